@@ -1,0 +1,140 @@
+//! `cairn.toml`: project settings.
+
+use crate::diag::{Diags, Loc};
+use crate::parse::toml_read::{self, Cx, Obj};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paper {
+    A4,
+    UsLetter,
+}
+
+impl Paper {
+    /// Typst's name for the paper size.
+    pub fn typst_name(self) -> &'static str {
+        match self {
+            Paper::A4 => "a4",
+            Paper::UsLetter => "us-letter",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Edition {
+    Participant,
+    Facilitator,
+    Handouts,
+    Worksheets,
+    LargePrint,
+}
+
+impl Edition {
+    pub const NAMES: &'static [&'static str] = &["participant", "facilitator", "handouts", "worksheets", "large-print"];
+    pub const ALL: [Edition; 5] =
+        [Edition::Participant, Edition::Facilitator, Edition::Handouts, Edition::Worksheets, Edition::LargePrint];
+
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "participant" => Self::Participant,
+            "facilitator" => Self::Facilitator,
+            "handouts" => Self::Handouts,
+            "worksheets" => Self::Worksheets,
+            "large-print" => Self::LargePrint,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub base_url: String,
+    pub theme: String,
+    pub facilitator: bool,
+    pub search: bool,
+    pub paper: Paper,
+    pub editions: Vec<Edition>,
+    pub raw_html: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            base_url: "/".into(),
+            theme: "default".into(),
+            facilitator: true,
+            search: true,
+            paper: Paper::A4,
+            editions: Edition::ALL.to_vec(),
+            raw_html: false,
+        }
+    }
+}
+
+impl Config {
+    /// Reads cairn.toml text (file id `file`); a missing file means defaults.
+    pub fn parse(text: &str, file: usize, d: &mut Diags) -> Config {
+        let mut c = Config::default();
+        let cx = Cx { file, offset: 0 };
+        let Some(doc) = toml_read::parse(text, cx, d) else {
+            return c;
+        };
+        let root = Obj::new(doc.get_ref(), Loc::new(file, 0..0), cx, "cairn.toml");
+        root.check_keys(&["base_url", "theme", "site", "pdf", "markdown"], d);
+        if let Some((s, _)) = root.str("base_url", d) {
+            c.base_url = s;
+        }
+        if let Some((s, l)) = root.str("theme", d) {
+            if s.is_empty() || !s.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_') {
+                d.error("bad-value", l, format!("theme name `{s}` must be a plain folder name"))
+                    .label("letters, digits, - and _ only");
+            } else {
+                c.theme = s;
+            }
+        }
+        if let Some(site) = root.table("site", "[site] in cairn.toml", d) {
+            site.check_keys(&["facilitator", "search"], d);
+            if let Some(b) = site.bool("facilitator", d) {
+                c.facilitator = b;
+            }
+            if let Some(b) = site.bool("search", d) {
+                c.search = b;
+            }
+        }
+        if let Some(pdf) = root.table("pdf", "[pdf] in cairn.toml", d) {
+            pdf.check_keys(&["paper", "editions"], d);
+            if let Some((s, l)) = pdf.str("paper", d) {
+                match s.as_str() {
+                    "a4" => c.paper = Paper::A4,
+                    "us-letter" => c.paper = Paper::UsLetter,
+                    _ => {
+                        d.error("bad-value", l, format!("unknown paper `{s}`"))
+                            .label("expected \"a4\" or \"us-letter\"");
+                    }
+                }
+            }
+            if pdf.has("editions") {
+                c.editions.clear();
+                for (s, l) in pdf.str_list("editions", d) {
+                    match Edition::parse(&s) {
+                        Some(e) if !c.editions.contains(&e) => c.editions.push(e),
+                        Some(_) => {}
+                        None => {
+                            let diag = d.error("bad-value", l, format!("unknown PDF edition `{s}`")).label("not an edition");
+                            match crate::diag::closest(&s, Edition::NAMES) {
+                                Some(k) => diag.help(format!("did you mean `{k}`?")),
+                                None => diag.help(format!("editions: {}", Edition::NAMES.join(", "))),
+                            };
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(md) = root.table("markdown", "[markdown] in cairn.toml", d) {
+            md.check_keys(&["raw_html"], d);
+            if let Some(b) = md.bool("raw_html", d) {
+                c.raw_html = b;
+            }
+        }
+        c
+    }
+}

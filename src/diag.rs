@@ -1,0 +1,269 @@
+//! Diagnostics: every problem found in a program, with its file, line and
+//! column, printed rustc-style (codespan-reporting) or as JSON.
+
+use std::ops::Range;
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, termcolor};
+use serde::Serialize;
+
+/// Index of a file in [`Sources`].
+pub type FileId = usize;
+
+/// A place in a source file: a byte range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loc {
+    pub file: FileId,
+    pub span: Range<usize>,
+}
+
+impl Loc {
+    pub fn new(file: FileId, span: Range<usize>) -> Self {
+        Loc { file, span }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A short stable name for the class of problem, e.g. `unknown-key`.
+    pub code: &'static str,
+    pub message: String,
+    pub loc: Loc,
+    /// What the underlined span is.
+    pub label: String,
+    pub help: Option<String>,
+}
+
+/// Every source file the build read, so diagnostics can quote them.
+#[derive(Default)]
+pub struct Sources {
+    files: SimpleFiles<String, String>,
+    names: Vec<String>,
+    texts: Vec<String>,
+}
+
+impl Sources {
+    /// Adds a file; `name` is shown to the user (project-relative path).
+    pub fn add(&mut self, name: String, text: String) -> FileId {
+        self.names.push(name.clone());
+        self.texts.push(text.clone());
+        self.files.add(name, text)
+    }
+    pub fn name(&self, id: FileId) -> &str {
+        &self.names[id]
+    }
+    pub fn text(&self, id: FileId) -> &str {
+        &self.texts[id]
+    }
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
+        line_col(&self.texts[id], offset)
+    }
+}
+
+/// 1-based line and column (in characters) of `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let col = text[line_start..offset].chars().count() + 1;
+    (line, col)
+}
+
+/// Collects diagnostics while a stage runs.
+#[derive(Default, Debug)]
+pub struct Diags {
+    pub list: Vec<Diagnostic>,
+}
+
+impl Diags {
+    pub fn error(&mut self, code: &'static str, loc: Loc, message: impl Into<String>) -> &mut Diagnostic {
+        self.push(Severity::Error, code, loc, message)
+    }
+    pub fn warning(&mut self, code: &'static str, loc: Loc, message: impl Into<String>) -> &mut Diagnostic {
+        self.push(Severity::Warning, code, loc, message)
+    }
+    fn push(&mut self, severity: Severity, code: &'static str, loc: Loc, message: impl Into<String>) -> &mut Diagnostic {
+        self.list.push(Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            loc,
+            label: String::new(),
+            help: None,
+        });
+        let last = self.list.len() - 1;
+        &mut self.list[last]
+    }
+    pub fn has_errors(&self) -> bool {
+        self.list.iter().any(|d| d.severity == Severity::Error)
+    }
+    pub fn count(&self, severity: Severity) -> usize {
+        self.list.iter().filter(|d| d.severity == severity).count()
+    }
+    pub fn extend(&mut self, other: Diags) {
+        self.list.extend(other.list);
+    }
+    /// Sorts by file, then position, so output is stable.
+    pub fn sort(&mut self, sources: &Sources) {
+        self.list.sort_by(|a, b| {
+            (sources.name(a.loc.file), a.loc.span.start, a.message.as_str()).cmp(&(
+                sources.name(b.loc.file),
+                b.loc.span.start,
+                b.message.as_str(),
+            ))
+        });
+        self.list.dedup_by(|a, b| a.loc == b.loc && a.message == b.message);
+    }
+}
+
+impl Diagnostic {
+    pub fn label(&mut self, label: impl Into<String>) -> &mut Self {
+        self.label = label.into();
+        self
+    }
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Prints diagnostics rustc-style to stderr, with the source line quoted.
+pub fn emit_human(diags: &[Diagnostic], sources: &Sources, color: bool) -> std::io::Result<()> {
+    let choice = if color {
+        termcolor::ColorChoice::Auto
+    } else {
+        termcolor::ColorChoice::Never
+    };
+    let writer = termcolor::StandardStream::stderr(choice);
+    let mut lock = writer.lock();
+    let config = term::Config::default();
+    for d in diags {
+        let cs = to_codespan(d, sources);
+        term::emit(&mut lock, &config, &sources.files, &cs).map_err(std::io::Error::other)?;
+    }
+    Ok(())
+}
+
+/// Renders diagnostics rustc-style into a string (no colour), for tests and overlays.
+pub fn render_plain(diags: &[Diagnostic], sources: &Sources) -> String {
+    let mut buf = termcolor::NoColor::new(Vec::new());
+    let config = term::Config::default();
+    for d in diags {
+        let cs = to_codespan(d, sources);
+        let _ = term::emit(&mut buf, &config, &sources.files, &cs);
+    }
+    String::from_utf8_lossy(&buf.into_inner()).into_owned()
+}
+
+fn to_codespan(d: &Diagnostic, sources: &Sources) -> CsDiagnostic<FileId> {
+    let base = match d.severity {
+        Severity::Error => CsDiagnostic::error(),
+        Severity::Warning => CsDiagnostic::warning(),
+    };
+    let text = sources.text(d.loc.file);
+    let mut span = d.loc.span.clone();
+    span.start = span.start.min(text.len());
+    span.end = span.end.clamp(span.start, text.len());
+    while !text.is_char_boundary(span.start) {
+        span.start -= 1;
+    }
+    while !text.is_char_boundary(span.end) {
+        span.end += 1;
+    }
+    let mut notes = Vec::new();
+    if let Some(h) = &d.help {
+        notes.push(format!("help: {h}"));
+    }
+    base.with_code(d.code)
+        .with_message(&d.message)
+        .with_labels(vec![Label::primary(d.loc.file, span).with_message(&d.label)])
+        .with_notes(notes)
+}
+
+#[derive(Serialize)]
+struct JsonDiag<'a> {
+    severity: Severity,
+    code: &'a str,
+    message: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    label: &'a str,
+    help: Option<&'a str>,
+}
+
+/// One JSON document: `{"errors": N, "warnings": N, "diagnostics": [...]}`.
+pub fn render_json(diags: &[Diagnostic], sources: &Sources) -> String {
+    let list: Vec<JsonDiag> = diags
+        .iter()
+        .map(|d| {
+            let (line, column) = sources.line_col(d.loc.file, d.loc.span.start);
+            let (end_line, end_column) = sources.line_col(d.loc.file, d.loc.span.end);
+            JsonDiag {
+                severity: d.severity,
+                code: d.code,
+                message: &d.message,
+                file: sources.name(d.loc.file),
+                line,
+                column,
+                end_line,
+                end_column,
+                label: &d.label,
+                help: d.help.as_deref(),
+            }
+        })
+        .collect();
+    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let value = serde_json::json!({
+        "errors": errors,
+        "warnings": diags.len() - errors,
+        "diagnostics": list,
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
+/// The closest of `known` to `word`, if it is close enough to be a likely typo.
+pub fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(word, k), *k))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_chars() {
+        let t = "ab\ncdé f\n";
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, 3), (2, 1));
+        assert_eq!(line_col(t, 7), (2, 4));
+        assert_eq!(line_col(t, 999), (3, 1));
+    }
+
+    #[test]
+    fn closest_finds_typo() {
+        assert_eq!(closest("titel", &["title", "purpose"]), Some("title"));
+        assert_eq!(closest("zzzz", &["title", "purpose"]), None);
+    }
+}

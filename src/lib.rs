@@ -1,0 +1,15 @@
+//! cairn: builds a supportive group program into an accessible website and
+//! printable PDF workbooks. See ARCHITECTURE.md for the map.
+
+pub mod cli;
+pub mod config;
+pub mod diag;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod parse;
+pub mod pipeline;
+pub mod render;
+pub mod resolve;
+pub mod starter;
+pub mod theme;

@@ -1,0 +1,159 @@
+//! Load stage: finds the project's files and reads them, keeping every text
+//! in [`Sources`] so any later problem can quote it.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::diag::{Diags, FileId, Loc, Sources};
+
+/// What a content file is, by where it lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Program,
+    Theme,
+    Session,
+    Exercise,
+    Guide,
+    Page,
+    Prompts,
+    Worksheet,
+    Glossary,
+    Asset,
+    Other,
+}
+
+#[derive(Debug)]
+pub struct SourceFile {
+    pub kind: FileKind,
+    /// Path relative to content/, forward slashes (`sessions/01-welcome.md`).
+    pub rel: String,
+    pub file: FileId,
+    /// None when the file is not UTF-8 (already reported).
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub files: Vec<SourceFile>,
+    /// Every file under content/, project-relative (`content/assets/a.png`).
+    pub all: BTreeSet<String>,
+    /// cairn.toml's file id and text, if present.
+    pub config: Option<(FileId, String)>,
+}
+
+fn classify(rel: &str) -> FileKind {
+    let (dir, name) = match rel.rsplit_once('/') {
+        Some((d, n)) => (d, n),
+        None => ("", rel),
+    };
+    let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    match (dir, ext) {
+        ("", _) if name == "program.md" => FileKind::Program,
+        ("", _) if name == "glossary.toml" => FileKind::Glossary,
+        ("themes", "md") => FileKind::Theme,
+        ("sessions", "md") => FileKind::Session,
+        ("exercises", "md") => FileKind::Exercise,
+        ("guides", "md") => FileKind::Guide,
+        ("pages", "md") => FileKind::Page,
+        ("prompts", "toml") => FileKind::Prompts,
+        ("worksheets", "toml") => FileKind::Worksheet,
+        (d, _) if d == "assets" || d.starts_with("assets/") => FileKind::Asset,
+        _ => FileKind::Other,
+    }
+}
+
+/// Reads `root/cairn.toml` and everything under `root/content/`.
+pub fn load(root: &Path, sources: &mut Sources, d: &mut Diags) -> std::io::Result<Loaded> {
+    let mut loaded = Loaded::default();
+    let cfg_path = root.join("cairn.toml");
+    if cfg_path.is_file() {
+        let bytes = std::fs::read(&cfg_path)?;
+        let (text, _) = decode(&bytes, "cairn.toml", sources, d);
+        let id = sources.add("cairn.toml".into(), text.clone().unwrap_or_default());
+        if let Some(t) = text {
+            loaded.config = Some((id, t));
+        } else {
+            report_not_utf8(&bytes, id, d);
+        }
+    }
+    let content = root.join("content");
+    if !content.is_dir() {
+        let id = sources.add("content/program.md".into(), String::new());
+        d.error("missing-program", Loc::new(id, 0..0), "there is no content/ folder with a program.md")
+            .label("cairn looks for content/program.md here")
+            .help("run `cairn new DIR` for a starter program, or pass --root to point at a project");
+        return Ok(loaded);
+    }
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for entry in WalkDir::new(&content).follow_links(false).sort_by_file_name() {
+        let entry = entry.map_err(std::io::Error::other)?;
+        let name = entry.file_name().to_string_lossy();
+        if name.starts_with('.') && entry.depth() > 0 {
+            continue;
+        }
+        if entry.file_type().is_file() {
+            paths.push(entry.into_path());
+        }
+    }
+    let mut have_program = false;
+    for path in paths {
+        let Ok(rel) = path.strip_prefix(&content) else { continue };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if rel.split('/').any(|p| p.starts_with('.')) {
+            continue;
+        }
+        loaded.all.insert(format!("content/{rel}"));
+        let kind = classify(&rel);
+        if kind == FileKind::Asset {
+            continue;
+        }
+        if kind == FileKind::Other {
+            let is_text = matches!(rel.rsplit_once('.').map(|(_, e)| e), Some("md" | "toml"));
+            if is_text {
+                let id = sources.add(format!("content/{rel}"), String::new());
+                d.warning("unused-file", Loc::new(id, 0..0), format!("cairn does not read content/{rel}"))
+                    .label("not in a folder cairn knows")
+                    .help("sessions go in content/sessions/, exercises in content/exercises/, and so on");
+            }
+            continue;
+        }
+        have_program |= kind == FileKind::Program;
+        let bytes = std::fs::read(&path)?;
+        let display = format!("content/{rel}");
+        let (text, lossy) = decode(&bytes, &display, sources, d);
+        let id = sources.add(display, lossy);
+        if text.is_none() {
+            report_not_utf8(&bytes, id, d);
+        }
+        loaded.files.push(SourceFile { kind, rel, file: id, text });
+    }
+    if !have_program {
+        let id = sources.add("content/program.md".into(), String::new());
+        d.error("missing-program", Loc::new(id, 0..0), "content/program.md is missing")
+            .label("every program needs this file")
+            .help("create content/program.md with +++ front matter holding at least `title` and `purpose`");
+    }
+    Ok(loaded)
+}
+
+fn decode(bytes: &[u8], _name: &str, _sources: &mut Sources, _d: &mut Diags) -> (Option<String>, String) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (Some(s.to_string()), s.to_string()),
+        Err(_) => (None, String::from_utf8_lossy(bytes).into_owned()),
+    }
+}
+
+fn report_not_utf8(bytes: &[u8], id: FileId, d: &mut Diags) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let at = match std::str::from_utf8(bytes) {
+        Err(e) => e.valid_up_to(),
+        Ok(_) => 0,
+    };
+    // The lossy text has the same prefix up to `at`.
+    d.error("not-utf8", Loc::new(id, at..at + 1), "this file is not UTF-8 text")
+        .label("the first byte that is not UTF-8")
+        .help("save the file as UTF-8 in your editor");
+}

@@ -1,0 +1,459 @@
+//! The one resolved, typed model of a program. Every renderer (HTML, Typst)
+//! walks this; every reference in it has been checked and resolved to an
+//! index into the program's lists.
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::diag::Loc;
+use crate::parse::markdown::Doc;
+
+/// Who an output is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    Participant,
+    Facilitator,
+}
+
+#[derive(Debug)]
+pub struct Program {
+    pub config: Config,
+    pub info: ProgramInfo,
+    pub themes: Vec<Theme>,
+    /// In file-name order.
+    pub sessions: Vec<Session>,
+    pub exercises: Vec<Exercise>,
+    pub prompts: Vec<Prompt>,
+    pub worksheets: Vec<Worksheet>,
+    pub guides: Vec<Guide>,
+    pub pages: Vec<Page>,
+    pub glossary: Vec<Term>,
+    /// Files under content/assets (and any other file an image points at),
+    /// project-relative, with a forward-slash path.
+    pub assets: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct ProgramInfo {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub purpose: String,
+    pub audience: Option<String>,
+    /// BCP 47 tag.
+    pub language: String,
+    pub group_size: Option<u32>,
+    pub goals: Vec<String>,
+    pub agreements: Vec<String>,
+    pub authors: Vec<String>,
+    pub license: Option<String>,
+    pub version: Option<String>,
+    /// Where to get help in a crisis: on every participant output.
+    pub support: Option<Doc>,
+    pub extra: serde_json::Value,
+    pub body: Doc,
+}
+
+/// What kind of item a content link or reference points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Program,
+    Theme,
+    Session,
+    Exercise,
+    Worksheet,
+    Guide,
+    Page,
+    Prompt,
+    Glossary,
+}
+
+/// A resolved reference to one item of the program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ItemRef {
+    pub kind: Kind,
+    pub index: usize,
+}
+
+#[derive(Debug)]
+pub struct Theme {
+    pub id: String,
+    /// Content-relative path, e.g. `themes/boundaries.md`.
+    pub path: String,
+    pub loc: Loc,
+    pub title: String,
+    pub summary: String,
+    pub extra: serde_json::Value,
+    pub body: Doc,
+    /// Sessions whose `theme` is this one, in order.
+    pub sessions: Vec<usize>,
+    /// Exercises used by those sessions, and exercises linking this theme's prompts.
+    pub exercises: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub struct Session {
+    pub id: String,
+    pub path: String,
+    pub loc: Loc,
+    /// 1-based position in the program.
+    pub number: usize,
+    pub title: String,
+    pub duration: u32,
+    pub theme: Option<usize>,
+    pub objectives: Vec<String>,
+    pub materials: Vec<String>,
+    pub agenda: Vec<AgendaItem>,
+    pub content_note: Option<String>,
+    pub alternative: Option<String>,
+    pub extra: serde_json::Value,
+    pub body: Doc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AgendaKind {
+    CheckIn,
+    Discussion,
+    Exercise,
+    Break,
+    Reflection,
+    Closing,
+    Other,
+}
+
+impl AgendaKind {
+    pub const NAMES: &'static [&'static str] =
+        &["check-in", "discussion", "exercise", "break", "reflection", "closing", "other"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "check-in" => Self::CheckIn,
+            "discussion" => Self::Discussion,
+            "exercise" => Self::Exercise,
+            "break" => Self::Break,
+            "reflection" => Self::Reflection,
+            "closing" => Self::Closing,
+            "other" => Self::Other,
+            _ => return None,
+        })
+    }
+
+    /// The title an agenda item gets when it has none.
+    pub fn default_title(self) -> &'static str {
+        match self {
+            Self::CheckIn => "Check-in",
+            Self::Discussion => "Discussion",
+            Self::Exercise => "Exercise",
+            Self::Break => "Break",
+            Self::Reflection => "Reflection",
+            Self::Closing => "Closing",
+            Self::Other => "Activity",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct AgendaItem {
+    pub kind: AgendaKind,
+    pub minutes: u32,
+    /// Minutes from the session's start when this item begins.
+    pub start: u32,
+    /// Given, or from the exercise, or from the kind.
+    pub title: String,
+    pub prompts: Vec<usize>,
+    pub exercise: Option<usize>,
+    pub worksheets: Vec<usize>,
+    /// Facilitator-only.
+    pub notes: Option<Doc>,
+    pub loc: Loc,
+}
+
+#[derive(Debug)]
+pub struct Exercise {
+    pub id: String,
+    pub path: String,
+    pub loc: Loc,
+    pub title: String,
+    pub summary: String,
+    pub minutes: Option<u32>,
+    pub group_size: Option<(u32, u32)>,
+    pub tags: Vec<String>,
+    pub materials: Vec<String>,
+    pub worksheets: Vec<usize>,
+    pub content_note: Option<String>,
+    pub alternative: Option<String>,
+    pub extra: serde_json::Value,
+    pub body: Doc,
+    /// Sessions that use this exercise, in order.
+    pub used_in: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PromptKind {
+    CheckIn,
+    Discussion,
+    Reflection,
+    Closing,
+    Action,
+}
+
+impl PromptKind {
+    pub const NAMES: &'static [&'static str] = &["check-in", "discussion", "reflection", "closing", "action"];
+    pub const ALL: [PromptKind; 5] = [
+        PromptKind::CheckIn,
+        PromptKind::Discussion,
+        PromptKind::Reflection,
+        PromptKind::Closing,
+        PromptKind::Action,
+    ];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "check-in" => Self::CheckIn,
+            "discussion" => Self::Discussion,
+            "reflection" => Self::Reflection,
+            "closing" => Self::Closing,
+            "action" => Self::Action,
+            _ => return None,
+        })
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::CheckIn => "Check-in",
+            Self::Discussion => "Discussion",
+            Self::Reflection => "Reflection",
+            Self::Closing => "Closing",
+            Self::Action => "Action",
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+#[derive(Debug)]
+pub struct Prompt {
+    pub id: String,
+    /// Content-relative path of the TOML file that defines it.
+    pub path: String,
+    pub loc: Loc,
+    pub text: String,
+    pub kind: PromptKind,
+    pub follow_up: Vec<String>,
+    /// Writing lines in print.
+    pub lines: u32,
+    pub themes: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub struct Worksheet {
+    pub id: String,
+    pub path: String,
+    pub loc: Loc,
+    pub title: String,
+    pub description: Option<Doc>,
+    pub instructions: Option<Doc>,
+    pub audience: Audience,
+    /// Round names; empty when filled in once.
+    pub repeat: Vec<String>,
+    /// Copies per participant, for the print list.
+    pub copies: u32,
+    pub source: Option<String>,
+    pub license: Option<String>,
+    pub scoring: Option<Scoring>,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug)]
+pub struct Block {
+    pub label: Option<String>,
+    pub help: Option<Doc>,
+    pub kind: BlockKind,
+}
+
+#[derive(Debug)]
+pub enum BlockKind {
+    /// A short answer.
+    Text,
+    Date,
+    /// A long answer with this many lines.
+    Lines(u32),
+    /// A SMART goal: specific, measurable, achievable, relevant, time-bound,
+    /// steps, obstacles, a support person and a 0 to 10 confidence.
+    Goal,
+    /// Goal attainment scaling: descriptions for levels -2..=+2 (five, may be empty).
+    Gas { levels: Vec<String> },
+    Tracker { rows: Vec<String>, blank_rows: u32, columns: Vec<String> },
+    Scale { anchors: Vec<String>, values: Vec<f64>, items: Vec<ScaleItem> },
+    /// 0 to 10 with a low and a high anchor.
+    Rating { low: String, high: String },
+    Checklist { items: Vec<String> },
+    Table { columns: Vec<String>, blank_rows: u32 },
+}
+
+impl BlockKind {
+    pub const NAMES: &'static [&'static str] = &[
+        "text", "date", "lines", "goal", "gas", "tracker", "scale", "rating", "checklist", "table",
+    ];
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            BlockKind::Text => "text",
+            BlockKind::Date => "date",
+            BlockKind::Lines(_) => "lines",
+            BlockKind::Goal => "goal",
+            BlockKind::Gas { .. } => "gas",
+            BlockKind::Tracker { .. } => "tracker",
+            BlockKind::Scale { .. } => "scale",
+            BlockKind::Rating { .. } => "rating",
+            BlockKind::Checklist { .. } => "checklist",
+            BlockKind::Table { .. } => "table",
+        }
+    }
+}
+
+/// The fields of a SMART goal block, in order: (key, label).
+pub const GOAL_FIELDS: &[(&str, &str)] = &[
+    ("goal", "My goal"),
+    ("specific", "Specific: what exactly will I do?"),
+    ("measurable", "Measurable: how will I know I did it?"),
+    ("achievable", "Achievable: why is this within reach?"),
+    ("relevant", "Relevant: why does it matter to me?"),
+    ("time-bound", "Time-bound: by when?"),
+    ("steps", "Steps"),
+    ("obstacles", "What might get in the way, and what I will do then"),
+    ("support", "Who can support me"),
+];
+
+/// The levels of goal attainment scaling, -2 to +2, with their usual names.
+pub const GAS_LEVELS: &[(i32, &str)] = &[
+    (-2, "Much less than expected"),
+    (-1, "Somewhat less than expected"),
+    (0, "Expected result"),
+    (1, "Somewhat more than expected"),
+    (2, "Much more than expected"),
+];
+
+#[derive(Debug)]
+pub struct ScaleItem {
+    pub id: String,
+    pub text: String,
+    pub subscale: Option<String>,
+    pub reverse: bool,
+    pub alert: Option<Alert>,
+}
+
+#[derive(Debug)]
+pub struct Alert {
+    pub min: f64,
+    pub text: Doc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScoreMethod {
+    Sum,
+    Mean,
+}
+
+#[derive(Debug)]
+pub struct Scoring {
+    pub method: ScoreMethod,
+    pub bands: Vec<Band>,
+    pub instructions: Option<Doc>,
+}
+
+#[derive(Debug)]
+pub struct Band {
+    pub min: f64,
+    pub max: f64,
+    pub label: String,
+    pub text: Option<Doc>,
+}
+
+#[derive(Debug)]
+pub struct Guide {
+    pub id: String,
+    pub path: String,
+    pub loc: Loc,
+    pub title: String,
+    pub summary: Option<String>,
+    pub extra: serde_json::Value,
+    pub body: Doc,
+}
+
+#[derive(Debug)]
+pub struct Page {
+    pub id: String,
+    pub path: String,
+    pub loc: Loc,
+    pub title: String,
+    pub audience: PageAudience,
+    pub extra: serde_json::Value,
+    pub body: Doc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PageAudience {
+    All,
+    Facilitator,
+}
+
+#[derive(Debug)]
+pub struct Term {
+    pub term: String,
+    pub definition: String,
+}
+
+impl Program {
+    /// The item a content path (`sessions/03-boundaries.md`) names.
+    pub fn item_by_path(&self, path: &str) -> Option<ItemRef> {
+        fn find<'a>(kind: Kind, mut paths: impl Iterator<Item = &'a String>, path: &str) -> Option<ItemRef> {
+            paths.position(|p| p == path).map(|index| ItemRef { kind, index })
+        }
+        if path == "program.md" {
+            return Some(ItemRef { kind: Kind::Program, index: 0 });
+        }
+        if path == "glossary.toml" {
+            return Some(ItemRef { kind: Kind::Glossary, index: 0 });
+        }
+        find(Kind::Theme, self.themes.iter().map(|x| &x.path), path)
+            .or_else(|| find(Kind::Session, self.sessions.iter().map(|x| &x.path), path))
+            .or_else(|| find(Kind::Exercise, self.exercises.iter().map(|x| &x.path), path))
+            .or_else(|| find(Kind::Worksheet, self.worksheets.iter().map(|x| &x.path), path))
+            .or_else(|| find(Kind::Guide, self.guides.iter().map(|x| &x.path), path))
+            .or_else(|| find(Kind::Page, self.pages.iter().map(|x| &x.path), path))
+    }
+
+    /// Whether an item exists for this audience at all.
+    pub fn visible_to(&self, item: ItemRef, audience: Audience) -> bool {
+        match (item.kind, audience) {
+            (_, Audience::Facilitator) => true,
+            (Kind::Guide, Audience::Participant) => false,
+            (Kind::Worksheet, Audience::Participant) => self.worksheets[item.index].audience == Audience::Participant,
+            (Kind::Page, Audience::Participant) => self.pages[item.index].audience == PageAudience::All,
+            _ => true,
+        }
+    }
+
+    /// The title of any item.
+    pub fn title_of(&self, item: ItemRef) -> &str {
+        match item.kind {
+            Kind::Program => &self.info.title,
+            Kind::Theme => &self.themes[item.index].title,
+            Kind::Session => &self.sessions[item.index].title,
+            Kind::Exercise => &self.exercises[item.index].title,
+            Kind::Worksheet => &self.worksheets[item.index].title,
+            Kind::Guide => &self.guides[item.index].title,
+            Kind::Page => &self.pages[item.index].title,
+            Kind::Prompt => &self.prompts[item.index].text,
+            Kind::Glossary => "Glossary",
+        }
+    }
+}

@@ -1,0 +1,737 @@
+//! Parses each kind of content file into its raw form: typed fields, with
+//! references still as ids (and their places) for the resolve stage.
+
+use crate::diag::{Diags, FileId, Loc};
+use crate::load::SourceFile;
+use crate::model::{
+    AgendaKind, Alert, Audience, Band, Block, BlockKind, Guide, Page, PageAudience, ProgramInfo, PromptKind,
+    ScaleItem, ScoreMethod, Scoring, Term, Theme, Worksheet,
+};
+use crate::parse::markdown::{self, Doc, MdCx};
+use crate::parse::toml_read::{self, Cx, Obj, as_f64};
+use toml::de::DeValue;
+
+/// A reference by id, with where it was written.
+pub type IdRef = (String, Loc);
+
+/// Settings the parse stage needs.
+pub struct ParseCx<'a> {
+    pub raw_html: bool,
+    pub exists: &'a (dyn Fn(&str) -> bool + Sync),
+}
+
+/// The file stem without a number prefix: `03-boundaries.md` → `boundaries`.
+pub fn id_from_rel(rel: &str) -> String {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
+    let digits = stem.chars().take_while(|c| c.is_ascii_digit()).count();
+    if digits > 0 {
+        let rest = &stem[digits..];
+        if let Some(r) = rest.strip_prefix(['-', '_', '.', ' ']).filter(|r| !r.is_empty()) {
+            return r.to_string();
+        }
+    }
+    stem.to_string()
+}
+
+/// A Markdown file split at its front matter.
+pub struct Split<'t> {
+    pub toml: &'t str,
+    pub toml_offset: usize,
+    pub body: &'t str,
+    pub body_offset: usize,
+    /// The opening `+++` line, where missing keys are reported.
+    pub head: Loc,
+}
+
+/// Finds the `+++` front matter. Reports and returns None when it is missing or open.
+pub fn split_front_matter<'t>(text: &'t str, file: FileId, d: &mut Diags) -> Option<Split<'t>> {
+    let first_end = text.find('\n').unwrap_or(text.len());
+    if text[..first_end].trim_end() != "+++" {
+        d.error("missing-front-matter", Loc::new(file, 0..first_end), "this file does not open with +++ front matter")
+            .label("expected a line `+++` here")
+            .help("start the file with `+++`, the TOML settings (title = \"…\"), then another `+++`");
+        return None;
+    }
+    let toml_offset = (first_end + 1).min(text.len());
+    let mut pos = toml_offset;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map(|i| pos + i).unwrap_or(text.len());
+        if text[pos..end].trim_end() == "+++" {
+            let body_offset = (end + 1).min(text.len());
+            return Some(Split {
+                toml: &text[toml_offset..pos],
+                toml_offset,
+                body: &text[body_offset..],
+                body_offset,
+                head: Loc::new(file, 0..3),
+            });
+        }
+        pos = end + 1;
+    }
+    d.error("unclosed-front-matter", Loc::new(file, 0..3), "the front matter is never closed")
+        .label("opened here")
+        .help("add a line `+++` after the settings");
+    None
+}
+
+struct Fm<'a> {
+    split: Split<'a>,
+    table: toml::Spanned<toml::de::DeTable<'a>>,
+    cx: Cx,
+}
+
+fn front<'a>(f: &'a SourceFile, d: &mut Diags) -> Option<Fm<'a>> {
+    let text = f.text.as_deref()?;
+    let split = split_front_matter(text, f.file, d)?;
+    let cx = Cx { file: f.file, offset: split.toml_offset };
+    let table = toml_read::parse(split.toml, cx, d)?;
+    Some(Fm { split, table, cx })
+}
+
+impl<'a> Fm<'a> {
+    fn obj(&self, what: &'static str) -> Obj<'_, 'a> {
+        Obj::new(self.table.get_ref(), self.split.head.clone(), self.cx, what)
+    }
+    fn body(&self, f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Doc {
+        let dir = match f.rel.rsplit_once('/') {
+            Some((dir, _)) => format!("content/{dir}"),
+            None => "content".to_string(),
+        };
+        let mcx = MdCx {
+            file: f.file,
+            offset: self.split.body_offset,
+            dir: &dir,
+            raw_html: pcx.raw_html,
+            exists: pcx.exists,
+        };
+        markdown::parse(self.split.body, &mcx, d)
+    }
+}
+
+/// Markdown held in a TOML string value.
+fn md_value(obj: &Obj, key: &str, rel: &str, pcx: &ParseCx, d: &mut Diags) -> Option<Doc> {
+    let (text, loc) = obj.str(key, d)?;
+    Some(md_text(&text, &loc, rel, pcx, d))
+}
+
+fn md_text(text: &str, loc: &Loc, rel: &str, pcx: &ParseCx, d: &mut Diags) -> Doc {
+    let dir = match rel.rsplit_once('/') {
+        Some((dir, _)) => format!("content/{dir}"),
+        None => "content".to_string(),
+    };
+    // Places inside the string are approximate: they count from its opening quote.
+    let mcx = MdCx { file: loc.file, offset: loc.span.start + 1, dir: &dir, raw_html: pcx.raw_html, exists: pcx.exists };
+    markdown::parse(text, &mcx, d)
+}
+
+fn u32_of(obj: &Obj, key: &str, min: i64, max: i64, d: &mut Diags) -> Option<u32> {
+    obj.int(key, min, max, d).map(|(i, _)| i as u32)
+}
+
+pub fn program(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<ProgramInfo> {
+    let fm = front(f, d)?;
+    let o = fm.obj("program.md front matter");
+    o.check_keys(
+        &[
+            "title", "purpose", "subtitle", "audience", "language", "group_size", "goals", "agreements", "authors",
+            "license", "version", "support", "extra",
+        ],
+        d,
+    );
+    let title = o.req_str("title", d);
+    let purpose = o.req_str("purpose", d);
+    let language = match o.str("language", d) {
+        Some((l, loc)) => {
+            let ok = !l.is_empty()
+                && l.split('-').all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()))
+                && l.split('-').next().is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
+            if !ok {
+                d.error("bad-value", loc, format!("`{l}` is not a BCP 47 language tag"))
+                    .label("expected a tag such as \"en\", \"fr-CA\" or \"es-419\"");
+                "en".to_string()
+            } else {
+                l
+            }
+        }
+        None => "en".to_string(),
+    };
+    let info = ProgramInfo {
+        title: title.map(|t| t.0).unwrap_or_default(),
+        subtitle: o.str("subtitle", d).map(|s| s.0),
+        purpose: purpose.map(|t| t.0).unwrap_or_default(),
+        audience: o.str("audience", d).map(|s| s.0),
+        language,
+        group_size: u32_of(&o, "group_size", 1, 10_000, d),
+        goals: o.strings("goals", d),
+        agreements: o.strings("agreements", d),
+        authors: o.strings("authors", d),
+        license: o.str("license", d).map(|s| s.0),
+        version: o.str("version", d).map(|s| s.0),
+        support: md_value(&o, "support", &f.rel, pcx, d),
+        extra: o.json("extra"),
+        body: fm.body(f, pcx, d),
+    };
+    if info.agreements.is_empty() {
+        d.warning("no-agreements", o.loc_of_key("agreements"), "the program has no group agreements")
+            .label("add `agreements = [\"…\"]`")
+            .help("agreements (confidentiality first, with its limits) make a group safe to speak in");
+    }
+    Some(info)
+}
+
+pub fn theme(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Theme> {
+    let fm = front(f, d)?;
+    let o = fm.obj("theme front matter");
+    o.check_keys(&["title", "summary", "extra"], d);
+    let title = o.req_str("title", d);
+    let summary = o.req_str("summary", d);
+    Some(Theme {
+        id: id_from_rel(&f.rel),
+        path: f.rel.clone(),
+        loc: fm.split.head.clone(),
+        title: title.map(|t| t.0).unwrap_or_default(),
+        summary: summary.map(|t| t.0).unwrap_or_default(),
+        extra: o.json("extra"),
+        body: fm.body(f, pcx, d),
+        sessions: Vec::new(),
+        exercises: Vec::new(),
+    })
+}
+
+pub struct RawAgenda {
+    pub kind: AgendaKind,
+    pub minutes: u32,
+    pub title: Option<String>,
+    pub prompts: Vec<IdRef>,
+    pub exercise: Option<IdRef>,
+    pub worksheets: Vec<IdRef>,
+    pub notes: Option<Doc>,
+    pub loc: Loc,
+}
+
+pub struct RawSession {
+    pub id: String,
+    pub path: String,
+    pub loc: Loc,
+    pub title: String,
+    pub duration: Option<(u32, Loc)>,
+    pub theme: Option<IdRef>,
+    pub objectives: Vec<String>,
+    pub materials: Vec<String>,
+    pub agenda: Vec<RawAgenda>,
+    pub content_note: Option<String>,
+    pub alternative: Option<String>,
+    pub extra: serde_json::Value,
+    pub body: Doc,
+}
+
+pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSession> {
+    let fm = front(f, d)?;
+    let o = fm.obj("session front matter");
+    o.check_keys(
+        &[
+            "title", "duration", "theme", "objectives", "materials", "agenda", "content_note", "alternative", "extra",
+        ],
+        d,
+    );
+    let title = o.req_str("title", d);
+    let duration = o.req_int("duration", 1, 24 * 60, d).map(|(i, l)| (i as u32, l));
+    let mut agenda = Vec::new();
+    for a in o.tables("agenda", "an [[agenda]] item", d) {
+        a.check_keys(&["kind", "minutes", "title", "prompts", "exercise", "worksheets", "notes"], d);
+        let kind = match a.req_str("kind", d) {
+            Some((k, l)) => match AgendaKind::parse(&k) {
+                Some(k) => k,
+                None => {
+                    let diag = d.error("bad-value", l, format!("unknown agenda kind `{k}`")).label("not a kind cairn knows");
+                    match crate::diag::closest(&k, AgendaKind::NAMES) {
+                        Some(c) => diag.help(format!("did you mean `{c}`? kinds: {}", AgendaKind::NAMES.join(", "))),
+                        None => diag.help(format!("kinds: {}", AgendaKind::NAMES.join(", "))),
+                    };
+                    AgendaKind::Other
+                }
+            },
+            None => AgendaKind::Other,
+        };
+        let minutes = a.req_int("minutes", 0, 24 * 60, d).map(|(i, _)| i as u32).unwrap_or(0);
+        let exercise = a.str("exercise", d);
+        if kind == AgendaKind::Exercise && exercise.is_none() && !a.has("exercise") {
+            a.missing("exercise", d);
+        }
+        agenda.push(RawAgenda {
+            kind,
+            minutes,
+            title: a.str("title", d).map(|s| s.0),
+            prompts: a.str_list("prompts", d),
+            exercise,
+            worksheets: a.str_list("worksheets", d),
+            notes: md_value(&a, "notes", &f.rel, pcx, d),
+            loc: a.here.clone(),
+        });
+    }
+    Some(RawSession {
+        id: id_from_rel(&f.rel),
+        path: f.rel.clone(),
+        loc: fm.split.head.clone(),
+        title: title.map(|t| t.0).unwrap_or_default(),
+        duration,
+        theme: o.str("theme", d),
+        objectives: o.strings("objectives", d),
+        materials: o.strings("materials", d),
+        agenda,
+        content_note: o.str("content_note", d).map(|s| s.0),
+        alternative: o.str("alternative", d).map(|s| s.0),
+        extra: o.json("extra"),
+        body: fm.body(f, pcx, d),
+    })
+}
+
+pub struct RawExercise {
+    pub id: String,
+    pub path: String,
+    pub loc: Loc,
+    pub title: String,
+    pub summary: String,
+    pub minutes: Option<u32>,
+    pub group_size: Option<(u32, u32)>,
+    pub tags: Vec<String>,
+    pub materials: Vec<String>,
+    pub worksheets: Vec<IdRef>,
+    pub content_note: Option<String>,
+    pub alternative: Option<String>,
+    pub extra: serde_json::Value,
+    pub body: Doc,
+}
+
+pub fn exercise(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawExercise> {
+    let fm = front(f, d)?;
+    let o = fm.obj("exercise front matter");
+    o.check_keys(
+        &[
+            "title", "summary", "minutes", "group_size", "tags", "materials", "worksheets", "content_note",
+            "alternative", "extra",
+        ],
+        d,
+    );
+    let title = o.req_str("title", d);
+    let summary = o.req_str("summary", d);
+    let group_size = o.value("group_size").and_then(|v| {
+        let pair = match v.get_ref() {
+            DeValue::Array(a) if a.len() == 2 => {
+                let lo = toml_read::as_i64(a[0].get_ref());
+                let hi = toml_read::as_i64(a[1].get_ref());
+                match (lo, hi) {
+                    (Some(lo), Some(hi)) if lo >= 1 && hi >= lo && hi <= 10_000 => Some((lo as u32, hi as u32)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if pair.is_none() {
+            d.error("wrong-type", o.loc_of("group_size"), "`group_size` must be `[min, max]` with 1 ≤ min ≤ max")
+                .label("expected two whole numbers, such as [4, 12]");
+        }
+        pair
+    });
+    Some(RawExercise {
+        id: id_from_rel(&f.rel),
+        path: f.rel.clone(),
+        loc: fm.split.head.clone(),
+        title: title.map(|t| t.0).unwrap_or_default(),
+        summary: summary.map(|t| t.0).unwrap_or_default(),
+        minutes: u32_of(&o, "minutes", 1, 24 * 60, d),
+        group_size,
+        tags: o.strings("tags", d),
+        materials: o.strings("materials", d),
+        worksheets: o.str_list("worksheets", d),
+        content_note: o.str("content_note", d).map(|s| s.0),
+        alternative: o.str("alternative", d).map(|s| s.0),
+        extra: o.json("extra"),
+        body: fm.body(f, pcx, d),
+    })
+}
+
+pub fn guide(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Guide> {
+    let fm = front(f, d)?;
+    let o = fm.obj("guide front matter");
+    o.check_keys(&["title", "summary", "extra"], d);
+    let title = o.req_str("title", d);
+    Some(Guide {
+        id: id_from_rel(&f.rel),
+        path: f.rel.clone(),
+        loc: fm.split.head.clone(),
+        title: title.map(|t| t.0).unwrap_or_default(),
+        summary: o.str("summary", d).map(|s| s.0),
+        extra: o.json("extra"),
+        body: fm.body(f, pcx, d),
+    })
+}
+
+pub fn page(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Page> {
+    let fm = front(f, d)?;
+    let o = fm.obj("page front matter");
+    o.check_keys(&["title", "audience", "extra"], d);
+    let title = o.req_str("title", d);
+    let audience = match o.str("audience", d) {
+        None => PageAudience::All,
+        Some((a, l)) => match a.as_str() {
+            "all" => PageAudience::All,
+            "facilitator" => PageAudience::Facilitator,
+            _ => {
+                d.error("bad-value", l, format!("unknown page audience `{a}`"))
+                    .label("expected \"all\" or \"facilitator\"");
+                PageAudience::Facilitator
+            }
+        },
+    };
+    Some(Page {
+        id: id_from_rel(&f.rel),
+        path: f.rel.clone(),
+        loc: fm.split.head.clone(),
+        title: title.map(|t| t.0).unwrap_or_default(),
+        audience,
+        extra: o.json("extra"),
+        body: fm.body(f, pcx, d),
+    })
+}
+
+pub struct RawPrompt {
+    pub id: String,
+    pub path: String,
+    pub loc: Loc,
+    pub text: String,
+    pub kind: PromptKind,
+    pub follow_up: Vec<String>,
+    pub lines: u32,
+    pub themes: Vec<IdRef>,
+}
+
+pub fn prompts(f: &SourceFile, d: &mut Diags) -> Vec<RawPrompt> {
+    let Some(text) = f.text.as_deref() else { return Vec::new() };
+    let cx = Cx { file: f.file, offset: 0 };
+    let Some(doc) = toml_read::parse(text, cx, d) else { return Vec::new() };
+    let root = Obj::new(doc.get_ref(), Loc::new(f.file, 0..0), cx, "a prompts file");
+    root.check_keys(&["prompt"], d);
+    let mut out = Vec::new();
+    for p in root.tables("prompt", "a [[prompt]]", d) {
+        p.check_keys(&["id", "text", "kind", "follow_up", "lines", "themes"], d);
+        let id = p.req_str("id", d);
+        let text = p.req_str("text", d);
+        let kind = match p.req_str("kind", d) {
+            Some((k, l)) => PromptKind::parse(&k).or_else(|| {
+                let diag = d.error("bad-value", l, format!("unknown prompt kind `{k}`")).label("not a kind cairn knows");
+                match crate::diag::closest(&k, PromptKind::NAMES) {
+                    Some(c) => diag.help(format!("did you mean `{c}`?")),
+                    None => diag.help(format!("kinds: {}", PromptKind::NAMES.join(", "))),
+                };
+                None
+            }),
+            None => None,
+        };
+        let (Some((id, idloc)), Some((text, _)), Some(kind)) = (id, text, kind) else { continue };
+        out.push(RawPrompt {
+            id,
+            path: f.rel.clone(),
+            loc: idloc,
+            text,
+            kind,
+            follow_up: p.strings("follow_up", d),
+            lines: u32_of(&p, "lines", 0, 60, d).unwrap_or(4),
+            themes: p.str_list("themes", d),
+        });
+    }
+    out
+}
+
+pub fn glossary(f: &SourceFile, d: &mut Diags) -> Vec<Term> {
+    let Some(text) = f.text.as_deref() else { return Vec::new() };
+    let cx = Cx { file: f.file, offset: 0 };
+    let Some(doc) = toml_read::parse(text, cx, d) else { return Vec::new() };
+    let root = Obj::new(doc.get_ref(), Loc::new(f.file, 0..0), cx, "glossary.toml");
+    root.check_keys(&["term"], d);
+    let mut out = Vec::new();
+    for t in root.tables("term", "a [[term]]", d) {
+        t.check_keys(&["term", "definition"], d);
+        let (Some((term, _)), Some((definition, _))) = (t.req_str("term", d), t.req_str("definition", d)) else {
+            continue;
+        };
+        out.push(Term { term, definition });
+    }
+    out.sort_by_key(|t| t.term.to_lowercase());
+    out
+}
+
+pub struct RawWorksheet {
+    pub sheet: Worksheet,
+}
+
+const BLOCK_KEYS: &[&str] = &[
+    "type", "label", "help", "lines", "items", "anchors", "values", "rows", "blank_rows", "columns", "column_label",
+    "levels",
+];
+
+pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Worksheet> {
+    let text = f.text.as_deref()?;
+    let cx = Cx { file: f.file, offset: 0 };
+    let doc = toml_read::parse(text, cx, d)?;
+    let o = Obj::new(doc.get_ref(), Loc::new(f.file, 0..text.find('\n').unwrap_or(text.len())), cx, "a worksheet");
+    o.check_keys(
+        &[
+            "title", "description", "instructions", "audience", "repeat", "copies", "source", "license", "scoring",
+            "block",
+        ],
+        d,
+    );
+    let title = o.req_str("title", d);
+    let audience = match o.str("audience", d) {
+        None => Audience::Participant,
+        Some((a, l)) => match a.as_str() {
+            "participant" => Audience::Participant,
+            "facilitator" => Audience::Facilitator,
+            _ => {
+                d.error("bad-value", l, format!("unknown worksheet audience `{a}`"))
+                    .label("expected \"participant\" or \"facilitator\"");
+                Audience::Facilitator
+            }
+        },
+    };
+    let mut blocks = Vec::new();
+    let mut item_ids: Vec<String> = Vec::new();
+    let block_objs = o.tables("block", "a [[block]]", d);
+    if block_objs.is_empty() && o.has("title") {
+        d.error("missing-field", o.here.clone(), "a worksheet needs at least one [[block]]")
+            .label("add a [[block]] with a `type`");
+    }
+    for b in block_objs {
+        b.check_keys(BLOCK_KEYS, d);
+        let Some((ty, tyloc)) = b.req_str("type", d) else { continue };
+        let label = b.str("label", d).map(|s| s.0);
+        let help = md_value(&b, "help", &f.rel, pcx, d);
+        let kind = match ty.as_str() {
+            "text" => BlockKind::Text,
+            "date" => BlockKind::Date,
+            "lines" => BlockKind::Lines(u32_of(&b, "lines", 1, 60, d).unwrap_or(5)),
+            "goal" => BlockKind::Goal,
+            "gas" => {
+                let levels = b.strings("levels", d);
+                if !levels.is_empty() && levels.len() != 5 {
+                    d.error("bad-value", b.loc_of("levels"), "`levels` must list five descriptions, for -2, -1, 0, +1 and +2")
+                        .label(format!("{} given", levels.len()));
+                }
+                let mut levels = levels;
+                levels.resize(5, String::new());
+                BlockKind::Gas { levels }
+            }
+            "tracker" => {
+                let rows = b.strings("rows", d);
+                let blank_rows = u32_of(&b, "blank_rows", 0, 100, d).unwrap_or(if rows.is_empty() { 3 } else { 0 });
+                let label_pattern = b.str("column_label", d).map(|s| s.0).unwrap_or_else(|| "Week {n}".into());
+                let columns = columns_of(&b, &label_pattern, d);
+                BlockKind::Tracker { rows, blank_rows, columns }
+            }
+            "scale" => {
+                let anchors = b.strings("anchors", d);
+                if anchors.len() < 2 {
+                    d.error("missing-field", b.loc_of("anchors"), "a scale needs `anchors`, at least two")
+                        .label("for example [\"Not at all\", \"A little\", \"Somewhat\", \"Mostly\", \"Completely\"]");
+                }
+                let values: Vec<f64> = match b.value("values") {
+                    Some(v) => match v.get_ref() {
+                        DeValue::Array(a) => {
+                            let vals: Vec<f64> = a.iter().filter_map(|x| as_f64(x.get_ref())).collect();
+                            if vals.len() != a.len() || vals.len() != anchors.len() {
+                                d.error("bad-value", b.loc_of("values"), "`values` must be numbers, one per anchor")
+                                    .label(format!("{} anchors", anchors.len()));
+                            }
+                            vals
+                        }
+                        _ => {
+                            d.error("wrong-type", b.loc_of("values"), "`values` must be a list of numbers")
+                                .label("expected a list");
+                            Vec::new()
+                        }
+                    },
+                    None => Vec::new(),
+                };
+                let values = if values.len() == anchors.len() {
+                    values
+                } else {
+                    (1..=anchors.len()).map(|i| i as f64).collect()
+                };
+                let mut items = Vec::new();
+                match b.value("items") {
+                    Some(v) => match v.get_ref() {
+                        DeValue::Array(_) => {
+                            for it in b.tables("items", "a scale item", d) {
+                                it.check_keys(&["id", "text", "subscale", "reverse", "alert"], d);
+                                let (Some((id, idloc)), Some((text, _))) = (it.req_str("id", d), it.req_str("text", d))
+                                else {
+                                    continue;
+                                };
+                                if item_ids.contains(&id) {
+                                    d.error("duplicate-id", idloc, format!("scale item id `{id}` is used twice in this worksheet"))
+                                        .label("already used");
+                                }
+                                item_ids.push(id.clone());
+                                let alert = it.table("alert", "an item's alert", d).and_then(|a| {
+                                    a.check_keys(&["min", "text"], d);
+                                    let min = a.float("min", d);
+                                    if min.is_none() && !a.has("min") {
+                                        a.missing("min", d);
+                                    }
+                                    let text = a.req_str("text", d)?;
+                                    Some(Alert { min: min?.0, text: md_text(&text.0, &text.1, &f.rel, pcx, d) })
+                                });
+                                items.push(ScaleItem {
+                                    id,
+                                    text,
+                                    subscale: it.str("subscale", d).map(|s| s.0),
+                                    reverse: it.bool("reverse", d).unwrap_or(false),
+                                    alert,
+                                });
+                            }
+                        }
+                        _ => {
+                            d.error("wrong-type", b.loc_of("items"), "a scale's `items` must be a list of tables")
+                                .label("expected [{ id = \"…\", text = \"…\" }, …]");
+                        }
+                    },
+                    None => b.missing("items", d),
+                }
+                BlockKind::Scale { anchors, values, items }
+            }
+            "rating" => {
+                let anchors = b.strings("anchors", d);
+                if b.has("anchors") && anchors.len() != 2 {
+                    d.error("bad-value", b.loc_of("anchors"), "a rating's `anchors` must be two strings: its low and high ends")
+                        .label(format!("{} given", anchors.len()));
+                }
+                let low = anchors.first().cloned().unwrap_or_else(|| "Not at all".into());
+                let high = anchors.get(1).cloned().unwrap_or_else(|| "Completely".into());
+                BlockKind::Rating { low, high }
+            }
+            "checklist" => {
+                if !b.has("items") {
+                    b.missing("items", d);
+                }
+                BlockKind::Checklist { items: b.strings("items", d) }
+            }
+            "table" => {
+                let columns = b.strings("columns", d);
+                if columns.is_empty() {
+                    b.missing("columns", d);
+                }
+                BlockKind::Table { columns, blank_rows: u32_of(&b, "blank_rows", 0, 100, d).unwrap_or(3) }
+            }
+            other => {
+                let diag = d.error("bad-value", tyloc, format!("unknown block type `{other}`")).label("not a block type cairn knows");
+                match crate::diag::closest(other, BlockKind::NAMES) {
+                    Some(c) => diag.help(format!("did you mean `{c}`?")),
+                    None => diag.help(format!("block types: {}", BlockKind::NAMES.join(", "))),
+                };
+                continue;
+            }
+        };
+        blocks.push(Block { label, help, kind });
+    }
+    let scoring = o.table("scoring", "[scoring]", d).map(|s| {
+        s.check_keys(&["method", "band", "instructions"], d);
+        let method = match s.str("method", d) {
+            Some((m, l)) => match m.as_str() {
+                "sum" => ScoreMethod::Sum,
+                "mean" => ScoreMethod::Mean,
+                _ => {
+                    d.error("bad-value", l, format!("unknown scoring method `{m}`")).label("expected \"mean\" or \"sum\"");
+                    ScoreMethod::Mean
+                }
+            },
+            None => ScoreMethod::Mean,
+        };
+        let mut bands = Vec::new();
+        for band in s.tables("band", "a [[scoring.band]]", d) {
+            band.check_keys(&["min", "max", "label", "text"], d);
+            let min = band.float("min", d);
+            let max = band.float("max", d);
+            if !band.has("min") {
+                band.missing("min", d);
+            }
+            if !band.has("max") {
+                band.missing("max", d);
+            }
+            let label = band.req_str("label", d);
+            let text = md_value(&band, "text", &f.rel, pcx, d);
+            if let (Some((min, _)), Some((max, ml)), Some((label, _))) = (min, max, label) {
+                if max < min {
+                    d.error("bad-value", ml, "a band's `max` is below its `min`").label("check the numbers");
+                }
+                bands.push(Band { min, max, label, text });
+            }
+        }
+        Scoring { method, bands, instructions: md_value(&s, "instructions", &f.rel, pcx, d) }
+    });
+    if let Some(sc) = &scoring
+        && !blocks.iter().any(|b| matches!(b.kind, BlockKind::Scale { .. }))
+    {
+        let _ = sc;
+        d.warning("scoring-without-scale", o.loc_of_key("scoring"), "this worksheet has [scoring] but no scale block")
+            .label("nothing to score");
+    }
+    Some(Worksheet {
+        id: id_from_rel(&f.rel),
+        path: f.rel.clone(),
+        loc: o.here.clone(),
+        title: title.map(|t| t.0).unwrap_or_default(),
+        description: md_value(&o, "description", &f.rel, pcx, d),
+        instructions: md_value(&o, "instructions", &f.rel, pcx, d),
+        audience,
+        repeat: o.strings("repeat", d),
+        copies: u32_of(&o, "copies", 0, 1000, d).unwrap_or(1),
+        source: o.str("source", d).map(|s| s.0),
+        license: o.str("license", d).map(|s| s.0),
+        scoring,
+        blocks,
+    })
+}
+
+/// Tracker columns: a list of names, or a count with a `{n}` label pattern.
+fn columns_of(b: &Obj, pattern: &str, d: &mut Diags) -> Vec<String> {
+    match b.value("columns") {
+        None => (1..=8).map(|n| pattern.replace("{n}", &n.to_string())).collect(),
+        Some(v) => match v.get_ref() {
+            DeValue::Integer(_) => match b.int("columns", 1, 104, d) {
+                Some((n, _)) => (1..=n).map(|n| pattern.replace("{n}", &n.to_string())).collect(),
+                None => Vec::new(),
+            },
+            DeValue::Array(_) => b.strings("columns", d),
+            _ => {
+                d.error("wrong-type", b.loc_of("columns"), "`columns` must be a number or a list of names")
+                    .label("for example 8, or [\"Mon\", \"Tue\"]");
+                Vec::new()
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_drop_number_prefix() {
+        assert_eq!(id_from_rel("sessions/03-boundaries.md"), "boundaries");
+        assert_eq!(id_from_rel("sessions/boundaries.md"), "boundaries");
+        assert_eq!(id_from_rel("sessions/2024.md"), "2024");
+    }
+
+    #[test]
+    fn front_matter_split() {
+        let mut d = Diags::default();
+        let s = split_front_matter("+++\ntitle = \"x\"\n+++\nBody\n", 0, &mut d).unwrap();
+        assert_eq!(s.toml, "title = \"x\"\n");
+        assert_eq!(s.body, "Body\n");
+        assert!(split_front_matter("no", 0, &mut d).is_none());
+        assert!(split_front_matter("+++\nx=1\n", 0, &mut d).is_none());
+        assert_eq!(d.list.len(), 2);
+    }
+}

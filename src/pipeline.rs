@@ -1,0 +1,96 @@
+//! The pipeline, end to end: load → parse → resolve and check → render
+//! (HTML, then PDF) → write atomically. `check` stops after resolving.
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diags, Severity, Sources};
+use crate::model::Program;
+use crate::output::{self, OutputSet};
+use crate::render::site;
+use crate::theme::Theme;
+
+pub struct Options {
+    pub root: PathBuf,
+    pub output: PathBuf,
+    pub pdf: bool,
+    pub progress: bool,
+}
+
+/// What checking a project found.
+pub struct Checked {
+    pub sources: Sources,
+    pub diags: Diags,
+    pub program: Option<Program>,
+}
+
+impl Checked {
+    pub fn errors(&self) -> usize {
+        self.diags.count(Severity::Error)
+    }
+    pub fn warnings(&self) -> usize {
+        self.diags.count(Severity::Warning)
+    }
+}
+
+/// Loads, parses and checks the project at `root`.
+pub fn check(root: &Path) -> std::io::Result<Checked> {
+    let mut sources = Sources::default();
+    let mut diags = Diags::default();
+    let loaded = crate::load::load(root, &mut sources, &mut diags)?;
+    let program = crate::resolve::resolve(&loaded, &mut diags);
+    diags.sort(&sources);
+    Ok(Checked { sources, diags, program })
+}
+
+/// Why a build wrote nothing.
+#[derive(Debug)]
+pub enum BuildError {
+    /// Content errors: see the diagnostics.
+    Content,
+    /// The look's templates are broken.
+    Templates(Vec<String>),
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for BuildError {
+    fn from(e: std::io::Error) -> Self {
+        BuildError::Io(e)
+    }
+}
+
+/// Renders a checked program into files (nothing is written).
+pub fn render(program: &Program, opts: &Options) -> Result<OutputSet, BuildError> {
+    let theme = Theme::load(&opts.root, &program.config.theme)?;
+    let tera = site::load_templates(&theme).map_err(|e| BuildError::Templates(vec![e.to_string()]))?;
+    let set = site::render_site(program, &theme, &tera, &opts.root, opts.pdf)
+        .map_err(|es| BuildError::Templates(es.iter().map(|e| e.to_string()).collect()))?;
+    Ok(set)
+}
+
+/// Checks, renders and writes. On any error `output/` is left as it was.
+pub fn build(opts: &Options) -> Result<(Checked, usize), (Checked, BuildError)> {
+    let checked = match check(&opts.root) {
+        Ok(c) => c,
+        Err(e) => {
+            return Err((
+                Checked { sources: Sources::default(), diags: Diags::default(), program: None },
+                BuildError::Io(e),
+            ));
+        }
+    };
+    if checked.diags.has_errors() {
+        return Err((checked, BuildError::Content));
+    }
+    let Some(program) = &checked.program else {
+        return Err((checked, BuildError::Content));
+    };
+    let set = match render(program, opts) {
+        Ok(s) => s,
+        Err(e) => return Err((checked, e)),
+    };
+    let n = set.files.len();
+    if let Err(e) = output::write_atomic(&set, &opts.output) {
+        return Err((checked, BuildError::Io(e)));
+    }
+    Ok((checked, n))
+}

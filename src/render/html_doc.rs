@@ -1,0 +1,218 @@
+//! Markdown-with-directives ([`Doc`]) to HTML, for one audience. Author text
+//! is escaped by pulldown-cmark's writer; raw HTML only passes when the
+//! project turned `markdown.raw_html` on (the parse stage made it text
+//! otherwise).
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
+
+use crate::model::{Audience, Program};
+use crate::parse::markdown::{Container, Doc, Leaf, Node};
+
+/// Escapes text for HTML text and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// How a document is placed on a page.
+pub struct DocCx<'a> {
+    pub program: &'a Program,
+    pub audience: Audience,
+    /// Relative prefix from the page to the site root ("", "../", …).
+    pub root: &'a str,
+    /// The level the document's top headings get (2 on a page under its h1).
+    pub base_level: u8,
+    /// Renders a leaf directive (prompt, worksheet or exercise card).
+    pub directive: &'a dyn Fn(Leaf, &str) -> String,
+    /// The site URL (root-relative) of content linked with `@/`, if the
+    /// audience may see it.
+    pub link: &'a dyn Fn(&str) -> Option<String>,
+}
+
+/// A heading found while rendering, for the table of contents.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+pub fn render(doc: &Doc, cx: &DocCx) -> (String, Vec<TocEntry>) {
+    let min = min_heading(&doc.nodes, cx.audience).unwrap_or(1);
+    let shift = cx.base_level as i32 - min as i32;
+    let mut out = String::new();
+    let mut toc = Vec::new();
+    nodes(&doc.nodes, cx, shift, &mut out, &mut toc);
+    (out, toc)
+}
+
+fn min_heading(nodes: &[Node], a: Audience) -> Option<u8> {
+    let mut min: Option<u8> = None;
+    for n in nodes {
+        let m = match n {
+            Node::Markdown(ev) => ev
+                .iter()
+                .filter_map(|e| match e {
+                    Event::Start(Tag::Heading { level, .. }) => Some(*level as u8),
+                    _ => None,
+                })
+                .min(),
+            Node::Container { kind, children, .. } if kind.shown_to(a) => min_heading(children, a),
+            _ => None,
+        };
+        if let Some(m) = m {
+            min = Some(min.map_or(m, |x| x.min(m)));
+        }
+    }
+    min
+}
+
+fn level_from(n: i32) -> HeadingLevel {
+    match n.clamp(1, 6) {
+        1 => HeadingLevel::H1,
+        2 => HeadingLevel::H2,
+        3 => HeadingLevel::H3,
+        4 => HeadingLevel::H4,
+        5 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
+}
+
+fn nodes(list: &[Node], cx: &DocCx, shift: i32, out: &mut String, toc: &mut Vec<TocEntry>) {
+    for n in list {
+        match n {
+            Node::Markdown(events) => markdown(events, cx, shift, out, toc),
+            Node::Container { kind, title, children } => {
+                if !kind.shown_to(cx.audience) {
+                    continue;
+                }
+                let title = title.as_deref().unwrap_or(kind.default_title());
+                out.push_str(&format!(
+                    "<aside class=\"callout callout-{}\" aria-label=\"{}\">\n<p class=\"callout-title\">{}</p>\n",
+                    kind.name(),
+                    esc(title),
+                    esc(title)
+                ));
+                if *kind == Container::Script {
+                    out.push_str("<div class=\"script-words\">\n");
+                }
+                nodes(children, cx, shift, out, toc);
+                if *kind == Container::Script {
+                    out.push_str("</div>\n");
+                }
+                out.push_str("</aside>\n");
+            }
+            Node::Directive { kind, id, .. } => out.push_str(&(cx.directive)(*kind, id)),
+        }
+    }
+}
+
+fn markdown(events: &[Event<'static>], cx: &DocCx, shift: i32, out: &mut String, toc: &mut Vec<TocEntry>) {
+    let mut evs: Vec<Event> = Vec::with_capacity(events.len());
+    // Links the audience may not follow become plain text: drop their tags.
+    let mut dropped_links = 0usize;
+    let mut link_stack: Vec<bool> = Vec::new();
+    let mut heading: Option<(u8, String, String)> = None;
+    for e in events {
+        let e = match e {
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                let new = level_from(*level as i32 + shift);
+                heading = Some((new as u8, id.as_deref().unwrap_or("").to_string(), String::new()));
+                Event::Start(Tag::Heading { level: new, id: id.clone(), classes: classes.clone(), attrs: attrs.clone() })
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some((lvl, id, title)) = heading.take() {
+                    toc.push(TocEntry { level: lvl, id, title: title.trim().to_string() });
+                }
+                Event::End(TagEnd::Heading(level_from(*level as i32 + shift)))
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                if let Some(rest) = dest_url.strip_prefix("@/") {
+                    let (path, frag) = match rest.split_once('#') {
+                        Some((p, f)) => (p, Some(f)),
+                        None => (rest, None),
+                    };
+                    match (cx.link)(path) {
+                        Some(url) => {
+                            let mut u = format!("{}{}", cx.root, url);
+                            if let Some(f) = frag {
+                                u.push('#');
+                                u.push_str(f);
+                            }
+                            link_stack.push(true);
+                            Event::Start(Tag::Link {
+                                link_type: *link_type,
+                                dest_url: CowStr::from(u),
+                                title: title.clone(),
+                                id: id.clone(),
+                            })
+                        }
+                        None => {
+                            link_stack.push(false);
+                            dropped_links += 1;
+                            continue;
+                        }
+                    }
+                } else {
+                    link_stack.push(true);
+                    let safe = safe_url(dest_url);
+                    Event::Start(Tag::Link {
+                        link_type: *link_type,
+                        dest_url: CowStr::from(safe),
+                        title: title.clone(),
+                        id: id.clone(),
+                    })
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                if link_stack.pop() == Some(false) {
+                    continue;
+                }
+                Event::End(TagEnd::Link)
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let url = dest_url.strip_prefix("content/").unwrap_or(dest_url);
+                Event::Start(Tag::Image {
+                    link_type: *link_type,
+                    dest_url: CowStr::from(format!("{}{}", cx.root, url)),
+                    title: title.clone(),
+                    id: id.clone(),
+                })
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(h) = &mut heading {
+                    h.2.push_str(t);
+                }
+                e.clone()
+            }
+            other => other.clone(),
+        };
+        evs.push(e);
+    }
+    let _ = dropped_links;
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, evs.into_iter());
+    // Tables scroll on small screens.
+    let html = html.replace("<table>", "<div class=\"table-wrap\"><table>").replace("</table>", "</table></div>");
+    out.push_str(&html);
+}
+
+/// Keeps ordinary links; turns script-capable URLs into inert ones.
+fn safe_url(url: &str) -> String {
+    let lower: String = url.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_lowercase();
+    if lower.starts_with("javascript:") || lower.starts_with("vbscript:") || lower.starts_with("data:") {
+        "#".to_string()
+    } else {
+        url.to_string()
+    }
+}

@@ -1,0 +1,869 @@
+//! The website: every page of the spec's Output section, rendered with Tera
+//! templates from the look. Shared data (navigation, URLs) is computed once;
+//! pages render in parallel.
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+use tera::{Context, Tera};
+
+use crate::model::*;
+use crate::output::OutputSet;
+use crate::parse::markdown::{Doc, Leaf};
+use crate::render::html_doc::{self, DocCx, TocEntry, esc};
+use crate::render::{search, worksheet_html};
+use crate::theme::Theme;
+
+/// A problem with the look's templates, with the template's file.
+#[derive(Debug)]
+pub struct TemplateError {
+    pub file: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file, self.message)
+    }
+}
+
+fn tera_message(e: &tera::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    msg
+}
+
+/// Loads the look's templates.
+pub fn load_templates(theme: &Theme) -> Result<Tera, TemplateError> {
+    let mut tera = Tera::default();
+    let mut list = Vec::new();
+    for (path, file) in theme.under("templates/") {
+        let name = path.trim_start_matches("templates/").to_string();
+        let text = String::from_utf8(file.bytes.clone())
+            .map_err(|_| TemplateError { file: file.origin.clone(), message: "template is not UTF-8".into() })?;
+        list.push((name, text, file.origin.clone()));
+    }
+    let pairs: Vec<(&str, &str)> = list.iter().map(|(n, t, _)| (n.as_str(), t.as_str())).collect();
+    if let Err(e) = tera.add_raw_templates(pairs) {
+        let msg = tera_message(&e);
+        let file = list
+            .iter()
+            .find(|(n, _, _)| msg.contains(&format!("'{n}'")) || msg.contains(n.as_str()))
+            .map(|(_, _, o)| o.clone())
+            .unwrap_or_else(|| "templates".into());
+        return Err(TemplateError { file, message: msg });
+    }
+    tera.autoescape_on(vec![".html"]);
+    Ok(tera)
+}
+
+#[derive(Serialize, Clone)]
+struct Link {
+    title: String,
+    url: String,
+    current: bool,
+}
+
+/// Where every item lives on the site (root-relative URLs).
+pub fn url_of(p: &Program, item: ItemRef, audience: Audience) -> Option<String> {
+    let fac = p.config.facilitator;
+    Some(match item.kind {
+        Kind::Program => "index.html".into(),
+        Kind::Theme => format!("themes/{}/index.html", p.themes[item.index].id),
+        Kind::Session => match audience {
+            Audience::Facilitator if fac => format!("facilitator/sessions/{}/index.html", p.sessions[item.index].id),
+            _ => format!("sessions/{}/index.html", p.sessions[item.index].id),
+        },
+        Kind::Exercise => format!("exercises/{}/index.html", p.exercises[item.index].id),
+        Kind::Worksheet => {
+            let w = &p.worksheets[item.index];
+            match w.audience {
+                Audience::Participant => format!("worksheets/{}/index.html", w.id),
+                Audience::Facilitator if fac && audience == Audience::Facilitator => {
+                    format!("facilitator/worksheets/{}/index.html", w.id)
+                }
+                _ => return None,
+            }
+        }
+        Kind::Guide if fac && audience == Audience::Facilitator => {
+            format!("facilitator/guides/{}/index.html", p.guides[item.index].id)
+        }
+        Kind::Guide => return None,
+        Kind::Page => {
+            let pg = &p.pages[item.index];
+            match pg.audience {
+                PageAudience::All => format!("pages/{}/index.html", pg.id),
+                PageAudience::Facilitator if fac && audience == Audience::Facilitator => {
+                    format!("facilitator/pages/{}/index.html", pg.id)
+                }
+                _ => return None,
+            }
+        }
+        Kind::Prompt => format!("prompts/index.html#prompt-{}", p.prompts[item.index].id),
+        Kind::Glossary => "glossary/index.html".into(),
+    })
+}
+
+fn root_for(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+fn clock(minutes: u32) -> String {
+    format!("{}:{:02}", minutes / 60, minutes % 60)
+}
+
+struct Site<'a> {
+    p: &'a Program,
+    tera: &'a Tera,
+    pdf: bool,
+}
+
+struct PageOut {
+    path: String,
+    html: Result<String, TemplateError>,
+}
+
+impl<'a> Site<'a> {
+    fn doc(&self, doc: &Doc, audience: Audience, root: &str, base: u8) -> (String, Vec<TocEntry>) {
+        let directive = |kind: Leaf, id: &str| self.directive(kind, id, audience, root);
+        let link = |path: &str| self.p.item_by_path(path).and_then(|i| url_of(self.p, i, audience));
+        let cx = DocCx { program: self.p, audience, root, base_level: base, directive: &directive, link: &link };
+        html_doc::render(doc, &cx)
+    }
+
+    fn doc_html(&self, doc: &Doc, audience: Audience, root: &str, base: u8) -> String {
+        self.doc(doc, audience, root, base).0
+    }
+
+    fn find<T>(list: &[T], id: &str, get: impl Fn(&T) -> &str) -> Option<usize> {
+        list.iter().position(|x| get(x) == id)
+    }
+
+    fn directive(&self, kind: Leaf, id: &str, audience: Audience, root: &str) -> String {
+        let p = self.p;
+        match kind {
+            Leaf::Prompt => match Self::find(&p.prompts, id, |x| &x.id) {
+                Some(i) => self.prompt_card(i, 3),
+                None => String::new(),
+            },
+            Leaf::Exercise => match Self::find(&p.exercises, id, |x| &x.id) {
+                Some(i) => self.exercise_card(i, audience, root, 3, audience == Audience::Facilitator),
+                None => String::new(),
+            },
+            Leaf::Worksheet => match Self::find(&p.worksheets, id, |x| &x.id) {
+                Some(i) => self.worksheet_card(i, audience, root, 3),
+                None => String::new(),
+            },
+        }
+    }
+
+    fn prompt_card(&self, i: usize, level: u8) -> String {
+        let pr = &self.p.prompts[i];
+        let mut o = format!(
+            "<section class=\"prompt-card prompt-{}\" aria-label=\"{} prompt\">\n<p class=\"prompt-kind\">{}</p>\n<h{level} class=\"prompt-text\">{}</h{level}>\n",
+            pr.kind.slug(),
+            pr.kind.label(),
+            pr.kind.label(),
+            esc(&pr.text)
+        );
+        if !pr.follow_up.is_empty() {
+            o.push_str("<ul class=\"follow-ups\">\n");
+            for f in &pr.follow_up {
+                o.push_str(&format!("<li>{}</li>\n", esc(f)));
+            }
+            o.push_str("</ul>\n");
+        }
+        if pr.lines > 0 {
+            o.push_str("<div class=\"write-lines\" aria-hidden=\"true\">");
+            for _ in 0..pr.lines {
+                o.push_str("<span class=\"write-line\"></span>");
+            }
+            o.push_str("</div>\n");
+        }
+        o.push_str("</section>\n");
+        o
+    }
+
+    fn exercise_card(&self, i: usize, audience: Audience, root: &str, level: u8, full: bool) -> String {
+        let e = &self.p.exercises[i];
+        let url = format!("{root}exercises/{}/index.html", e.id);
+        let mut o = format!(
+            "<section class=\"exercise-card\" aria-labelledby=\"ex-{id}-{level}\">\n<h{level} id=\"ex-{id}-{level}\"><a href=\"{url}\">{}</a></h{level}>\n<p>{}</p>\n",
+            esc(&e.title),
+            esc(&e.summary),
+            id = esc(&e.id)
+        );
+        o.push_str(&self.exercise_meta(e));
+        if let Some(n) = &e.content_note {
+            o.push_str(&format!(
+                "<div class=\"content-note\"><p class=\"callout-title\">Content note</p><p>{}</p></div>\n",
+                esc(n)
+            ));
+        }
+        if let Some(a) = &e.alternative {
+            o.push_str(&format!(
+                "<div class=\"alternative\"><p class=\"callout-title\">If you would rather not take part</p><p>{}</p></div>\n",
+                esc(a)
+            ));
+        }
+        if full {
+            o.push_str("<div class=\"prose\">\n");
+            o.push_str(&self.doc_html(&e.body, audience, root, level + 1));
+            o.push_str("</div>\n");
+        }
+        o.push_str("</section>\n");
+        o
+    }
+
+    fn exercise_meta(&self, e: &Exercise) -> String {
+        let mut o = String::from("<dl class=\"meta\">\n");
+        if let Some(m) = e.minutes {
+            o.push_str(&format!("<div><dt>Time</dt><dd>{m} minutes</dd></div>\n"));
+        }
+        if let Some((lo, hi)) = e.group_size {
+            o.push_str(&format!("<div><dt>Group size</dt><dd>{lo} to {hi} people</dd></div>\n"));
+        }
+        if !e.tags.is_empty() {
+            let tags: Vec<String> = e.tags.iter().map(|t| esc(t)).collect();
+            o.push_str(&format!("<div><dt>Tags</dt><dd>{}</dd></div>\n", tags.join(", ")));
+        }
+        o.push_str("</dl>\n");
+        o
+    }
+
+    fn worksheet_card(&self, i: usize, audience: Audience, root: &str, level: u8) -> String {
+        let w = &self.p.worksheets[i];
+        let Some(url) = url_of(self.p, ItemRef { kind: Kind::Worksheet, index: i }, audience) else {
+            return String::new();
+        };
+        let mut o = format!(
+            "<section class=\"worksheet-card\" aria-labelledby=\"wsc-{id}-{level}\">\n<h{level} id=\"wsc-{id}-{level}\">Worksheet: {}</h{level}>\n",
+            esc(&w.title),
+            id = esc(&w.id)
+        );
+        if let Some(dsc) = &w.description {
+            o.push_str(&self.doc_html(dsc, audience, root, level + 1));
+        }
+        o.push_str(&format!(
+            "<p><a href=\"{root}{url}\">Open the worksheet “{}” to fill it in</a>. Your answers stay on your device.</p>\n",
+            esc(&w.title)
+        ));
+        if self.pdf && w.audience == Audience::Participant && self.p.config.editions.contains(&crate::config::Edition::Worksheets) {
+            o.push_str(&format!(
+                "<p><a href=\"{root}pdf/worksheets/{}.pdf\">Printable worksheet (PDF)</a></p>\n",
+                esc(&w.id)
+            ));
+        }
+        o.push_str("</section>\n");
+        o
+    }
+
+    fn nav(&self, audience: Audience, current: &str) -> Vec<Link> {
+        let mut items: Vec<(String, String)> = vec![
+            ("Overview".into(), "index.html".into()),
+            ("Sessions".into(), "index.html#sessions".into()),
+            ("Exercises".into(), "exercises/index.html".into()),
+            ("Prompts".into(), "prompts/index.html".into()),
+            ("Glossary".into(), "glossary/index.html".into()),
+        ];
+        for (i, pg) in self.p.pages.iter().enumerate() {
+            if pg.audience == PageAudience::All {
+                let _ = i;
+                items.push((pg.title.clone(), format!("pages/{}/index.html", pg.id)));
+            }
+        }
+        if self.p.config.search {
+            items.push(("Search".into(), if audience == Audience::Facilitator && self.p.config.facilitator {
+                "facilitator/search/index.html".into()
+            } else {
+                "search/index.html".into()
+            }));
+        }
+        if audience == Audience::Facilitator && self.p.config.facilitator {
+            items.push(("Facilitator".into(), "facilitator/index.html".into()));
+        }
+        items
+            .into_iter()
+            .map(|(title, url)| Link { current: url == current, title, url })
+            .collect()
+    }
+
+    fn base_context(&self, path: &str, title: &str, audience: Audience, crumbs: &[(String, String)]) -> Context {
+        let root = root_for(path);
+        let mut c = Context::new();
+        let p = self.p;
+        c.insert("root", &root);
+        c.insert("lang", &p.info.language);
+        c.insert("program", &json!({
+            "title": p.info.title, "subtitle": p.info.subtitle, "purpose": p.info.purpose,
+            "audience": p.info.audience, "version": p.info.version, "license": p.info.license,
+            "authors": p.info.authors, "extra": p.info.extra,
+        }));
+        c.insert("title", title);
+        c.insert("audience", &audience);
+        c.insert("nav", &self.nav(audience, path));
+        let crumbs: Vec<Link> = crumbs
+            .iter()
+            .map(|(t, u)| Link { title: t.clone(), url: u.clone(), current: false })
+            .collect();
+        c.insert("breadcrumbs", &crumbs);
+        let support = p.info.support.as_ref().map(|s| self.doc_html(s, audience, &root, 3));
+        c.insert("support_html", &support);
+        c.insert("search", &p.config.search);
+        let index = if audience == Audience::Facilitator && p.config.facilitator {
+            "facilitator/search-index.js"
+        } else {
+            "search/search-index.js"
+        };
+        c.insert("search_index", index);
+        c.insert("facilitator_site", &p.config.facilitator);
+        c.insert("toc", &Vec::<TocEntry>::new());
+        c.insert("pdf_links", &Vec::<Link>::new());
+        c.insert("prev", &Option::<Link>::None);
+        c.insert("next", &Option::<Link>::None);
+        c
+    }
+
+    fn render(&self, template: &str, path: String, c: &Context) -> PageOut {
+        let html = self.tera.render(template, c).map_err(|e| TemplateError {
+            file: format!("templates/{template}"),
+            message: tera_message(&e),
+        });
+        PageOut { path, html }
+    }
+
+    fn pdf_link(&self, title: &str, file: &str, edition: crate::config::Edition) -> Option<Link> {
+        (self.pdf && self.p.config.editions.contains(&edition)).then(|| Link {
+            title: title.into(),
+            url: format!("pdf/{file}"),
+            current: false,
+        })
+    }
+
+    fn overview(&self, audience: Audience) -> PageOut {
+        let p = self.p;
+        let path = "index.html".to_string();
+        let mut c = self.base_context(&path, &p.info.title, audience, &[]);
+        let root = "";
+        let (body, toc) = self.doc(&p.info.body, Audience::Participant, root, 2);
+        c.insert("body_html", &body);
+        c.insert("goals", &p.info.goals);
+        c.insert("agreements", &p.info.agreements);
+        let sessions: Vec<_> = p
+            .sessions
+            .iter()
+            .map(|s| {
+                json!({
+                    "number": s.number, "title": s.title, "url": format!("sessions/{}/index.html", s.id),
+                    "duration": s.duration,
+                    "theme": s.theme.map(|t| json!({"title": p.themes[t].title, "url": format!("themes/{}/index.html", p.themes[t].id)})),
+                    "objectives": s.objectives,
+                })
+            })
+            .collect();
+        c.insert("sessions", &sessions);
+        let themes: Vec<_> = p
+            .themes
+            .iter()
+            .map(|t| json!({"title": t.title, "summary": t.summary, "url": format!("themes/{}/index.html", t.id)}))
+            .collect();
+        c.insert("themes", &themes);
+        let mut pdfs = Vec::new();
+        use crate::config::Edition;
+        pdfs.extend(self.pdf_link("Participant workbook (PDF)", "participant-workbook.pdf", Edition::Participant));
+        pdfs.extend(self.pdf_link("Large-print workbook (PDF)", "participant-workbook-large-print.pdf", Edition::LargePrint));
+        c.insert("pdf_links", &pdfs);
+        let mut toc_all = vec![TocEntry { level: 2, id: "purpose".into(), title: "Purpose".into() }];
+        toc_all.extend(toc);
+        c.insert("toc", &toc_all);
+        self.render("overview.html", path, &c)
+    }
+
+    fn theme_page(&self, i: usize) -> PageOut {
+        let p = self.p;
+        let t = &p.themes[i];
+        let path = format!("themes/{}/index.html", t.id);
+        let root = root_for(&path);
+        let mut c = self.base_context(&path, &t.title, Audience::Participant, &[("Overview".into(), "index.html".into())]);
+        c.insert("summary", &t.summary);
+        c.insert("body_html", &self.doc_html(&t.body, Audience::Participant, &root, 2));
+        let sessions: Vec<_> = t
+            .sessions
+            .iter()
+            .map(|s| json!({"number": p.sessions[*s].number, "title": p.sessions[*s].title, "url": format!("sessions/{}/index.html", p.sessions[*s].id)}))
+            .collect();
+        c.insert("sessions", &sessions);
+        let exercises: Vec<_> = t
+            .exercises
+            .iter()
+            .map(|e| json!({"title": p.exercises[*e].title, "summary": p.exercises[*e].summary, "url": format!("exercises/{}/index.html", p.exercises[*e].id)}))
+            .collect();
+        c.insert("exercises", &exercises);
+        let prompts: Vec<String> =
+            p.prompts.iter().enumerate().filter(|(_, pr)| pr.themes.contains(&i)).map(|(pi, _)| self.prompt_card(pi, 3)).collect();
+        c.insert("prompts_html", &prompts.join(""));
+        self.render("theme.html", path, &c)
+    }
+
+    fn pager(&self, c: &mut Context, i: usize, audience: Audience) {
+        let p = self.p;
+        let link = |j: usize| Link {
+            title: format!("Session {}: {}", p.sessions[j].number, p.sessions[j].title),
+            url: url_of(p, ItemRef { kind: Kind::Session, index: j }, audience).unwrap_or_default(),
+            current: false,
+        };
+        c.insert("prev", &(i > 0).then(|| link(i - 1)));
+        c.insert("next", &(i + 1 < p.sessions.len()).then(|| link(i + 1)));
+    }
+
+    fn session_page(&self, i: usize, audience: Audience) -> PageOut {
+        let p = self.p;
+        let s = &p.sessions[i];
+        let fac = audience == Audience::Facilitator;
+        let path = url_of(p, ItemRef { kind: Kind::Session, index: i }, audience).unwrap_or_default();
+        let root = root_for(&path);
+        let crumbs: Vec<(String, String)> = if fac {
+            vec![("Overview".into(), "index.html".into()), ("Facilitator".into(), "facilitator/index.html".into())]
+        } else {
+            vec![("Overview".into(), "index.html".into())]
+        };
+        let title = format!("Session {}: {}", s.number, s.title);
+        let mut c = self.base_context(&path, &title, audience, &crumbs);
+        c.insert("session", &json!({
+            "number": s.number, "title": s.title, "duration": s.duration, "objectives": s.objectives,
+            "content_note": s.content_note, "alternative": s.alternative, "extra": s.extra,
+        }));
+        c.insert("theme", &s.theme.map(|t| json!({"title": p.themes[t].title, "url": format!("themes/{}/index.html", p.themes[t].id)})));
+        let agenda: Vec<_> = s
+            .agenda
+            .iter()
+            .map(|a| {
+                let prompts: Vec<&str> = a.prompts.iter().map(|x| p.prompts[*x].text.as_str()).collect();
+                json!({
+                    "start": clock(a.start), "end": clock(a.start + a.minutes), "minutes": a.minutes, "title": a.title, "kind": a.kind,
+                    "prompts": prompts,
+                    "exercise": a.exercise.map(|e| json!({"title": p.exercises[e].title, "url": format!("exercises/{}/index.html", p.exercises[e].id)})),
+                    "notes_html": if fac { a.notes.as_ref().map(|n| self.doc_html(n, Audience::Facilitator, &root, 4)) } else { None },
+                })
+            })
+            .collect();
+        c.insert("agenda", &agenda);
+        let (body, toc) = self.doc(&s.body, audience, &root, 2);
+        c.insert("body_html", &body);
+        // Prompts, exercises and worksheets from the agenda, each once.
+        let mut prompt_ids: Vec<usize> = Vec::new();
+        let mut ex_ids: Vec<usize> = Vec::new();
+        let mut ws_ids: Vec<usize> = Vec::new();
+        for a in &s.agenda {
+            for x in &a.prompts {
+                if !prompt_ids.contains(x) {
+                    prompt_ids.push(*x);
+                }
+            }
+            if let Some(e) = a.exercise
+                && !ex_ids.contains(&e)
+            {
+                ex_ids.push(e);
+            }
+            for w in &a.worksheets {
+                if !ws_ids.contains(w) {
+                    ws_ids.push(*w);
+                }
+            }
+        }
+        let placed = s.body.directives(audience);
+        let in_text = |k: Leaf, id: &str| placed.iter().any(|(pk, pid)| *pk == k && *pid == id);
+        let prompts: String = prompt_ids
+            .iter()
+            .filter(|x| !in_text(Leaf::Prompt, &p.prompts[**x].id))
+            .map(|x| self.prompt_card(*x, 3))
+            .collect();
+        c.insert("prompts_html", &prompts);
+        let exercises: String = ex_ids
+            .iter()
+            .filter(|x| fac || !in_text(Leaf::Exercise, &p.exercises[**x].id))
+            .map(|x| self.exercise_card(*x, audience, &root, 3, fac))
+            .collect();
+        c.insert("exercises_html", &exercises);
+        let worksheets: String = ws_ids
+            .iter()
+            .filter(|x| !in_text(Leaf::Worksheet, &p.worksheets[**x].id))
+            .map(|x| self.worksheet_card(*x, audience, &root, 3))
+            .collect();
+        c.insert("worksheets_html", &worksheets);
+        let mut materials = s.materials.clone();
+        for e in &ex_ids {
+            for m in &p.exercises[*e].materials {
+                if !materials.contains(m) {
+                    materials.push(m.clone());
+                }
+            }
+        }
+        c.insert("materials", &materials);
+        let copies: Vec<_> = ws_ids
+            .iter()
+            .map(|w| {
+                let ws = &p.worksheets[*w];
+                json!({"title": ws.title, "copies": ws.copies, "total": p.info.group_size.map(|g| g * ws.copies)})
+            })
+            .collect();
+        c.insert("print_list", &copies);
+        c.insert("group_size", &p.info.group_size);
+        let mut toc_all = Vec::new();
+        if !fac {
+            toc_all.push(TocEntry { level: 2, id: "agenda".into(), title: "Agenda".into() });
+        } else {
+            toc_all.push(TocEntry { level: 2, id: "agenda".into(), title: "Timed agenda".into() });
+        }
+        toc_all.extend(toc.into_iter().filter(|t| t.level <= 3));
+        if !prompts.is_empty() {
+            toc_all.push(TocEntry { level: 2, id: "prompts".into(), title: "Prompts".into() });
+        }
+        if !exercises.is_empty() {
+            toc_all.push(TocEntry { level: 2, id: "exercises".into(), title: "Exercises".into() });
+        }
+        if !worksheets.is_empty() {
+            toc_all.push(TocEntry { level: 2, id: "worksheets".into(), title: "Worksheets".into() });
+        }
+        c.insert("toc", &toc_all);
+        self.pager(&mut c, i, audience);
+        if self.pdf && p.config.editions.contains(&crate::config::Edition::Handouts) {
+            c.insert("pdf_links", &vec![Link { title: format!("Session {} handout (PDF)", s.number), url: format!("pdf/sessions/{}.pdf", s.id), current: false }]);
+        }
+        if fac {
+            c.insert("participant_url", &format!("sessions/{}/index.html", s.id));
+            self.render("facilitator_session.html", path, &c)
+        } else {
+            if p.config.facilitator {
+                c.insert("facilitator_url", &format!("facilitator/sessions/{}/index.html", s.id));
+            }
+            self.render("session.html", path, &c)
+        }
+    }
+
+    fn exercise_page(&self, i: usize) -> PageOut {
+        let p = self.p;
+        let e = &p.exercises[i];
+        let path = format!("exercises/{}/index.html", e.id);
+        let root = root_for(&path);
+        let mut c = self.base_context(&path, &e.title, Audience::Participant, &[
+            ("Overview".into(), "index.html".into()),
+            ("Exercises".into(), "exercises/index.html".into()),
+        ]);
+        c.insert("summary", &e.summary);
+        c.insert("meta_html", &self.exercise_meta(e));
+        c.insert("content_note", &e.content_note);
+        c.insert("alternative", &e.alternative);
+        let (body, toc) = self.doc(&e.body, Audience::Participant, &root, 2);
+        c.insert("body_html", &body);
+        c.insert("toc", &toc.into_iter().filter(|t| t.level == 2).collect::<Vec<_>>());
+        let sessions: Vec<_> = e
+            .used_in
+            .iter()
+            .map(|s| json!({"title": format!("Session {}: {}", p.sessions[*s].number, p.sessions[*s].title), "url": format!("sessions/{}/index.html", p.sessions[*s].id)}))
+            .collect();
+        c.insert("sessions", &sessions);
+        let worksheets: String =
+            e.worksheets.iter().map(|w| self.worksheet_card(*w, Audience::Participant, &root, 3)).collect();
+        c.insert("worksheets_html", &worksheets);
+        self.render("exercise.html", path, &c)
+    }
+
+    fn exercise_library(&self) -> PageOut {
+        let p = self.p;
+        let path = "exercises/index.html".to_string();
+        let mut c = self.base_context(&path, "Exercise library", Audience::Participant, &[("Overview".into(), "index.html".into())]);
+        let list: Vec<_> = p
+            .exercises
+            .iter()
+            .map(|e| json!({
+                "title": e.title, "summary": e.summary, "url": format!("exercises/{}/index.html", e.id),
+                "minutes": e.minutes, "group_size": e.group_size.map(|(a, b)| vec![a, b]), "tags": e.tags,
+            }))
+            .collect();
+        c.insert("exercises", &list);
+        let mut tags: Vec<&str> = p.exercises.iter().flat_map(|e| e.tags.iter().map(String::as_str)).collect();
+        tags.sort_unstable();
+        tags.dedup();
+        c.insert("tags", &tags);
+        self.render("exercises.html", path, &c)
+    }
+
+    fn prompt_library(&self) -> PageOut {
+        let p = self.p;
+        let path = "prompts/index.html".to_string();
+        let mut c = self.base_context(&path, "Prompt library", Audience::Participant, &[("Overview".into(), "index.html".into())]);
+        let groups: Vec<_> = PromptKind::ALL
+            .iter()
+            .filter_map(|k| {
+                let cards: Vec<String> = p
+                    .prompts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, pr)| pr.kind == *k)
+                    .map(|(i, pr)| format!("<div id=\"prompt-{}\">{}</div>", esc(&pr.id), self.prompt_card(i, 3)))
+                    .collect();
+                (!cards.is_empty()).then(|| json!({"kind": k.label(), "id": k.slug(), "html": cards.join("\n")}))
+            })
+            .collect();
+        c.insert("groups", &groups);
+        let toc: Vec<TocEntry> = groups
+            .iter()
+            .map(|g| TocEntry { level: 2, id: g["id"].as_str().unwrap_or("").into(), title: g["kind"].as_str().unwrap_or("").into() })
+            .collect();
+        c.insert("toc", &toc);
+        self.render("prompts.html", path, &c)
+    }
+
+    fn worksheet_page(&self, i: usize) -> Option<PageOut> {
+        let p = self.p;
+        let w = &p.worksheets[i];
+        let audience = w.audience;
+        let path = url_of(p, ItemRef { kind: Kind::Worksheet, index: i }, audience)?;
+        let root = root_for(&path);
+        let mut crumbs = vec![("Overview".into(), "index.html".into())];
+        if audience == Audience::Facilitator {
+            crumbs.push(("Facilitator".into(), "facilitator/index.html".into()));
+        }
+        let mut c = self.base_context(&path, &w.title, audience, &crumbs);
+        c.insert("description_html", &w.description.as_ref().map(|d| self.doc_html(d, audience, &root, 2)));
+        let docf = |d: &Doc, base: u8| self.doc_html(d, audience, &root, base);
+        c.insert("form_html", &worksheet_html::form(w, p, &docf));
+        c.insert("worksheet", &json!({"id": w.id, "title": w.title, "repeat": w.repeat, "copies": w.copies, "source": w.source, "license": w.license}));
+        if audience == Audience::Participant
+            && let Some(l) = self.pdf_link("Printable worksheet (PDF)", &format!("worksheets/{}.pdf", w.id), crate::config::Edition::Worksheets)
+        {
+            c.insert("pdf_links", &vec![l]);
+        }
+        Some(self.render("worksheet.html", path, &c))
+    }
+
+    fn glossary(&self) -> PageOut {
+        let p = self.p;
+        let path = "glossary/index.html".to_string();
+        let mut c = self.base_context(&path, "Glossary", Audience::Participant, &[("Overview".into(), "index.html".into())]);
+        let terms: Vec<_> = p.glossary.iter().map(|t| json!({"term": t.term, "definition": t.definition})).collect();
+        c.insert("terms", &terms);
+        self.render("glossary.html", path, &c)
+    }
+
+    fn page(&self, i: usize) -> Option<PageOut> {
+        let p = self.p;
+        let pg = &p.pages[i];
+        let audience = if pg.audience == PageAudience::All { Audience::Participant } else { Audience::Facilitator };
+        let path = url_of(p, ItemRef { kind: Kind::Page, index: i }, audience)?;
+        let root = root_for(&path);
+        let mut crumbs = vec![("Overview".into(), "index.html".into())];
+        if audience == Audience::Facilitator {
+            crumbs.push(("Facilitator".into(), "facilitator/index.html".into()));
+        }
+        let mut c = self.base_context(&path, &pg.title, audience, &crumbs);
+        let (body, toc) = self.doc(&pg.body, audience, &root, 2);
+        c.insert("body_html", &body);
+        c.insert("summary", &Option::<String>::None);
+        c.insert("toc", &toc.into_iter().filter(|t| t.level == 2).collect::<Vec<_>>());
+        Some(self.render("page.html", path, &c))
+    }
+
+    fn guide(&self, i: usize) -> PageOut {
+        let p = self.p;
+        let g = &p.guides[i];
+        let path = format!("facilitator/guides/{}/index.html", g.id);
+        let root = root_for(&path);
+        let mut c = self.base_context(&path, &g.title, Audience::Facilitator, &[
+            ("Overview".into(), "index.html".into()),
+            ("Facilitator".into(), "facilitator/index.html".into()),
+        ]);
+        let (body, toc) = self.doc(&g.body, Audience::Facilitator, &root, 2);
+        c.insert("body_html", &body);
+        c.insert("summary", &g.summary);
+        c.insert("toc", &toc.into_iter().filter(|t| t.level == 2).collect::<Vec<_>>());
+        self.render("page.html", path, &c)
+    }
+
+    fn facilitator_index(&self) -> PageOut {
+        let p = self.p;
+        let path = "facilitator/index.html".to_string();
+        let mut c = self.base_context(&path, "Facilitator guide", Audience::Facilitator, &[("Overview".into(), "index.html".into())]);
+        let run_sheet: Vec<_> = p
+            .sessions
+            .iter()
+            .map(|s| {
+                let agenda: Vec<String> = s.agenda.iter().map(|a| format!("{} {} ({} min)", clock(a.start), a.title, a.minutes)).collect();
+                json!({
+                    "number": s.number, "title": s.title, "duration": s.duration,
+                    "url": format!("facilitator/sessions/{}/index.html", s.id),
+                    "theme": s.theme.map(|t| p.themes[t].title.clone()),
+                    "agenda": agenda,
+                })
+            })
+            .collect();
+        c.insert("sessions", &run_sheet);
+        let guides: Vec<_> = p
+            .guides
+            .iter()
+            .map(|g| json!({"title": g.title, "summary": g.summary, "url": format!("facilitator/guides/{}/index.html", g.id)}))
+            .collect();
+        c.insert("guides", &guides);
+        let pages: Vec<_> = p
+            .pages
+            .iter()
+            .filter(|pg| pg.audience == PageAudience::Facilitator)
+            .map(|pg| json!({"title": pg.title, "url": format!("facilitator/pages/{}/index.html", pg.id)}))
+            .collect();
+        c.insert("pages", &pages);
+        let fws: Vec<_> = p
+            .worksheets
+            .iter()
+            .filter(|w| w.audience == Audience::Facilitator)
+            .map(|w| json!({"title": w.title, "url": format!("facilitator/worksheets/{}/index.html", w.id)}))
+            .collect();
+        c.insert("facilitator_worksheets", &fws);
+        // The print and materials list, per session.
+        let group = p.info.group_size;
+        let print: Vec<_> = p
+            .sessions
+            .iter()
+            .map(|s| {
+                let mut ws: Vec<usize> = Vec::new();
+                let mut materials = s.materials.clone();
+                for a in &s.agenda {
+                    for w in &a.worksheets {
+                        if !ws.contains(w) {
+                            ws.push(*w);
+                        }
+                    }
+                    if let Some(e) = a.exercise {
+                        for w in &p.exercises[e].worksheets {
+                            if !ws.contains(w) {
+                                ws.push(*w);
+                            }
+                        }
+                        for m in &p.exercises[e].materials {
+                            if !materials.contains(m) {
+                                materials.push(m.clone());
+                            }
+                        }
+                    }
+                }
+                for (k, id) in s.body.directives(Audience::Facilitator) {
+                    if k == Leaf::Worksheet
+                        && let Some(w) = p.worksheets.iter().position(|w| w.id == id)
+                        && !ws.contains(&w)
+                    {
+                        ws.push(w);
+                    }
+                }
+                let items: Vec<_> = ws
+                    .iter()
+                    .map(|w| {
+                        let w = &p.worksheets[*w];
+                        let per = if w.audience == Audience::Facilitator { 1 } else { w.copies };
+                        let total = if w.audience == Audience::Facilitator { Some(w.copies.max(1)) } else { group.map(|g| g * w.copies) };
+                        json!({"title": w.title, "per_participant": per, "total": total, "facilitator": w.audience == Audience::Facilitator})
+                    })
+                    .collect();
+                json!({"number": s.number, "title": s.title, "materials": materials, "worksheets": items,
+                       "handout": self.pdf && p.config.editions.contains(&crate::config::Edition::Handouts),
+                       "handout_url": format!("pdf/sessions/{}.pdf", s.id), "handout_total": group})
+            })
+            .collect();
+        c.insert("print_list", &print);
+        c.insert("group_size", &group);
+        let mut pdfs = Vec::new();
+        use crate::config::Edition;
+        pdfs.extend(self.pdf_link("Facilitator guide (PDF)", "facilitator-guide.pdf", Edition::Facilitator));
+        pdfs.extend(self.pdf_link("Participant workbook (PDF)", "participant-workbook.pdf", Edition::Participant));
+        pdfs.extend(self.pdf_link("Large-print workbook (PDF)", "participant-workbook-large-print.pdf", Edition::LargePrint));
+        c.insert("pdf_links", &pdfs);
+        c.insert("toc", &vec![
+            TocEntry { level: 2, id: "run-sheet".into(), title: "Program run sheet".into() },
+            TocEntry { level: 2, id: "guides".into(), title: "Guides".into() },
+            TocEntry { level: 2, id: "print-list".into(), title: "Print and materials list".into() },
+        ]);
+        self.render("facilitator_index.html", path, &c)
+    }
+
+    fn search_page(&self, audience: Audience) -> PageOut {
+        let path = if audience == Audience::Facilitator { "facilitator/search/index.html" } else { "search/index.html" }.to_string();
+        let c = self.base_context(&path, "Search", audience, &[("Overview".into(), "index.html".into())]);
+        self.render("search.html", path, &c)
+    }
+}
+
+/// Renders every page of the site, the search indexes, static files and assets.
+pub fn render_site(p: &Program, theme: &Theme, tera: &Tera, root: &std::path::Path, pdf: bool) -> Result<OutputSet, Vec<TemplateError>> {
+    let site = Site { p, tera, pdf };
+    let fac = p.config.facilitator;
+    let mut jobs: Vec<Box<dyn Fn() -> Option<PageOut> + Sync + '_>> = Vec::new();
+    let s = &site;
+    jobs.push(Box::new(move || Some(s.overview(Audience::Participant))));
+    jobs.push(Box::new(move || Some(s.exercise_library())));
+    jobs.push(Box::new(move || Some(s.prompt_library())));
+    jobs.push(Box::new(move || Some(s.glossary())));
+    if p.config.search {
+        jobs.push(Box::new(move || Some(s.search_page(Audience::Participant))));
+    }
+    for i in 0..p.themes.len() {
+        jobs.push(Box::new(move || Some(s.theme_page(i))));
+    }
+    for i in 0..p.sessions.len() {
+        jobs.push(Box::new(move || Some(s.session_page(i, Audience::Participant))));
+        if fac {
+            jobs.push(Box::new(move || Some(s.session_page(i, Audience::Facilitator))));
+        }
+    }
+    for i in 0..p.exercises.len() {
+        jobs.push(Box::new(move || Some(s.exercise_page(i))));
+    }
+    for i in 0..p.worksheets.len() {
+        if fac || p.worksheets[i].audience == Audience::Participant {
+            jobs.push(Box::new(move || s.worksheet_page(i)));
+        }
+    }
+    for i in 0..p.pages.len() {
+        jobs.push(Box::new(move || s.page(i)));
+    }
+    if fac {
+        jobs.push(Box::new(move || Some(s.facilitator_index())));
+        for i in 0..p.guides.len() {
+            jobs.push(Box::new(move || Some(s.guide(i))));
+        }
+        if p.config.search {
+            jobs.push(Box::new(move || Some(s.search_page(Audience::Facilitator))));
+        }
+    }
+    let pages: Vec<PageOut> = jobs.par_iter().filter_map(|j| j()).collect();
+    let mut out = OutputSet::default();
+    let mut errors = Vec::new();
+    for pg in pages {
+        match pg.html {
+            Ok(h) => out.add(pg.path, h),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        errors.dedup_by(|a, b| a.message == b.message);
+        return Err(errors);
+    }
+    if p.config.search {
+        out.add("search/search-index.js", search::index_js(p, Audience::Participant));
+        if fac {
+            out.add("facilitator/search-index.js", search::index_js(p, Audience::Facilitator));
+        }
+    }
+    for (path, file) in theme.under("static/") {
+        out.add(path.to_string(), file.bytes.clone());
+    }
+    for a in &p.assets {
+        if let Ok(bytes) = std::fs::read(root.join(a)) {
+            out.add(a.strip_prefix("content/").unwrap_or(a).to_string(), bytes);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,496 @@
+//! Resolve stage: turns the parsed files into one [`Program`], checking that
+//! every reference points at something real and that sessions are sound.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diag::{Diags, Loc, closest};
+use crate::load::{FileKind, Loaded, SourceFile};
+use crate::model::*;
+use crate::parse::items::{self, IdRef, ParseCx, RawExercise, RawPrompt, RawSession};
+use crate::parse::markdown::{Doc, Leaf, Ref};
+
+enum Parsed {
+    Program(Option<ProgramInfo>),
+    Theme(Option<Theme>),
+    Session(Option<RawSession>),
+    Exercise(Option<RawExercise>),
+    Guide(Option<Guide>),
+    Page(Option<Page>),
+    Prompts(Vec<RawPrompt>),
+    Worksheet(Option<Worksheet>),
+    Glossary(Vec<Term>),
+    Skip,
+}
+
+fn parse_file(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Parsed {
+    if f.text.is_none() {
+        return Parsed::Skip;
+    }
+    match f.kind {
+        FileKind::Program => Parsed::Program(items::program(f, pcx, d)),
+        FileKind::Theme => Parsed::Theme(items::theme(f, pcx, d)),
+        FileKind::Session => Parsed::Session(items::session(f, pcx, d)),
+        FileKind::Exercise => Parsed::Exercise(items::exercise(f, pcx, d)),
+        FileKind::Guide => Parsed::Guide(items::guide(f, pcx, d)),
+        FileKind::Page => Parsed::Page(items::page(f, pcx, d)),
+        FileKind::Prompts => Parsed::Prompts(items::prompts(f, d)),
+        FileKind::Worksheet => Parsed::Worksheet(items::worksheet(f, pcx, d)),
+        FileKind::Glossary => Parsed::Glossary(items::glossary(f, d)),
+        FileKind::Asset | FileKind::Other => Parsed::Skip,
+    }
+}
+
+/// Ids of one kind, with the place each was defined, checked for duplicates.
+struct Ids {
+    map: HashMap<String, usize>,
+    names: Vec<String>,
+    what: &'static str,
+}
+
+impl Ids {
+    fn new<'a>(what: &'static str, items: impl Iterator<Item = (&'a str, &'a Loc)>, d: &mut Diags) -> Ids {
+        let mut map: HashMap<String, usize> = HashMap::new();
+        let mut names = Vec::new();
+        let mut first: HashMap<String, Loc> = HashMap::new();
+        for (i, (id, loc)) in items.enumerate() {
+            names.push(id.to_string());
+            if let Some(prev) = first.get(id) {
+                let _ = prev;
+                d.error("duplicate-id", loc.clone(), format!("two {what}s have the id `{id}`"))
+                    .label("this id is already taken")
+                    .help("ids come from file names without the number prefix (or a prompt's `id`); rename one");
+            } else {
+                first.insert(id.to_string(), loc.clone());
+                map.insert(id.to_string(), i);
+            }
+        }
+        Ids { map, names, what }
+    }
+
+    fn get(&self, r: &IdRef, d: &mut Diags) -> Option<usize> {
+        match self.map.get(&r.0) {
+            Some(i) => Some(*i),
+            None => {
+                let known: Vec<&str> = self.names.iter().map(String::as_str).collect();
+                let diag = d
+                    .error("unknown-reference", r.1.clone(), format!("there is no {} with the id `{}`", self.what, r.0))
+                    .label(format!("unknown {}", self.what));
+                match closest(&r.0, &known) {
+                    Some(c) => diag.help(format!("did you mean `{c}`?")),
+                    None if known.is_empty() => diag.help(format!("the program has no {}s yet", self.what)),
+                    None => diag.help(format!("known {}s: {}", self.what, known.join(", "))),
+                };
+                None
+            }
+        }
+    }
+
+    fn all(&self, refs: &[IdRef], d: &mut Diags) -> Vec<usize> {
+        refs.iter().filter_map(|r| self.get(r, d)).collect()
+    }
+}
+
+/// Builds and checks the whole program. Returns None only when there is no
+/// usable program.md; otherwise a model even when errors were found (the
+/// caller stops on errors).
+pub fn resolve(loaded: &Loaded, d: &mut Diags) -> Option<Program> {
+    let config = match &loaded.config {
+        Some((id, text)) => Config::parse(text, *id, d),
+        None => Config::default(),
+    };
+    let all = &loaded.all;
+    let exists = |p: &str| all.contains(p);
+    let pcx = ParseCx { raw_html: config.raw_html, exists: &exists };
+    let parsed: Vec<(Parsed, Diags)> = loaded
+        .files
+        .par_iter()
+        .map(|f| {
+            let mut fd = Diags::default();
+            let p = parse_file(f, &pcx, &mut fd);
+            (p, fd)
+        })
+        .collect();
+
+    let mut info = None;
+    let mut themes = Vec::new();
+    let mut raw_sessions = Vec::new();
+    let mut raw_exercises = Vec::new();
+    let mut guides = Vec::new();
+    let mut pages = Vec::new();
+    let mut raw_prompts = Vec::new();
+    let mut worksheets = Vec::new();
+    let mut glossary = Vec::new();
+    for (p, fd) in parsed {
+        d.extend(fd);
+        match p {
+            Parsed::Program(x) => info = x,
+            Parsed::Theme(x) => themes.extend(x),
+            Parsed::Session(x) => raw_sessions.extend(x),
+            Parsed::Exercise(x) => raw_exercises.extend(x),
+            Parsed::Guide(x) => guides.extend(x),
+            Parsed::Page(x) => pages.extend(x),
+            Parsed::Prompts(x) => raw_prompts.extend(x),
+            Parsed::Worksheet(x) => worksheets.extend(x),
+            Parsed::Glossary(x) => glossary.extend(x),
+            Parsed::Skip => {}
+        }
+    }
+    let info = info?;
+
+    let theme_ids = Ids::new("theme", themes.iter().map(|t| (t.id.as_str(), &t.loc)), d);
+    let session_ids = Ids::new("session", raw_sessions.iter().map(|t| (t.id.as_str(), &t.loc)), d);
+    let exercise_ids = Ids::new("exercise", raw_exercises.iter().map(|t| (t.id.as_str(), &t.loc)), d);
+    let prompt_ids = Ids::new("prompt", raw_prompts.iter().map(|t| (t.id.as_str(), &t.loc)), d);
+    let worksheet_ids = Ids::new("worksheet", worksheets.iter().map(|t| (t.id.as_str(), &t.loc)), d);
+    let _ = Ids::new("guide", guides.iter().map(|t| (t.id.as_str(), &t.loc)), d);
+    let _ = Ids::new("page", pages.iter().map(|t| (t.id.as_str(), &t.loc)), d);
+    let _ = session_ids;
+
+    let prompts: Vec<Prompt> = raw_prompts
+        .into_iter()
+        .map(|p| Prompt {
+            themes: theme_ids.all(&p.themes, d),
+            id: p.id,
+            path: p.path,
+            loc: p.loc,
+            text: p.text,
+            kind: p.kind,
+            follow_up: p.follow_up,
+            lines: p.lines,
+        })
+        .collect();
+
+    let mut exercises: Vec<Exercise> = raw_exercises
+        .into_iter()
+        .map(|e| Exercise {
+            worksheets: worksheet_ids.all(&e.worksheets, d),
+            id: e.id,
+            path: e.path,
+            loc: e.loc,
+            title: e.title,
+            summary: e.summary,
+            minutes: e.minutes,
+            group_size: e.group_size,
+            tags: e.tags,
+            materials: e.materials,
+            content_note: e.content_note,
+            alternative: e.alternative,
+            extra: e.extra,
+            body: e.body,
+            used_in: Vec::new(),
+        })
+        .collect();
+
+    let mut sessions = Vec::new();
+    for (n, s) in raw_sessions.into_iter().enumerate() {
+        let theme = s.theme.as_ref().and_then(|t| theme_ids.get(t, d));
+        let mut start = 0;
+        let mut agenda = Vec::new();
+        for a in s.agenda {
+            let exercise = a.exercise.as_ref().and_then(|e| exercise_ids.get(e, d));
+            let title = a
+                .title
+                .clone()
+                .or_else(|| exercise.map(|e| exercises[e].title.clone()))
+                .unwrap_or_else(|| a.kind.default_title().to_string());
+            agenda.push(AgendaItem {
+                kind: a.kind,
+                minutes: a.minutes,
+                start,
+                title,
+                prompts: prompt_ids.all(&a.prompts, d),
+                exercise,
+                worksheets: worksheet_ids.all(&a.worksheets, d),
+                notes: a.notes,
+                loc: a.loc,
+            });
+            start += a.minutes;
+        }
+        let duration = s.duration.as_ref().map(|x| x.0).unwrap_or(start);
+        if let Some((dur, loc)) = &s.duration
+            && !agenda.is_empty()
+            && start != *dur
+        {
+            let parts: Vec<String> = agenda.iter().map(|a| a.minutes.to_string()).collect();
+            d.error(
+                "agenda-minutes",
+                loc.clone(),
+                format!("the agenda adds up to {start} minutes, but the session lasts {dur}"),
+            )
+            .label(format!("{} = {start}", parts.join(" + ")))
+            .help(if start > *dur {
+                format!("trim {} minutes from the agenda, or raise `duration`", start - dur)
+            } else {
+                format!("the agenda has {} minutes unplanned: add an item or lower `duration`", dur - start)
+            });
+        }
+        sessions.push(Session {
+            id: s.id,
+            path: s.path,
+            loc: s.loc,
+            number: n + 1,
+            title: s.title,
+            duration,
+            theme,
+            objectives: s.objectives,
+            materials: s.materials,
+            agenda,
+            content_note: s.content_note,
+            alternative: s.alternative,
+            extra: s.extra,
+            body: s.body,
+        });
+    }
+
+    let mut program = Program {
+        config,
+        info,
+        themes,
+        sessions,
+        exercises: Vec::new(),
+        prompts,
+        worksheets,
+        guides,
+        pages,
+        glossary,
+        assets: all.iter().filter(|p| p.starts_with("content/assets/")).cloned().collect(),
+    };
+
+    // References written in text: @/ links, images and directives.
+    let mut used_prompt = vec![false; program.prompts.len()];
+    let mut used_exercise = vec![false; exercises.len()];
+    let mut used_worksheet = vec![false; program.worksheets.len()];
+    let mut session_directive_exercises: Vec<Vec<usize>> = vec![Vec::new(); program.sessions.len()];
+    let mut images = Vec::new();
+    {
+        let mut check_doc = |doc: &Doc, session: Option<usize>, d: &mut Diags, program: &Program| {
+            for r in &doc.refs {
+                match r {
+                    Ref::Link { path, loc, .. } => {
+                        if program.item_by_path(path).is_none() {
+                            let known: Vec<String> = all
+                                .iter()
+                                .filter_map(|p| p.strip_prefix("content/"))
+                                .filter(|p| p.ends_with(".md") || p.ends_with(".toml"))
+                                .map(String::from)
+                                .collect();
+                            let known_ref: Vec<&str> = known.iter().map(String::as_str).collect();
+                            let diag = d
+                                .error("broken-link", loc.clone(), format!("`@/{path}` does not point at any content"))
+                                .label("broken link");
+                            if let Some(c) = closest(path, &known_ref) {
+                                diag.help(format!("did you mean `@/{c}`?"));
+                            }
+                        }
+                    }
+                    Ref::Image { path, .. } => images.push(path.clone()),
+                    Ref::Directive { kind, id, loc } => {
+                        let r: IdRef = (id.clone(), loc.clone());
+                        match kind {
+                            Leaf::Prompt => {
+                                if let Some(i) = prompt_ids.get(&r, d) {
+                                    used_prompt[i] = true;
+                                }
+                            }
+                            Leaf::Exercise => {
+                                if let Some(i) = exercise_ids.get(&r, d) {
+                                    used_exercise[i] = true;
+                                    if let Some(s) = session {
+                                        session_directive_exercises[s].push(i);
+                                    }
+                                }
+                            }
+                            Leaf::Worksheet => {
+                                if let Some(i) = worksheet_ids.get(&r, d) {
+                                    used_worksheet[i] = true;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        program.exercises = std::mem::take(&mut exercises);
+        let p = &program;
+        check_doc(&p.info.body, None, d, p);
+        if let Some(s) = &p.info.support {
+            check_doc(s, None, d, p);
+        }
+        for t in &p.themes {
+            check_doc(&t.body, None, d, p);
+        }
+        for (i, s) in p.sessions.iter().enumerate() {
+            check_doc(&s.body, Some(i), d, p);
+            for a in &s.agenda {
+                if let Some(n) = &a.notes {
+                    check_doc(n, Some(i), d, p);
+                }
+            }
+        }
+        for e in &p.exercises {
+            check_doc(&e.body, None, d, p);
+        }
+        for g in &p.guides {
+            check_doc(&g.body, None, d, p);
+        }
+        for pg in &p.pages {
+            check_doc(&pg.body, None, d, p);
+        }
+        for w in &p.worksheets {
+            for doc in worksheet_docs(w) {
+                check_doc(doc, None, d, p);
+            }
+        }
+    }
+    for img in images {
+        if !program.assets.contains(&img) {
+            program.assets.push(img);
+        }
+    }
+    program.assets.sort();
+
+    // Who uses what.
+    for (si, s) in program.sessions.iter().enumerate() {
+        let mut in_session: Vec<usize> = Vec::new();
+        for a in &s.agenda {
+            for p in &a.prompts {
+                used_prompt[*p] = true;
+            }
+            for w in &a.worksheets {
+                used_worksheet[*w] = true;
+            }
+            if let Some(e) = a.exercise {
+                in_session.push(e);
+            }
+        }
+        in_session.extend(session_directive_exercises[si].iter().copied());
+        for e in in_session {
+            used_exercise[e] = true;
+            if !program.exercises[e].used_in.contains(&si) {
+                program.exercises[e].used_in.push(si);
+            }
+            if let Some(t) = s.theme
+                && !program.themes[t].exercises.contains(&e)
+            {
+                program.themes[t].exercises.push(e);
+            }
+        }
+        if let Some(t) = s.theme {
+            program.themes[t].sessions.push(si);
+        }
+    }
+    for e in &program.exercises {
+        if !e.used_in.is_empty() {
+            for w in &e.worksheets {
+                used_worksheet[*w] = true;
+            }
+        }
+    }
+
+    session_warnings(&program, &session_directive_exercises, d);
+
+    // Content that nothing uses.
+    for (i, t) in program.themes.iter().enumerate() {
+        let by_prompt = program.prompts.iter().any(|p| p.themes.contains(&i));
+        if t.sessions.is_empty() && !by_prompt {
+            d.warning("unused", t.loc.clone(), format!("no session or prompt uses the theme `{}`", t.id))
+                .label("unused theme")
+                .help("set `theme = \"…\"` on a session, or remove the file");
+        }
+    }
+    for (i, e) in program.exercises.iter().enumerate() {
+        if !used_exercise[i] {
+            d.warning("unused", e.loc.clone(), format!("no session uses the exercise `{}`", e.id))
+                .label("unused exercise")
+                .help("use it in an agenda (`exercise = \"…\"`) or with ::exercise[…]");
+        }
+    }
+    for (i, p) in program.prompts.iter().enumerate() {
+        if !used_prompt[i] {
+            d.warning("unused", p.loc.clone(), format!("nothing uses the prompt `{}`", p.id))
+                .label("unused prompt")
+                .help("list it in an agenda's `prompts`, or place it with ::prompt[…]");
+        }
+    }
+    for (i, w) in program.worksheets.iter().enumerate() {
+        if !used_worksheet[i] {
+            d.warning("unused", w.loc.clone(), format!("nothing uses the worksheet `{}`", w.id))
+                .label("unused worksheet")
+                .help("list it in an agenda's or exercise's `worksheets`, or place it with ::worksheet[…]");
+        }
+    }
+    Some(program)
+}
+
+/// Every Markdown text a worksheet holds.
+pub fn worksheet_docs(w: &Worksheet) -> Vec<&Doc> {
+    let mut out: Vec<&Doc> = Vec::new();
+    out.extend(w.description.iter());
+    out.extend(w.instructions.iter());
+    for b in &w.blocks {
+        out.extend(b.help.iter());
+        if let BlockKind::Scale { items, .. } = &b.kind {
+            out.extend(items.iter().filter_map(|i| i.alert.as_ref().map(|a| &a.text)));
+        }
+    }
+    if let Some(s) = &w.scoring {
+        out.extend(s.instructions.iter());
+        out.extend(s.bands.iter().filter_map(|b| b.text.as_ref()));
+    }
+    out
+}
+
+/// The warnings about how sessions are built (DOMAIN.md: how a good session is built).
+fn session_warnings(program: &Program, directive_exercises: &[Vec<usize>], d: &mut Diags) {
+    for (si, s) in program.sessions.iter().enumerate() {
+        let Some(first) = s.agenda.first() else {
+            d.warning("no-agenda", s.loc.clone(), format!("session `{}` has no agenda", s.id))
+                .label("add [[agenda]] items")
+                .help("a timed agenda lets a facilitator follow the session with a clock");
+            continue;
+        };
+        if first.kind != AgendaKind::CheckIn {
+            d.warning("no-check-in", first.loc.clone(), format!("session `{}` does not open with a check-in", s.id))
+                .label("first agenda item")
+                .help("a short check-in round helps everyone arrive; use kind = \"check-in\"");
+        }
+        if let Some(last) = s.agenda.last()
+            && !matches!(last.kind, AgendaKind::Reflection | AgendaKind::Closing)
+        {
+            d.warning(
+                "no-closing",
+                last.loc.clone(),
+                format!("session `{}` does not end with reflection or closing", s.id),
+            )
+            .label("last agenda item")
+            .help("close with what stood out and one action to try before next time");
+        }
+        let has_exercise = s.agenda.iter().any(|a| a.exercise.is_some()) || !directive_exercises[si].is_empty();
+        if !has_exercise {
+            d.warning("no-exercise", s.loc.clone(), format!("session `{}` has no exercise", s.id))
+                .label("no skill-building practice")
+                .help("practice in the room is what carries outside it; add an agenda item with kind = \"exercise\"");
+        }
+        for a in &s.agenda {
+            if a.kind == AgendaKind::Closing
+                && !a.prompts.iter().any(|p| program.prompts[*p].kind == PromptKind::Action)
+            {
+                d.warning("closing-without-action", a.loc.clone(), "this closing has no action prompt")
+                    .label("closing")
+                    .help("add a prompt of kind \"action\": one thing to try before the next session");
+            }
+            if a.kind == AgendaKind::Discussion && a.minutes > 30 && a.prompts.is_empty() {
+                d.warning(
+                    "long-discussion",
+                    a.loc.clone(),
+                    format!("a {}-minute discussion with no prompt", a.minutes),
+                )
+                .label("discussion")
+                .help("a focused prompt keeps a long discussion from drifting into venting");
+            }
+        }
+    }
+}
