@@ -5,8 +5,18 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    embed("themes/default", "BUILTIN", "builtin_theme.rs", "Files of the built-in default look");
-    embed("starter", "STARTER", "starter.rs", "Files of the starter program that `cairn new` writes");
+    embed(
+        "themes/default",
+        "BUILTIN",
+        "builtin_theme.rs",
+        "Files of the built-in default look",
+    );
+    embed(
+        "starter",
+        "STARTER",
+        "starter.rs",
+        "Files of the starter program that `cairn new` writes",
+    );
 }
 
 fn embed(folder: &str, name: &str, file: &str, doc: &str) {
@@ -15,7 +25,9 @@ fn embed(folder: &str, name: &str, file: &str, doc: &str) {
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
     files.sort();
-    let mut out = format!("/// {doc}: (path inside the folder, bytes).\npub static {name}: &[(&str, &[u8])] = &[\n");
+    let mut out = format!(
+        "/// {doc}: (path inside the folder, bytes).\npub static {name}: &[(&str, &[u8])] = &[\n"
+    );
     for (rel, abs) in &files {
         println!("cargo:rerun-if-changed={abs}");
         let _ = writeln!(out, "    ({rel:?}, include_bytes!({abs:?})),");
@@ -28,7 +40,9 @@ fn embed(folder: &str, name: &str, file: &str, doc: &str) {
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {

@@ -11,7 +11,11 @@ use crate::diag;
 use crate::pipeline::{self, BuildError, Options};
 
 #[derive(Parser)]
-#[command(name = "cairn", version, about = "Build a supportive group program into an accessible website and printable workbooks")]
+#[command(
+    name = "cairn",
+    version,
+    about = "Build a supportive group program into an accessible website and printable workbooks"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -62,8 +66,18 @@ enum Command {
 }
 
 fn summary(errors: usize, warnings: usize) -> String {
-    let plural = |n: usize, w: &str| if n == 1 { format!("{n} {w}") } else { format!("{n} {w}s") };
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("{n} {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }
 
 pub fn main() -> ExitCode {
@@ -81,20 +95,33 @@ pub fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::Check { common, format, deny_warnings } => {
+        Command::Check {
+            common,
+            format,
+            deny_warnings,
+        } => {
             let checked = match pipeline::check(&common.root) {
                 Ok(c) => c,
                 Err(e) => {
-                    eprintln!("error: cannot read the project at {}: {e}", common.root.display());
+                    eprintln!(
+                        "error: cannot read the project at {}: {e}",
+                        common.root.display()
+                    );
                     return ExitCode::from(1);
                 }
             };
             match format {
-                Format::Json => println!("{}", diag::render_json(&checked.diags.list, &checked.sources)),
+                Format::Json => println!(
+                    "{}",
+                    diag::render_json(&checked.diags.list, &checked.sources)
+                ),
                 Format::Human => {
                     let _ = diag::emit_human(&checked.diags.list, &checked.sources, color);
                     if !common.quiet || checked.errors() + checked.warnings() > 0 {
-                        eprintln!("cairn check: {}", summary(checked.errors(), checked.warnings()));
+                        eprintln!(
+                            "cairn check: {}",
+                            summary(checked.errors(), checked.warnings())
+                        );
                     }
                 }
             }
@@ -105,7 +132,11 @@ pub fn main() -> ExitCode {
             }
         }
         Command::Build(common) => {
-            let output = if common.output.is_absolute() { common.output.clone() } else { common.root.join(&common.output) };
+            let output = if common.output.is_absolute() {
+                common.output.clone()
+            } else {
+                common.root.join(&common.output)
+            };
             let opts = Options {
                 root: common.root.clone(),
                 output,
@@ -137,9 +168,13 @@ pub fn main() -> ExitCode {
                             for e in list {
                                 eprintln!("error: {e}");
                             }
-                            eprintln!("cairn build: the look's templates are broken; nothing was written");
+                            eprintln!(
+                                "cairn build: the look's templates are broken; nothing was written"
+                            );
                         }
-                        BuildError::Io(e) => eprintln!("error: {e}\ncairn build: nothing was written"),
+                        BuildError::Io(e) => {
+                            eprintln!("error: {e}\ncairn build: nothing was written")
+                        }
                     }
                     ExitCode::from(1)
                 }

@@ -29,9 +29,20 @@ pub enum Edition {
 }
 
 impl Edition {
-    pub const NAMES: &'static [&'static str] = &["participant", "facilitator", "handouts", "worksheets", "large-print"];
-    pub const ALL: [Edition; 5] =
-        [Edition::Participant, Edition::Facilitator, Edition::Handouts, Edition::Worksheets, Edition::LargePrint];
+    pub const NAMES: &'static [&'static str] = &[
+        "participant",
+        "facilitator",
+        "handouts",
+        "worksheets",
+        "large-print",
+    ];
+    pub const ALL: [Edition; 5] = [
+        Edition::Participant,
+        Edition::Facilitator,
+        Edition::Handouts,
+        Edition::Worksheets,
+        Edition::LargePrint,
+    ];
 
     fn parse(s: &str) -> Option<Self> {
         Some(match s {
@@ -84,9 +95,17 @@ impl Config {
             c.base_url = s;
         }
         if let Some((s, l)) = root.str("theme", d) {
-            if s.is_empty() || !s.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_') {
-                d.error("bad-value", l, format!("theme name `{s}` must be a plain folder name"))
-                    .label("letters, digits, - and _ only");
+            if s.is_empty()
+                || !s
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
+            {
+                d.error(
+                    "bad-value",
+                    l,
+                    format!("theme name `{s}` must be a plain folder name"),
+                )
+                .label("letters, digits, - and _ only");
             } else {
                 c.theme = s;
             }
@@ -119,10 +138,14 @@ impl Config {
                         Some(e) if !c.editions.contains(&e) => c.editions.push(e),
                         Some(_) => {}
                         None => {
-                            let diag = d.error("bad-value", l, format!("unknown PDF edition `{s}`")).label("not an edition");
+                            let diag = d
+                                .error("bad-value", l, format!("unknown PDF edition `{s}`"))
+                                .label("not an edition");
                             match crate::diag::closest(&s, Edition::NAMES) {
                                 Some(k) => diag.help(format!("did you mean `{k}`?")),
-                                None => diag.help(format!("editions: {}", Edition::NAMES.join(", "))),
+                                None => {
+                                    diag.help(format!("editions: {}", Edition::NAMES.join(", ")))
+                                }
                             };
                         }
                     }

@@ -90,13 +90,29 @@ pub struct Diags {
 }
 
 impl Diags {
-    pub fn error(&mut self, code: &'static str, loc: Loc, message: impl Into<String>) -> &mut Diagnostic {
+    pub fn error(
+        &mut self,
+        code: &'static str,
+        loc: Loc,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         self.push(Severity::Error, code, loc, message)
     }
-    pub fn warning(&mut self, code: &'static str, loc: Loc, message: impl Into<String>) -> &mut Diagnostic {
+    pub fn warning(
+        &mut self,
+        code: &'static str,
+        loc: Loc,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         self.push(Severity::Warning, code, loc, message)
     }
-    fn push(&mut self, severity: Severity, code: &'static str, loc: Loc, message: impl Into<String>) -> &mut Diagnostic {
+    fn push(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        loc: Loc,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         self.list.push(Diagnostic {
             severity,
             code,
@@ -120,13 +136,19 @@ impl Diags {
     /// Sorts by file, then position, so output is stable.
     pub fn sort(&mut self, sources: &Sources) {
         self.list.sort_by(|a, b| {
-            (sources.name(a.loc.file), a.loc.span.start, a.message.as_str()).cmp(&(
-                sources.name(b.loc.file),
-                b.loc.span.start,
-                b.message.as_str(),
-            ))
+            (
+                sources.name(a.loc.file),
+                a.loc.span.start,
+                a.message.as_str(),
+            )
+                .cmp(&(
+                    sources.name(b.loc.file),
+                    b.loc.span.start,
+                    b.message.as_str(),
+                ))
         });
-        self.list.dedup_by(|a, b| a.loc == b.loc && a.message == b.message);
+        self.list
+            .dedup_by(|a, b| a.loc == b.loc && a.message == b.message);
     }
 }
 
@@ -190,7 +212,9 @@ fn to_codespan(d: &Diagnostic, sources: &Sources) -> CsDiagnostic<FileId> {
     }
     base.with_code(d.code)
         .with_message(&d.message)
-        .with_labels(vec![Label::primary(d.loc.file, span).with_message(&d.label)])
+        .with_labels(vec![
+            Label::primary(d.loc.file, span).with_message(&d.label),
+        ])
         .with_notes(notes)
 }
 
@@ -229,7 +253,10 @@ pub fn render_json(diags: &[Diagnostic], sources: &Sources) -> String {
             }
         })
         .collect();
-    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let value = serde_json::json!({
         "errors": errors,
         "warnings": diags.len() - errors,

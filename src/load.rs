@@ -81,13 +81,20 @@ pub fn load(root: &Path, sources: &mut Sources, d: &mut Diags) -> std::io::Resul
     let content = root.join("content");
     if !content.is_dir() {
         let id = sources.add("content/program.md".into(), String::new());
-        d.error("missing-program", Loc::new(id, 0..0), "there is no content/ folder with a program.md")
-            .label("cairn looks for content/program.md here")
-            .help("run `cairn new DIR` for a starter program, or pass --root to point at a project");
+        d.error(
+            "missing-program",
+            Loc::new(id, 0..0),
+            "there is no content/ folder with a program.md",
+        )
+        .label("cairn looks for content/program.md here")
+        .help("run `cairn new DIR` for a starter program, or pass --root to point at a project");
         return Ok(loaded);
     }
     let mut paths: Vec<PathBuf> = Vec::new();
-    for entry in WalkDir::new(&content).follow_links(false).sort_by_file_name() {
+    for entry in WalkDir::new(&content)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
         let entry = entry.map_err(std::io::Error::other)?;
         let name = entry.file_name().to_string_lossy();
         if name.starts_with('.') && entry.depth() > 0 {
@@ -99,7 +106,9 @@ pub fn load(root: &Path, sources: &mut Sources, d: &mut Diags) -> std::io::Resul
     }
     let mut have_program = false;
     for path in paths {
-        let Ok(rel) = path.strip_prefix(&content) else { continue };
+        let Ok(rel) = path.strip_prefix(&content) else {
+            continue;
+        };
         let rel = rel.to_string_lossy().replace('\\', "/");
         if rel.split('/').any(|p| p.starts_with('.')) {
             continue;
@@ -113,9 +122,15 @@ pub fn load(root: &Path, sources: &mut Sources, d: &mut Diags) -> std::io::Resul
             let is_text = matches!(rel.rsplit_once('.').map(|(_, e)| e), Some("md" | "toml"));
             if is_text {
                 let id = sources.add(format!("content/{rel}"), String::new());
-                d.warning("unused-file", Loc::new(id, 0..0), format!("cairn does not read content/{rel}"))
-                    .label("not in a folder cairn knows")
-                    .help("sessions go in content/sessions/, exercises in content/exercises/, and so on");
+                d.warning(
+                    "unused-file",
+                    Loc::new(id, 0..0),
+                    format!("cairn does not read content/{rel}"),
+                )
+                .label("not in a folder cairn knows")
+                .help(
+                    "sessions go in content/sessions/, exercises in content/exercises/, and so on",
+                );
             }
             continue;
         }
@@ -127,7 +142,12 @@ pub fn load(root: &Path, sources: &mut Sources, d: &mut Diags) -> std::io::Resul
         if text.is_none() {
             report_not_utf8(&bytes, id, d);
         }
-        loaded.files.push(SourceFile { kind, rel, file: id, text });
+        loaded.files.push(SourceFile {
+            kind,
+            rel,
+            file: id,
+            text,
+        });
     }
     if !have_program {
         let id = sources.add("content/program.md".into(), String::new());
@@ -138,7 +158,12 @@ pub fn load(root: &Path, sources: &mut Sources, d: &mut Diags) -> std::io::Resul
     Ok(loaded)
 }
 
-fn decode(bytes: &[u8], _name: &str, _sources: &mut Sources, _d: &mut Diags) -> (Option<String>, String) {
+fn decode(
+    bytes: &[u8],
+    _name: &str,
+    _sources: &mut Sources,
+    _d: &mut Diags,
+) -> (Option<String>, String) {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => (Some(s.to_string()), s.to_string()),
@@ -153,7 +178,11 @@ fn report_not_utf8(bytes: &[u8], id: FileId, d: &mut Diags) {
         Ok(_) => 0,
     };
     // The lossy text has the same prefix up to `at`.
-    d.error("not-utf8", Loc::new(id, at..at + 1), "this file is not UTF-8 text")
-        .label("the first byte that is not UTF-8")
-        .help("save the file as UTF-8 in your editor");
+    d.error(
+        "not-utf8",
+        Loc::new(id, at..at + 1),
+        "this file is not UTF-8 text",
+    )
+    .label("the first byte that is not UTF-8")
+    .help("save the file as UTF-8 in your editor");
 }

@@ -124,8 +124,15 @@ pub enum AgendaKind {
 }
 
 impl AgendaKind {
-    pub const NAMES: &'static [&'static str] =
-        &["check-in", "discussion", "exercise", "break", "reflection", "closing", "other"];
+    pub const NAMES: &'static [&'static str] = &[
+        "check-in",
+        "discussion",
+        "exercise",
+        "break",
+        "reflection",
+        "closing",
+        "other",
+    ];
 
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
@@ -201,7 +208,8 @@ pub enum PromptKind {
 }
 
 impl PromptKind {
-    pub const NAMES: &'static [&'static str] = &["check-in", "discussion", "reflection", "closing", "action"];
+    pub const NAMES: &'static [&'static str] =
+        &["check-in", "discussion", "reflection", "closing", "action"];
     pub const ALL: [PromptKind; 5] = [
         PromptKind::CheckIn,
         PromptKind::Discussion,
@@ -287,18 +295,45 @@ pub enum BlockKind {
     /// steps, obstacles, a support person and a 0 to 10 confidence.
     Goal,
     /// Goal attainment scaling: descriptions for levels -2..=+2 (five, may be empty).
-    Gas { levels: Vec<String> },
-    Tracker { rows: Vec<String>, blank_rows: u32, columns: Vec<String> },
-    Scale { anchors: Vec<String>, values: Vec<f64>, items: Vec<ScaleItem> },
+    Gas {
+        levels: Vec<String>,
+    },
+    Tracker {
+        rows: Vec<String>,
+        blank_rows: u32,
+        columns: Vec<String>,
+    },
+    Scale {
+        anchors: Vec<String>,
+        values: Vec<f64>,
+        items: Vec<ScaleItem>,
+    },
     /// 0 to 10 with a low and a high anchor.
-    Rating { low: String, high: String },
-    Checklist { items: Vec<String> },
-    Table { columns: Vec<String>, blank_rows: u32 },
+    Rating {
+        low: String,
+        high: String,
+    },
+    Checklist {
+        items: Vec<String>,
+    },
+    Table {
+        columns: Vec<String>,
+        blank_rows: u32,
+    },
 }
 
 impl BlockKind {
     pub const NAMES: &'static [&'static str] = &[
-        "text", "date", "lines", "goal", "gas", "tracker", "scale", "rating", "checklist", "table",
+        "text",
+        "date",
+        "lines",
+        "goal",
+        "gas",
+        "tracker",
+        "scale",
+        "rating",
+        "checklist",
+        "table",
     ];
 
     pub fn name(&self) -> &'static str {
@@ -326,7 +361,10 @@ pub const GOAL_FIELDS: &[(&str, &str)] = &[
     ("relevant", "Relevant: why does it matter to me?"),
     ("time-bound", "Time-bound: by when?"),
     ("steps", "Steps"),
-    ("obstacles", "What might get in the way, and what I will do then"),
+    (
+        "obstacles",
+        "What might get in the way, and what I will do then",
+    ),
     ("support", "Who can support me"),
 ];
 
@@ -414,19 +452,37 @@ pub struct Term {
 impl Program {
     /// The item a content path (`sessions/03-boundaries.md`) names.
     pub fn item_by_path(&self, path: &str) -> Option<ItemRef> {
-        fn find<'a>(kind: Kind, mut paths: impl Iterator<Item = &'a String>, path: &str) -> Option<ItemRef> {
-            paths.position(|p| p == path).map(|index| ItemRef { kind, index })
+        fn find<'a>(
+            kind: Kind,
+            mut paths: impl Iterator<Item = &'a String>,
+            path: &str,
+        ) -> Option<ItemRef> {
+            paths
+                .position(|p| p == path)
+                .map(|index| ItemRef { kind, index })
         }
         if path == "program.md" {
-            return Some(ItemRef { kind: Kind::Program, index: 0 });
+            return Some(ItemRef {
+                kind: Kind::Program,
+                index: 0,
+            });
         }
         if path == "glossary.toml" {
-            return Some(ItemRef { kind: Kind::Glossary, index: 0 });
+            return Some(ItemRef {
+                kind: Kind::Glossary,
+                index: 0,
+            });
         }
         find(Kind::Theme, self.themes.iter().map(|x| &x.path), path)
             .or_else(|| find(Kind::Session, self.sessions.iter().map(|x| &x.path), path))
             .or_else(|| find(Kind::Exercise, self.exercises.iter().map(|x| &x.path), path))
-            .or_else(|| find(Kind::Worksheet, self.worksheets.iter().map(|x| &x.path), path))
+            .or_else(|| {
+                find(
+                    Kind::Worksheet,
+                    self.worksheets.iter().map(|x| &x.path),
+                    path,
+                )
+            })
             .or_else(|| find(Kind::Guide, self.guides.iter().map(|x| &x.path), path))
             .or_else(|| find(Kind::Page, self.pages.iter().map(|x| &x.path), path))
     }
@@ -436,8 +492,12 @@ impl Program {
         match (item.kind, audience) {
             (_, Audience::Facilitator) => true,
             (Kind::Guide, Audience::Participant) => false,
-            (Kind::Worksheet, Audience::Participant) => self.worksheets[item.index].audience == Audience::Participant,
-            (Kind::Page, Audience::Participant) => self.pages[item.index].audience == PageAudience::All,
+            (Kind::Worksheet, Audience::Participant) => {
+                self.worksheets[item.index].audience == Audience::Participant
+            }
+            (Kind::Page, Audience::Participant) => {
+                self.pages[item.index].audience == PageAudience::All
+            }
             _ => true,
         }
     }

@@ -27,11 +27,18 @@ pub fn write_atomic(set: &OutputSet, out_dir: &Path) -> std::io::Result<()> {
         _ => std::path::PathBuf::from("."),
     };
     std::fs::create_dir_all(&parent)?;
-    let name = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
-    let tmp = tempfile::Builder::new().prefix(&format!(".{name}.new-")).tempdir_in(&parent)?;
+    let name = out_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.new-"))
+        .tempdir_in(&parent)?;
     for (rel, bytes) in &set.files {
         if rel.split('/').any(|p| p == ".." || p.is_empty()) {
-            return Err(std::io::Error::other(format!("refusing to write outside the output folder: {rel}")));
+            return Err(std::io::Error::other(format!(
+                "refusing to write outside the output folder: {rel}"
+            )));
         }
         let path = tmp.path().join(rel);
         if let Some(dir) = path.parent() {

@@ -39,7 +39,11 @@ pub fn check(root: &Path) -> std::io::Result<Checked> {
     let loaded = crate::load::load(root, &mut sources, &mut diags)?;
     let program = crate::resolve::resolve(&loaded, &mut diags);
     diags.sort(&sources);
-    Ok(Checked { sources, diags, program })
+    Ok(Checked {
+        sources,
+        diags,
+        program,
+    })
 }
 
 /// Why a build wrote nothing.
@@ -61,7 +65,8 @@ impl From<std::io::Error> for BuildError {
 /// Renders a checked program into files (nothing is written).
 pub fn render(program: &Program, opts: &Options) -> Result<OutputSet, BuildError> {
     let theme = Theme::load(&opts.root, &program.config.theme)?;
-    let tera = site::load_templates(&theme).map_err(|e| BuildError::Templates(vec![e.to_string()]))?;
+    let tera =
+        site::load_templates(&theme).map_err(|e| BuildError::Templates(vec![e.to_string()]))?;
     let set = site::render_site(program, &theme, &tera, &opts.root, opts.pdf)
         .map_err(|es| BuildError::Templates(es.iter().map(|e| e.to_string()).collect()))?;
     Ok(set)
@@ -73,7 +78,11 @@ pub fn build(opts: &Options) -> Result<(Checked, usize), (Checked, BuildError)> 
         Ok(c) => c,
         Err(e) => {
             return Err((
-                Checked { sources: Sources::default(), diags: Diags::default(), program: None },
+                Checked {
+                    sources: Sources::default(),
+                    diags: Diags::default(),
+                    program: None,
+                },
                 BuildError::Io(e),
             ));
         }

@@ -51,7 +51,11 @@ struct Ids {
 }
 
 impl Ids {
-    fn new<'a>(what: &'static str, items: impl Iterator<Item = (&'a str, &'a Loc)>, d: &mut Diags) -> Ids {
+    fn new<'a>(
+        what: &'static str,
+        items: impl Iterator<Item = (&'a str, &'a Loc)>,
+        d: &mut Diags,
+    ) -> Ids {
         let mut map: HashMap<String, usize> = HashMap::new();
         let mut names = Vec::new();
         let mut first: HashMap<String, Loc> = HashMap::new();
@@ -76,11 +80,17 @@ impl Ids {
             None => {
                 let known: Vec<&str> = self.names.iter().map(String::as_str).collect();
                 let diag = d
-                    .error("unknown-reference", r.1.clone(), format!("there is no {} with the id `{}`", self.what, r.0))
+                    .error(
+                        "unknown-reference",
+                        r.1.clone(),
+                        format!("there is no {} with the id `{}`", self.what, r.0),
+                    )
                     .label(format!("unknown {}", self.what));
                 match closest(&r.0, &known) {
                     Some(c) => diag.help(format!("did you mean `{c}`?")),
-                    None if known.is_empty() => diag.help(format!("the program has no {}s yet", self.what)),
+                    None if known.is_empty() => {
+                        diag.help(format!("the program has no {}s yet", self.what))
+                    }
                     None => diag.help(format!("known {}s: {}", self.what, known.join(", "))),
                 };
                 None
@@ -103,7 +113,10 @@ pub fn resolve(loaded: &Loaded, d: &mut Diags) -> Option<Program> {
     };
     let all = &loaded.all;
     let exists = |p: &str| all.contains(p);
-    let pcx = ParseCx { raw_html: config.raw_html, exists: &exists };
+    let pcx = ParseCx {
+        raw_html: config.raw_html,
+        exists: &exists,
+    };
     let parsed: Vec<(Parsed, Diags)> = loaded
         .files
         .par_iter()
@@ -141,10 +154,26 @@ pub fn resolve(loaded: &Loaded, d: &mut Diags) -> Option<Program> {
     let info = info?;
 
     let theme_ids = Ids::new("theme", themes.iter().map(|t| (t.id.as_str(), &t.loc)), d);
-    let session_ids = Ids::new("session", raw_sessions.iter().map(|t| (t.id.as_str(), &t.loc)), d);
-    let exercise_ids = Ids::new("exercise", raw_exercises.iter().map(|t| (t.id.as_str(), &t.loc)), d);
-    let prompt_ids = Ids::new("prompt", raw_prompts.iter().map(|t| (t.id.as_str(), &t.loc)), d);
-    let worksheet_ids = Ids::new("worksheet", worksheets.iter().map(|t| (t.id.as_str(), &t.loc)), d);
+    let session_ids = Ids::new(
+        "session",
+        raw_sessions.iter().map(|t| (t.id.as_str(), &t.loc)),
+        d,
+    );
+    let exercise_ids = Ids::new(
+        "exercise",
+        raw_exercises.iter().map(|t| (t.id.as_str(), &t.loc)),
+        d,
+    );
+    let prompt_ids = Ids::new(
+        "prompt",
+        raw_prompts.iter().map(|t| (t.id.as_str(), &t.loc)),
+        d,
+    );
+    let worksheet_ids = Ids::new(
+        "worksheet",
+        worksheets.iter().map(|t| (t.id.as_str(), &t.loc)),
+        d,
+    );
     let _ = Ids::new("guide", guides.iter().map(|t| (t.id.as_str(), &t.loc)), d);
     let _ = Ids::new("page", pages.iter().map(|t| (t.id.as_str(), &t.loc)), d);
     let _ = session_ids;
@@ -222,9 +251,15 @@ pub fn resolve(loaded: &Loaded, d: &mut Diags) -> Option<Program> {
             )
             .label(format!("{} = {start}", parts.join(" + ")))
             .help(if start > *dur {
-                format!("trim {} minutes from the agenda, or raise `duration`", start - dur)
+                format!(
+                    "trim {} minutes from the agenda, or raise `duration`",
+                    start - dur
+                )
             } else {
-                format!("the agenda has {} minutes unplanned: add an item or lower `duration`", dur - start)
+                format!(
+                    "the agenda has {} minutes unplanned: add an item or lower `duration`",
+                    dur - start
+                )
             });
         }
         sessions.push(Session {
@@ -256,7 +291,11 @@ pub fn resolve(loaded: &Loaded, d: &mut Diags) -> Option<Program> {
         guides,
         pages,
         glossary,
-        assets: all.iter().filter(|p| p.starts_with("content/assets/")).cloned().collect(),
+        assets: all
+            .iter()
+            .filter(|p| p.starts_with("content/assets/"))
+            .cloned()
+            .collect(),
     };
 
     // References written in text: @/ links, images and directives.
@@ -266,53 +305,59 @@ pub fn resolve(loaded: &Loaded, d: &mut Diags) -> Option<Program> {
     let mut session_directive_exercises: Vec<Vec<usize>> = vec![Vec::new(); program.sessions.len()];
     let mut images = Vec::new();
     {
-        let mut check_doc = |doc: &Doc, session: Option<usize>, d: &mut Diags, program: &Program| {
-            for r in &doc.refs {
-                match r {
-                    Ref::Link { path, loc, .. } => {
-                        if program.item_by_path(path).is_none() {
-                            let known: Vec<String> = all
-                                .iter()
-                                .filter_map(|p| p.strip_prefix("content/"))
-                                .filter(|p| p.ends_with(".md") || p.ends_with(".toml"))
-                                .map(String::from)
-                                .collect();
-                            let known_ref: Vec<&str> = known.iter().map(String::as_str).collect();
-                            let diag = d
-                                .error("broken-link", loc.clone(), format!("`@/{path}` does not point at any content"))
-                                .label("broken link");
-                            if let Some(c) = closest(path, &known_ref) {
-                                diag.help(format!("did you mean `@/{c}`?"));
+        let mut check_doc =
+            |doc: &Doc, session: Option<usize>, d: &mut Diags, program: &Program| {
+                for r in &doc.refs {
+                    match r {
+                        Ref::Link { path, loc, .. } => {
+                            if program.item_by_path(path).is_none() {
+                                let known: Vec<String> = all
+                                    .iter()
+                                    .filter_map(|p| p.strip_prefix("content/"))
+                                    .filter(|p| p.ends_with(".md") || p.ends_with(".toml"))
+                                    .map(String::from)
+                                    .collect();
+                                let known_ref: Vec<&str> =
+                                    known.iter().map(String::as_str).collect();
+                                let diag = d
+                                    .error(
+                                        "broken-link",
+                                        loc.clone(),
+                                        format!("`@/{path}` does not point at any content"),
+                                    )
+                                    .label("broken link");
+                                if let Some(c) = closest(path, &known_ref) {
+                                    diag.help(format!("did you mean `@/{c}`?"));
+                                }
                             }
                         }
-                    }
-                    Ref::Image { path, .. } => images.push(path.clone()),
-                    Ref::Directive { kind, id, loc } => {
-                        let r: IdRef = (id.clone(), loc.clone());
-                        match kind {
-                            Leaf::Prompt => {
-                                if let Some(i) = prompt_ids.get(&r, d) {
-                                    used_prompt[i] = true;
-                                }
-                            }
-                            Leaf::Exercise => {
-                                if let Some(i) = exercise_ids.get(&r, d) {
-                                    used_exercise[i] = true;
-                                    if let Some(s) = session {
-                                        session_directive_exercises[s].push(i);
+                        Ref::Image { path, .. } => images.push(path.clone()),
+                        Ref::Directive { kind, id, loc } => {
+                            let r: IdRef = (id.clone(), loc.clone());
+                            match kind {
+                                Leaf::Prompt => {
+                                    if let Some(i) = prompt_ids.get(&r, d) {
+                                        used_prompt[i] = true;
                                     }
                                 }
-                            }
-                            Leaf::Worksheet => {
-                                if let Some(i) = worksheet_ids.get(&r, d) {
-                                    used_worksheet[i] = true;
+                                Leaf::Exercise => {
+                                    if let Some(i) = exercise_ids.get(&r, d) {
+                                        used_exercise[i] = true;
+                                        if let Some(s) = session {
+                                            session_directive_exercises[s].push(i);
+                                        }
+                                    }
+                                }
+                                Leaf::Worksheet => {
+                                    if let Some(i) = worksheet_ids.get(&r, d) {
+                                        used_worksheet[i] = true;
+                                    }
                                 }
                             }
                         }
                     }
                 }
-            }
-        };
+            };
         program.exercises = std::mem::take(&mut exercises);
         let p = &program;
         check_doc(&p.info.body, None, d, p);
@@ -396,23 +441,35 @@ pub fn resolve(loaded: &Loaded, d: &mut Diags) -> Option<Program> {
     for (i, t) in program.themes.iter().enumerate() {
         let by_prompt = program.prompts.iter().any(|p| p.themes.contains(&i));
         if t.sessions.is_empty() && !by_prompt {
-            d.warning("unused", t.loc.clone(), format!("no session or prompt uses the theme `{}`", t.id))
-                .label("unused theme")
-                .help("set `theme = \"…\"` on a session, or remove the file");
+            d.warning(
+                "unused",
+                t.loc.clone(),
+                format!("no session or prompt uses the theme `{}`", t.id),
+            )
+            .label("unused theme")
+            .help("set `theme = \"…\"` on a session, or remove the file");
         }
     }
     for (i, e) in program.exercises.iter().enumerate() {
         if !used_exercise[i] {
-            d.warning("unused", e.loc.clone(), format!("no session uses the exercise `{}`", e.id))
-                .label("unused exercise")
-                .help("use it in an agenda (`exercise = \"…\"`) or with ::exercise[…]");
+            d.warning(
+                "unused",
+                e.loc.clone(),
+                format!("no session uses the exercise `{}`", e.id),
+            )
+            .label("unused exercise")
+            .help("use it in an agenda (`exercise = \"…\"`) or with ::exercise[…]");
         }
     }
     for (i, p) in program.prompts.iter().enumerate() {
         if !used_prompt[i] {
-            d.warning("unused", p.loc.clone(), format!("nothing uses the prompt `{}`", p.id))
-                .label("unused prompt")
-                .help("list it in an agenda's `prompts`, or place it with ::prompt[…]");
+            d.warning(
+                "unused",
+                p.loc.clone(),
+                format!("nothing uses the prompt `{}`", p.id),
+            )
+            .label("unused prompt")
+            .help("list it in an agenda's `prompts`, or place it with ::prompt[…]");
         }
     }
     for (i, w) in program.worksheets.iter().enumerate() {
@@ -433,7 +490,11 @@ pub fn worksheet_docs(w: &Worksheet) -> Vec<&Doc> {
     for b in &w.blocks {
         out.extend(b.help.iter());
         if let BlockKind::Scale { items, .. } = &b.kind {
-            out.extend(items.iter().filter_map(|i| i.alert.as_ref().map(|a| &a.text)));
+            out.extend(
+                items
+                    .iter()
+                    .filter_map(|i| i.alert.as_ref().map(|a| &a.text)),
+            );
         }
     }
     if let Some(s) = &w.scoring {
@@ -447,15 +508,23 @@ pub fn worksheet_docs(w: &Worksheet) -> Vec<&Doc> {
 fn session_warnings(program: &Program, directive_exercises: &[Vec<usize>], d: &mut Diags) {
     for (si, s) in program.sessions.iter().enumerate() {
         let Some(first) = s.agenda.first() else {
-            d.warning("no-agenda", s.loc.clone(), format!("session `{}` has no agenda", s.id))
-                .label("add [[agenda]] items")
-                .help("a timed agenda lets a facilitator follow the session with a clock");
+            d.warning(
+                "no-agenda",
+                s.loc.clone(),
+                format!("session `{}` has no agenda", s.id),
+            )
+            .label("add [[agenda]] items")
+            .help("a timed agenda lets a facilitator follow the session with a clock");
             continue;
         };
         if first.kind != AgendaKind::CheckIn {
-            d.warning("no-check-in", first.loc.clone(), format!("session `{}` does not open with a check-in", s.id))
-                .label("first agenda item")
-                .help("a short check-in round helps everyone arrive; use kind = \"check-in\"");
+            d.warning(
+                "no-check-in",
+                first.loc.clone(),
+                format!("session `{}` does not open with a check-in", s.id),
+            )
+            .label("first agenda item")
+            .help("a short check-in round helps everyone arrive; use kind = \"check-in\"");
         }
         if let Some(last) = s.agenda.last()
             && !matches!(last.kind, AgendaKind::Reflection | AgendaKind::Closing)
@@ -468,7 +537,8 @@ fn session_warnings(program: &Program, directive_exercises: &[Vec<usize>], d: &m
             .label("last agenda item")
             .help("close with what stood out and one action to try before next time");
         }
-        let has_exercise = s.agenda.iter().any(|a| a.exercise.is_some()) || !directive_exercises[si].is_empty();
+        let has_exercise =
+            s.agenda.iter().any(|a| a.exercise.is_some()) || !directive_exercises[si].is_empty();
         if !has_exercise {
             d.warning("no-exercise", s.loc.clone(), format!("session `{}` has no exercise", s.id))
                 .label("no skill-building practice")
@@ -476,11 +546,18 @@ fn session_warnings(program: &Program, directive_exercises: &[Vec<usize>], d: &m
         }
         for a in &s.agenda {
             if a.kind == AgendaKind::Closing
-                && !a.prompts.iter().any(|p| program.prompts[*p].kind == PromptKind::Action)
+                && !a
+                    .prompts
+                    .iter()
+                    .any(|p| program.prompts[*p].kind == PromptKind::Action)
             {
-                d.warning("closing-without-action", a.loc.clone(), "this closing has no action prompt")
-                    .label("closing")
-                    .help("add a prompt of kind \"action\": one thing to try before the next session");
+                d.warning(
+                    "closing-without-action",
+                    a.loc.clone(),
+                    "this closing has no action prompt",
+                )
+                .label("closing")
+                .help("add a prompt of kind \"action\": one thing to try before the next session");
             }
             if a.kind == AgendaKind::Discussion && a.minutes > 30 && a.prompts.is_empty() {
                 d.warning(

@@ -29,7 +29,10 @@ impl Theme {
         for (path, bytes) in BUILTIN {
             files.insert(
                 (*path).to_string(),
-                ThemeFile { bytes: bytes.to_vec(), origin: format!("(built-in theme) {path}") },
+                ThemeFile {
+                    bytes: bytes.to_vec(),
+                    origin: format!("(built-in theme) {path}"),
+                },
             );
         }
         let dir = root.join("themes").join(name);
@@ -39,10 +42,18 @@ impl Theme {
                 if !entry.file_type().is_file() {
                     continue;
                 }
-                let Ok(rel) = entry.path().strip_prefix(&dir) else { continue };
+                let Ok(rel) = entry.path().strip_prefix(&dir) else {
+                    continue;
+                };
                 let rel = rel.to_string_lossy().replace('\\', "/");
                 let bytes = std::fs::read(entry.path())?;
-                files.insert(rel.clone(), ThemeFile { bytes, origin: format!("themes/{name}/{rel}") });
+                files.insert(
+                    rel.clone(),
+                    ThemeFile {
+                        bytes,
+                        origin: format!("themes/{name}/{rel}"),
+                    },
+                );
             }
         } else if name != "default" {
             return Err(std::io::Error::new(
@@ -58,7 +69,10 @@ impl Theme {
     }
 
     /// Files under a folder of the theme, e.g. `static/`.
-    pub fn under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a ThemeFile)> + 'a {
+    pub fn under<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a ThemeFile)> + 'a {
         self.files
             .iter()
             .filter(move |(k, _)| k.starts_with(prefix))

@@ -4,8 +4,8 @@
 use crate::diag::{Diags, FileId, Loc};
 use crate::load::SourceFile;
 use crate::model::{
-    AgendaKind, Alert, Audience, Band, Block, BlockKind, Guide, Page, PageAudience, ProgramInfo, PromptKind,
-    ScaleItem, ScoreMethod, Scoring, Term, Theme, Worksheet,
+    AgendaKind, Alert, Audience, Band, Block, BlockKind, Guide, Page, PageAudience, ProgramInfo,
+    PromptKind, ScaleItem, ScoreMethod, Scoring, Term, Theme, Worksheet,
 };
 use crate::parse::markdown::{self, Doc, MdCx};
 use crate::parse::toml_read::{self, Cx, Obj, as_f64};
@@ -27,7 +27,10 @@ pub fn id_from_rel(rel: &str) -> String {
     let digits = stem.chars().take_while(|c| c.is_ascii_digit()).count();
     if digits > 0 {
         let rest = &stem[digits..];
-        if let Some(r) = rest.strip_prefix(['-', '_', '.', ' ']).filter(|r| !r.is_empty()) {
+        if let Some(r) = rest
+            .strip_prefix(['-', '_', '.', ' '])
+            .filter(|r| !r.is_empty())
+        {
             return r.to_string();
         }
     }
@@ -48,15 +51,22 @@ pub struct Split<'t> {
 pub fn split_front_matter<'t>(text: &'t str, file: FileId, d: &mut Diags) -> Option<Split<'t>> {
     let first_end = text.find('\n').unwrap_or(text.len());
     if text[..first_end].trim_end() != "+++" {
-        d.error("missing-front-matter", Loc::new(file, 0..first_end), "this file does not open with +++ front matter")
-            .label("expected a line `+++` here")
-            .help("start the file with `+++`, the TOML settings (title = \"…\"), then another `+++`");
+        d.error(
+            "missing-front-matter",
+            Loc::new(file, 0..first_end),
+            "this file does not open with +++ front matter",
+        )
+        .label("expected a line `+++` here")
+        .help("start the file with `+++`, the TOML settings (title = \"…\"), then another `+++`");
         return None;
     }
     let toml_offset = (first_end + 1).min(text.len());
     let mut pos = toml_offset;
     while pos < text.len() {
-        let end = text[pos..].find('\n').map(|i| pos + i).unwrap_or(text.len());
+        let end = text[pos..]
+            .find('\n')
+            .map(|i| pos + i)
+            .unwrap_or(text.len());
         if text[pos..end].trim_end() == "+++" {
             let body_offset = (end + 1).min(text.len());
             return Some(Split {
@@ -69,9 +79,13 @@ pub fn split_front_matter<'t>(text: &'t str, file: FileId, d: &mut Diags) -> Opt
         }
         pos = end + 1;
     }
-    d.error("unclosed-front-matter", Loc::new(file, 0..3), "the front matter is never closed")
-        .label("opened here")
-        .help("add a line `+++` after the settings");
+    d.error(
+        "unclosed-front-matter",
+        Loc::new(file, 0..3),
+        "the front matter is never closed",
+    )
+    .label("opened here")
+    .help("add a line `+++` after the settings");
     None
 }
 
@@ -84,7 +98,10 @@ struct Fm<'a> {
 fn front<'a>(f: &'a SourceFile, d: &mut Diags) -> Option<Fm<'a>> {
     let text = f.text.as_deref()?;
     let split = split_front_matter(text, f.file, d)?;
-    let cx = Cx { file: f.file, offset: split.toml_offset };
+    let cx = Cx {
+        file: f.file,
+        offset: split.toml_offset,
+    };
     let table = toml_read::parse(split.toml, cx, d)?;
     Some(Fm { split, table, cx })
 }
@@ -121,7 +138,13 @@ fn md_text(text: &str, loc: &Loc, rel: &str, pcx: &ParseCx, d: &mut Diags) -> Do
         None => "content".to_string(),
     };
     // Places inside the string are approximate: they count from its opening quote.
-    let mcx = MdCx { file: loc.file, offset: loc.span.start + 1, dir: &dir, raw_html: pcx.raw_html, exists: pcx.exists };
+    let mcx = MdCx {
+        file: loc.file,
+        offset: loc.span.start + 1,
+        dir: &dir,
+        raw_html: pcx.raw_html,
+        exists: pcx.exists,
+    };
     markdown::parse(text, &mcx, d)
 }
 
@@ -134,8 +157,19 @@ pub fn program(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<ProgramIn
     let o = fm.obj("program.md front matter");
     o.check_keys(
         &[
-            "title", "purpose", "subtitle", "audience", "language", "group_size", "goals", "agreements", "authors",
-            "license", "version", "support", "extra",
+            "title",
+            "purpose",
+            "subtitle",
+            "audience",
+            "language",
+            "group_size",
+            "goals",
+            "agreements",
+            "authors",
+            "license",
+            "version",
+            "support",
+            "extra",
         ],
         d,
     );
@@ -144,11 +178,19 @@ pub fn program(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<ProgramIn
     let language = match o.str("language", d) {
         Some((l, loc)) => {
             let ok = !l.is_empty()
-                && l.split('-').all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()))
-                && l.split('-').next().is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
+                && l.split('-').all(|p| {
+                    !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric())
+                })
+                && l.split('-').next().is_some_and(|p| {
+                    (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic())
+                });
             if !ok {
-                d.error("bad-value", loc, format!("`{l}` is not a BCP 47 language tag"))
-                    .label("expected a tag such as \"en\", \"fr-CA\" or \"es-419\"");
+                d.error(
+                    "bad-value",
+                    loc,
+                    format!("`{l}` is not a BCP 47 language tag"),
+                )
+                .label("expected a tag such as \"en\", \"fr-CA\" or \"es-419\"");
                 "en".to_string()
             } else {
                 l
@@ -173,9 +215,13 @@ pub fn program(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<ProgramIn
         body: fm.body(f, pcx, d),
     };
     if info.agreements.is_empty() {
-        d.warning("no-agreements", o.loc_of_key("agreements"), "the program has no group agreements")
-            .label("add `agreements = [\"…\"]`")
-            .help("agreements (confidentiality first, with its limits) make a group safe to speak in");
+        d.warning(
+            "no-agreements",
+            o.loc_of_key("agreements"),
+            "the program has no group agreements",
+        )
+        .label("add `agreements = [\"…\"]`")
+        .help("agreements (confidentiality first, with its limits) make a group safe to speak in");
     }
     Some(info)
 }
@@ -231,22 +277,48 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
     let o = fm.obj("session front matter");
     o.check_keys(
         &[
-            "title", "duration", "theme", "objectives", "materials", "agenda", "content_note", "alternative", "extra",
+            "title",
+            "duration",
+            "theme",
+            "objectives",
+            "materials",
+            "agenda",
+            "content_note",
+            "alternative",
+            "extra",
         ],
         d,
     );
     let title = o.req_str("title", d);
-    let duration = o.req_int("duration", 1, 24 * 60, d).map(|(i, l)| (i as u32, l));
+    let duration = o
+        .req_int("duration", 1, 24 * 60, d)
+        .map(|(i, l)| (i as u32, l));
     let mut agenda = Vec::new();
     for a in o.tables("agenda", "an [[agenda]] item", d) {
-        a.check_keys(&["kind", "minutes", "title", "prompts", "exercise", "worksheets", "notes"], d);
+        a.check_keys(
+            &[
+                "kind",
+                "minutes",
+                "title",
+                "prompts",
+                "exercise",
+                "worksheets",
+                "notes",
+            ],
+            d,
+        );
         let kind = match a.req_str("kind", d) {
             Some((k, l)) => match AgendaKind::parse(&k) {
                 Some(k) => k,
                 None => {
-                    let diag = d.error("bad-value", l, format!("unknown agenda kind `{k}`")).label("not a kind cairn knows");
+                    let diag = d
+                        .error("bad-value", l, format!("unknown agenda kind `{k}`"))
+                        .label("not a kind cairn knows");
                     match crate::diag::closest(&k, AgendaKind::NAMES) {
-                        Some(c) => diag.help(format!("did you mean `{c}`? kinds: {}", AgendaKind::NAMES.join(", "))),
+                        Some(c) => diag.help(format!(
+                            "did you mean `{c}`? kinds: {}",
+                            AgendaKind::NAMES.join(", ")
+                        )),
                         None => diag.help(format!("kinds: {}", AgendaKind::NAMES.join(", "))),
                     };
                     AgendaKind::Other
@@ -254,7 +326,10 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
             },
             None => AgendaKind::Other,
         };
-        let minutes = a.req_int("minutes", 0, 24 * 60, d).map(|(i, _)| i as u32).unwrap_or(0);
+        let minutes = a
+            .req_int("minutes", 0, 24 * 60, d)
+            .map(|(i, _)| i as u32)
+            .unwrap_or(0);
         let exercise = a.str("exercise", d);
         if kind == AgendaKind::Exercise && exercise.is_none() && !a.has("exercise") {
             a.missing("exercise", d);
@@ -309,8 +384,16 @@ pub fn exercise(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawExerc
     let o = fm.obj("exercise front matter");
     o.check_keys(
         &[
-            "title", "summary", "minutes", "group_size", "tags", "materials", "worksheets", "content_note",
-            "alternative", "extra",
+            "title",
+            "summary",
+            "minutes",
+            "group_size",
+            "tags",
+            "materials",
+            "worksheets",
+            "content_note",
+            "alternative",
+            "extra",
         ],
         d,
     );
@@ -322,15 +405,21 @@ pub fn exercise(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawExerc
                 let lo = toml_read::as_i64(a[0].get_ref());
                 let hi = toml_read::as_i64(a[1].get_ref());
                 match (lo, hi) {
-                    (Some(lo), Some(hi)) if lo >= 1 && hi >= lo && hi <= 10_000 => Some((lo as u32, hi as u32)),
+                    (Some(lo), Some(hi)) if lo >= 1 && hi >= lo && hi <= 10_000 => {
+                        Some((lo as u32, hi as u32))
+                    }
                     _ => None,
                 }
             }
             _ => None,
         };
         if pair.is_none() {
-            d.error("wrong-type", o.loc_of("group_size"), "`group_size` must be `[min, max]` with 1 ≤ min ≤ max")
-                .label("expected two whole numbers, such as [4, 12]");
+            d.error(
+                "wrong-type",
+                o.loc_of("group_size"),
+                "`group_size` must be `[min, max]` with 1 ≤ min ≤ max",
+            )
+            .label("expected two whole numbers, such as [4, 12]");
         }
         pair
     });
@@ -408,9 +497,16 @@ pub struct RawPrompt {
 }
 
 pub fn prompts(f: &SourceFile, d: &mut Diags) -> Vec<RawPrompt> {
-    let Some(text) = f.text.as_deref() else { return Vec::new() };
-    let cx = Cx { file: f.file, offset: 0 };
-    let Some(doc) = toml_read::parse(text, cx, d) else { return Vec::new() };
+    let Some(text) = f.text.as_deref() else {
+        return Vec::new();
+    };
+    let cx = Cx {
+        file: f.file,
+        offset: 0,
+    };
+    let Some(doc) = toml_read::parse(text, cx, d) else {
+        return Vec::new();
+    };
     let root = Obj::new(doc.get_ref(), Loc::new(f.file, 0..0), cx, "a prompts file");
     root.check_keys(&["prompt"], d);
     let mut out = Vec::new();
@@ -420,7 +516,9 @@ pub fn prompts(f: &SourceFile, d: &mut Diags) -> Vec<RawPrompt> {
         let text = p.req_str("text", d);
         let kind = match p.req_str("kind", d) {
             Some((k, l)) => PromptKind::parse(&k).or_else(|| {
-                let diag = d.error("bad-value", l, format!("unknown prompt kind `{k}`")).label("not a kind cairn knows");
+                let diag = d
+                    .error("bad-value", l, format!("unknown prompt kind `{k}`"))
+                    .label("not a kind cairn knows");
                 match crate::diag::closest(&k, PromptKind::NAMES) {
                     Some(c) => diag.help(format!("did you mean `{c}`?")),
                     None => diag.help(format!("kinds: {}", PromptKind::NAMES.join(", "))),
@@ -429,7 +527,9 @@ pub fn prompts(f: &SourceFile, d: &mut Diags) -> Vec<RawPrompt> {
             }),
             None => None,
         };
-        let (Some((id, idloc)), Some((text, _)), Some(kind)) = (id, text, kind) else { continue };
+        let (Some((id, idloc)), Some((text, _)), Some(kind)) = (id, text, kind) else {
+            continue;
+        };
         out.push(RawPrompt {
             id,
             path: f.rel.clone(),
@@ -445,15 +545,24 @@ pub fn prompts(f: &SourceFile, d: &mut Diags) -> Vec<RawPrompt> {
 }
 
 pub fn glossary(f: &SourceFile, d: &mut Diags) -> Vec<Term> {
-    let Some(text) = f.text.as_deref() else { return Vec::new() };
-    let cx = Cx { file: f.file, offset: 0 };
-    let Some(doc) = toml_read::parse(text, cx, d) else { return Vec::new() };
+    let Some(text) = f.text.as_deref() else {
+        return Vec::new();
+    };
+    let cx = Cx {
+        file: f.file,
+        offset: 0,
+    };
+    let Some(doc) = toml_read::parse(text, cx, d) else {
+        return Vec::new();
+    };
     let root = Obj::new(doc.get_ref(), Loc::new(f.file, 0..0), cx, "glossary.toml");
     root.check_keys(&["term"], d);
     let mut out = Vec::new();
     for t in root.tables("term", "a [[term]]", d) {
         t.check_keys(&["term", "definition"], d);
-        let (Some((term, _)), Some((definition, _))) = (t.req_str("term", d), t.req_str("definition", d)) else {
+        let (Some((term, _)), Some((definition, _))) =
+            (t.req_str("term", d), t.req_str("definition", d))
+        else {
             continue;
         };
         out.push(Term { term, definition });
@@ -467,18 +576,44 @@ pub struct RawWorksheet {
 }
 
 const BLOCK_KEYS: &[&str] = &[
-    "type", "label", "help", "lines", "items", "anchors", "values", "rows", "blank_rows", "columns", "column_label",
+    "type",
+    "label",
+    "help",
+    "lines",
+    "items",
+    "anchors",
+    "values",
+    "rows",
+    "blank_rows",
+    "columns",
+    "column_label",
     "levels",
 ];
 
 pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Worksheet> {
     let text = f.text.as_deref()?;
-    let cx = Cx { file: f.file, offset: 0 };
+    let cx = Cx {
+        file: f.file,
+        offset: 0,
+    };
     let doc = toml_read::parse(text, cx, d)?;
-    let o = Obj::new(doc.get_ref(), Loc::new(f.file, 0..text.find('\n').unwrap_or(text.len())), cx, "a worksheet");
+    let o = Obj::new(
+        doc.get_ref(),
+        Loc::new(f.file, 0..text.find('\n').unwrap_or(text.len())),
+        cx,
+        "a worksheet",
+    );
     o.check_keys(
         &[
-            "title", "description", "instructions", "audience", "repeat", "copies", "source", "license", "scoring",
+            "title",
+            "description",
+            "instructions",
+            "audience",
+            "repeat",
+            "copies",
+            "source",
+            "license",
+            "scoring",
             "block",
         ],
         d,
@@ -500,12 +635,18 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
     let mut item_ids: Vec<String> = Vec::new();
     let block_objs = o.tables("block", "a [[block]]", d);
     if block_objs.is_empty() && o.has("title") {
-        d.error("missing-field", o.here.clone(), "a worksheet needs at least one [[block]]")
-            .label("add a [[block]] with a `type`");
+        d.error(
+            "missing-field",
+            o.here.clone(),
+            "a worksheet needs at least one [[block]]",
+        )
+        .label("add a [[block]] with a `type`");
     }
     for b in block_objs {
         b.check_keys(BLOCK_KEYS, d);
-        let Some((ty, tyloc)) = b.req_str("type", d) else { continue };
+        let Some((ty, tyloc)) = b.req_str("type", d) else {
+            continue;
+        };
         let label = b.str("label", d).map(|s| s.0);
         let help = md_value(&b, "help", &f.rel, pcx, d);
         let kind = match ty.as_str() {
@@ -516,8 +657,12 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
             "gas" => {
                 let levels = b.strings("levels", d);
                 if !levels.is_empty() && levels.len() != 5 {
-                    d.error("bad-value", b.loc_of("levels"), "`levels` must list five descriptions, for -2, -1, 0, +1 and +2")
-                        .label(format!("{} given", levels.len()));
+                    d.error(
+                        "bad-value",
+                        b.loc_of("levels"),
+                        "`levels` must list five descriptions, for -2, -1, 0, +1 and +2",
+                    )
+                    .label(format!("{} given", levels.len()));
                 }
                 let mut levels = levels;
                 levels.resize(5, String::new());
@@ -525,10 +670,18 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
             }
             "tracker" => {
                 let rows = b.strings("rows", d);
-                let blank_rows = u32_of(&b, "blank_rows", 0, 100, d).unwrap_or(if rows.is_empty() { 3 } else { 0 });
-                let label_pattern = b.str("column_label", d).map(|s| s.0).unwrap_or_else(|| "Week {n}".into());
+                let blank_rows = u32_of(&b, "blank_rows", 0, 100, d)
+                    .unwrap_or(if rows.is_empty() { 3 } else { 0 });
+                let label_pattern = b
+                    .str("column_label", d)
+                    .map(|s| s.0)
+                    .unwrap_or_else(|| "Week {n}".into());
                 let columns = columns_of(&b, &label_pattern, d);
-                BlockKind::Tracker { rows, blank_rows, columns }
+                BlockKind::Tracker {
+                    rows,
+                    blank_rows,
+                    columns,
+                }
             }
             "scale" => {
                 let anchors = b.strings("anchors", d);
@@ -539,16 +692,25 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
                 let values: Vec<f64> = match b.value("values") {
                     Some(v) => match v.get_ref() {
                         DeValue::Array(a) => {
-                            let vals: Vec<f64> = a.iter().filter_map(|x| as_f64(x.get_ref())).collect();
+                            let vals: Vec<f64> =
+                                a.iter().filter_map(|x| as_f64(x.get_ref())).collect();
                             if vals.len() != a.len() || vals.len() != anchors.len() {
-                                d.error("bad-value", b.loc_of("values"), "`values` must be numbers, one per anchor")
-                                    .label(format!("{} anchors", anchors.len()));
+                                d.error(
+                                    "bad-value",
+                                    b.loc_of("values"),
+                                    "`values` must be numbers, one per anchor",
+                                )
+                                .label(format!("{} anchors", anchors.len()));
                             }
                             vals
                         }
                         _ => {
-                            d.error("wrong-type", b.loc_of("values"), "`values` must be a list of numbers")
-                                .label("expected a list");
+                            d.error(
+                                "wrong-type",
+                                b.loc_of("values"),
+                                "`values` must be a list of numbers",
+                            )
+                            .label("expected a list");
                             Vec::new()
                         }
                     },
@@ -561,71 +723,106 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
                 };
                 let mut items = Vec::new();
                 match b.value("items") {
-                    Some(v) => match v.get_ref() {
-                        DeValue::Array(_) => {
-                            for it in b.tables("items", "a scale item", d) {
-                                it.check_keys(&["id", "text", "subscale", "reverse", "alert"], d);
-                                let (Some((id, idloc)), Some((text, _))) = (it.req_str("id", d), it.req_str("text", d))
-                                else {
-                                    continue;
-                                };
-                                if item_ids.contains(&id) {
-                                    d.error("duplicate-id", idloc, format!("scale item id `{id}` is used twice in this worksheet"))
+                    Some(v) => {
+                        match v.get_ref() {
+                            DeValue::Array(_) => {
+                                for it in b.tables("items", "a scale item", d) {
+                                    it.check_keys(
+                                        &["id", "text", "subscale", "reverse", "alert"],
+                                        d,
+                                    );
+                                    let (Some((id, idloc)), Some((text, _))) =
+                                        (it.req_str("id", d), it.req_str("text", d))
+                                    else {
+                                        continue;
+                                    };
+                                    if item_ids.contains(&id) {
+                                        d.error("duplicate-id", idloc, format!("scale item id `{id}` is used twice in this worksheet"))
                                         .label("already used");
-                                }
-                                item_ids.push(id.clone());
-                                let alert = it.table("alert", "an item's alert", d).and_then(|a| {
-                                    a.check_keys(&["min", "text"], d);
-                                    let min = a.float("min", d);
-                                    if min.is_none() && !a.has("min") {
-                                        a.missing("min", d);
                                     }
-                                    let text = a.req_str("text", d)?;
-                                    Some(Alert { min: min?.0, text: md_text(&text.0, &text.1, &f.rel, pcx, d) })
-                                });
-                                items.push(ScaleItem {
-                                    id,
-                                    text,
-                                    subscale: it.str("subscale", d).map(|s| s.0),
-                                    reverse: it.bool("reverse", d).unwrap_or(false),
-                                    alert,
-                                });
+                                    item_ids.push(id.clone());
+                                    let alert =
+                                        it.table("alert", "an item's alert", d).and_then(|a| {
+                                            a.check_keys(&["min", "text"], d);
+                                            let min = a.float("min", d);
+                                            if min.is_none() && !a.has("min") {
+                                                a.missing("min", d);
+                                            }
+                                            let text = a.req_str("text", d)?;
+                                            Some(Alert {
+                                                min: min?.0,
+                                                text: md_text(&text.0, &text.1, &f.rel, pcx, d),
+                                            })
+                                        });
+                                    items.push(ScaleItem {
+                                        id,
+                                        text,
+                                        subscale: it.str("subscale", d).map(|s| s.0),
+                                        reverse: it.bool("reverse", d).unwrap_or(false),
+                                        alert,
+                                    });
+                                }
+                            }
+                            _ => {
+                                d.error(
+                                    "wrong-type",
+                                    b.loc_of("items"),
+                                    "a scale's `items` must be a list of tables",
+                                )
+                                .label("expected [{ id = \"…\", text = \"…\" }, …]");
                             }
                         }
-                        _ => {
-                            d.error("wrong-type", b.loc_of("items"), "a scale's `items` must be a list of tables")
-                                .label("expected [{ id = \"…\", text = \"…\" }, …]");
-                        }
-                    },
+                    }
                     None => b.missing("items", d),
                 }
-                BlockKind::Scale { anchors, values, items }
+                BlockKind::Scale {
+                    anchors,
+                    values,
+                    items,
+                }
             }
             "rating" => {
                 let anchors = b.strings("anchors", d);
                 if b.has("anchors") && anchors.len() != 2 {
-                    d.error("bad-value", b.loc_of("anchors"), "a rating's `anchors` must be two strings: its low and high ends")
-                        .label(format!("{} given", anchors.len()));
+                    d.error(
+                        "bad-value",
+                        b.loc_of("anchors"),
+                        "a rating's `anchors` must be two strings: its low and high ends",
+                    )
+                    .label(format!("{} given", anchors.len()));
                 }
-                let low = anchors.first().cloned().unwrap_or_else(|| "Not at all".into());
-                let high = anchors.get(1).cloned().unwrap_or_else(|| "Completely".into());
+                let low = anchors
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "Not at all".into());
+                let high = anchors
+                    .get(1)
+                    .cloned()
+                    .unwrap_or_else(|| "Completely".into());
                 BlockKind::Rating { low, high }
             }
             "checklist" => {
                 if !b.has("items") {
                     b.missing("items", d);
                 }
-                BlockKind::Checklist { items: b.strings("items", d) }
+                BlockKind::Checklist {
+                    items: b.strings("items", d),
+                }
             }
             "table" => {
                 let columns = b.strings("columns", d);
                 if columns.is_empty() {
                     b.missing("columns", d);
                 }
-                BlockKind::Table { columns, blank_rows: u32_of(&b, "blank_rows", 0, 100, d).unwrap_or(3) }
+                BlockKind::Table {
+                    columns,
+                    blank_rows: u32_of(&b, "blank_rows", 0, 100, d).unwrap_or(3),
+                }
             }
             other => {
-                let diag = d.error("bad-value", tyloc, format!("unknown block type `{other}`")).label("not a block type cairn knows");
+                let diag = d
+                    .error("bad-value", tyloc, format!("unknown block type `{other}`"))
+                    .label("not a block type cairn knows");
                 match crate::diag::closest(other, BlockKind::NAMES) {
                     Some(c) => diag.help(format!("did you mean `{c}`?")),
                     None => diag.help(format!("block types: {}", BlockKind::NAMES.join(", "))),
@@ -642,7 +839,8 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
                 "sum" => ScoreMethod::Sum,
                 "mean" => ScoreMethod::Mean,
                 _ => {
-                    d.error("bad-value", l, format!("unknown scoring method `{m}`")).label("expected \"mean\" or \"sum\"");
+                    d.error("bad-value", l, format!("unknown scoring method `{m}`"))
+                        .label("expected \"mean\" or \"sum\"");
                     ScoreMethod::Mean
                 }
             },
@@ -663,19 +861,35 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
             let text = md_value(&band, "text", &f.rel, pcx, d);
             if let (Some((min, _)), Some((max, ml)), Some((label, _))) = (min, max, label) {
                 if max < min {
-                    d.error("bad-value", ml, "a band's `max` is below its `min`").label("check the numbers");
+                    d.error("bad-value", ml, "a band's `max` is below its `min`")
+                        .label("check the numbers");
                 }
-                bands.push(Band { min, max, label, text });
+                bands.push(Band {
+                    min,
+                    max,
+                    label,
+                    text,
+                });
             }
         }
-        Scoring { method, bands, instructions: md_value(&s, "instructions", &f.rel, pcx, d) }
+        Scoring {
+            method,
+            bands,
+            instructions: md_value(&s, "instructions", &f.rel, pcx, d),
+        }
     });
     if let Some(sc) = &scoring
-        && !blocks.iter().any(|b| matches!(b.kind, BlockKind::Scale { .. }))
+        && !blocks
+            .iter()
+            .any(|b| matches!(b.kind, BlockKind::Scale { .. }))
     {
         let _ = sc;
-        d.warning("scoring-without-scale", o.loc_of_key("scoring"), "this worksheet has [scoring] but no scale block")
-            .label("nothing to score");
+        d.warning(
+            "scoring-without-scale",
+            o.loc_of_key("scoring"),
+            "this worksheet has [scoring] but no scale block",
+        )
+        .label("nothing to score");
     }
     Some(Worksheet {
         id: id_from_rel(&f.rel),
@@ -697,16 +911,24 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
 /// Tracker columns: a list of names, or a count with a `{n}` label pattern.
 fn columns_of(b: &Obj, pattern: &str, d: &mut Diags) -> Vec<String> {
     match b.value("columns") {
-        None => (1..=8).map(|n| pattern.replace("{n}", &n.to_string())).collect(),
+        None => (1..=8)
+            .map(|n| pattern.replace("{n}", &n.to_string()))
+            .collect(),
         Some(v) => match v.get_ref() {
             DeValue::Integer(_) => match b.int("columns", 1, 104, d) {
-                Some((n, _)) => (1..=n).map(|n| pattern.replace("{n}", &n.to_string())).collect(),
+                Some((n, _)) => (1..=n)
+                    .map(|n| pattern.replace("{n}", &n.to_string()))
+                    .collect(),
                 None => Vec::new(),
             },
             DeValue::Array(_) => b.strings("columns", d),
             _ => {
-                d.error("wrong-type", b.loc_of("columns"), "`columns` must be a number or a list of names")
-                    .label("for example 8, or [\"Mon\", \"Tue\"]");
+                d.error(
+                    "wrong-type",
+                    b.loc_of("columns"),
+                    "`columns` must be a number or a list of names",
+                )
+                .label("for example 8, or [\"Mon\", \"Tue\"]");
                 Vec::new()
             }
         },

@@ -10,7 +10,7 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use crate::diag::{Diags, FileId, Loc};
 
 /// A callout or audience container.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Container {
     Facilitator,
     Participant,
@@ -22,8 +22,15 @@ pub enum Container {
 }
 
 impl Container {
-    pub const NAMES: &'static [&'static str] =
-        &["facilitator", "participant", "script", "note", "tip", "caution", "variation"];
+    pub const NAMES: &'static [&'static str] = &[
+        "facilitator",
+        "participant",
+        "script",
+        "note",
+        "tip",
+        "caution",
+        "variation",
+    ];
 
     fn parse(s: &str) -> Option<Self> {
         Some(match s {
@@ -67,7 +74,7 @@ impl Container {
 }
 
 /// A leaf directive: an item placed in the text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Leaf {
     Prompt,
     Worksheet,
@@ -95,18 +102,37 @@ pub enum Node {
     /// `markdown.raw_html` is on; every heading carries an id; images point
     /// at a project-relative path.
     Markdown(Vec<Event<'static>>),
-    Container { kind: Container, title: Option<String>, children: Vec<Node> },
-    Directive { kind: Leaf, id: String, loc: Loc },
+    Container {
+        kind: Container,
+        title: Option<String>,
+        children: Vec<Node>,
+    },
+    Directive {
+        kind: Leaf,
+        id: String,
+        loc: Loc,
+    },
 }
 
 /// A reference from the text that the resolve stage must check.
 #[derive(Debug, Clone)]
 pub enum Ref {
     /// `@/sessions/03-boundaries.md#part`: (path under content, fragment).
-    Link { path: String, fragment: Option<String>, loc: Loc },
+    Link {
+        path: String,
+        fragment: Option<String>,
+        loc: Loc,
+    },
     /// An image at a project-relative path.
-    Image { path: String, loc: Loc },
-    Directive { kind: Leaf, id: String, loc: Loc },
+    Image {
+        path: String,
+        loc: Loc,
+    },
+    Directive {
+        kind: Leaf,
+        id: String,
+        loc: Loc,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -126,7 +152,9 @@ impl Doc {
             for n in nodes {
                 match n {
                     Node::Directive { kind, id, .. } => out.push((*kind, id)),
-                    Node::Container { kind, children, .. } if kind.shown_to(a) => walk(children, a, out),
+                    Node::Container { kind, children, .. } if kind.shown_to(a) => {
+                        walk(children, a, out)
+                    }
                     _ => {}
                 }
             }
@@ -144,9 +172,10 @@ impl Doc {
                     Node::Markdown(events) => {
                         for e in events {
                             match e {
-                                Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
-                                    out.push_str(t)
-                                }
+                                Event::Text(t)
+                                | Event::Code(t)
+                                | Event::InlineMath(t)
+                                | Event::DisplayMath(t) => out.push_str(t),
                                 Event::Html(t) | Event::InlineHtml(t) => out.push_str(t),
                                 Event::SoftBreak | Event::HardBreak => out.push(' '),
                                 Event::End(_) => out.push(' '),
@@ -154,7 +183,11 @@ impl Doc {
                             }
                         }
                     }
-                    Node::Container { kind, title, children } if kind.shown_to(a) => {
+                    Node::Container {
+                        kind,
+                        title,
+                        children,
+                    } if kind.shown_to(a) => {
                         if let Some(t) = title {
                             out.push_str(t);
                             out.push(' ');
@@ -188,9 +221,16 @@ pub struct MdCx<'a> {
 const MARKER: &str = "cairnDirectiveMarkerQ";
 
 enum Mark {
-    Open { kind: Option<Container>, title: Option<String> },
+    Open {
+        kind: Option<Container>,
+        title: Option<String>,
+    },
     Close,
-    Leaf { kind: Leaf, id: String, loc: Loc },
+    Leaf {
+        kind: Leaf,
+        id: String,
+        loc: Loc,
+    },
 }
 
 /// Maps offsets in the rewritten text back to the author's text.
@@ -236,7 +276,8 @@ fn fence_of(line: &str) -> Option<(char, usize)> {
 
 fn is_name(s: &str) -> bool {
     let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic()) && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Parses `name[arg]` (arg optional); returns (name, arg).
@@ -260,20 +301,23 @@ fn name_and_arg(rest: &str) -> Option<(&str, Option<&str>)> {
 pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
     let loc = |r: Range<usize>| Loc::new(cx.file, r.start + cx.offset..r.end + cx.offset);
     let mut out = String::with_capacity(src.len() + 64);
-    let mut map = OffsetMap { segments: Vec::new() };
+    let mut map = OffsetMap {
+        segments: Vec::new(),
+    };
     let mut marks: Vec<Mark> = Vec::new();
     // Open containers: (fence length, place of the opening line).
     let mut stack: Vec<(usize, Range<usize>)> = Vec::new();
     let mut fence: Option<(char, usize)> = None;
 
-    let push_marker = |out: &mut String, map: &mut OffsetMap, marks: &mut Vec<Mark>, m: Mark, at: usize| {
-        out.push('\n');
-        map.segments.push((out.len(), at));
-        out.push_str(MARKER);
-        out.push_str(&marks.len().to_string());
-        out.push_str("\n\n");
-        marks.push(m);
-    };
+    let push_marker =
+        |out: &mut String, map: &mut OffsetMap, marks: &mut Vec<Mark>, m: Mark, at: usize| {
+            out.push('\n');
+            map.segments.push((out.len(), at));
+            out.push_str(MARKER);
+            out.push_str(&marks.len().to_string());
+            out.push_str("\n\n");
+            marks.push(m);
+        };
 
     for (start, line) in lines(src) {
         let span = start..start + line.len();
@@ -311,8 +355,12 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                         ));
                     }
                     None => {
-                        d.error("unknown-directive", loc(span.clone()), "closing fence with no open container")
-                            .label("nothing to close here");
+                        d.error(
+                            "unknown-directive",
+                            loc(span.clone()),
+                            "closing fence with no open container",
+                        )
+                        .label("nothing to close here");
                     }
                 }
                 continue;
@@ -322,11 +370,17 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                     let kind = Container::parse(name);
                     if kind.is_none() {
                         let diag = d
-                            .error("unknown-directive", loc(span.clone()), format!("unknown directive `:::{name}`"))
+                            .error(
+                                "unknown-directive",
+                                loc(span.clone()),
+                                format!("unknown directive `:::{name}`"),
+                            )
                             .label("not a container cairn knows");
                         match crate::diag::closest(name, Container::NAMES) {
                             Some(c) => diag.help(format!("did you mean `:::{c}`?")),
-                            None => diag.help(format!("containers: {}", Container::NAMES.join(", "))),
+                            None => {
+                                diag.help(format!("containers: {}", Container::NAMES.join(", ")))
+                            }
                         };
                     }
                     if let Some(outer) = stack.last()
@@ -337,15 +391,28 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                             loc(span.clone()),
                             "a nested container should use a shorter fence than the one around it",
                         )
-                        .label(format!("{n} colons inside a container opened with {}", outer.0));
+                        .label(format!(
+                            "{n} colons inside a container opened with {}",
+                            outer.0
+                        ));
                     }
                     stack.push((n, span.clone()));
                     let title = arg.map(|a| a.trim().to_string()).filter(|a| !a.is_empty());
-                    push_marker(&mut out, &mut map, &mut marks, Mark::Open { kind, title }, start);
+                    push_marker(
+                        &mut out,
+                        &mut map,
+                        &mut marks,
+                        Mark::Open { kind, title },
+                        start,
+                    );
                 }
                 None => {
-                    d.error("unknown-directive", loc(span.clone()), "malformed directive line")
-                        .label("expected `:::name` or `:::name[title]`");
+                    d.error(
+                        "unknown-directive",
+                        loc(span.clone()),
+                        "malformed directive line",
+                    )
+                    .label("expected `:::name` or `:::name[title]`");
                 }
             }
             continue;
@@ -360,28 +427,46 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                                 &mut out,
                                 &mut map,
                                 &mut marks,
-                                Mark::Leaf { kind, id: arg.to_string(), loc: l },
+                                Mark::Leaf {
+                                    kind,
+                                    id: arg.to_string(),
+                                    loc: l,
+                                },
                                 start,
                             );
                         }
                         Some(kind) => {
-                            d.error("unknown-directive", loc(span.clone()), format!("`::{}` needs an id", kind.name()))
-                                .label(format!("write `::{}[some-id]`", kind.name()));
+                            d.error(
+                                "unknown-directive",
+                                loc(span.clone()),
+                                format!("`::{}` needs an id", kind.name()),
+                            )
+                            .label(format!("write `::{}[some-id]`", kind.name()));
                         }
                         None => {
                             let diag = d
-                                .error("unknown-directive", loc(span.clone()), format!("unknown directive `::{name}`"))
+                                .error(
+                                    "unknown-directive",
+                                    loc(span.clone()),
+                                    format!("unknown directive `::{name}`"),
+                                )
                                 .label("not a directive cairn knows");
                             match crate::diag::closest(name, Leaf::NAMES) {
                                 Some(c) => diag.help(format!("did you mean `::{c}`?")),
-                                None => diag.help(format!("directives: {}", Leaf::NAMES.join(", "))),
+                                None => {
+                                    diag.help(format!("directives: {}", Leaf::NAMES.join(", ")))
+                                }
                             };
                         }
                     }
                 }
                 None => {
-                    d.error("unknown-directive", loc(span.clone()), "malformed directive line")
-                        .label("expected `::name[id]`");
+                    d.error(
+                        "unknown-directive",
+                        loc(span.clone()),
+                        "malformed directive line",
+                    )
+                    .label("expected `::name[id]`");
                 }
             }
             continue;
@@ -391,9 +476,13 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
         out.push('\n');
     }
     for (n, span) in stack.iter().rev() {
-        d.error("unclosed-container", loc(span.clone()), "this container is never closed")
-            .label("opened here")
-            .help(format!("add a line of {n} colons where it ends"));
+        d.error(
+            "unclosed-container",
+            loc(span.clone()),
+            "this container is never closed",
+        )
+        .label("opened here")
+        .help(format!("add a line of {n} colons where it ends"));
         marks.push(Mark::Close);
         out.push_str("\n\n");
         out.push_str(MARKER);
@@ -416,7 +505,12 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
         nodes: Vec<Node>,
         run: Vec<Event<'static>>,
     }
-    let mut frames = vec![Frame { kind: None, title: None, nodes: Vec::new(), run: Vec::new() }];
+    let mut frames = vec![Frame {
+        kind: None,
+        title: None,
+        nodes: Vec::new(),
+        run: Vec::new(),
+    }];
     let mut used_ids: Vec<String> = Vec::new();
     let mut in_para: Option<Vec<Event<'static>>> = None;
     let mut image_alt: Option<(String, Loc, String)> = None;
@@ -434,7 +528,9 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
             Event::End(TagEnd::Paragraph) => {
                 if let Some(mut para) = in_para.take() {
                     let marker = match para.as_slice() {
-                        [_, Event::Text(t)] => t.strip_prefix(MARKER).and_then(|n| n.parse::<usize>().ok()),
+                        [_, Event::Text(t)] => {
+                            t.strip_prefix(MARKER).and_then(|n| n.parse::<usize>().ok())
+                        }
                         _ => None,
                     };
                     if let Some(i) = marker
@@ -446,9 +542,12 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                             frames[top].nodes.push(Node::Markdown(run));
                         }
                         match std::mem::replace(&mut marks[i], Mark::Close) {
-                            Mark::Open { kind, title } => {
-                                frames.push(Frame { kind, title, nodes: Vec::new(), run: Vec::new() })
-                            }
+                            Mark::Open { kind, title } => frames.push(Frame {
+                                kind,
+                                title,
+                                nodes: Vec::new(),
+                                run: Vec::new(),
+                            }),
                             Mark::Close => {
                                 if frames.len() > 1
                                     && let Some(f) = frames.pop()
@@ -470,7 +569,11 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                                 }
                             }
                             Mark::Leaf { kind, id, loc } => {
-                                refs.push(Ref::Directive { kind, id: id.clone(), loc: loc.clone() });
+                                refs.push(Ref::Directive {
+                                    kind,
+                                    id: id.clone(),
+                                    loc: loc.clone(),
+                                });
                                 frames[top].nodes.push(Node::Directive { kind, id, loc });
                             }
                         }
@@ -487,12 +590,20 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
         let top = frames.len() - 1;
         let ev: Event<'static> = match event {
             Event::Html(h) | Event::InlineHtml(h) if !cx.raw_html => Event::Text(h.into_static()),
-            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
                 let ev = Event::Start(Tag::Heading {
                     level,
                     id: id.map(|i| i.into_static()),
                     classes: classes.into_iter().map(|c| c.into_static()).collect(),
-                    attrs: attrs.into_iter().map(|(k, v)| (k.into_static(), v.map(|v| v.into_static()))).collect(),
+                    attrs: attrs
+                        .into_iter()
+                        .map(|(k, v)| (k.into_static(), v.map(|v| v.into_static())))
+                        .collect(),
                 });
                 let run_len = in_para.as_ref().map(|_| 0).unwrap_or(frames[top].run.len());
                 heading = Some((top, run_len));
@@ -506,23 +617,45 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 }
                 Event::End(TagEnd::Heading(level))
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let dest = dest_url.to_string();
                 if let Some(rest) = dest.strip_prefix("@/") {
                     let (path, fragment) = match rest.split_once('#') {
                         Some((p, f)) => (p.to_string(), Some(f.to_string())),
                         None => (rest.to_string(), None),
                     };
-                    refs.push(Ref::Link { path, fragment, loc: loc(src_range.clone()) });
+                    refs.push(Ref::Link {
+                        path,
+                        fragment,
+                        loc: loc(src_range.clone()),
+                    });
                 }
-                Event::Start(Tag::Link { link_type, dest_url: CowStr::from(dest), title: title.into_static(), id: id.into_static() })
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: CowStr::from(dest),
+                    title: title.into_static(),
+                    id: id.into_static(),
+                })
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let l = loc(src_range.clone());
                 let dest = dest_url.to_string();
                 let resolved = resolve_image(&dest, cx, &l, d);
                 if let Some(p) = &resolved {
-                    refs.push(Ref::Image { path: p.clone(), loc: l.clone() });
+                    refs.push(Ref::Image {
+                        path: p.clone(),
+                        loc: l.clone(),
+                    });
                 }
                 image_alt = Some((String::new(), l, dest));
                 Event::Start(Tag::Image {
@@ -543,7 +676,9 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 Event::End(TagEnd::Image)
             }
             other => {
-                if let (Some((alt, _, _)), Event::Text(t) | Event::Code(t)) = (&mut image_alt, &other) {
+                if let (Some((alt, _, _)), Event::Text(t) | Event::Code(t)) =
+                    (&mut image_alt, &other)
+                {
                     alt.push_str(t);
                 }
                 other.into_static()
@@ -562,7 +697,11 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
             }
             let top = frames.len() - 1;
             match f.kind {
-                Some(kind) => frames[top].nodes.push(Node::Container { kind, title: f.title, children: f.nodes }),
+                Some(kind) => frames[top].nodes.push(Node::Container {
+                    kind,
+                    title: f.title,
+                    children: f.nodes,
+                }),
                 None => frames[top].nodes.extend(f.nodes),
             }
         }
@@ -571,11 +710,19 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
     if !root.1.is_empty() {
         root.0.push(Node::Markdown(root.1));
     }
-    Doc { nodes: root.0, refs }
+    Doc {
+        nodes: root.0,
+        refs,
+    }
 }
 
 /// Gives a heading without an id one made from its text, unique in the document.
-fn fix_heading_id(run: &mut [Event<'static>], start: usize, _level: HeadingLevel, used: &mut Vec<String>) {
+fn fix_heading_id(
+    run: &mut [Event<'static>],
+    start: usize,
+    _level: HeadingLevel,
+    used: &mut Vec<String>,
+) {
     let text: String = run[start..]
         .iter()
         .filter_map(|e| match e {
@@ -588,7 +735,11 @@ fn fix_heading_id(run: &mut [Event<'static>], start: usize, _level: HeadingLevel
             Some(given) => given.to_string(),
             None => slug(&text),
         };
-        let mut candidate = if base.is_empty() { "section".to_string() } else { base.clone() };
+        let mut candidate = if base.is_empty() {
+            "section".to_string()
+        } else {
+            base.clone()
+        };
         let mut n = 1;
         while used.contains(&candidate) {
             n += 1;
@@ -625,9 +776,13 @@ fn resolve_image(dest: &str, cx: &MdCx, l: &Loc, d: &mut Diags) -> Option<String
     let joined = if let Some(rest) = dest.strip_prefix("@/") {
         format!("content/{rest}")
     } else if dest.starts_with('/') || dest.contains(':') || dest.contains('\\') {
-        d.error("image-outside", l.clone(), format!("image `{dest}` is outside the project"))
-            .label("not a relative path")
-            .help("use a path relative to this file, such as ../assets/picture.png");
+        d.error(
+            "image-outside",
+            l.clone(),
+            format!("image `{dest}` is outside the project"),
+        )
+        .label("not a relative path")
+        .help("use a path relative to this file, such as ../assets/picture.png");
         return None;
     } else {
         format!("{}/{dest}", cx.dir)
@@ -638,9 +793,13 @@ fn resolve_image(dest: &str, cx: &MdCx, l: &Loc, d: &mut Diags) -> Option<String
             "" | "." => {}
             ".." => {
                 if parts.pop().is_none() {
-                    d.error("image-outside", l.clone(), format!("image `{dest}` is outside the project"))
-                        .label("this path leaves the project folder")
-                        .help("keep pictures in content/assets/");
+                    d.error(
+                        "image-outside",
+                        l.clone(),
+                        format!("image `{dest}` is outside the project"),
+                    )
+                    .label("this path leaves the project folder")
+                    .help("keep pictures in content/assets/");
                     return None;
                 }
             }
@@ -649,8 +808,12 @@ fn resolve_image(dest: &str, cx: &MdCx, l: &Loc, d: &mut Diags) -> Option<String
     }
     let path = parts.join("/");
     if !(cx.exists)(&path) {
-        d.error("missing-file", l.clone(), format!("image `{dest}` does not exist"))
-            .label(format!("no file at {path}"));
+        d.error(
+            "missing-file",
+            l.clone(),
+            format!("image `{dest}` does not exist"),
+        )
+        .label(format!("no file at {path}"));
         return None;
     }
     Some(path)
@@ -668,19 +831,36 @@ mod tests {
     fn doc(src: &str) -> (Doc, Diags) {
         let mut d = Diags::default();
         let exists = |p: &str| p == "content/assets/a.png";
-        let cx = MdCx { file: 0, offset: 0, dir: "content/sessions", raw_html: false, exists: &exists };
+        let cx = MdCx {
+            file: 0,
+            offset: 0,
+            dir: "content/sessions",
+            raw_html: false,
+            exists: &exists,
+        };
         let doc = parse(src, &cx, &mut d);
         (doc, d)
     }
 
     #[test]
     fn containers_nest_by_fence() {
-        let (doc, d) = doc("Hello\n\n::::facilitator\nPrep.\n:::script\nSay this.\n:::\n::::\n\nAfter\n");
+        let (doc, d) =
+            doc("Hello\n\n::::facilitator\nPrep.\n:::script\nSay this.\n:::\n::::\n\nAfter\n");
         assert!(d.list.is_empty(), "{:?}", d.list);
         assert_eq!(doc.nodes.len(), 3);
         match &doc.nodes[1] {
-            Node::Container { kind: Container::Facilitator, children, .. } => {
-                assert!(children.iter().any(|c| matches!(c, Node::Container { kind: Container::Script, .. })));
+            Node::Container {
+                kind: Container::Facilitator,
+                children,
+                ..
+            } => {
+                assert!(children.iter().any(|c| matches!(
+                    c,
+                    Node::Container {
+                        kind: Container::Script,
+                        ..
+                    }
+                )));
             }
             other => panic!("{other:?}"),
         }
@@ -696,7 +876,8 @@ mod tests {
 
     #[test]
     fn leaf_directives_and_refs() {
-        let (doc, d) = doc("::prompt[one]\n\nSee [x](@/sessions/01-a.md#top).\n\n![a pic](../assets/a.png)\n");
+        let (doc, d) =
+            doc("::prompt[one]\n\nSee [x](@/sessions/01-a.md#top).\n\n![a pic](../assets/a.png)\n");
         assert!(d.list.is_empty(), "{:?}", d.list);
         assert_eq!(doc.refs.len(), 3);
     }
@@ -710,7 +891,8 @@ mod tests {
 
     #[test]
     fn image_rules() {
-        let (_, d) = doc("![](../assets/a.png)\n\n![x](../../../etc/passwd)\n\n![x](https://e.com/a.png)\n");
+        let (_, d) =
+            doc("![](../assets/a.png)\n\n![x](../../../etc/passwd)\n\n![x](https://e.com/a.png)\n");
         let codes: Vec<_> = d.list.iter().map(|x| x.code).collect();
         assert_eq!(codes, vec!["image-alt", "image-outside", "image-outside"]);
     }
@@ -718,8 +900,13 @@ mod tests {
     #[test]
     fn raw_html_becomes_text() {
         let (doc, _) = doc("<script>alert(1)</script>\n");
-        let Node::Markdown(ev) = &doc.nodes[0] else { panic!() };
-        assert!(ev.iter().all(|e| !matches!(e, Event::Html(_) | Event::InlineHtml(_))));
+        let Node::Markdown(ev) = &doc.nodes[0] else {
+            panic!()
+        };
+        assert!(
+            ev.iter()
+                .all(|e| !matches!(e, Event::Html(_) | Event::InlineHtml(_)))
+        );
     }
 
     #[test]

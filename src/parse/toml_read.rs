@@ -64,7 +64,13 @@ pub fn as_i64(v: &DeValue) -> Option<i64> {
             let s = i.as_str().replace('_', "");
             match i.radix() {
                 10 => s.parse().ok(),
-                r => i64::from_str_radix(s.trim_start_matches("0x").trim_start_matches("0o").trim_start_matches("0b"), r).ok(),
+                r => i64::from_str_radix(
+                    s.trim_start_matches("0x")
+                        .trim_start_matches("0o")
+                        .trim_start_matches("0b"),
+                    r,
+                )
+                .ok(),
             }
         }
         _ => None,
@@ -81,10 +87,21 @@ pub fn as_f64(v: &DeValue) -> Option<f64> {
 
 impl<'a, 'i> Obj<'a, 'i> {
     pub fn new(map: &'a DeTable<'i>, here: Loc, cx: Cx, what: &'static str) -> Self {
-        Obj { map, here, cx, what }
+        Obj {
+            map,
+            here,
+            cx,
+            what,
+        }
     }
 
-    fn entry(&self, key: &str) -> Option<(&'a Spanned<toml::de::DeString<'i>>, &'a Spanned<DeValue<'i>>)> {
+    fn entry(
+        &self,
+        key: &str,
+    ) -> Option<(
+        &'a Spanned<toml::de::DeString<'i>>,
+        &'a Spanned<DeValue<'i>>,
+    )> {
         self.map.iter().find(|(k, _)| k.get_ref().as_ref() == key)
     }
 
@@ -94,10 +111,16 @@ impl<'a, 'i> Obj<'a, 'i> {
             let name = k.get_ref().as_ref();
             if !known.contains(&name) {
                 let diag = d
-                    .error("unknown-key", self.cx.loc(k.span()), format!("unknown key `{name}` in {}", self.what))
+                    .error(
+                        "unknown-key",
+                        self.cx.loc(k.span()),
+                        format!("unknown key `{name}` in {}", self.what),
+                    )
                     .label("not a key cairn knows here");
                 match closest(name, known) {
-                    Some(c) => diag.help(format!("did you mean `{c}`? (free data for templates goes under [extra])")),
+                    Some(c) => diag.help(format!(
+                        "did you mean `{c}`? (free data for templates goes under [extra])"
+                    )),
                     None => diag.help(format!("known keys: {}", known.join(", "))),
                 };
             }
@@ -127,14 +150,22 @@ impl<'a, 'i> Obj<'a, 'i> {
         d.error(
             "wrong-type",
             self.cx.loc(v.span()),
-            format!("`{key}` in {} must be {want}, not {}", self.what, type_name(v.get_ref())),
+            format!(
+                "`{key}` in {} must be {want}, not {}",
+                self.what,
+                type_name(v.get_ref())
+            ),
         )
         .label(format!("expected {want}"));
     }
 
     pub fn missing(&self, key: &str, d: &mut Diags) {
-        d.error("missing-field", self.here.clone(), format!("{} is missing required key `{key}`", self.what))
-            .label(format!("add `{key} = …` here"));
+        d.error(
+            "missing-field",
+            self.here.clone(),
+            format!("{} is missing required key `{key}`", self.what),
+        )
+        .label(format!("add `{key} = …` here"));
     }
 
     pub fn str(&self, key: &str, d: &mut Diags) -> Option<(String, Loc)> {
@@ -164,7 +195,10 @@ impl<'a, 'i> Obj<'a, 'i> {
                 d.error(
                     "out-of-range",
                     self.cx.loc(v.span()),
-                    format!("`{key}` in {} must be from {min} to {max}, not {i}", self.what),
+                    format!(
+                        "`{key}` in {} must be from {min} to {max}, not {i}",
+                        self.what
+                    ),
                 )
                 .label("out of range");
                 None
@@ -221,7 +255,11 @@ impl<'a, 'i> Obj<'a, 'i> {
                             d.error(
                                 "wrong-type",
                                 self.cx.loc(item.span()),
-                                format!("`{key}` in {} must be a list of strings; this is {}", self.what, type_name(other)),
+                                format!(
+                                    "`{key}` in {} must be a list of strings; this is {}",
+                                    self.what,
+                                    type_name(other)
+                                ),
                             )
                             .label("expected a string");
                         }
@@ -270,14 +308,20 @@ impl<'a, 'i> Obj<'a, 'i> {
                     match item.get_ref() {
                         DeValue::Table(t) => {
                             let span = item.span();
-                            let here = self.cx.loc(span.start..span.start.max(span.end.min(span.start + 1)));
+                            let here = self
+                                .cx
+                                .loc(span.start..span.start.max(span.end.min(span.start + 1)));
                             out.push(Obj::new(t, here, self.cx, what));
                         }
                         other => {
                             d.error(
                                 "wrong-type",
                                 self.cx.loc(item.span()),
-                                format!("each `{key}` in {} must be a table, not {}", self.what, type_name(other)),
+                                format!(
+                                    "each `{key}` in {} must be a table, not {}",
+                                    self.what,
+                                    type_name(other)
+                                ),
                             )
                             .label("expected a table");
                         }
@@ -294,7 +338,9 @@ impl<'a, 'i> Obj<'a, 'i> {
 
     /// Free data (`[extra]`) as JSON, for templates.
     pub fn json(&self, key: &str) -> serde_json::Value {
-        self.value(key).map(|v| to_json(v.get_ref())).unwrap_or(serde_json::Value::Null)
+        self.value(key)
+            .map(|v| to_json(v.get_ref()))
+            .unwrap_or(serde_json::Value::Null)
     }
 }
 
@@ -304,7 +350,10 @@ pub fn to_json(v: &DeValue) -> serde_json::Value {
     match v {
         DeValue::String(s) => J::String(s.to_string()),
         DeValue::Integer(_) => as_i64(v).map(J::from).unwrap_or(J::Null),
-        DeValue::Float(_) => as_f64(v).and_then(serde_json::Number::from_f64).map(J::Number).unwrap_or(J::Null),
+        DeValue::Float(_) => as_f64(v)
+            .and_then(serde_json::Number::from_f64)
+            .map(J::Number)
+            .unwrap_or(J::Null),
         DeValue::Boolean(b) => J::Bool(*b),
         DeValue::Datetime(dt) => J::String(dt.to_string()),
         DeValue::Array(a) => J::Array(a.iter().map(|x| to_json(x.get_ref())).collect()),
@@ -321,7 +370,6 @@ pub fn describe(v: &DeValue) -> &'static str {
     type_name(v)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,7 +378,10 @@ mod tests {
     fn unknown_keys_all_reported_with_suggestion() {
         let text = "titel = \"x\"\npurpse = \"y\"\n";
         let mut d = Diags::default();
-        let cx = Cx { file: 0, offset: 10 };
+        let cx = Cx {
+            file: 0,
+            offset: 10,
+        };
         let t = parse(text, cx, &mut d).unwrap();
         let obj = Obj::new(t.get_ref(), Loc::new(0, 0..1), cx, "program front matter");
         obj.check_keys(&["title", "purpose"], &mut d);

@@ -92,7 +92,11 @@ fn nodes(list: &[Node], cx: &DocCx, shift: i32, out: &mut String, toc: &mut Vec<
     for n in list {
         match n {
             Node::Markdown(events) => markdown(events, cx, shift, out, toc),
-            Node::Container { kind, title, children } => {
+            Node::Container {
+                kind,
+                title,
+                children,
+            } => {
                 if !kind.shown_to(cx.audience) {
                     continue;
                 }
@@ -117,7 +121,13 @@ fn nodes(list: &[Node], cx: &DocCx, shift: i32, out: &mut String, toc: &mut Vec<
     }
 }
 
-fn markdown(events: &[Event<'static>], cx: &DocCx, shift: i32, out: &mut String, toc: &mut Vec<TocEntry>) {
+fn markdown(
+    events: &[Event<'static>],
+    cx: &DocCx,
+    shift: i32,
+    out: &mut String,
+    toc: &mut Vec<TocEntry>,
+) {
     let mut evs: Vec<Event> = Vec::with_capacity(events.len());
     // Links the audience may not follow become plain text: drop their tags.
     let mut dropped_links = 0usize;
@@ -125,18 +135,41 @@ fn markdown(events: &[Event<'static>], cx: &DocCx, shift: i32, out: &mut String,
     let mut heading: Option<(u8, String, String)> = None;
     for e in events {
         let e = match e {
-            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
                 let new = level_from(*level as i32 + shift);
-                heading = Some((new as u8, id.as_deref().unwrap_or("").to_string(), String::new()));
-                Event::Start(Tag::Heading { level: new, id: id.clone(), classes: classes.clone(), attrs: attrs.clone() })
+                heading = Some((
+                    new as u8,
+                    id.as_deref().unwrap_or("").to_string(),
+                    String::new(),
+                ));
+                Event::Start(Tag::Heading {
+                    level: new,
+                    id: id.clone(),
+                    classes: classes.clone(),
+                    attrs: attrs.clone(),
+                })
             }
             Event::End(TagEnd::Heading(level)) => {
                 if let Some((lvl, id, title)) = heading.take() {
-                    toc.push(TocEntry { level: lvl, id, title: title.trim().to_string() });
+                    toc.push(TocEntry {
+                        level: lvl,
+                        id,
+                        title: title.trim().to_string(),
+                    });
                 }
                 Event::End(TagEnd::Heading(level_from(*level as i32 + shift)))
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 if let Some(rest) = dest_url.strip_prefix("@/") {
                     let (path, frag) = match rest.split_once('#') {
                         Some((p, f)) => (p, Some(f)),
@@ -180,7 +213,12 @@ fn markdown(events: &[Event<'static>], cx: &DocCx, shift: i32, out: &mut String,
                 }
                 Event::End(TagEnd::Link)
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let url = dest_url.strip_prefix("content/").unwrap_or(dest_url);
                 Event::Start(Tag::Image {
                     link_type: *link_type,
@@ -189,6 +227,11 @@ fn markdown(events: &[Event<'static>], cx: &DocCx, shift: i32, out: &mut String,
                     id: id.clone(),
                 })
             }
+            Event::TaskListMarker(done) => Event::InlineHtml(CowStr::from(if *done {
+                "<span class=\"task-marker\" aria-hidden=\"true\">☑</span><span class=\"visually-hidden\">Done: </span>"
+            } else {
+                "<span class=\"task-marker\" aria-hidden=\"true\">☐</span><span class=\"visually-hidden\">To do: </span>"
+            })),
             Event::Text(t) | Event::Code(t) => {
                 if let Some(h) = &mut heading {
                     h.2.push_str(t);
@@ -203,14 +246,23 @@ fn markdown(events: &[Event<'static>], cx: &DocCx, shift: i32, out: &mut String,
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, evs.into_iter());
     // Tables scroll on small screens.
-    let html = html.replace("<table>", "<div class=\"table-wrap\"><table>").replace("</table>", "</table></div>");
+    let html = html
+        .replace("<table>", "<div class=\"table-wrap\"><table>")
+        .replace("</table>", "</table></div>");
     out.push_str(&html);
 }
 
 /// Keeps ordinary links; turns script-capable URLs into inert ones.
 fn safe_url(url: &str) -> String {
-    let lower: String = url.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_lowercase();
-    if lower.starts_with("javascript:") || lower.starts_with("vbscript:") || lower.starts_with("data:") {
+    let lower: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_lowercase();
+    if lower.starts_with("javascript:")
+        || lower.starts_with("vbscript:")
+        || lower.starts_with("data:")
+    {
         "#".to_string()
     } else {
         url.to_string()

@@ -56,17 +56,45 @@ pub fn entries(p: &Program, a: Audience) -> Vec<(String, String, &'static str, S
         push(Kind::Session, i, "Session", text);
     }
     for (i, t) in p.themes.iter().enumerate() {
-        push(Kind::Theme, i, "Theme", format!("{} {}", t.summary, t.body.plain_text(a)));
+        push(
+            Kind::Theme,
+            i,
+            "Theme",
+            format!("{} {}", t.summary, t.body.plain_text(a)),
+        );
     }
     for (i, e) in p.exercises.iter().enumerate() {
-        push(Kind::Exercise, i, "Exercise", format!("{} {} {}", e.summary, e.tags.join(" "), e.body.plain_text(a)));
+        push(
+            Kind::Exercise,
+            i,
+            "Exercise",
+            format!(
+                "{} {} {}",
+                e.summary,
+                e.tags.join(" "),
+                e.body.plain_text(a)
+            ),
+        );
     }
     for (i, w) in p.worksheets.iter().enumerate() {
-        let d = w.description.as_ref().map(|d| d.plain_text(a)).unwrap_or_default();
+        let d = w
+            .description
+            .as_ref()
+            .map(|d| d.plain_text(a))
+            .unwrap_or_default();
         push(Kind::Worksheet, i, "Worksheet", d);
     }
     for (i, g) in p.guides.iter().enumerate() {
-        push(Kind::Guide, i, "Guide", format!("{} {}", g.summary.clone().unwrap_or_default(), g.body.plain_text(a)));
+        push(
+            Kind::Guide,
+            i,
+            "Guide",
+            format!(
+                "{} {}",
+                g.summary.clone().unwrap_or_default(),
+                g.body.plain_text(a)
+            ),
+        );
     }
     for (i, pg) in p.pages.iter().enumerate() {
         let _ = PageAudience::All;
@@ -75,7 +103,11 @@ pub fn entries(p: &Program, a: Audience) -> Vec<(String, String, &'static str, S
     for (i, pr) in p.prompts.iter().enumerate() {
         push(Kind::Prompt, i, "Prompt", pr.follow_up.join(" "));
     }
-    let gloss: Vec<String> = p.glossary.iter().map(|t| format!("{}: {}", t.term, t.definition)).collect();
+    let gloss: Vec<String> = p
+        .glossary
+        .iter()
+        .map(|t| format!("{}: {}", t.term, t.definition))
+        .collect();
     if !gloss.is_empty() {
         push(Kind::Glossary, 0, "Glossary", gloss.join(" "));
     }
@@ -87,9 +119,18 @@ pub fn index_js(p: &Program, a: Audience) -> String {
     let all = entries(p, a);
     let list: Vec<Entry> = all
         .iter()
-        .map(|(t, u, k, x)| Entry { title: t, url: u.clone(), kind: k, text: x.clone() })
+        .map(|(t, u, k, x)| Entry {
+            title: t,
+            url: u.clone(),
+            kind: k,
+            text: x.clone(),
+        })
         .collect();
     let json = serde_json::to_string(&list).unwrap_or_else(|_| "[]".into());
-    let json = json.replace('<', "\\u003c").replace('>', "\\u003e").replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029");
+    let json = json
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029");
     format!("window.CAIRN_SEARCH = {json};\n")
 }

@@ -44,11 +44,16 @@ pub fn load_templates(theme: &Theme) -> Result<Tera, TemplateError> {
     let mut list = Vec::new();
     for (path, file) in theme.under("templates/") {
         let name = path.trim_start_matches("templates/").to_string();
-        let text = String::from_utf8(file.bytes.clone())
-            .map_err(|_| TemplateError { file: file.origin.clone(), message: "template is not UTF-8".into() })?;
+        let text = String::from_utf8(file.bytes.clone()).map_err(|_| TemplateError {
+            file: file.origin.clone(),
+            message: "template is not UTF-8".into(),
+        })?;
         list.push((name, text, file.origin.clone()));
     }
-    let pairs: Vec<(&str, &str)> = list.iter().map(|(n, t, _)| (n.as_str(), t.as_str())).collect();
+    let pairs: Vec<(&str, &str)> = list
+        .iter()
+        .map(|(n, t, _)| (n.as_str(), t.as_str()))
+        .collect();
     if let Err(e) = tera.add_raw_templates(pairs) {
         let msg = tera_message(&e);
         let file = list
@@ -76,7 +81,10 @@ pub fn url_of(p: &Program, item: ItemRef, audience: Audience) -> Option<String> 
         Kind::Program => "index.html".into(),
         Kind::Theme => format!("themes/{}/index.html", p.themes[item.index].id),
         Kind::Session => match audience {
-            Audience::Facilitator if fac => format!("facilitator/sessions/{}/index.html", p.sessions[item.index].id),
+            Audience::Facilitator if fac => format!(
+                "facilitator/sessions/{}/index.html",
+                p.sessions[item.index].id
+            ),
             _ => format!("sessions/{}/index.html", p.sessions[item.index].id),
         },
         Kind::Exercise => format!("exercises/{}/index.html", p.exercises[item.index].id),
@@ -131,8 +139,19 @@ struct PageOut {
 impl<'a> Site<'a> {
     fn doc(&self, doc: &Doc, audience: Audience, root: &str, base: u8) -> (String, Vec<TocEntry>) {
         let directive = |kind: Leaf, id: &str| self.directive(kind, id, audience, root);
-        let link = |path: &str| self.p.item_by_path(path).and_then(|i| url_of(self.p, i, audience));
-        let cx = DocCx { program: self.p, audience, root, base_level: base, directive: &directive, link: &link };
+        let link = |path: &str| {
+            self.p
+                .item_by_path(path)
+                .and_then(|i| url_of(self.p, i, audience))
+        };
+        let cx = DocCx {
+            program: self.p,
+            audience,
+            root,
+            base_level: base,
+            directive: &directive,
+            link: &link,
+        };
         html_doc::render(doc, &cx)
     }
 
@@ -152,7 +171,9 @@ impl<'a> Site<'a> {
                 None => String::new(),
             },
             Leaf::Exercise => match Self::find(&p.exercises, id, |x| &x.id) {
-                Some(i) => self.exercise_card(i, audience, root, 3, audience == Audience::Facilitator),
+                Some(i) => {
+                    self.exercise_card(i, audience, root, 3, audience == Audience::Facilitator)
+                }
                 None => String::new(),
             },
             Leaf::Worksheet => match Self::find(&p.worksheets, id, |x| &x.id) {
@@ -189,7 +210,14 @@ impl<'a> Site<'a> {
         o
     }
 
-    fn exercise_card(&self, i: usize, audience: Audience, root: &str, level: u8, full: bool) -> String {
+    fn exercise_card(
+        &self,
+        i: usize,
+        audience: Audience,
+        root: &str,
+        level: u8,
+        full: bool,
+    ) -> String {
         let e = &self.p.exercises[i];
         let url = format!("{root}exercises/{}/index.html", e.id);
         let mut o = format!(
@@ -226,11 +254,16 @@ impl<'a> Site<'a> {
             o.push_str(&format!("<div><dt>Time</dt><dd>{m} minutes</dd></div>\n"));
         }
         if let Some((lo, hi)) = e.group_size {
-            o.push_str(&format!("<div><dt>Group size</dt><dd>{lo} to {hi} people</dd></div>\n"));
+            o.push_str(&format!(
+                "<div><dt>Group size</dt><dd>{lo} to {hi} people</dd></div>\n"
+            ));
         }
         if !e.tags.is_empty() {
             let tags: Vec<String> = e.tags.iter().map(|t| esc(t)).collect();
-            o.push_str(&format!("<div><dt>Tags</dt><dd>{}</dd></div>\n", tags.join(", ")));
+            o.push_str(&format!(
+                "<div><dt>Tags</dt><dd>{}</dd></div>\n",
+                tags.join(", ")
+            ));
         }
         o.push_str("</dl>\n");
         o
@@ -238,7 +271,14 @@ impl<'a> Site<'a> {
 
     fn worksheet_card(&self, i: usize, audience: Audience, root: &str, level: u8) -> String {
         let w = &self.p.worksheets[i];
-        let Some(url) = url_of(self.p, ItemRef { kind: Kind::Worksheet, index: i }, audience) else {
+        let Some(url) = url_of(
+            self.p,
+            ItemRef {
+                kind: Kind::Worksheet,
+                index: i,
+            },
+            audience,
+        ) else {
             return String::new();
         };
         let mut o = format!(
@@ -253,7 +293,14 @@ impl<'a> Site<'a> {
             "<p><a href=\"{root}{url}\">Open the worksheet “{}” to fill it in</a>. Your answers stay on your device.</p>\n",
             esc(&w.title)
         ));
-        if self.pdf && w.audience == Audience::Participant && self.p.config.editions.contains(&crate::config::Edition::Worksheets) {
+        if self.pdf
+            && w.audience == Audience::Participant
+            && self
+                .p
+                .config
+                .editions
+                .contains(&crate::config::Edition::Worksheets)
+        {
             o.push_str(&format!(
                 "<p><a href=\"{root}pdf/worksheets/{}.pdf\">Printable worksheet (PDF)</a></p>\n",
                 esc(&w.id)
@@ -278,41 +325,65 @@ impl<'a> Site<'a> {
             }
         }
         if self.p.config.search {
-            items.push(("Search".into(), if audience == Audience::Facilitator && self.p.config.facilitator {
-                "facilitator/search/index.html".into()
-            } else {
-                "search/index.html".into()
-            }));
+            items.push((
+                "Search".into(),
+                if audience == Audience::Facilitator && self.p.config.facilitator {
+                    "facilitator/search/index.html".into()
+                } else {
+                    "search/index.html".into()
+                },
+            ));
         }
         if audience == Audience::Facilitator && self.p.config.facilitator {
             items.push(("Facilitator".into(), "facilitator/index.html".into()));
         }
         items
             .into_iter()
-            .map(|(title, url)| Link { current: url == current, title, url })
+            .map(|(title, url)| Link {
+                current: url == current,
+                title,
+                url,
+            })
             .collect()
     }
 
-    fn base_context(&self, path: &str, title: &str, audience: Audience, crumbs: &[(String, String)]) -> Context {
+    fn base_context(
+        &self,
+        path: &str,
+        title: &str,
+        audience: Audience,
+        crumbs: &[(String, String)],
+    ) -> Context {
         let root = root_for(path);
         let mut c = Context::new();
         let p = self.p;
         c.insert("root", &root);
         c.insert("lang", &p.info.language);
-        c.insert("program", &json!({
-            "title": p.info.title, "subtitle": p.info.subtitle, "purpose": p.info.purpose,
-            "audience": p.info.audience, "version": p.info.version, "license": p.info.license,
-            "authors": p.info.authors, "extra": p.info.extra,
-        }));
+        c.insert(
+            "program",
+            &json!({
+                "title": p.info.title, "subtitle": p.info.subtitle, "purpose": p.info.purpose,
+                "audience": p.info.audience, "version": p.info.version, "license": p.info.license,
+                "authors": p.info.authors, "extra": p.info.extra,
+            }),
+        );
         c.insert("title", title);
         c.insert("audience", &audience);
         c.insert("nav", &self.nav(audience, path));
         let crumbs: Vec<Link> = crumbs
             .iter()
-            .map(|(t, u)| Link { title: t.clone(), url: u.clone(), current: false })
+            .map(|(t, u)| Link {
+                title: t.clone(),
+                url: u.clone(),
+                current: false,
+            })
             .collect();
         c.insert("breadcrumbs", &crumbs);
-        let support = p.info.support.as_ref().map(|s| self.doc_html(s, audience, &root, 3));
+        let support = p
+            .info
+            .support
+            .as_ref()
+            .map(|s| self.doc_html(s, audience, &root, 3));
         c.insert("support_html", &support);
         c.insert("search", &p.config.search);
         let index = if audience == Audience::Facilitator && p.config.facilitator {
@@ -375,10 +446,22 @@ impl<'a> Site<'a> {
         c.insert("themes", &themes);
         let mut pdfs = Vec::new();
         use crate::config::Edition;
-        pdfs.extend(self.pdf_link("Participant workbook (PDF)", "participant-workbook.pdf", Edition::Participant));
-        pdfs.extend(self.pdf_link("Large-print workbook (PDF)", "participant-workbook-large-print.pdf", Edition::LargePrint));
+        pdfs.extend(self.pdf_link(
+            "Participant workbook (PDF)",
+            "participant-workbook.pdf",
+            Edition::Participant,
+        ));
+        pdfs.extend(self.pdf_link(
+            "Large-print workbook (PDF)",
+            "participant-workbook-large-print.pdf",
+            Edition::LargePrint,
+        ));
         c.insert("pdf_links", &pdfs);
-        let mut toc_all = vec![TocEntry { level: 2, id: "purpose".into(), title: "Purpose".into() }];
+        let mut toc_all = vec![TocEntry {
+            level: 2,
+            id: "purpose".into(),
+            title: "Purpose".into(),
+        }];
         toc_all.extend(toc);
         c.insert("toc", &toc_all);
         self.render("overview.html", path, &c)
@@ -389,9 +472,17 @@ impl<'a> Site<'a> {
         let t = &p.themes[i];
         let path = format!("themes/{}/index.html", t.id);
         let root = root_for(&path);
-        let mut c = self.base_context(&path, &t.title, Audience::Participant, &[("Overview".into(), "index.html".into())]);
+        let mut c = self.base_context(
+            &path,
+            &t.title,
+            Audience::Participant,
+            &[("Overview".into(), "index.html".into())],
+        );
         c.insert("summary", &t.summary);
-        c.insert("body_html", &self.doc_html(&t.body, Audience::Participant, &root, 2));
+        c.insert(
+            "body_html",
+            &self.doc_html(&t.body, Audience::Participant, &root, 2),
+        );
         let sessions: Vec<_> = t
             .sessions
             .iter()
@@ -404,8 +495,13 @@ impl<'a> Site<'a> {
             .map(|e| json!({"title": p.exercises[*e].title, "summary": p.exercises[*e].summary, "url": format!("exercises/{}/index.html", p.exercises[*e].id)}))
             .collect();
         c.insert("exercises", &exercises);
-        let prompts: Vec<String> =
-            p.prompts.iter().enumerate().filter(|(_, pr)| pr.themes.contains(&i)).map(|(pi, _)| self.prompt_card(pi, 3)).collect();
+        let prompts: Vec<String> = p
+            .prompts
+            .iter()
+            .enumerate()
+            .filter(|(_, pr)| pr.themes.contains(&i))
+            .map(|(pi, _)| self.prompt_card(pi, 3))
+            .collect();
         c.insert("prompts_html", &prompts.join(""));
         self.render("theme.html", path, &c)
     }
@@ -414,7 +510,15 @@ impl<'a> Site<'a> {
         let p = self.p;
         let link = |j: usize| Link {
             title: format!("Session {}: {}", p.sessions[j].number, p.sessions[j].title),
-            url: url_of(p, ItemRef { kind: Kind::Session, index: j }, audience).unwrap_or_default(),
+            url: url_of(
+                p,
+                ItemRef {
+                    kind: Kind::Session,
+                    index: j,
+                },
+                audience,
+            )
+            .unwrap_or_default(),
             current: false,
         };
         c.insert("prev", &(i > 0).then(|| link(i - 1)));
@@ -425,10 +529,21 @@ impl<'a> Site<'a> {
         let p = self.p;
         let s = &p.sessions[i];
         let fac = audience == Audience::Facilitator;
-        let path = url_of(p, ItemRef { kind: Kind::Session, index: i }, audience).unwrap_or_default();
+        let path = url_of(
+            p,
+            ItemRef {
+                kind: Kind::Session,
+                index: i,
+            },
+            audience,
+        )
+        .unwrap_or_default();
         let root = root_for(&path);
         let crumbs: Vec<(String, String)> = if fac {
-            vec![("Overview".into(), "index.html".into()), ("Facilitator".into(), "facilitator/index.html".into())]
+            vec![
+                ("Overview".into(), "index.html".into()),
+                ("Facilitator".into(), "facilitator/index.html".into()),
+            ]
         } else {
             vec![("Overview".into(), "index.html".into())]
         };
@@ -516,31 +631,65 @@ impl<'a> Site<'a> {
         c.insert("group_size", &p.info.group_size);
         let mut toc_all = Vec::new();
         if !fac {
-            toc_all.push(TocEntry { level: 2, id: "agenda".into(), title: "Agenda".into() });
+            toc_all.push(TocEntry {
+                level: 2,
+                id: "agenda".into(),
+                title: "Agenda".into(),
+            });
         } else {
-            toc_all.push(TocEntry { level: 2, id: "agenda".into(), title: "Timed agenda".into() });
+            toc_all.push(TocEntry {
+                level: 2,
+                id: "agenda".into(),
+                title: "Timed agenda".into(),
+            });
         }
         toc_all.extend(toc.into_iter().filter(|t| t.level <= 3));
         if !prompts.is_empty() {
-            toc_all.push(TocEntry { level: 2, id: "prompts".into(), title: "Prompts".into() });
+            toc_all.push(TocEntry {
+                level: 2,
+                id: "prompts".into(),
+                title: "Prompts".into(),
+            });
         }
         if !exercises.is_empty() {
-            toc_all.push(TocEntry { level: 2, id: "exercises".into(), title: "Exercises".into() });
+            toc_all.push(TocEntry {
+                level: 2,
+                id: "exercises".into(),
+                title: "Exercises".into(),
+            });
         }
         if !worksheets.is_empty() {
-            toc_all.push(TocEntry { level: 2, id: "worksheets".into(), title: "Worksheets".into() });
+            toc_all.push(TocEntry {
+                level: 2,
+                id: "worksheets".into(),
+                title: "Worksheets".into(),
+            });
         }
         c.insert("toc", &toc_all);
         self.pager(&mut c, i, audience);
-        if self.pdf && p.config.editions.contains(&crate::config::Edition::Handouts) {
-            c.insert("pdf_links", &vec![Link { title: format!("Session {} handout (PDF)", s.number), url: format!("pdf/sessions/{}.pdf", s.id), current: false }]);
+        if self.pdf
+            && p.config
+                .editions
+                .contains(&crate::config::Edition::Handouts)
+        {
+            c.insert(
+                "pdf_links",
+                &vec![Link {
+                    title: format!("Session {} handout (PDF)", s.number),
+                    url: format!("pdf/sessions/{}.pdf", s.id),
+                    current: false,
+                }],
+            );
         }
         if fac {
             c.insert("participant_url", &format!("sessions/{}/index.html", s.id));
             self.render("facilitator_session.html", path, &c)
         } else {
             if p.config.facilitator {
-                c.insert("facilitator_url", &format!("facilitator/sessions/{}/index.html", s.id));
+                c.insert(
+                    "facilitator_url",
+                    &format!("facilitator/sessions/{}/index.html", s.id),
+                );
             }
             self.render("session.html", path, &c)
         }
@@ -551,25 +700,36 @@ impl<'a> Site<'a> {
         let e = &p.exercises[i];
         let path = format!("exercises/{}/index.html", e.id);
         let root = root_for(&path);
-        let mut c = self.base_context(&path, &e.title, Audience::Participant, &[
-            ("Overview".into(), "index.html".into()),
-            ("Exercises".into(), "exercises/index.html".into()),
-        ]);
+        let mut c = self.base_context(
+            &path,
+            &e.title,
+            Audience::Participant,
+            &[
+                ("Overview".into(), "index.html".into()),
+                ("Exercises".into(), "exercises/index.html".into()),
+            ],
+        );
         c.insert("summary", &e.summary);
         c.insert("meta_html", &self.exercise_meta(e));
         c.insert("content_note", &e.content_note);
         c.insert("alternative", &e.alternative);
         let (body, toc) = self.doc(&e.body, Audience::Participant, &root, 2);
         c.insert("body_html", &body);
-        c.insert("toc", &toc.into_iter().filter(|t| t.level == 2).collect::<Vec<_>>());
+        c.insert(
+            "toc",
+            &toc.into_iter().filter(|t| t.level == 2).collect::<Vec<_>>(),
+        );
         let sessions: Vec<_> = e
             .used_in
             .iter()
             .map(|s| json!({"title": format!("Session {}: {}", p.sessions[*s].number, p.sessions[*s].title), "url": format!("sessions/{}/index.html", p.sessions[*s].id)}))
             .collect();
         c.insert("sessions", &sessions);
-        let worksheets: String =
-            e.worksheets.iter().map(|w| self.worksheet_card(*w, Audience::Participant, &root, 3)).collect();
+        let worksheets: String = e
+            .worksheets
+            .iter()
+            .map(|w| self.worksheet_card(*w, Audience::Participant, &root, 3))
+            .collect();
         c.insert("worksheets_html", &worksheets);
         self.render("exercise.html", path, &c)
     }
@@ -577,7 +737,12 @@ impl<'a> Site<'a> {
     fn exercise_library(&self) -> PageOut {
         let p = self.p;
         let path = "exercises/index.html".to_string();
-        let mut c = self.base_context(&path, "Exercise library", Audience::Participant, &[("Overview".into(), "index.html".into())]);
+        let mut c = self.base_context(
+            &path,
+            "Exercise library",
+            Audience::Participant,
+            &[("Overview".into(), "index.html".into())],
+        );
         let list: Vec<_> = p
             .exercises
             .iter()
@@ -587,7 +752,11 @@ impl<'a> Site<'a> {
             }))
             .collect();
         c.insert("exercises", &list);
-        let mut tags: Vec<&str> = p.exercises.iter().flat_map(|e| e.tags.iter().map(String::as_str)).collect();
+        let mut tags: Vec<&str> = p
+            .exercises
+            .iter()
+            .flat_map(|e| e.tags.iter().map(String::as_str))
+            .collect();
         tags.sort_unstable();
         tags.dedup();
         c.insert("tags", &tags);
@@ -597,7 +766,12 @@ impl<'a> Site<'a> {
     fn prompt_library(&self) -> PageOut {
         let p = self.p;
         let path = "prompts/index.html".to_string();
-        let mut c = self.base_context(&path, "Prompt library", Audience::Participant, &[("Overview".into(), "index.html".into())]);
+        let mut c = self.base_context(
+            &path,
+            "Prompt library",
+            Audience::Participant,
+            &[("Overview".into(), "index.html".into())],
+        );
         let groups: Vec<_> = PromptKind::ALL
             .iter()
             .filter_map(|k| {
@@ -606,15 +780,26 @@ impl<'a> Site<'a> {
                     .iter()
                     .enumerate()
                     .filter(|(_, pr)| pr.kind == *k)
-                    .map(|(i, pr)| format!("<div id=\"prompt-{}\">{}</div>", esc(&pr.id), self.prompt_card(i, 3)))
+                    .map(|(i, pr)| {
+                        format!(
+                            "<div id=\"prompt-{}\">{}</div>",
+                            esc(&pr.id),
+                            self.prompt_card(i, 3)
+                        )
+                    })
                     .collect();
-                (!cards.is_empty()).then(|| json!({"kind": k.label(), "id": k.slug(), "html": cards.join("\n")}))
+                (!cards.is_empty())
+                    .then(|| json!({"kind": k.label(), "id": k.slug(), "html": cards.join("\n")}))
             })
             .collect();
         c.insert("groups", &groups);
         let toc: Vec<TocEntry> = groups
             .iter()
-            .map(|g| TocEntry { level: 2, id: g["id"].as_str().unwrap_or("").into(), title: g["kind"].as_str().unwrap_or("").into() })
+            .map(|g| TocEntry {
+                level: 2,
+                id: g["id"].as_str().unwrap_or("").into(),
+                title: g["kind"].as_str().unwrap_or("").into(),
+            })
             .collect();
         c.insert("toc", &toc);
         self.render("prompts.html", path, &c)
@@ -624,19 +809,35 @@ impl<'a> Site<'a> {
         let p = self.p;
         let w = &p.worksheets[i];
         let audience = w.audience;
-        let path = url_of(p, ItemRef { kind: Kind::Worksheet, index: i }, audience)?;
+        let path = url_of(
+            p,
+            ItemRef {
+                kind: Kind::Worksheet,
+                index: i,
+            },
+            audience,
+        )?;
         let root = root_for(&path);
         let mut crumbs = vec![("Overview".into(), "index.html".into())];
         if audience == Audience::Facilitator {
             crumbs.push(("Facilitator".into(), "facilitator/index.html".into()));
         }
         let mut c = self.base_context(&path, &w.title, audience, &crumbs);
-        c.insert("description_html", &w.description.as_ref().map(|d| self.doc_html(d, audience, &root, 2)));
+        c.insert(
+            "description_html",
+            &w.description
+                .as_ref()
+                .map(|d| self.doc_html(d, audience, &root, 2)),
+        );
         let docf = |d: &Doc, base: u8| self.doc_html(d, audience, &root, base);
         c.insert("form_html", &worksheet_html::form(w, p, &docf));
         c.insert("worksheet", &json!({"id": w.id, "title": w.title, "repeat": w.repeat, "copies": w.copies, "source": w.source, "license": w.license}));
         if audience == Audience::Participant
-            && let Some(l) = self.pdf_link("Printable worksheet (PDF)", &format!("worksheets/{}.pdf", w.id), crate::config::Edition::Worksheets)
+            && let Some(l) = self.pdf_link(
+                "Printable worksheet (PDF)",
+                &format!("worksheets/{}.pdf", w.id),
+                crate::config::Edition::Worksheets,
+            )
         {
             c.insert("pdf_links", &vec![l]);
         }
@@ -646,8 +847,17 @@ impl<'a> Site<'a> {
     fn glossary(&self) -> PageOut {
         let p = self.p;
         let path = "glossary/index.html".to_string();
-        let mut c = self.base_context(&path, "Glossary", Audience::Participant, &[("Overview".into(), "index.html".into())]);
-        let terms: Vec<_> = p.glossary.iter().map(|t| json!({"term": t.term, "definition": t.definition})).collect();
+        let mut c = self.base_context(
+            &path,
+            "Glossary",
+            Audience::Participant,
+            &[("Overview".into(), "index.html".into())],
+        );
+        let terms: Vec<_> = p
+            .glossary
+            .iter()
+            .map(|t| json!({"term": t.term, "definition": t.definition}))
+            .collect();
         c.insert("terms", &terms);
         self.render("glossary.html", path, &c)
     }
@@ -655,8 +865,19 @@ impl<'a> Site<'a> {
     fn page(&self, i: usize) -> Option<PageOut> {
         let p = self.p;
         let pg = &p.pages[i];
-        let audience = if pg.audience == PageAudience::All { Audience::Participant } else { Audience::Facilitator };
-        let path = url_of(p, ItemRef { kind: Kind::Page, index: i }, audience)?;
+        let audience = if pg.audience == PageAudience::All {
+            Audience::Participant
+        } else {
+            Audience::Facilitator
+        };
+        let path = url_of(
+            p,
+            ItemRef {
+                kind: Kind::Page,
+                index: i,
+            },
+            audience,
+        )?;
         let root = root_for(&path);
         let mut crumbs = vec![("Overview".into(), "index.html".into())];
         if audience == Audience::Facilitator {
@@ -666,7 +887,10 @@ impl<'a> Site<'a> {
         let (body, toc) = self.doc(&pg.body, audience, &root, 2);
         c.insert("body_html", &body);
         c.insert("summary", &Option::<String>::None);
-        c.insert("toc", &toc.into_iter().filter(|t| t.level == 2).collect::<Vec<_>>());
+        c.insert(
+            "toc",
+            &toc.into_iter().filter(|t| t.level == 2).collect::<Vec<_>>(),
+        );
         Some(self.render("page.html", path, &c))
     }
 
@@ -675,26 +899,43 @@ impl<'a> Site<'a> {
         let g = &p.guides[i];
         let path = format!("facilitator/guides/{}/index.html", g.id);
         let root = root_for(&path);
-        let mut c = self.base_context(&path, &g.title, Audience::Facilitator, &[
-            ("Overview".into(), "index.html".into()),
-            ("Facilitator".into(), "facilitator/index.html".into()),
-        ]);
+        let mut c = self.base_context(
+            &path,
+            &g.title,
+            Audience::Facilitator,
+            &[
+                ("Overview".into(), "index.html".into()),
+                ("Facilitator".into(), "facilitator/index.html".into()),
+            ],
+        );
         let (body, toc) = self.doc(&g.body, Audience::Facilitator, &root, 2);
         c.insert("body_html", &body);
         c.insert("summary", &g.summary);
-        c.insert("toc", &toc.into_iter().filter(|t| t.level == 2).collect::<Vec<_>>());
+        c.insert(
+            "toc",
+            &toc.into_iter().filter(|t| t.level == 2).collect::<Vec<_>>(),
+        );
         self.render("page.html", path, &c)
     }
 
     fn facilitator_index(&self) -> PageOut {
         let p = self.p;
         let path = "facilitator/index.html".to_string();
-        let mut c = self.base_context(&path, "Facilitator guide", Audience::Facilitator, &[("Overview".into(), "index.html".into())]);
+        let mut c = self.base_context(
+            &path,
+            "Facilitator guide",
+            Audience::Facilitator,
+            &[("Overview".into(), "index.html".into())],
+        );
         let run_sheet: Vec<_> = p
             .sessions
             .iter()
             .map(|s| {
-                let agenda: Vec<String> = s.agenda.iter().map(|a| format!("{} {} ({} min)", clock(a.start), a.title, a.minutes)).collect();
+                let agenda: Vec<String> = s
+                    .agenda
+                    .iter()
+                    .map(|a| format!("{} {} ({} min)", clock(a.start), a.title, a.minutes))
+                    .collect();
                 json!({
                     "number": s.number, "title": s.title, "duration": s.duration,
                     "url": format!("facilitator/sessions/{}/index.html", s.id),
@@ -777,27 +1018,70 @@ impl<'a> Site<'a> {
         c.insert("group_size", &group);
         let mut pdfs = Vec::new();
         use crate::config::Edition;
-        pdfs.extend(self.pdf_link("Facilitator guide (PDF)", "facilitator-guide.pdf", Edition::Facilitator));
-        pdfs.extend(self.pdf_link("Participant workbook (PDF)", "participant-workbook.pdf", Edition::Participant));
-        pdfs.extend(self.pdf_link("Large-print workbook (PDF)", "participant-workbook-large-print.pdf", Edition::LargePrint));
+        pdfs.extend(self.pdf_link(
+            "Facilitator guide (PDF)",
+            "facilitator-guide.pdf",
+            Edition::Facilitator,
+        ));
+        pdfs.extend(self.pdf_link(
+            "Participant workbook (PDF)",
+            "participant-workbook.pdf",
+            Edition::Participant,
+        ));
+        pdfs.extend(self.pdf_link(
+            "Large-print workbook (PDF)",
+            "participant-workbook-large-print.pdf",
+            Edition::LargePrint,
+        ));
         c.insert("pdf_links", &pdfs);
-        c.insert("toc", &vec![
-            TocEntry { level: 2, id: "run-sheet".into(), title: "Program run sheet".into() },
-            TocEntry { level: 2, id: "guides".into(), title: "Guides".into() },
-            TocEntry { level: 2, id: "print-list".into(), title: "Print and materials list".into() },
-        ]);
+        c.insert(
+            "toc",
+            &vec![
+                TocEntry {
+                    level: 2,
+                    id: "run-sheet".into(),
+                    title: "Program run sheet".into(),
+                },
+                TocEntry {
+                    level: 2,
+                    id: "guides".into(),
+                    title: "Guides".into(),
+                },
+                TocEntry {
+                    level: 2,
+                    id: "print-list".into(),
+                    title: "Print and materials list".into(),
+                },
+            ],
+        );
         self.render("facilitator_index.html", path, &c)
     }
 
     fn search_page(&self, audience: Audience) -> PageOut {
-        let path = if audience == Audience::Facilitator { "facilitator/search/index.html" } else { "search/index.html" }.to_string();
-        let c = self.base_context(&path, "Search", audience, &[("Overview".into(), "index.html".into())]);
+        let path = if audience == Audience::Facilitator {
+            "facilitator/search/index.html"
+        } else {
+            "search/index.html"
+        }
+        .to_string();
+        let c = self.base_context(
+            &path,
+            "Search",
+            audience,
+            &[("Overview".into(), "index.html".into())],
+        );
         self.render("search.html", path, &c)
     }
 }
 
 /// Renders every page of the site, the search indexes, static files and assets.
-pub fn render_site(p: &Program, theme: &Theme, tera: &Tera, root: &std::path::Path, pdf: bool) -> Result<OutputSet, Vec<TemplateError>> {
+pub fn render_site(
+    p: &Program,
+    theme: &Theme,
+    tera: &Tera,
+    root: &std::path::Path,
+    pdf: bool,
+) -> Result<OutputSet, Vec<TemplateError>> {
     let site = Site { p, tera, pdf };
     let fac = p.config.facilitator;
     let mut jobs: Vec<Box<dyn Fn() -> Option<PageOut> + Sync + '_>> = Vec::new();
@@ -813,9 +1097,13 @@ pub fn render_site(p: &Program, theme: &Theme, tera: &Tera, root: &std::path::Pa
         jobs.push(Box::new(move || Some(s.theme_page(i))));
     }
     for i in 0..p.sessions.len() {
-        jobs.push(Box::new(move || Some(s.session_page(i, Audience::Participant))));
+        jobs.push(Box::new(move || {
+            Some(s.session_page(i, Audience::Participant))
+        }));
         if fac {
-            jobs.push(Box::new(move || Some(s.session_page(i, Audience::Facilitator))));
+            jobs.push(Box::new(move || {
+                Some(s.session_page(i, Audience::Facilitator))
+            }));
         }
     }
     for i in 0..p.exercises.len() {
@@ -852,9 +1140,15 @@ pub fn render_site(p: &Program, theme: &Theme, tera: &Tera, root: &std::path::Pa
         return Err(errors);
     }
     if p.config.search {
-        out.add("search/search-index.js", search::index_js(p, Audience::Participant));
+        out.add(
+            "search/search-index.js",
+            search::index_js(p, Audience::Participant),
+        );
         if fac {
-            out.add("facilitator/search-index.js", search::index_js(p, Audience::Facilitator));
+            out.add(
+                "facilitator/search-index.js",
+                search::index_js(p, Audience::Facilitator),
+            );
         }
     }
     for (path, file) in theme.under("static/") {

@@ -26,7 +26,11 @@ pub fn form(w: &Worksheet, program: &Program, doc: &dyn Fn(&Doc, u8) -> String) 
         w.repeat.iter().map(|r| Some(r.as_str())).collect()
     };
     for (ri, round) in rounds.iter().enumerate() {
-        let rp = if round.is_some() { format!("{p}-r{}", ri + 1) } else { p.clone() };
+        let rp = if round.is_some() {
+            format!("{p}-r{}", ri + 1)
+        } else {
+            p.clone()
+        };
         if let Some(r) = round {
             o.push_str(&format!(
                 "<section class=\"ws-round\" data-round=\"{}\" aria-labelledby=\"{rp}-title\">\n<h2 class=\"round-title\" id=\"{rp}-title\">{}</h2>\n",
@@ -55,7 +59,12 @@ pub fn form(w: &Worksheet, program: &Program, doc: &dyn Fn(&Doc, u8) -> String) 
         if !s.bands.is_empty() {
             o.push_str("<dl class=\"bands\">\n");
             for band in &s.bands {
-                o.push_str(&format!("<dt>{} to {}: {}</dt>\n<dd>", num(band.min), num(band.max), esc(&band.label)));
+                o.push_str(&format!(
+                    "<dt>{} to {}: {}</dt>\n<dd>",
+                    num(band.min),
+                    num(band.max),
+                    esc(&band.label)
+                ));
                 if let Some(t) = &band.text {
                     o.push_str(&doc(t, 3));
                 }
@@ -67,7 +76,11 @@ pub fn form(w: &Worksheet, program: &Program, doc: &dyn Fn(&Doc, u8) -> String) 
         if !alerts.is_empty() {
             o.push_str("<h3>Answers that call for support</h3>\n<ul>\n");
             for (text, min, alert) in alerts {
-                o.push_str(&format!("<li><strong>{}</strong>: an answer of {} or more. ", esc(text), num(min)));
+                o.push_str(&format!(
+                    "<li><strong>{}</strong>: an answer of {} or more. ",
+                    esc(text),
+                    num(min)
+                ));
                 o.push_str(&doc(alert, 4));
                 o.push_str("</li>\n");
             }
@@ -90,7 +103,11 @@ pub fn form(w: &Worksheet, program: &Program, doc: &dyn Fn(&Doc, u8) -> String) 
 
 /// Numbers as people write them: 3, 2.5.
 pub fn num(x: f64) -> String {
-    if x.fract() == 0.0 { format!("{}", x as i64) } else { format!("{x}") }
+    if x.fract() == 0.0 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
 }
 
 /// Scale items with an alert: (item text, min, alert text).
@@ -139,7 +156,10 @@ pub fn scoring_sentence(w: &Worksheet, method: ScoreMethod) -> String {
     let mut s = if subscales.is_empty() {
         format!("{how} your answers.")
     } else {
-        format!("{how} your answers for each part: {}.", subscales.join(", "))
+        format!(
+            "{how} your answers for each part: {}.",
+            subscales.join(", ")
+        )
     };
     if !reversed.is_empty() && min_value <= max_value {
         s.push_str(&format!(
@@ -159,16 +179,31 @@ fn label_help(o: &mut String, label: &str, help: Option<&str>, for_id: &str) {
 }
 
 fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u8) -> String) {
-    let help_html = b.help.as_ref().map(|h| format!("<div class=\"ws-help\" id=\"{bp}-help\">{}</div>\n", doc(h, 4)));
-    let described = if b.help.is_some() { format!(" aria-describedby=\"{bp}-help\"") } else { String::new() };
+    let help_html = b.help.as_ref().map(|h| {
+        format!(
+            "<div class=\"ws-help\" id=\"{bp}-help\">{}</div>\n",
+            doc(h, 4)
+        )
+    });
+    let described = if b.help.is_some() {
+        format!(" aria-describedby=\"{bp}-help\"")
+    } else {
+        String::new()
+    };
     let kind = b.kind.name();
     match &b.kind {
         BlockKind::Text | BlockKind::Date => {
-            let label = b.label.as_deref().unwrap_or(if kind == "date" { "Date" } else { "Your answer" });
+            let label = b.label.as_deref().unwrap_or(if kind == "date" {
+                "Date"
+            } else {
+                "Your answer"
+            });
             o.push_str(&format!("<div class=\"ws-block ws-{kind}\">\n"));
             label_help(o, label, help_html.as_deref(), bp);
             let ty = if kind == "date" { "date" } else { "text" };
-            o.push_str(&format!("<input type=\"{ty}\" id=\"{bp}\" name=\"{bp}\"{described}>\n</div>\n"));
+            o.push_str(&format!(
+                "<input type=\"{ty}\" id=\"{bp}\" name=\"{bp}\"{described}>\n</div>\n"
+            ));
         }
         BlockKind::Lines(n) => {
             let label = b.label.as_deref().unwrap_or("Your answer");
@@ -190,14 +225,25 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
             o.push_str("<div class=\"goal-fields\">\n");
             for (key, label) in GOAL_FIELDS {
                 let id = format!("{bp}-{key}");
-                let rows = if *key == "steps" || *key == "obstacles" { 3 } else { 2 };
+                let rows = if *key == "steps" || *key == "obstacles" {
+                    3
+                } else {
+                    2
+                };
                 o.push_str(&format!(
                     "<div class=\"goal-field\"><label for=\"{id}\">{}</label>\n<textarea id=\"{id}\" name=\"{id}\" rows=\"{rows}\"></textarea></div>\n",
                     esc(label)
                 ));
             }
             o.push_str("</div>\n");
-            rating_row(o, &format!("{bp}-confidence"), "How sure am I that I can do this? (0 to 10)", "Not at all sure", "Completely sure", None);
+            rating_row(
+                o,
+                &format!("{bp}-confidence"),
+                "How sure am I that I can do this? (0 to 10)",
+                "Not at all sure",
+                "Completely sure",
+                None,
+            );
             o.push_str("<p class=\"ws-help\">Below 7? Make the goal a little smaller until it feels within reach.</p>\n");
             o.push_str("</fieldset>\n");
         }
@@ -213,7 +259,11 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
             for (i, (lvl, name)) in GAS_LEVELS.iter().enumerate().rev() {
                 let id = format!("{bp}-level{}", i);
                 let desc = levels.get(i).map(String::as_str).unwrap_or("");
-                let sign = if *lvl > 0 { format!("+{lvl}") } else { lvl.to_string() };
+                let sign = if *lvl > 0 {
+                    format!("+{lvl}")
+                } else {
+                    lvl.to_string()
+                };
                 o.push_str(&format!(
                     "<tr><th scope=\"row\">{sign} <span class=\"muted\">{}</span></th><td>{}</td><td><input type=\"radio\" id=\"{id}\" name=\"{bp}\" value=\"{lvl}\"><label for=\"{id}\"><span class=\"visually-hidden\">I am at level </span>{sign}</label></td></tr>\n",
                     esc(name),
@@ -226,7 +276,11 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
             }
             o.push_str("</tbody>\n</table>\n</fieldset>\n");
         }
-        BlockKind::Tracker { rows, blank_rows, columns } => {
+        BlockKind::Tracker {
+            rows,
+            blank_rows,
+            columns,
+        } => {
             let label = b.label.as_deref().unwrap_or("Tracker");
             o.push_str(&format!(
                 "<div class=\"ws-block tracker-block\">\n<div class=\"table-wrap\"><table class=\"tracker\"{described}>\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">Goal or habit</th>",
@@ -249,7 +303,9 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
                 }
                 for (ci, c) in columns.iter().enumerate() {
                     let cid = format!("{rid}-c{}", ci + 1);
-                    let row_name = name.map(|n| esc(n)).unwrap_or_else(|| format!("goal {}", r + 1));
+                    let row_name = name
+                        .map(|n| esc(n))
+                        .unwrap_or_else(|| format!("goal {}", r + 1));
                     o.push_str(&format!(
                         "<td><input type=\"checkbox\" id=\"{cid}\" name=\"{cid}\"><label for=\"{cid}\"><span class=\"visually-hidden\">{row_name}, {}</span></label></td>",
                         esc(c)
@@ -263,10 +319,17 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
             }
             o.push_str("</div>\n");
         }
-        BlockKind::Scale { anchors, values, items } => {
+        BlockKind::Scale {
+            anchors,
+            values,
+            items,
+        } => {
             o.push_str("<div class=\"ws-block scale\">\n");
             if let Some(l) = &b.label {
-                o.push_str(&format!("<p class=\"ws-label\"><strong>{}</strong></p>\n", esc(l)));
+                o.push_str(&format!(
+                    "<p class=\"ws-label\"><strong>{}</strong></p>\n",
+                    esc(l)
+                ));
             }
             if let Some(h) = &help_html {
                 o.push_str(h);
@@ -316,7 +379,10 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
             }
             o.push_str("</ul>\n</fieldset>\n");
         }
-        BlockKind::Table { columns, blank_rows } => {
+        BlockKind::Table {
+            columns,
+            blank_rows,
+        } => {
             let label = b.label.as_deref().unwrap_or("Table");
             o.push_str(&format!(
                 "<div class=\"ws-block\">\n<div class=\"table-wrap\"><table class=\"ws-table\"{described}>\n<caption>{}</caption>\n<thead><tr>",
@@ -348,8 +414,15 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
 }
 
 fn rating_row(o: &mut String, id: &str, label: &str, low: &str, high: &str, help: Option<&str>) {
-    let described = if help.is_some() { format!(" aria-describedby=\"{id}-help\"") } else { String::new() };
-    o.push_str(&format!("<fieldset class=\"rating\"{described}>\n<legend>{}</legend>\n", esc(label)));
+    let described = if help.is_some() {
+        format!(" aria-describedby=\"{id}-help\"")
+    } else {
+        String::new()
+    };
+    o.push_str(&format!(
+        "<fieldset class=\"rating\"{described}>\n<legend>{}</legend>\n",
+        esc(label)
+    ));
     if let Some(h) = help {
         o.push_str(h);
     }
@@ -368,5 +441,13 @@ fn rating_row(o: &mut String, id: &str, label: &str, low: &str, high: &str, help
 }
 
 fn slugish(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect()
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }
