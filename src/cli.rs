@@ -144,8 +144,10 @@ pub fn main() -> ExitCode {
                 progress: !common.quiet && std::io::stderr().is_terminal(),
             };
             let start = std::time::Instant::now();
-            match pipeline::build(&opts) {
-                Ok((checked, files)) => {
+            let built = pipeline::build(&opts);
+            let checked = &built.checked;
+            match built.result {
+                Ok(files) => {
                     let _ = diag::emit_human(&checked.diags.list, &checked.sources, color);
                     if !common.quiet {
                         eprintln!(
@@ -157,7 +159,7 @@ pub fn main() -> ExitCode {
                     }
                     ExitCode::SUCCESS
                 }
-                Err((checked, err)) => {
+                Err(err) => {
                     let _ = diag::emit_human(&checked.diags.list, &checked.sources, color);
                     match err {
                         BuildError::Content => eprintln!(

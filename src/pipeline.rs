@@ -72,34 +72,38 @@ pub fn render(program: &Program, opts: &Options) -> Result<OutputSet, BuildError
     Ok(set)
 }
 
+/// What a build did: the checks, and either the number of files written or why nothing was.
+pub struct Built {
+    pub checked: Checked,
+    pub result: Result<usize, BuildError>,
+}
+
 /// Checks, renders and writes. On any error `output/` is left as it was.
-pub fn build(opts: &Options) -> Result<(Checked, usize), (Checked, BuildError)> {
+pub fn build(opts: &Options) -> Built {
     let checked = match check(&opts.root) {
         Ok(c) => c,
         Err(e) => {
-            return Err((
-                Checked {
-                    sources: Sources::default(),
-                    diags: Diags::default(),
-                    program: None,
-                },
-                BuildError::Io(e),
-            ));
+            let checked = Checked {
+                sources: Sources::default(),
+                diags: Diags::default(),
+                program: None,
+            };
+            return Built {
+                checked,
+                result: Err(BuildError::Io(e)),
+            };
         }
     };
+    let result = write_checked(&checked, opts);
+    Built { checked, result }
+}
+
+fn write_checked(checked: &Checked, opts: &Options) -> Result<usize, BuildError> {
     if checked.diags.has_errors() {
-        return Err((checked, BuildError::Content));
+        return Err(BuildError::Content);
     }
-    let Some(program) = &checked.program else {
-        return Err((checked, BuildError::Content));
-    };
-    let set = match render(program, opts) {
-        Ok(s) => s,
-        Err(e) => return Err((checked, e)),
-    };
-    let n = set.files.len();
-    if let Err(e) = output::write_atomic(&set, &opts.output) {
-        return Err((checked, BuildError::Io(e)));
-    }
-    Ok((checked, n))
+    let program = checked.program.as_ref().ok_or(BuildError::Content)?;
+    let set = render(program, opts)?;
+    output::write_atomic(&set, &opts.output)?;
+    Ok(set.files.len())
 }

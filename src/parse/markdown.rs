@@ -416,8 +416,8 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 }
             }
             continue;
-        } else if line.starts_with("::") {
-            match name_and_arg(&line[2..]) {
+        } else if let Some(rest) = line.strip_prefix("::") {
+            match name_and_arg(rest) {
                 Some((name, arg)) => {
                     let arg = arg.map(str::trim).unwrap_or("");
                     match Leaf::parse(name) {
