@@ -290,7 +290,7 @@ impl<'a> Site<'a> {
             o.push_str(&self.doc_html(dsc, audience, root, level + 1));
         }
         o.push_str(&format!(
-            "<p><a href=\"{root}{url}\">Open the worksheet “{}” to fill it in</a>. Your answers stay on your device.</p>\n",
+            "<p><a href=\"{root}{url}\">Open the worksheet “{}” to fill it in online</a>. Your answers are kept in your browser, on your device only: nothing is sent anywhere. You can export them to a file, or print them.</p>\n",
             esc(&w.title)
         ));
         if self.pdf
@@ -340,7 +340,9 @@ impl<'a> Site<'a> {
         items
             .into_iter()
             .map(|(title, url)| Link {
-                current: url == current,
+                current: url == current
+                    || (url == "index.html#sessions"
+                        && (current.starts_with("sessions/") || current.starts_with("facilitator/sessions/"))),
                 title,
                 url,
             })
@@ -601,7 +603,7 @@ impl<'a> Site<'a> {
         c.insert("prompts_html", &prompts);
         let exercises: String = ex_ids
             .iter()
-            .filter(|x| fac || !in_text(Leaf::Exercise, &p.exercises[**x].id))
+            .filter(|x| !in_text(Leaf::Exercise, &p.exercises[**x].id))
             .map(|x| self.exercise_card(*x, audience, &root, 3, fac))
             .collect();
         c.insert("exercises_html", &exercises);
