@@ -174,6 +174,12 @@ pub fn main() -> ExitCode {
                                 "cairn build: the look's templates are broken; nothing was written"
                             );
                         }
+                        BuildError::Pdf(list) => {
+                            for e in list {
+                                eprintln!("error: {e}");
+                            }
+                            eprintln!("cairn build: the PDFs could not be made; nothing was written");
+                        }
                         BuildError::Io(e) => {
                             eprintln!("error: {e}\ncairn build: nothing was written")
                         }

@@ -53,6 +53,8 @@ pub enum BuildError {
     Content,
     /// The look's templates are broken.
     Templates(Vec<String>),
+    /// A PDF could not be made (a broken print template, a character no font has).
+    Pdf(Vec<String>),
     Io(std::io::Error),
 }
 
@@ -67,8 +69,13 @@ pub fn render(program: &Program, opts: &Options) -> Result<OutputSet, BuildError
     let theme = Theme::load(&opts.root, &program.config.theme)?;
     let tera =
         site::load_templates(&theme).map_err(|e| BuildError::Templates(vec![e.to_string()]))?;
-    let set = site::render_site(program, &theme, &tera, &opts.root, opts.pdf)
+    let mut set = site::render_site(program, &theme, &tera, &opts.root, opts.pdf)
         .map_err(|es| BuildError::Templates(es.iter().map(|e| e.to_string()).collect()))?;
+    if opts.pdf {
+        let pdfs = crate::render::pdf::render_pdfs(program, &theme, &opts.root, opts.progress)
+            .map_err(|es| BuildError::Pdf(es.iter().map(|e| e.to_string()).collect()))?;
+        set.extend(pdfs);
+    }
     Ok(set)
 }
 

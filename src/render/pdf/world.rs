@@ -1,0 +1,358 @@
+//! The Typst `World` cairn compiles its print editions in: the standard
+//! library, the embedded fonts (loaded once per process), one generated main
+//! file, the look's `typst/` files and the project's own files (pictures).
+//! Nothing else: no packages, no network, no file outside the project.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+
+use crate::theme::Theme;
+
+/// Where the look's print templates and the generated files live in Typst's
+/// virtual file system. Everything else is the project folder.
+pub const TYPST_DIR: &str = "/typst/";
+
+/// The standard library, built once per process.
+fn library() -> &'static LazyHash<Library> {
+    static LIB: OnceLock<LazyHash<Library>> = OnceLock::new();
+    LIB.get_or_init(|| LazyHash::new(Library::default()))
+}
+
+/// The fonts embedded in typst-assets, parsed once per process.
+fn asset_fonts() -> &'static [Font] {
+    static FONTS: OnceLock<Vec<Font>> = OnceLock::new();
+    FONTS.get_or_init(|| {
+        typst_assets::fonts()
+            .flat_map(|data| Font::iter(Bytes::new(data)))
+            .collect()
+    })
+}
+
+/// Every font a document may use: the look's `typst/fonts/` first (so a
+/// theme's families are found under their own names), then typst-assets.
+pub struct Fonts {
+    pub book: LazyHash<FontBook>,
+    pub fonts: Vec<Font>,
+}
+
+/// The font set for a look; rebuilt only when the look's fonts change.
+pub fn fonts_for(theme: &Theme) -> Arc<Fonts> {
+    static CACHE: Mutex<Option<(u64, Arc<Fonts>)>> = Mutex::new(None);
+    let files: Vec<(&str, &[u8])> = theme
+        .under("typst/fonts/")
+        .filter(|(p, _)| {
+            let p = p.to_ascii_lowercase();
+            p.ends_with(".ttf") || p.ends_with(".otf") || p.ends_with(".ttc") || p.ends_with(".otc")
+        })
+        .map(|(p, f)| (p, f.bytes.as_slice()))
+        .collect();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    files.hash(&mut h);
+    let key = h.finish();
+    let mut cache = match CACHE.lock() {
+        Ok(c) => c,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some((k, f)) = cache.as_ref()
+        && *k == key
+    {
+        return f.clone();
+    }
+    let mut fonts: Vec<Font> = files
+        .iter()
+        .flat_map(|(_, data)| Font::iter(Bytes::new(data.to_vec())))
+        .collect();
+    fonts.extend(asset_fonts().iter().cloned());
+    let book = LazyHash::new(FontBook::from_fonts(&fonts));
+    let set = Arc::new(Fonts { book, fonts });
+    *cache = Some((key, set.clone()));
+    set
+}
+
+/// Files shared by every document of one build: the look's Typst files and
+/// the project's files read so far.
+pub struct Shared {
+    pub root: PathBuf,
+    /// Canonical project root, to refuse symlinks that leave it.
+    canon_root: Option<PathBuf>,
+    /// `typst/…` files of the look, by path under `typst/`, with their origin.
+    pub theme_files: HashMap<String, (Bytes, String)>,
+    theme_sources: Mutex<HashMap<FileId, Source>>,
+    project_files: Mutex<HashMap<FileId, FileResult<Bytes>>>,
+    pub fonts: Arc<Fonts>,
+    pub today: Option<Datetime>,
+}
+
+impl Shared {
+    pub fn new(theme: &Theme, root: &Path, today: Option<Datetime>) -> Shared {
+        let theme_files = theme
+            .under("typst/")
+            .map(|(p, f)| {
+                (
+                    p["typst/".len()..].to_string(),
+                    (Bytes::new(f.bytes.clone()), f.origin.clone()),
+                )
+            })
+            .collect();
+        Shared {
+            root: root.to_path_buf(),
+            canon_root: std::fs::canonicalize(root).ok(),
+            theme_files,
+            theme_sources: Mutex::new(HashMap::new()),
+            project_files: Mutex::new(HashMap::new()),
+            fonts: fonts_for(theme),
+            today,
+        }
+    }
+
+    /// The look's file behind a virtual path under `/typst/`, if any.
+    fn theme_file(&self, vpath: &VirtualPath) -> Option<&(Bytes, String)> {
+        let p = vpath.get_with_slash().strip_prefix(TYPST_DIR)?;
+        self.theme_files.get(p)
+    }
+
+    fn read_project(&self, vpath: &VirtualPath) -> FileResult<Bytes> {
+        let rel = vpath.get_without_slash();
+        // VirtualPath is normalised and cannot escape its root; refuse
+        // anything odd anyway, and anything a symlink takes outside.
+        if rel.is_empty()
+            || rel.split('/').any(|s| s == ".." || s.is_empty())
+            || rel.contains('\\')
+            || rel.contains(':')
+        {
+            return Err(FileError::AccessDenied);
+        }
+        let path = vpath.realize(&self.root).map_err(FileError::Realize)?;
+        let canon = std::fs::canonicalize(&path).map_err(|e| FileError::from_io(e, &path))?;
+        match &self.canon_root {
+            Some(r) if canon.starts_with(r) => {}
+            _ => return Err(FileError::AccessDenied),
+        }
+        if canon.is_dir() {
+            return Err(FileError::IsDirectory);
+        }
+        std::fs::read(&canon)
+            .map(Bytes::new)
+            .map_err(|e| FileError::from_io(e, &path))
+    }
+
+    fn project_file(&self, id: FileId) -> FileResult<Bytes> {
+        let mut files = match self.project_files.lock() {
+            Ok(f) => f,
+            Err(p) => p.into_inner(),
+        };
+        files
+            .entry(id)
+            .or_insert_with(|| self.read_project(id.vpath()))
+            .clone()
+    }
+
+    /// Where a file came from, for messages.
+    pub fn origin(&self, id: FileId) -> String {
+        match self.theme_file(id.vpath()) {
+            Some((_, origin)) => origin.clone(),
+            None => id.vpath().get_without_slash().to_string(),
+        }
+    }
+}
+
+/// The world of one document.
+pub struct CairnWorld {
+    shared: Arc<Shared>,
+    main: Source,
+    /// Shown in messages for errors in the generated file.
+    pub main_name: String,
+}
+
+/// The file id of a virtual path such as `/typst/base.typ`.
+pub fn file_id(path: &str) -> Option<FileId> {
+    VirtualPath::new(path)
+        .ok()
+        .map(|v| RootedPath::new(VirtualRoot::Project, v).intern())
+}
+
+impl CairnWorld {
+    /// `main_path` is a virtual path under `/typst/`, so the generated file
+    /// imports the look's templates by their plain names.
+    pub fn new(
+        shared: Arc<Shared>,
+        main_path: &str,
+        main_name: String,
+        text: String,
+    ) -> Option<CairnWorld> {
+        let id = file_id(main_path)?;
+        Some(CairnWorld {
+            shared,
+            main: Source::new(id, text),
+            main_name,
+        })
+    }
+
+    pub fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
+    /// A name for a file in messages, and its source text if it is Typst.
+    pub fn describe(&self, id: FileId) -> String {
+        if id == self.main.id() {
+            self.main_name.clone()
+        } else {
+            self.shared.origin(id)
+        }
+    }
+}
+
+impl World for CairnWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        library()
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.shared.fonts.book
+    }
+
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() {
+            return Ok(self.main.clone());
+        }
+        if !matches!(id.root(), VirtualRoot::Project) {
+            return Err(FileError::Other(Some(
+                "cairn does not load Typst packages".into(),
+            )));
+        }
+        let Some((bytes, _)) = self.shared.theme_file(id.vpath()) else {
+            // Only the look's files are Typst sources.
+            return Err(FileError::NotFound(id.vpath().get_without_slash().into()));
+        };
+        let mut sources = match self.shared.theme_sources.lock() {
+            Ok(s) => s,
+            Err(p) => p.into_inner(),
+        };
+        if let Some(s) = sources.get(&id) {
+            return Ok(s.clone());
+        }
+        let text = std::str::from_utf8(bytes.as_slice()).map_err(|_| FileError::InvalidUtf8)?;
+        let source = Source::new(id, text.to_string());
+        sources.insert(id, source.clone());
+        Ok(source)
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.main.id() {
+            return Ok(Bytes::from_string(self.main.text().to_string()));
+        }
+        if !matches!(id.root(), VirtualRoot::Project) {
+            return Err(FileError::Other(Some(
+                "cairn does not load Typst packages".into(),
+            )));
+        }
+        if let Some((bytes, _)) = self.shared.theme_file(id.vpath()) {
+            return Ok(bytes.clone());
+        }
+        if id.vpath().get_with_slash().starts_with(TYPST_DIR) {
+            return Err(FileError::NotFound(id.vpath().get_without_slash().into()));
+        }
+        self.shared.project_file(id)
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.shared.fonts.fonts.get(index).cloned()
+    }
+
+    fn today(&self, offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        let _ = offset;
+        self.shared.today
+    }
+}
+
+/// Seconds since the Unix epoch from `SOURCE_DATE_EPOCH`, or a fixed date
+/// (2025-01-01) so that builds are reproducible by default.
+pub fn source_date_epoch() -> i64 {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or(1_735_689_600)
+}
+
+/// A UTC date and time from seconds since the epoch (2025-01-01 when out of range).
+pub fn datetime_from_epoch(secs: i64) -> Option<Datetime> {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    i32::try_from(y)
+        .ok()
+        .and_then(|y| {
+            Datetime::from_ymd_hms(
+                y,
+                m,
+                d,
+                (rem / 3600) as u8,
+                ((rem / 60) % 60) as u8,
+                (rem % 60) as u8,
+            )
+        })
+        .or_else(|| Datetime::from_ymd_hms(2025, 1, 1, 0, 0, 0))
+}
+
+/// Howard Hinnant's days-to-civil algorithm.
+fn civil_from_days(z: i64) -> (i64, u8, u8) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_only_project_and_theme_files() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("content")).expect("mkdir");
+        std::fs::write(dir.path().join("content/a.txt"), "hi").expect("write");
+        std::fs::write(dir.path().join("content/code.typ"), "#panic()").expect("write");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("/etc/hostname", dir.path().join("content/link"))
+            .expect("symlink");
+        let theme = Theme::load(dir.path(), "default").expect("theme");
+        let shared = Arc::new(Shared::new(&theme, dir.path(), None));
+        let w = CairnWorld::new(shared, "/typst/generated-x.typ", "x".into(), String::new())
+            .expect("world");
+        let id = |p: &str| file_id(p).expect("file id");
+        assert!(w.file(id("/content/a.txt")).is_ok());
+        assert!(w.source(id("/typst/base.typ")).is_ok());
+        // Project files are never Typst code, and nothing leaves the project.
+        assert!(w.source(id("/content/code.typ")).is_err());
+        assert!(w.file(id("/content/link")).is_err());
+        assert!(w.file(id("/typst/nope.typ")).is_err());
+        assert!(file_id("/../etc/passwd").is_none());
+        assert!(w.today(None).is_none());
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_089), (2025, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+}
