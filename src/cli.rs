@@ -58,6 +58,20 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Build, serve output/ on 127.0.0.1:1111, rebuild what changed on every save and reload open pages
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        /// The port to listen on
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// The address to listen on (127.0.0.1 keeps the preview on this computer)
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Open the site in a browser
+        #[arg(long)]
+        open: bool,
+    },
     /// Write a small, complete starter program into DIR
     New {
         /// The folder to create
@@ -95,6 +109,27 @@ pub fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Serve {
+            common,
+            port,
+            bind,
+            open,
+        } => {
+            let output = if common.output.is_absolute() {
+                common.output.clone()
+            } else {
+                common.root.join(&common.output)
+            };
+            ExitCode::from(crate::serve::run(crate::serve::ServeOptions {
+                root: common.root,
+                output,
+                bind,
+                port,
+                open,
+                pdf: !common.no_pdf,
+                quiet: common.quiet,
+            }))
+        }
         Command::Check {
             common,
             format,
@@ -178,7 +213,9 @@ pub fn main() -> ExitCode {
                             for e in list {
                                 eprintln!("error: {e}");
                             }
-                            eprintln!("cairn build: the PDFs could not be made; nothing was written");
+                            eprintln!(
+                                "cairn build: the PDFs could not be made; nothing was written"
+                            );
                         }
                         BuildError::Io(e) => {
                             eprintln!("error: {e}\ncairn build: nothing was written")

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod deps;
 pub mod diag;
 pub mod load;
 pub mod model;
@@ -11,5 +12,6 @@ pub mod parse;
 pub mod pipeline;
 pub mod render;
 pub mod resolve;
+pub mod serve;
 pub mod starter;
 pub mod theme;

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::json;
 use tera::{Context, Tera};
 
+use crate::deps::Dep;
 use crate::model::*;
 use crate::output::OutputSet;
 use crate::parse::markdown::{Doc, Leaf};
@@ -342,7 +343,8 @@ impl<'a> Site<'a> {
             .map(|(title, url)| Link {
                 current: url == current
                     || (url == "index.html#sessions"
-                        && (current.starts_with("sessions/") || current.starts_with("facilitator/sessions/"))),
+                        && (current.starts_with("sessions/")
+                            || current.starts_with("facilitator/sessions/"))),
                 title,
                 url,
             })
@@ -1076,64 +1078,304 @@ impl<'a> Site<'a> {
     }
 }
 
-/// Renders every page of the site, the search indexes, static files and assets.
-pub fn render_site(
-    p: &Program,
-    theme: &Theme,
-    tera: &Tera,
-    root: &std::path::Path,
-    pdf: bool,
-) -> Result<OutputSet, Vec<TemplateError>> {
-    let site = Site { p, tera, pdf };
-    let fac = p.config.facilitator;
-    let mut jobs: Vec<Box<dyn Fn() -> Option<PageOut> + Sync + '_>> = Vec::new();
-    let s = &site;
-    jobs.push(Box::new(move || Some(s.overview(Audience::Participant))));
-    jobs.push(Box::new(move || Some(s.exercise_library())));
-    jobs.push(Box::new(move || Some(s.prompt_library())));
-    jobs.push(Box::new(move || Some(s.glossary())));
-    if p.config.search {
-        jobs.push(Box::new(move || Some(s.search_page(Audience::Participant))));
+/// One page to render, with the path it is written to and what it depends on.
+struct Job<'a> {
+    path: String,
+    deps: Vec<Dep>,
+    run: Box<dyn Fn() -> Option<PageOut> + Sync + 'a>,
+}
+
+/// Full dependencies of the items a document places with directives.
+fn directive_deps(doc: &Doc, out: &mut Vec<Dep>) {
+    for r in &doc.refs {
+        if let crate::parse::markdown::Ref::Directive { kind, id, .. } = r {
+            let k = match kind {
+                Leaf::Prompt => Kind::Prompt,
+                Leaf::Exercise => Kind::Exercise,
+                Leaf::Worksheet => Kind::Worksheet,
+            };
+            out.push(Dep::Full(k, id.clone()));
+        }
     }
-    for i in 0..p.themes.len() {
-        jobs.push(Box::new(move || Some(s.theme_page(i))));
+}
+
+fn session_deps(p: &Program, i: usize) -> Vec<Dep> {
+    let s = &p.sessions[i];
+    let mut d = vec![Dep::Global, Dep::Full(Kind::Session, s.id.clone())];
+    if i > 0 {
+        d.push(Dep::Title(Kind::Session, p.sessions[i - 1].id.clone()));
+    }
+    if let Some(n) = p.sessions.get(i + 1) {
+        d.push(Dep::Title(Kind::Session, n.id.clone()));
+    }
+    if let Some(t) = s.theme {
+        d.push(Dep::Title(Kind::Theme, p.themes[t].id.clone()));
+    }
+    directive_deps(&s.body, &mut d);
+    for a in &s.agenda {
+        for x in &a.prompts {
+            d.push(Dep::Full(Kind::Prompt, p.prompts[*x].id.clone()));
+        }
+        for w in &a.worksheets {
+            d.push(Dep::Full(Kind::Worksheet, p.worksheets[*w].id.clone()));
+        }
+        if let Some(n) = &a.notes {
+            directive_deps(n, &mut d);
+        }
+        if let Some(e) = a.exercise {
+            let e = &p.exercises[e];
+            d.push(Dep::Full(Kind::Exercise, e.id.clone()));
+            directive_deps(&e.body, &mut d);
+        }
+    }
+    for e in p.exercises.iter().filter(|e| e.used_in.contains(&i)) {
+        d.push(Dep::Full(Kind::Exercise, e.id.clone()));
+        directive_deps(&e.body, &mut d);
+    }
+    d
+}
+
+fn jobs<'a>(s: &'a Site<'a>) -> Vec<Job<'a>> {
+    let p = s.p;
+    let fac = p.config.facilitator;
+    let all = |kind: Kind, ids: Vec<&str>, title: bool| -> Vec<Dep> {
+        ids.into_iter()
+            .map(|id| {
+                if title {
+                    Dep::Title(kind, id.to_string())
+                } else {
+                    Dep::Full(kind, id.to_string())
+                }
+            })
+            .collect()
+    };
+    let session_titles = all(
+        Kind::Session,
+        p.sessions.iter().map(|x| x.id.as_str()).collect(),
+        true,
+    );
+    let mut jobs: Vec<Job<'a>> = Vec::new();
+    let mut push =
+        |path: String, deps: Vec<Dep>, run: Box<dyn Fn() -> Option<PageOut> + Sync + 'a>| {
+            jobs.push(Job { path, deps, run });
+        };
+    let mut d = vec![Dep::Global];
+    d.extend(session_titles.iter().cloned());
+    d.extend(all(
+        Kind::Theme,
+        p.themes.iter().map(|x| x.id.as_str()).collect(),
+        true,
+    ));
+    push(
+        "index.html".into(),
+        d,
+        Box::new(move || Some(s.overview(Audience::Participant))),
+    );
+    let mut d = vec![Dep::Global];
+    d.extend(all(
+        Kind::Exercise,
+        p.exercises.iter().map(|x| x.id.as_str()).collect(),
+        true,
+    ));
+    push(
+        "exercises/index.html".into(),
+        d,
+        Box::new(move || Some(s.exercise_library())),
+    );
+    let mut d = vec![Dep::Global];
+    d.extend(all(
+        Kind::Prompt,
+        p.prompts.iter().map(|x| x.id.as_str()).collect(),
+        false,
+    ));
+    push(
+        "prompts/index.html".into(),
+        d,
+        Box::new(move || Some(s.prompt_library())),
+    );
+    push(
+        "glossary/index.html".into(),
+        vec![Dep::Global, Dep::Full(Kind::Glossary, String::new())],
+        Box::new(move || Some(s.glossary())),
+    );
+    if p.config.search {
+        push(
+            "search/index.html".into(),
+            vec![Dep::Global],
+            Box::new(move || Some(s.search_page(Audience::Participant))),
+        );
+    }
+    for (i, t) in p.themes.iter().enumerate() {
+        let mut d = vec![Dep::Global, Dep::Full(Kind::Theme, t.id.clone())];
+        d.extend(
+            t.sessions
+                .iter()
+                .map(|x| Dep::Title(Kind::Session, p.sessions[*x].id.clone())),
+        );
+        d.extend(
+            t.exercises
+                .iter()
+                .map(|x| Dep::Title(Kind::Exercise, p.exercises[*x].id.clone())),
+        );
+        d.extend(all(
+            Kind::Prompt,
+            p.prompts.iter().map(|x| x.id.as_str()).collect(),
+            false,
+        ));
+        push(
+            format!("themes/{}/index.html", t.id),
+            d,
+            Box::new(move || Some(s.theme_page(i))),
+        );
     }
     for i in 0..p.sessions.len() {
-        jobs.push(Box::new(move || {
-            Some(s.session_page(i, Audience::Participant))
-        }));
-        if fac {
-            jobs.push(Box::new(move || {
-                Some(s.session_page(i, Audience::Facilitator))
-            }));
+        let d = session_deps(p, i);
+        let item = ItemRef {
+            kind: Kind::Session,
+            index: i,
+        };
+        if let Some(path) = url_of(p, item, Audience::Participant) {
+            push(
+                path,
+                d.clone(),
+                Box::new(move || Some(s.session_page(i, Audience::Participant))),
+            );
+        }
+        if fac && let Some(path) = url_of(p, item, Audience::Facilitator) {
+            push(
+                path,
+                d,
+                Box::new(move || Some(s.session_page(i, Audience::Facilitator))),
+            );
         }
     }
-    for i in 0..p.exercises.len() {
-        jobs.push(Box::new(move || Some(s.exercise_page(i))));
+    for (i, e) in p.exercises.iter().enumerate() {
+        let mut d = vec![
+            Dep::Global,
+            Dep::Full(Kind::Exercise, e.id.clone()),
+            Dep::UsedIn(e.id.clone()),
+        ];
+        d.extend(
+            e.worksheets
+                .iter()
+                .map(|w| Dep::Full(Kind::Worksheet, p.worksheets[*w].id.clone())),
+        );
+        directive_deps(&e.body, &mut d);
+        push(
+            format!("exercises/{}/index.html", e.id),
+            d,
+            Box::new(move || Some(s.exercise_page(i))),
+        );
     }
-    for i in 0..p.worksheets.len() {
-        if fac || p.worksheets[i].audience == Audience::Participant {
-            jobs.push(Box::new(move || s.worksheet_page(i)));
+    for (i, w) in p.worksheets.iter().enumerate() {
+        if let Some(path) = url_of(
+            p,
+            ItemRef {
+                kind: Kind::Worksheet,
+                index: i,
+            },
+            w.audience,
+        ) && (fac || w.audience == Audience::Participant)
+        {
+            let mut d = vec![Dep::Global, Dep::Full(Kind::Worksheet, w.id.clone())];
+            for doc in crate::resolve::worksheet_docs(w) {
+                directive_deps(doc, &mut d);
+            }
+            push(path, d, Box::new(move || s.worksheet_page(i)));
         }
     }
-    for i in 0..p.pages.len() {
-        jobs.push(Box::new(move || s.page(i)));
+    for (i, pg) in p.pages.iter().enumerate() {
+        let audience = if pg.audience == PageAudience::All {
+            Audience::Participant
+        } else {
+            Audience::Facilitator
+        };
+        if let Some(path) = url_of(
+            p,
+            ItemRef {
+                kind: Kind::Page,
+                index: i,
+            },
+            audience,
+        ) {
+            let mut d = vec![Dep::Global, Dep::Full(Kind::Page, pg.id.clone())];
+            directive_deps(&pg.body, &mut d);
+            push(path, d, Box::new(move || s.page(i)));
+        }
     }
     if fac {
-        jobs.push(Box::new(move || Some(s.facilitator_index())));
-        for i in 0..p.guides.len() {
-            jobs.push(Box::new(move || Some(s.guide(i))));
+        let mut d = vec![Dep::Global];
+        d.extend(all(
+            Kind::Session,
+            p.sessions.iter().map(|x| x.id.as_str()).collect(),
+            false,
+        ));
+        d.extend(all(
+            Kind::Worksheet,
+            p.worksheets.iter().map(|x| x.id.as_str()).collect(),
+            true,
+        ));
+        d.extend(all(
+            Kind::Exercise,
+            p.exercises.iter().map(|x| x.id.as_str()).collect(),
+            false,
+        ));
+        d.extend(all(
+            Kind::Guide,
+            p.guides.iter().map(|x| x.id.as_str()).collect(),
+            true,
+        ));
+        push(
+            "facilitator/index.html".into(),
+            d,
+            Box::new(move || Some(s.facilitator_index())),
+        );
+        for (i, g) in p.guides.iter().enumerate() {
+            let mut d = vec![Dep::Global, Dep::Full(Kind::Guide, g.id.clone())];
+            directive_deps(&g.body, &mut d);
+            push(
+                format!("facilitator/guides/{}/index.html", g.id),
+                d,
+                Box::new(move || Some(s.guide(i))),
+            );
         }
         if p.config.search {
-            jobs.push(Box::new(move || Some(s.search_page(Audience::Facilitator))));
+            push(
+                "facilitator/search/index.html".into(),
+                vec![Dep::Global],
+                Box::new(move || Some(s.search_page(Audience::Facilitator))),
+            );
         }
     }
-    let pages: Vec<PageOut> = jobs.par_iter().filter_map(|j| j()).collect();
-    let mut out = OutputSet::default();
+    jobs
+}
+
+/// The pages a render produced, and the path of every page the site has.
+pub struct Pages {
+    pub set: OutputSet,
+    pub all_paths: Vec<String>,
+}
+
+/// Renders the pages for which `want(deps)` holds (all of them for a build).
+pub fn render_pages(
+    p: &Program,
+    tera: &Tera,
+    pdf: bool,
+    want: &(dyn Fn(&[Dep]) -> bool + Sync),
+) -> Result<Pages, Vec<TemplateError>> {
+    let site = Site { p, tera, pdf };
+    let jobs = jobs(&site);
+    let all_paths = jobs.iter().map(|j| j.path.clone()).collect();
+    let pages: Vec<PageOut> = jobs
+        .par_iter()
+        .filter(|j| want(&j.deps))
+        .filter_map(|j| (j.run)())
+        .collect();
+    let mut set = OutputSet::default();
     let mut errors = Vec::new();
     for pg in pages {
         match pg.html {
-            Ok(h) => out.add(pg.path, h),
+            Ok(h) => set.add(pg.path, h),
             Err(e) => errors.push(e),
         }
     }
@@ -1141,18 +1383,30 @@ pub fn render_site(
         errors.dedup_by(|a, b| a.message == b.message);
         return Err(errors);
     }
+    Ok(Pages { set, all_paths })
+}
+
+/// The search indexes, one per audience.
+pub fn search_indexes(p: &Program) -> OutputSet {
+    let mut out = OutputSet::default();
     if p.config.search {
         out.add(
             "search/search-index.js",
             search::index_js(p, Audience::Participant),
         );
-        if fac {
+        if p.config.facilitator {
             out.add(
                 "facilitator/search-index.js",
                 search::index_js(p, Audience::Facilitator),
             );
         }
     }
+    out
+}
+
+/// The look's static files and the program's assets.
+pub fn static_files(p: &Program, theme: &Theme, root: &std::path::Path) -> OutputSet {
+    let mut out = OutputSet::default();
     for (path, file) in theme.under("static/") {
         out.add(path.to_string(), file.bytes.clone());
     }
@@ -1161,5 +1415,19 @@ pub fn render_site(
             out.add(a.strip_prefix("content/").unwrap_or(a).to_string(), bytes);
         }
     }
+    out
+}
+
+/// Renders every page of the site, the search indexes, static files and assets.
+pub fn render_site(
+    p: &Program,
+    theme: &Theme,
+    tera: &Tera,
+    root: &std::path::Path,
+    pdf: bool,
+) -> Result<OutputSet, Vec<TemplateError>> {
+    let mut out = render_pages(p, tera, pdf, &|_| true)?.set;
+    out.extend(search_indexes(p));
+    out.extend(static_files(p, theme, root));
     Ok(out)
 }

@@ -1,0 +1,158 @@
+//! What each page depends on, so `serve` re-renders only the pages a change
+//! touches. Fingerprints are hashes of the resolved model's parts: when a
+//! part's fingerprint changes, every page that lists it as a dependency is
+//! rendered again.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use crate::model::{Kind, Program};
+use crate::theme::Theme;
+
+/// One thing a page may depend on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Dep {
+    /// The program, settings, look, navigation and the list of every item:
+    /// what every page shows or links. Adding, removing or renaming a file
+    /// changes it.
+    Global,
+    /// Everything about one item.
+    Full(Kind, String),
+    /// What lists and links show of an item: number, title, summary, theme.
+    Title(Kind, String),
+    /// Which sessions use an exercise.
+    UsedIn(String),
+}
+
+fn hash<T: Hash + ?Sized>(t: &T) -> u64 {
+    let mut h = DefaultHasher::new();
+    t.hash(&mut h);
+    h.finish()
+}
+
+fn dbg<T: std::fmt::Debug>(t: &T) -> u64 {
+    hash(&format!("{t:?}"))
+}
+
+/// The fingerprint of every dependency of a program and its look.
+pub fn fingerprints(p: &Program, theme: &Theme) -> HashMap<Dep, u64> {
+    let mut f = HashMap::new();
+    let mut global = DefaultHasher::new();
+    format!("{:?}{:?}{:?}", p.info, p.config, p.assets).hash(&mut global);
+    for (k, file) in &theme.files {
+        k.hash(&mut global);
+        file.bytes.hash(&mut global);
+    }
+    let ids = |kind: Kind, list: Vec<&str>, g: &mut DefaultHasher| {
+        (kind as u8).hash(g);
+        list.hash(g);
+    };
+    ids(
+        Kind::Theme,
+        p.themes.iter().map(|x| x.id.as_str()).collect(),
+        &mut global,
+    );
+    ids(
+        Kind::Session,
+        p.sessions.iter().map(|x| x.id.as_str()).collect(),
+        &mut global,
+    );
+    ids(
+        Kind::Exercise,
+        p.exercises.iter().map(|x| x.id.as_str()).collect(),
+        &mut global,
+    );
+    ids(
+        Kind::Prompt,
+        p.prompts.iter().map(|x| x.id.as_str()).collect(),
+        &mut global,
+    );
+    ids(
+        Kind::Worksheet,
+        p.worksheets.iter().map(|x| x.id.as_str()).collect(),
+        &mut global,
+    );
+    ids(
+        Kind::Guide,
+        p.guides.iter().map(|x| x.id.as_str()).collect(),
+        &mut global,
+    );
+    ids(
+        Kind::Page,
+        p.pages.iter().map(|x| x.id.as_str()).collect(),
+        &mut global,
+    );
+    for pg in &p.pages {
+        (&pg.title, pg.audience as u8).hash(&mut global);
+    }
+    f.insert(Dep::Global, global.finish());
+    for t in &p.themes {
+        f.insert(Dep::Full(Kind::Theme, t.id.clone()), dbg(t));
+        f.insert(
+            Dep::Title(Kind::Theme, t.id.clone()),
+            hash(&(&t.title, &t.summary)),
+        );
+    }
+    for s in &p.sessions {
+        f.insert(Dep::Full(Kind::Session, s.id.clone()), dbg(s));
+        f.insert(
+            Dep::Title(Kind::Session, s.id.clone()),
+            hash(&(s.number, &s.title, s.theme, s.duration)),
+        );
+    }
+    for e in &p.exercises {
+        let mut e_dbg = format!("{e:?}");
+        // Which sessions use it is its own dependency.
+        e_dbg.push_str(&format!("{:?}", e.worksheets));
+        f.insert(Dep::Full(Kind::Exercise, e.id.clone()), hash(&e_dbg));
+        f.insert(
+            Dep::Title(Kind::Exercise, e.id.clone()),
+            hash(&(&e.title, &e.summary, e.minutes, e.group_size, &e.tags)),
+        );
+        let used: Vec<&str> = e
+            .used_in
+            .iter()
+            .map(|s| p.sessions[*s].title.as_str())
+            .collect();
+        f.insert(Dep::UsedIn(e.id.clone()), hash(&(used, &e.used_in)));
+    }
+    for x in &p.prompts {
+        f.insert(Dep::Full(Kind::Prompt, x.id.clone()), dbg(x));
+    }
+    for w in &p.worksheets {
+        f.insert(Dep::Full(Kind::Worksheet, w.id.clone()), dbg(w));
+        f.insert(
+            Dep::Title(Kind::Worksheet, w.id.clone()),
+            hash(&(&w.title, w.copies, w.audience as u8)),
+        );
+    }
+    for g in &p.guides {
+        f.insert(Dep::Full(Kind::Guide, g.id.clone()), dbg(g));
+        f.insert(
+            Dep::Title(Kind::Guide, g.id.clone()),
+            hash(&(&g.title, &g.summary)),
+        );
+    }
+    for pg in &p.pages {
+        f.insert(Dep::Full(Kind::Page, pg.id.clone()), dbg(pg));
+    }
+    f.insert(Dep::Full(Kind::Glossary, String::new()), dbg(&p.glossary));
+    f
+}
+
+/// The dependencies whose fingerprints differ between two builds (new,
+/// removed or changed).
+pub fn changed(old: &HashMap<Dep, u64>, new: &HashMap<Dep, u64>) -> std::collections::HashSet<Dep> {
+    let mut out = std::collections::HashSet::new();
+    for (k, v) in new {
+        if old.get(k) != Some(v) {
+            out.insert(k.clone());
+        }
+    }
+    for k in old.keys() {
+        if !new.contains_key(k) {
+            out.insert(k.clone());
+        }
+    }
+    out
+}
