@@ -871,7 +871,7 @@ mod tests {
         let (_, d) = doc("text\n:::nope\nx\n:::\n:::note\nopen\n");
         let codes: Vec<_> = d.list.iter().map(|x| x.code).collect();
         assert_eq!(codes, vec!["unknown-directive", "unclosed-container"]);
-        assert_eq!(d.list[1].loc.span.start, 20);
+        assert_eq!(d.list[1].loc.span.start, 19);
     }
 
     #[test]

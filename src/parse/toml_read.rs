@@ -386,8 +386,11 @@ mod tests {
         let obj = Obj::new(t.get_ref(), Loc::new(0, 0..1), cx, "program front matter");
         obj.check_keys(&["title", "purpose"], &mut d);
         assert_eq!(d.list.len(), 2);
-        assert_eq!(d.list[0].help.as_deref().unwrap().contains("`title`"), true);
-        assert_eq!(d.list[0].loc.span, 10..15);
+        let titel = d.list.iter().find(|x| x.message.contains("`titel`")).unwrap();
+        assert!(titel.help.as_deref().unwrap().contains("`title`"));
+        assert_eq!(titel.loc.span, 10..15);
+        let purpse = d.list.iter().find(|x| x.message.contains("`purpse`")).unwrap();
+        assert!(purpse.help.as_deref().unwrap().contains("`purpose`"));
     }
 
     #[test]

@@ -247,7 +247,10 @@ fn markdown(
     pulldown_cmark::html::push_html(&mut html, evs.into_iter());
     // Tables scroll on small screens.
     let html = html
-        .replace("<table>", "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\"><table>")
+        .replace(
+            "<table>",
+            "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\"><table>",
+        )
         .replace("</table>", "</table></div>");
     out.push_str(&html);
 }
