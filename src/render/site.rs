@@ -282,10 +282,10 @@ impl<'a> Site<'a> {
         ) else {
             return String::new();
         };
+        // no id: the same worksheet may be shown twice on a page (agenda and text)
         let mut o = format!(
-            "<section class=\"worksheet-card\" aria-labelledby=\"wsc-{id}-{level}\">\n<h{level} id=\"wsc-{id}-{level}\">Worksheet: {}</h{level}>\n",
-            esc(&w.title),
-            id = esc(&w.id)
+            "<section class=\"worksheet-card\" aria-label=\"Worksheet: {t}\">\n<h{level}>Worksheet: {t}</h{level}>\n",
+            t = esc(&w.title)
         );
         if let Some(dsc) = &w.description {
             o.push_str(&self.doc_html(dsc, audience, root, level + 1));

@@ -1,19 +1,68 @@
 //! A worksheet as an HTML form: every block type as labelled, keyboard-
 //! usable controls. Without JavaScript it is a complete, printable page.
+//!
+//! With JavaScript (`static/worksheet.js`, scoring in
+//! `static/worksheet-scoring.js`) the same markup becomes a working form:
+//! answers are kept in `localStorage` on the device, can be exported,
+//! imported and cleared, scores and the change between rounds are shown,
+//! and alerts appear as soon as an answer calls for support. The script
+//! reads the worksheet's definition from a `<script type="application/json"
+//! id="ws-ID-data">` block written here (no inline code: the site's CSP
+//! allows only its own files).
+
+use serde_json::json;
 
 use crate::model::{Audience, BlockKind, GAS_LEVELS, GOAL_FIELDS, Program, ScoreMethod, Worksheet};
-use crate::parse::markdown::Doc;
+use crate::parse::markdown::{Doc, slug};
 use crate::render::html_doc::esc;
+
+/// What the form needs to know about the program it belongs to.
+struct ProgramCx<'a> {
+    /// Storage key part: answers are kept per program and worksheet.
+    key: String,
+    title: &'a str,
+    /// The program's support text, rendered: shown with every alert.
+    support_html: Option<String>,
+}
 
 /// Renders the form. `doc` turns the worksheet's Markdown into HTML.
 pub fn form(w: &Worksheet, program: &Program, doc: &dyn Fn(&Doc, u8) -> String) -> String {
-    let _ = program;
+    let cx = ProgramCx {
+        key: program_key(&program.info.title),
+        title: &program.info.title,
+        support_html: program.info.support.as_ref().map(|s| doc(s, 4)),
+    };
+    render(w, &cx, doc)
+}
+
+/// The program part of the storage key: a slug of its title.
+fn program_key(title: &str) -> String {
+    let s = slug(title);
+    if s.is_empty() { "program".into() } else { s }
+}
+
+/// The scale values of a block: `values` when it lists one per anchor, else 1..=N.
+fn scale_values(anchors: &[String], values: &[f64]) -> Vec<f64> {
+    if values.len() == anchors.len() {
+        values.to_vec()
+    } else {
+        (1..=anchors.len()).map(|v| v as f64).collect()
+    }
+}
+
+fn render(w: &Worksheet, cx: &ProgramCx, doc: &dyn Fn(&Doc, u8) -> String) -> String {
     let mut o = String::new();
     let p = format!("ws-{}", w.id);
+    tools(&mut o, &p);
     o.push_str(&format!(
-        "<form class=\"worksheet\" id=\"{p}\" data-worksheet=\"{}\" data-audience=\"{}\" onsubmit=\"return false\">\n",
+        "<form class=\"worksheet\" id=\"{p}\" method=\"dialog\" data-worksheet=\"{}\" data-program=\"{}\" data-audience=\"{}\">\n",
         esc(&w.id),
-        if w.audience == Audience::Facilitator { "facilitator" } else { "participant" }
+        esc(&cx.key),
+        if w.audience == Audience::Facilitator {
+            "facilitator"
+        } else {
+            "participant"
+        }
     ));
     if let Some(ins) = &w.instructions {
         o.push_str("<div class=\"ws-instructions prose\">\n");
@@ -33,8 +82,9 @@ pub fn form(w: &Worksheet, program: &Program, doc: &dyn Fn(&Doc, u8) -> String) 
         };
         if let Some(r) = round {
             o.push_str(&format!(
-                "<section class=\"ws-round\" data-round=\"{}\" aria-labelledby=\"{rp}-title\">\n<h2 class=\"round-title\" id=\"{rp}-title\">{}</h2>\n",
+                "<section class=\"ws-round\" id=\"{rp}\" data-round=\"{}\" data-round-index=\"{}\" aria-labelledby=\"{rp}-title\">\n<h2 class=\"round-title\" id=\"{rp}-title\">{}</h2>\n",
                 esc(r),
+                ri + 1,
                 esc(r)
             ));
             o.push_str(&format!(
@@ -50,6 +100,11 @@ pub fn form(w: &Worksheet, program: &Program, doc: &dyn Fn(&Doc, u8) -> String) 
         }
     }
     o.push_str("</form>\n");
+    if w.scoring.is_some() {
+        o.push_str(&format!(
+            "<section class=\"ws-results\" id=\"{p}-results\" aria-labelledby=\"{p}-results-title\" hidden>\n<h2 id=\"{p}-results-title\">Your scores</h2>\n<p class=\"ws-results-note\">Worked out on this device from your answers, the way “Working out your score” below describes. A score helps you notice change; it is not a test or a diagnosis.</p>\n<div class=\"ws-results-body\" id=\"{p}-results-body\"></div>\n</section>\n"
+        ));
+    }
     if let Some(s) = &w.scoring {
         o.push_str("<section class=\"ws-scoring\" aria-labelledby=\"scoring-title\">\n<h2 id=\"scoring-title\">Working out your score</h2>\n");
         o.push_str(&format!("<p>{}</p>\n", esc(&scoring_sentence(w, s.method))));
@@ -58,9 +113,9 @@ pub fn form(w: &Worksheet, program: &Program, doc: &dyn Fn(&Doc, u8) -> String) 
         }
         if !s.bands.is_empty() {
             o.push_str("<dl class=\"bands\">\n");
-            for band in &s.bands {
+            for (i, band) in s.bands.iter().enumerate() {
                 o.push_str(&format!(
-                    "<dt>{} to {}: {}</dt>\n<dd>",
+                    "<dt>{} to {}: {}</dt>\n<dd data-band=\"{i}\">",
                     num(band.min),
                     num(band.max),
                     esc(&band.label)
@@ -77,7 +132,7 @@ pub fn form(w: &Worksheet, program: &Program, doc: &dyn Fn(&Doc, u8) -> String) 
             o.push_str("<h3>Answers that call for support</h3>\n<ul>\n");
             for (text, min, alert) in alerts {
                 o.push_str(&format!(
-                    "<li><strong>{}</strong>: an answer of {} or more. ",
+                    "<li><p><strong>{}</strong> (an answer of {} or more)</p>\n",
                     esc(text),
                     num(min)
                 ));
@@ -98,7 +153,122 @@ pub fn form(w: &Worksheet, program: &Program, doc: &dyn Fn(&Doc, u8) -> String) 
         }
         o.push_str("</p>\n");
     }
+    alert_templates(&mut o, w, &p, cx, doc);
+    o.push_str(&format!(
+        "<script type=\"application/json\" id=\"{p}-data\">{}</script>\n",
+        json_in_html(&data(w, cx))
+    ));
     o
+}
+
+/// The answer tools: shown by the script (hidden without it, and in print).
+fn tools(o: &mut String, p: &str) {
+    o.push_str(&format!(
+        r#"<div class="ws-panel" id="{p}-tools" hidden>
+<p class="ws-keep-note"><strong>Where your answers live:</strong> they are saved as you type, in this browser on this device. Clearing your browser's data, or using a private window, removes them. To keep a copy, or to move them to another device, export them to a file and import it there.</p>
+<div class="ws-actions">
+<button type="button" data-action="print">Print</button>
+<button type="button" data-action="export">Export answers</button>
+<button type="button" data-action="import" aria-describedby="{p}-import-help">Import answers</button>
+<button type="button" data-action="clear" aria-expanded="false" aria-controls="{p}-confirm">Clear answers</button>
+</div>
+<input type="file" id="{p}-file" accept=".json,application/json" tabindex="-1" hidden>
+<p class="visually-hidden" id="{p}-import-help">Choose a file you exported before. It replaces the answers on this page.</p>
+<div class="ws-confirm" id="{p}-confirm" role="group" aria-labelledby="{p}-confirm-q" hidden>
+<p id="{p}-confirm-q"><strong>Delete your answers to this worksheet from this device?</strong> This cannot be undone. To keep a copy, export them first.</p>
+<div class="ws-actions">
+<button type="button" class="button-primary" data-action="clear-yes">Yes, delete my answers</button>
+<button type="button" data-action="clear-no">No, keep them</button>
+</div>
+</div>
+<p class="ws-saved" id="{p}-saved"></p>
+<p class="ws-status" id="{p}-status" role="status"></p>
+<div class="ws-error" id="{p}-error" role="alert"></div>
+</div>
+"#
+    ));
+}
+
+/// One `<template>` per alert: the alert text and the program's support
+/// text, copied into the item's alert slot when an answer reaches `min`.
+fn alert_templates(
+    o: &mut String,
+    w: &Worksheet,
+    p: &str,
+    cx: &ProgramCx,
+    doc: &dyn Fn(&Doc, u8) -> String,
+) {
+    for b in &w.blocks {
+        if let BlockKind::Scale { items, .. } = &b.kind {
+            for it in items {
+                if let Some(a) = &it.alert {
+                    o.push_str(&format!(
+                        "<template id=\"{p}-alert-{}\">\n<div class=\"ws-alert\">\n<div class=\"ws-alert-text\">{}</div>\n",
+                        slugish(&it.id),
+                        doc(&a.text, 4)
+                    ));
+                    if let Some(s) = &cx.support_html {
+                        o.push_str(&format!("<div class=\"ws-alert-support\">{s}</div>\n"));
+                    }
+                    o.push_str("</div>\n</template>\n");
+                }
+            }
+        }
+    }
+}
+
+/// What the script needs: storage key parts, rounds, and the scale items
+/// with their scoring (the same rule as [`scoring_sentence`]).
+fn data(w: &Worksheet, cx: &ProgramCx) -> serde_json::Value {
+    let mut items = Vec::new();
+    for (bi, b) in w.blocks.iter().enumerate() {
+        if let BlockKind::Scale {
+            anchors,
+            values,
+            items: its,
+        } = &b.kind
+        {
+            let vals = scale_values(anchors, values);
+            let lo = vals.iter().cloned().fold(f64::INFINITY, f64::min);
+            let hi = vals.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            for it in its {
+                items.push(json!({
+                    "id": it.id,
+                    "name": format!("b{}-{}", bi + 1, slugish(&it.id)),
+                    "text": it.text,
+                    "subscale": it.subscale,
+                    "reverse": it.reverse,
+                    "lo": lo,
+                    "hi": hi,
+                    "alert": it.alert.as_ref().map(|a| a.min),
+                }));
+            }
+        }
+    }
+    let scoring = w.scoring.as_ref().map(|s| {
+        json!({
+            "method": match s.method { ScoreMethod::Sum => "sum", ScoreMethod::Mean => "mean" },
+            "bands": s.bands.iter().map(|b| json!({"min": b.min, "max": b.max, "label": b.label})).collect::<Vec<_>>(),
+        })
+    });
+    json!({
+        "format": 1,
+        "program": cx.key,
+        "programTitle": cx.title,
+        "worksheet": w.id,
+        "title": w.title,
+        "rounds": w.repeat,
+        "items": items,
+        "scoring": scoring,
+    })
+}
+
+/// JSON that is safe inside a `<script>` element.
+fn json_in_html(v: &serde_json::Value) -> String {
+    v.to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// Numbers as people write them: 3, 2.5.
@@ -125,29 +295,41 @@ pub fn alert_items(w: &Worksheet) -> Vec<(&str, f64, &Doc)> {
     out
 }
 
-/// How to score, in words (the same rule the online form applies).
+/// How to score, in words: the same rule the online form applies
+/// (`static/worksheet-scoring.js`): per subscale (items without one form an
+/// "overall" part), reverse items as (lowest + highest value − answer), a
+/// mean rounded to two decimal places, then the band whose range holds it.
 pub fn scoring_sentence(w: &Worksheet, method: ScoreMethod) -> String {
     let mut subscales: Vec<&str> = Vec::new();
+    let mut unnamed = false;
     let mut reversed: Vec<&str> = Vec::new();
-    let mut max_value = 0.0f64;
-    let mut min_value = f64::MAX;
+    let mut max_value = f64::NEG_INFINITY;
+    let mut min_value = f64::INFINITY;
     for b in &w.blocks {
-        if let BlockKind::Scale { items, values, .. } = &b.kind {
-            for v in values {
-                max_value = max_value.max(*v);
-                min_value = min_value.min(*v);
+        if let BlockKind::Scale {
+            items,
+            values,
+            anchors,
+        } = &b.kind
+        {
+            for v in scale_values(anchors, values) {
+                max_value = max_value.max(v);
+                min_value = min_value.min(v);
             }
             for it in items {
-                if let Some(s) = &it.subscale
-                    && !subscales.contains(&s.as_str())
-                {
-                    subscales.push(s);
+                match &it.subscale {
+                    Some(s) if !subscales.contains(&s.as_str()) => subscales.push(s),
+                    Some(_) => {}
+                    None => unnamed = true,
                 }
                 if it.reverse {
                     reversed.push(&it.text);
                 }
             }
         }
+    }
+    if unnamed && !subscales.is_empty() {
+        subscales.push("overall (the statements without a part)");
     }
     let how = match method {
         ScoreMethod::Sum => "Add up",
@@ -161,6 +343,9 @@ pub fn scoring_sentence(w: &Worksheet, method: ScoreMethod) -> String {
             subscales.join(", ")
         )
     };
+    if method == ScoreMethod::Mean {
+        s.push_str(" Round the average to two decimal places.");
+    }
     if !reversed.is_empty() && min_value <= max_value {
         s.push_str(&format!(
             " Some items count the other way round: for “{}”, use {} minus your answer.",
@@ -198,7 +383,9 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
             } else {
                 "Your answer"
             });
-            o.push_str(&format!("<div class=\"ws-block ws-{kind}\">\n"));
+            o.push_str(&format!(
+                "<div class=\"ws-block ws-{kind}\" data-block=\"{kind}\">\n"
+            ));
             label_help(o, label, help_html.as_deref(), bp);
             let ty = if kind == "date" { "date" } else { "text" };
             o.push_str(&format!(
@@ -207,7 +394,7 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
         }
         BlockKind::Lines(n) => {
             let label = b.label.as_deref().unwrap_or("Your answer");
-            o.push_str("<div class=\"ws-block ws-lines-block\">\n");
+            o.push_str("<div class=\"ws-block ws-lines-block\" data-block=\"lines\">\n");
             label_help(o, label, help_html.as_deref(), bp);
             o.push_str(&format!(
                 "<textarea class=\"ws-lines\" id=\"{bp}\" name=\"{bp}\" rows=\"{}\"{described}></textarea>\n</div>\n",
@@ -216,7 +403,7 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
         }
         BlockKind::Goal => {
             o.push_str(&format!(
-                "<fieldset class=\"ws-block goal\"{described}>\n<legend>{}</legend>\n",
+                "<fieldset class=\"ws-block goal\" data-block=\"goal\"{described}>\n<legend>{}</legend>\n",
                 esc(b.label.as_deref().unwrap_or("My SMART goal"))
             ));
             if let Some(h) = &help_html {
@@ -249,32 +436,33 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
         }
         BlockKind::Gas { levels } => {
             o.push_str(&format!(
-                "<fieldset class=\"ws-block gas-block\"{described}>\n<legend>{}</legend>\n",
+                "<fieldset class=\"ws-block gas-block\" data-block=\"gas\"{described}>\n<legend>{}</legend>\n",
                 esc(b.label.as_deref().unwrap_or("How far did I get?"))
             ));
             if let Some(h) = &help_html {
                 o.push_str(h);
             }
-            o.push_str("<table class=\"gas\">\n<thead><tr><th scope=\"col\">Level</th><th scope=\"col\">What it looks like</th><th scope=\"col\">Where I am</th></tr></thead>\n<tbody>\n");
+            o.push_str("<div class=\"table-wrap\"><table class=\"gas\">\n<thead><tr><th scope=\"col\">Level</th><th scope=\"col\">What it looks like</th><th scope=\"col\">Where I am</th></tr></thead>\n<tbody>\n");
             for (i, (lvl, name)) in GAS_LEVELS.iter().enumerate().rev() {
                 let id = format!("{bp}-level{}", i);
-                let desc = levels.get(i).map(String::as_str).unwrap_or("");
+                let desc = levels.get(i).map(String::as_str).unwrap_or("").trim();
                 let sign = if *lvl > 0 {
                     format!("+{lvl}")
                 } else {
                     lvl.to_string()
                 };
+                // a description that only repeats the level's name adds nothing
+                let given = if desc.is_empty() || desc.eq_ignore_ascii_case(name) {
+                    String::new()
+                } else {
+                    format!("<span class=\"gas-given\">{}</span>", esc(desc))
+                };
                 o.push_str(&format!(
-                    "<tr><th scope=\"row\">{sign} <span class=\"muted\">{}</span></th><td>{}</td><td><input type=\"radio\" id=\"{id}\" name=\"{bp}\" value=\"{lvl}\"><label for=\"{id}\"><span class=\"visually-hidden\">I am at level </span>{sign}</label></td></tr>\n",
+                    "<tr><th scope=\"row\">{sign} <span class=\"muted\">{}</span></th><td>{given}<label class=\"visually-hidden\" for=\"{id}-d\">Level {sign} in my own words</label><input type=\"text\" id=\"{id}-d\" name=\"{id}-d\"></td><td><label class=\"gas-pick\" for=\"{id}\"><input type=\"radio\" id=\"{id}\" name=\"{bp}\" value=\"{lvl}\"><span><span class=\"visually-hidden\">Level {sign}: </span>I am here</span></label></td></tr>\n",
                     esc(name),
-                    if desc.is_empty() {
-                        format!("<label class=\"visually-hidden\" for=\"{id}-d\">Describe level {sign}</label><input type=\"text\" id=\"{id}-d\" name=\"{id}-d\">")
-                    } else {
-                        esc(desc)
-                    }
                 ));
             }
-            o.push_str("</tbody>\n</table>\n</fieldset>\n");
+            o.push_str("</tbody>\n</table></div>\n</fieldset>\n");
         }
         BlockKind::Tracker {
             rows,
@@ -283,7 +471,7 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
         } => {
             let label = b.label.as_deref().unwrap_or("Tracker");
             o.push_str(&format!(
-                "<div class=\"ws-block tracker-block\">\n<div class=\"table-wrap\"><table class=\"tracker\"{described}>\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">Goal or habit</th>",
+                "<div class=\"ws-block tracker-block\" data-block=\"tracker\">\n<div class=\"table-wrap\"><table class=\"tracker\"{described}>\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">Goal or habit</th>",
                 esc(label)
             ));
             for c in columns {
@@ -295,7 +483,10 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
                 let rid = format!("{bp}-row{}", r + 1);
                 let name = rows.get(r);
                 match name {
-                    Some(n) => o.push_str(&format!("<tr><th scope=\"row\" id=\"{rid}\">{}</th>", esc(n))),
+                    Some(n) => o.push_str(&format!(
+                        "<tr><th scope=\"row\" id=\"{rid}\">{}</th>",
+                        esc(n)
+                    )),
                     None => o.push_str(&format!(
                         "<tr><th scope=\"row\"><label class=\"visually-hidden\" for=\"{rid}\">Goal or habit {}</label><input type=\"text\" id=\"{rid}\" name=\"{rid}\"></th>",
                         r + 1
@@ -306,8 +497,14 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
                     let row_name = name
                         .map(|n| esc(n))
                         .unwrap_or_else(|| format!("goal {}", r + 1));
+                    // a blank row's name follows what the participant types (worksheet.js)
+                    let hook = if name.is_none() {
+                        format!(" data-row-name=\"{rid}\"")
+                    } else {
+                        String::new()
+                    };
                     o.push_str(&format!(
-                        "<td><input type=\"checkbox\" id=\"{cid}\" name=\"{cid}\"><label for=\"{cid}\"><span class=\"visually-hidden\">{row_name}, {}</span></label></td>",
+                        "<td><label class=\"tick\" for=\"{cid}\"><input type=\"checkbox\" id=\"{cid}\" name=\"{cid}\"><span class=\"visually-hidden\"><span{hook}>{row_name}</span>, {}</span></label></td>",
                         esc(c)
                     ));
                 }
@@ -324,7 +521,8 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
             values,
             items,
         } => {
-            o.push_str("<div class=\"ws-block scale\">\n");
+            let vals = scale_values(anchors, values);
+            o.push_str("<div class=\"ws-block scale\" data-block=\"scale\">\n");
             if let Some(l) = &b.label {
                 o.push_str(&format!(
                     "<p class=\"ws-label\"><strong>{}</strong></p>\n",
@@ -337,33 +535,55 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
             for it in items {
                 let iid = format!("{bp}-{}", slugish(&it.id));
                 o.push_str(&format!(
-                    "<fieldset class=\"likert\" data-item=\"{}\"{}{}{described}>\n<legend>{}</legend>\n<div class=\"likert-options\">\n",
+                    "<fieldset class=\"likert\" id=\"{iid}\" data-item=\"{}\"{}{}{}{described}>\n<legend>{}{}</legend>\n<div class=\"likert-options\">\n",
                     esc(&it.id),
-                    it.subscale.as_ref().map(|s| format!(" data-subscale=\"{}\"", esc(s))).unwrap_or_default(),
-                    if it.reverse { " data-reverse=\"true\"" } else { "" },
-                    esc(&it.text)
+                    it.subscale
+                        .as_ref()
+                        .map(|s| format!(" data-subscale=\"{}\"", esc(s)))
+                        .unwrap_or_default(),
+                    if it.reverse {
+                        " data-reverse=\"true\""
+                    } else {
+                        ""
+                    },
+                    it.alert
+                        .as_ref()
+                        .map(|a| format!(" data-alert-min=\"{}\"", num(a.min)))
+                        .unwrap_or_default(),
+                    esc(&it.text),
+                    if it.reverse {
+                        " <span class=\"ws-reverse\">(reverse)</span>"
+                    } else {
+                        ""
+                    }
                 ));
                 for (ai, a) in anchors.iter().enumerate() {
-                    let v = values.get(ai).copied().unwrap_or((ai + 1) as f64);
+                    let v = vals.get(ai).copied().unwrap_or((ai + 1) as f64);
                     o.push_str(&format!(
                         "<label class=\"likert-option\"><input type=\"radio\" name=\"{iid}\" value=\"{}\"> <span>{}</span></label>\n",
                         num(v),
                         esc(a)
                     ));
                 }
-                o.push_str("</div>\n</fieldset>\n");
+                o.push_str("</div>\n");
+                if it.alert.is_some() {
+                    o.push_str(&format!(
+                        "<div class=\"ws-alert-slot\" id=\"{iid}-alert\" role=\"alert\"></div>\n"
+                    ));
+                }
+                o.push_str("</fieldset>\n");
             }
             o.push_str("</div>\n");
         }
         BlockKind::Rating { low, high } => {
             let label = b.label.as_deref().unwrap_or("Rate from 0 to 10");
-            o.push_str("<div class=\"ws-block\">\n");
+            o.push_str("<div class=\"ws-block\" data-block=\"rating\">\n");
             rating_row(o, bp, label, low, high, help_html.as_deref());
             o.push_str("</div>\n");
         }
         BlockKind::Checklist { items } => {
             o.push_str(&format!(
-                "<fieldset class=\"ws-block\"{described}>\n<legend>{}</legend>\n",
+                "<fieldset class=\"ws-block\" data-block=\"checklist\"{described}>\n<legend>{}</legend>\n",
                 esc(b.label.as_deref().unwrap_or("Checklist"))
             ));
             if let Some(h) = &help_html {
@@ -385,7 +605,7 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
         } => {
             let label = b.label.as_deref().unwrap_or("Table");
             o.push_str(&format!(
-                "<div class=\"ws-block\">\n<div class=\"table-wrap\"><table class=\"ws-table\"{described}>\n<caption>{}</caption>\n<thead><tr>",
+                "<div class=\"ws-block\" data-block=\"table\">\n<div class=\"table-wrap\"><table class=\"ws-table\"{described}>\n<caption>{}</caption>\n<thead><tr>",
                 esc(label)
             ));
             for c in columns {
@@ -450,4 +670,155 @@ fn slugish(s: &str) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Loc;
+    use crate::model::{Alert, Band, Block, ScaleItem, Scoring};
+
+    fn item(id: &str, sub: Option<&str>, reverse: bool, alert: Option<f64>) -> ScaleItem {
+        ScaleItem {
+            id: id.into(),
+            text: format!("Item {id}"),
+            subscale: sub.map(Into::into),
+            reverse,
+            alert: alert.map(|min| Alert {
+                min,
+                text: Doc::default(),
+            }),
+        }
+    }
+
+    fn sheet(repeat: &[&str], items: Vec<ScaleItem>, values: Vec<f64>) -> Worksheet {
+        Worksheet {
+            id: "check".into(),
+            path: "content/worksheets/check.toml".into(),
+            loc: Loc::new(0, 0..0),
+            title: "Check <in>".into(),
+            description: None,
+            instructions: None,
+            audience: Audience::Participant,
+            repeat: repeat.iter().map(|s| s.to_string()).collect(),
+            copies: 1,
+            source: None,
+            license: None,
+            scoring: Some(Scoring {
+                method: ScoreMethod::Mean,
+                bands: vec![Band {
+                    min: 1.0,
+                    max: 5.0,
+                    label: "All".into(),
+                    text: None,
+                }],
+                instructions: None,
+            }),
+            blocks: vec![
+                Block {
+                    label: None,
+                    help: None,
+                    kind: BlockKind::Text,
+                },
+                Block {
+                    label: None,
+                    help: None,
+                    kind: BlockKind::Scale {
+                        anchors: ["a", "b", "c", "d", "e"].map(String::from).to_vec(),
+                        values,
+                        items,
+                    },
+                },
+            ],
+        }
+    }
+
+    fn cx() -> ProgramCx<'static> {
+        ProgramCx {
+            key: program_key("Steady Ground"),
+            title: "Steady Ground",
+            support_html: Some("<p>Call someone.</p>".into()),
+        }
+    }
+
+    fn no_doc(_: &Doc, _: u8) -> String {
+        String::new()
+    }
+
+    #[test]
+    fn form_carries_what_the_script_needs() {
+        let w = sheet(
+            &["Start", "End"],
+            vec![
+                item("calm", Some("coping"), false, None),
+                item("no-hope", Some("coping"), true, Some(4.0)),
+            ],
+            vec![],
+        );
+        let html = render(&w, &cx(), &no_doc);
+        // no inline code: the CSP allows only the site's own files
+        assert!(!html.contains("onsubmit"), "{html}");
+        assert!(html.contains("method=\"dialog\""));
+        assert!(html.contains("data-program=\"steady-ground\""));
+        // one section per round, names relative to the round
+        assert!(html.contains("id=\"ws-check-r2\" data-round=\"End\" data-round-index=\"2\""));
+        assert!(html.contains("name=\"ws-check-r2-b2-no-hope\" value=\"5\""));
+        // the alert: a live slot in each round and one template with the support text
+        assert_eq!(
+            html.matches("id=\"ws-check-r1-b2-no-hope-alert\" role=\"alert\"")
+                .count(),
+            1
+        );
+        assert_eq!(
+            html.matches("<template id=\"ws-check-alert-no-hope\">")
+                .count(),
+            1
+        );
+        assert!(html.contains("<div class=\"ws-alert-support\"><p>Call someone.</p></div>"));
+        assert!(html.contains("data-alert-min=\"4\""));
+        assert!(html.contains("<dd data-band=\"0\">"));
+        // the data block parses and holds the items with their scale ends
+        let start = html.find("id=\"ws-check-data\">").unwrap() + "id=\"ws-check-data\">".len();
+        let end = start + html[start..].find("</script>").unwrap();
+        let v: serde_json::Value = serde_json::from_str(&html[start..end]).unwrap();
+        assert_eq!(v["worksheet"], "check");
+        assert_eq!(v["program"], "steady-ground");
+        assert_eq!(v["title"], "Check <in>");
+        assert_eq!(v["rounds"], json!(["Start", "End"]));
+        assert_eq!(v["scoring"]["method"], "mean");
+        assert_eq!(v["items"][1]["name"], "b2-no-hope");
+        assert_eq!(v["items"][1]["reverse"], true);
+        assert_eq!(v["items"][1]["lo"], 1.0);
+        assert_eq!(v["items"][1]["hi"], 5.0);
+        assert_eq!(v["items"][1]["alert"], 4.0);
+        assert!(!html[start..end].contains('<'));
+    }
+
+    #[test]
+    fn scoring_sentence_matches_the_online_rule() {
+        let w = sheet(
+            &[],
+            vec![
+                item("a", Some("coping"), false, None),
+                item("b", Some("coping"), true, None),
+                item("c", None, false, None),
+            ],
+            vec![0.0, 1.0, 2.0, 3.0, 4.0],
+        );
+        let s = scoring_sentence(&w, ScoreMethod::Mean);
+        assert!(
+            s.starts_with("Take the average of your answers for each part: coping, overall"),
+            "{s}"
+        );
+        assert!(s.contains("two decimal places"));
+        assert!(s.contains("for “Item b”, use 4 minus your answer"), "{s}");
+        let d = data(&w, &cx());
+        assert_eq!(d["items"][1]["lo"], 0.0);
+        assert_eq!(d["items"][1]["hi"], 4.0);
+        let sum = scoring_sentence(&w, ScoreMethod::Sum);
+        assert!(
+            sum.starts_with("Add up") && !sum.contains("decimal"),
+            "{sum}"
+        );
+    }
 }

@@ -1,0 +1,779 @@
+/* cairn worksheets: turns each form.worksheet into a working form.
+ *
+ * - Answers are saved as they are typed, in this browser's localStorage only,
+ *   under "cairn:PROGRAM:WORKSHEET" (":N" added for round N of a repeated
+ *   worksheet), each round with the time it was saved. Nothing is sent
+ *   anywhere: the script makes no request at all.
+ * - Export (a JSON file, downloaded from a Blob), import (checked first: a
+ *   wrong or damaged file changes nothing), clear (after a confirmation).
+ * - Repeated worksheets: one tab per round; each round's date.
+ * - Scored worksheets: scores per subscale and band for each round, and the
+ *   change between rounds as an SVG chart (built with DOM methods) with a
+ *   table. Scoring itself is in worksheet-scoring.js (CairnScoring).
+ * - Alerts: an answer at or above an item's alert min shows the alert and
+ *   the program's support text at once, in the item's role="alert" slot.
+ *
+ * Reads the worksheet's definition from <script type="application/json"
+ * id="FORM-ID-data">. Text from files and storage is only ever set with
+ * textContent or as form values. Plain ES2017, no framework.
+ */
+(function () {
+  'use strict';
+
+  var S = window.CairnScoring;
+  var FORMAT = 'cairn-worksheet-answers';
+  var VERSION = 1;
+  var MAX_FILE = 2 * 1024 * 1024;
+  var MAX_TEXT = 50000;
+  var SVGNS = 'http://www.w3.org/2000/svg';
+  var LANG = document.documentElement.lang || 'en';
+
+  function $$(sel, root) {
+    return Array.prototype.slice.call((root || document).querySelectorAll(sel));
+  }
+  function has(o, k) {
+    return Object.prototype.hasOwnProperty.call(o, k);
+  }
+  function h(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+  function s(tag, attrs) {
+    var e = document.createElementNS(SVGNS, tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, String(attrs[k])); });
+    return e;
+  }
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+  function today() {
+    var d = new Date();
+    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate());
+  }
+  function niceDate(iso, short) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || '');
+    if (!m) return '';
+    var d = new Date(+m[1], +m[2] - 1, +m[3]);
+    try {
+      return d.toLocaleDateString(LANG, short ? { day: 'numeric', month: 'short' } : { day: 'numeric', month: 'long', year: 'numeric' });
+    } catch (e) {
+      return iso;
+    }
+  }
+  function niceTime(d) {
+    try {
+      return d.toLocaleTimeString(LANG, { hour: '2-digit', minute: '2-digit' });
+    } catch (e) {
+      return pad(d.getHours()) + ':' + pad(d.getMinutes());
+    }
+  }
+  function label(id) {
+    if (id === S.OVERALL) return 'Overall';
+    return id.charAt(0).toUpperCase() + id.slice(1);
+  }
+  function isEmpty(o) {
+    return Object.keys(o).length === 0;
+  }
+
+  function openStorage() {
+    try {
+      var st = window.localStorage;
+      var k = 'cairn:probe';
+      st.setItem(k, '1');
+      st.removeItem(k);
+      return st;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function setup(form) {
+    var id = form.id;
+    var dataEl = document.getElementById(id + '-data');
+    if (!dataEl || !S) return;
+    var def;
+    try {
+      def = JSON.parse(dataEl.textContent);
+    } catch (e) {
+      return;
+    }
+    var store = openStorage();
+    var base = 'cairn:' + def.program + ':' + def.worksheet;
+    var panel = document.getElementById(id + '-tools');
+    var statusEl = document.getElementById(id + '-status');
+    var errorEl = document.getElementById(id + '-error');
+    var savedEl = document.getElementById(id + '-saved');
+    var fileInput = document.getElementById(id + '-file');
+    var confirmEl = document.getElementById(id + '-confirm');
+    // a look's own template may leave the tools out: answers are still kept
+    var hasTools = !!(panel && statusEl && errorEl && fileInput && confirmEl);
+    var results = document.getElementById(id + '-results');
+    var resultsBody = document.getElementById(id + '-results-body');
+    var repeated = def.rounds && def.rounds.length > 0;
+    var lastSaved = null;
+
+    var sections = $$('section.ws-round', form);
+    var rounds = sections.length
+      ? sections.map(function (sec, i) {
+        return { index: i, name: sec.getAttribute('data-round'), el: sec, prefix: sec.id + '-', key: base + ':' + (i + 1), saved: null };
+      })
+      : [{ index: 0, name: null, el: form, prefix: id + '-', key: base, saved: null }];
+
+    // ---- reading and writing a round's answers --------------------------
+    function controls(r) {
+      return $$('input[name], textarea[name], select[name]', r.el).filter(function (c) {
+        return c.name.indexOf(r.prefix) === 0 && c.type !== 'file';
+      });
+    }
+    function keyOf(r, c) {
+      return c.name.slice(r.prefix.length);
+    }
+    function read(r) {
+      var a = {};
+      controls(r).forEach(function (c) {
+        var k = keyOf(r, c);
+        if (c.type === 'radio') {
+          if (c.checked) a[k] = c.value;
+        } else if (c.type === 'checkbox') {
+          if (c.checked) a[k] = true;
+        } else if (c.value !== '') {
+          a[k] = c.value;
+        }
+      });
+      return a;
+    }
+    function write(r, a) {
+      controls(r).forEach(function (c) {
+        var k = keyOf(r, c);
+        var v = has(a, k) ? a[k] : undefined;
+        if (c.type === 'radio') c.checked = v !== undefined && String(v) === c.value;
+        else if (c.type === 'checkbox') c.checked = v === true;
+        else c.value = typeof v === 'string' ? v : '';
+      });
+    }
+    // what each answer may be: {key: {type, values?}}
+    function schema(r) {
+      var out = {};
+      controls(r).forEach(function (c) {
+        var k = keyOf(r, c);
+        if (c.type === 'radio') {
+          out[k] = out[k] || { type: 'radio', values: [] };
+          out[k].values.push(c.value);
+        } else {
+          out[k] = { type: c.type === 'checkbox' ? 'checkbox' : c.type === 'date' ? 'date' : 'text' };
+        }
+      });
+      return out;
+    }
+    function scaleAnswers(r) {
+      var a = {};
+      def.items.forEach(function (it) {
+        var c = r.el.querySelector('input[type="radio"][name="' + r.prefix + it.name + '"]:checked');
+        if (c) a[it.id] = Number(c.value);
+      });
+      return a;
+    }
+
+    // ---- storage --------------------------------------------------------
+    var storageFailed = false;
+    function save(r) {
+      var a = read(r);
+      r.saved = isEmpty(a) ? null : new Date().toISOString();
+      if (!store) return;
+      try {
+        if (isEmpty(a)) store.removeItem(r.key);
+        else store.setItem(r.key, JSON.stringify({ v: VERSION, saved: r.saved, answers: a }));
+        lastSaved = new Date();
+        storageFailed = false;
+      } catch (e) {
+        if (!storageFailed) showError('Your browser did not let this page save your answers (it may be full or set to block saving). Use “Export answers” or “Print” before you leave this page.');
+        storageFailed = true;
+      }
+      showSaved();
+    }
+    function load(r) {
+      var a = {};
+      r.saved = null;
+      if (!store) return a;
+      try {
+        var raw = store.getItem(r.key);
+        if (!raw) return a;
+        var o = JSON.parse(raw);
+        if (o && typeof o.answers === 'object' && o.answers) {
+          a = o.answers;
+          r.saved = typeof o.saved === 'string' ? o.saved : null;
+        }
+      } catch (e) { /* unreadable: start empty */ }
+      return a;
+    }
+    function showSaved() {
+      if (!savedEl) return;
+      if (!store) {
+        savedEl.textContent = 'This browser is not letting the page keep answers. Use “Export answers” or “Print” before you leave the page.';
+      } else if (lastSaved) {
+        savedEl.textContent = 'Saved on this device at ' + niceTime(lastSaved) + '.';
+      } else if (rounds.some(function (r) { return r.saved; })) {
+        savedEl.textContent = 'Your saved answers are shown.';
+      } else {
+        savedEl.textContent = 'Nothing saved yet.';
+      }
+    }
+
+    // ---- messages ---------------------------------------------------------
+    function showStatus(msg) {
+      if (!hasTools) return;
+      errorEl.textContent = '';
+      statusEl.textContent = msg;
+    }
+    function showError(msg) {
+      if (!hasTools) return;
+      statusEl.textContent = '';
+      errorEl.textContent = '';
+      var p = h('p', null, msg);
+      errorEl.appendChild(p);
+    }
+
+    // ---- alerts -------------------------------------------------------------
+    function updateAlerts(r) {
+      var answers = scaleAnswers(r);
+      var on = S.alerts(def.items, answers);
+      def.items.forEach(function (it) {
+        if (it.alert === null || it.alert === undefined) return;
+        var slot = document.getElementById(r.prefix + it.name + '-alert');
+        if (!slot) return;
+        var want = on.indexOf(it.id) !== -1;
+        if (want && !slot.firstChild) {
+          var tpl = document.getElementById(id + '-alert-' + it.name.replace(/^b\d+-/, ''));
+          if (tpl && tpl.content) slot.appendChild(document.importNode(tpl.content, true));
+        } else if (!want && slot.firstChild) {
+          slot.textContent = '';
+        }
+      });
+    }
+
+    // ---- tracker rows named by the participant -------------------------------
+    function rowNames() {
+      $$('[data-row-name]', form).forEach(function (span) {
+        if (!span.hasAttribute('data-default')) span.setAttribute('data-default', span.textContent);
+        var input = document.getElementById(span.getAttribute('data-row-name'));
+        var v = input && input.value.trim();
+        span.textContent = v || span.getAttribute('data-default');
+      });
+    }
+
+    // ---- textareas grow with their text ----------------------------------------
+    function autosize(t) {
+      if (!t.offsetParent) return;
+      t.style.height = 'auto';
+      t.style.height = (t.scrollHeight + 2) + 'px';
+    }
+    function autosizeAll() {
+      $$('textarea', form).forEach(autosize);
+    }
+
+    // ---- rounds as tabs -------------------------------------------------------
+    var tabs = [];
+    var current = 0;
+    function roundHasAnswers(r) {
+      return !isEmpty(read(r));
+    }
+    function roundStatus(r) {
+      var date = r.el.querySelector('input[type="date"][name="' + r.prefix + 'date"]');
+      if (date && date.value) return niceDate(date.value, true);
+      return roundHasAnswers(r) ? 'Started' : 'Not started';
+    }
+    function select(i, focus) {
+      current = i;
+      rounds.forEach(function (r, j) {
+        var on = j === i;
+        r.el.classList.toggle('ws-inactive', !on);
+        tabs[j].setAttribute('aria-selected', on ? 'true' : 'false');
+        tabs[j].tabIndex = on ? 0 : -1;
+      });
+      if (focus) tabs[i].focus();
+      autosizeAll();
+    }
+    function updateTabs() {
+      tabs.forEach(function (t, j) {
+        t.querySelector('.ws-tab-status').textContent = roundStatus(rounds[j]);
+      });
+    }
+    function buildTabs() {
+      if (!repeated || rounds.length < 2) return;
+      var list = h('div', 'ws-tabs');
+      list.setAttribute('role', 'tablist');
+      list.setAttribute('aria-label', 'Rounds of this worksheet');
+      rounds.forEach(function (r, j) {
+        var t = h('button', 'ws-tab');
+        t.type = 'button';
+        t.id = r.el.id + '-tab';
+        t.setAttribute('role', 'tab');
+        t.setAttribute('aria-controls', r.el.id);
+        t.appendChild(h('span', 'ws-tab-name', r.name));
+        t.appendChild(document.createTextNode(' '));
+        t.appendChild(h('span', 'ws-tab-status'));
+        t.addEventListener('click', function () { select(j, false); });
+        t.addEventListener('keydown', function (e) {
+          var n = rounds.length;
+          var k = { ArrowRight: j + 1, ArrowDown: j + 1, ArrowLeft: j - 1 + n, ArrowUp: j - 1 + n, Home: 0, End: n - 1 }[e.key];
+          if (k === undefined) return;
+          e.preventDefault();
+          select(k % n, true);
+        });
+        r.el.setAttribute('role', 'tabpanel');
+        r.el.setAttribute('aria-labelledby', t.id);
+        tabs.push(t);
+        list.appendChild(t);
+      });
+      rounds[0].el.parentNode.insertBefore(list, rounds[0].el);
+      // open the round to work on: the last one started, or the next after it once complete
+      var last = -1;
+      rounds.forEach(function (r, j) { if (roundHasAnswers(r)) last = j; });
+      var pick = 0;
+      if (last >= 0) {
+        var done = def.items.length > 0 && Object.keys(scaleAnswers(rounds[last])).length === def.items.length;
+        pick = done && last + 1 < rounds.length ? last + 1 : last;
+      }
+      select(pick, false);
+    }
+
+    // ---- scores, chart and table ------------------------------------------------
+    function renderResults() {
+      if (!results || !def.scoring) return;
+      results.hidden = false;
+      resultsBody.textContent = '';
+      var per = rounds.map(function (r) {
+        var a = scaleAnswers(r);
+        var date = r.el.querySelector('input[type="date"][name="' + r.prefix + 'date"]');
+        return { r: r, any: !isEmpty(a), date: date ? date.value : '', scores: S.scoreRound(def.scoring, def.items, a) };
+      });
+      if (!per.some(function (p) { return p.any; })) {
+        resultsBody.appendChild(h('p', 'ws-results-empty', 'Your scores will show here as you answer the statements.'));
+        return;
+      }
+      per.forEach(function (p) {
+        if (!p.any) return;
+        var box = h('div', 'ws-result');
+        box.setAttribute('data-round', p.r.name === null ? '' : p.r.name);
+        if (repeated) {
+          var head = h('h3', null, p.r.name);
+          if (p.date) head.appendChild(h('span', 'ws-result-date', ' · ' + niceDate(p.date)));
+          box.appendChild(head);
+        }
+        var dl = h('dl', 'ws-scores');
+        var used = [];
+        p.scores.forEach(function (g) {
+          var row = h('div', 'ws-score-row');
+          row.setAttribute('data-subscale', g.id);
+          row.appendChild(h('dt', null, label(g.id)));
+          var dd = h('dd');
+          if (g.complete) {
+            dd.appendChild(h('span', 'ws-score', S.fmt(g.score)));
+            if (g.band) {
+              dd.appendChild(document.createTextNode(' '));
+              dd.appendChild(h('strong', 'ws-band', g.band.band.label));
+              if (used.indexOf(g.band.index) === -1) used.push(g.band.index);
+            }
+          } else {
+            dd.appendChild(h('span', 'muted', g.answered + ' of ' + g.total + ' statements answered. Answer them all to see this score.'));
+          }
+          row.appendChild(dd);
+          dl.appendChild(row);
+        });
+        box.appendChild(dl);
+        // each band's text once, under the scores that reached it
+        used.sort(function (a, b) { return a - b; }).forEach(function (i) {
+          var text = form.parentNode.querySelector('.ws-scoring dd[data-band="' + i + '"]');
+          var note = h('div', 'ws-band-text');
+          note.setAttribute('data-band', String(i));
+          var head = h('p', 'ws-band-name', def.scoring.bands[i].label);
+          note.appendChild(head);
+          if (text) Array.prototype.forEach.call(text.childNodes, function (n) { note.appendChild(n.cloneNode(true)); });
+          box.appendChild(note);
+        });
+        resultsBody.appendChild(box);
+      });
+      if (repeated) resultsBody.appendChild(progress(per));
+    }
+
+    function progress(per) {
+      var wrap = h('div', 'ws-progress');
+      wrap.appendChild(h('h3', null, 'How your scores changed'));
+      var figure = h('div', 'ws-progress-grid');
+      figure.appendChild(chart(per));
+      figure.appendChild(table(per));
+      wrap.appendChild(figure);
+      var changes = h('ul', 'ws-changes');
+      var groups = per[0].scores;
+      groups.forEach(function (g, k) {
+        var prev = null;
+        per.forEach(function (p) {
+          var sc = p.scores[k];
+          if (!sc.complete) return;
+          if (prev) {
+            var c = S.change(prev.score, sc.score);
+            var words = c.direction === 'same'
+              ? 'stayed at ' + S.fmt(sc.score)
+              : 'went ' + c.direction + ' by ' + S.fmt(Math.abs(c.delta)) + ', from ' + S.fmt(prev.score) + ' to ' + S.fmt(sc.score);
+            changes.appendChild(h('li', null, label(g.id) + ' ' + words + ' between ' + prev.name + ' and ' + p.r.name + '.'));
+          }
+          prev = { score: sc.score, name: p.r.name };
+        });
+      });
+      if (changes.firstChild) wrap.appendChild(changes);
+      else wrap.appendChild(h('p', 'muted', 'Fill in another round to see the change between rounds.'));
+      return wrap;
+    }
+
+    function table(per) {
+      var wrapT = h('div', 'table-wrap ws-progress-table');
+      var t = h('table');
+      t.appendChild(h('caption', null, 'Scores by round'));
+      var thead = h('thead');
+      var hr = h('tr');
+      var corner = h('th', null, 'Part');
+      corner.scope = 'col';
+      hr.appendChild(corner);
+      per.forEach(function (p) {
+        var th = h('th', null, p.r.name);
+        th.scope = 'col';
+        hr.appendChild(th);
+      });
+      thead.appendChild(hr);
+      t.appendChild(thead);
+      var tbody = h('tbody');
+      per[0].scores.forEach(function (g, k) {
+        var tr = h('tr');
+        tr.setAttribute('data-subscale', g.id);
+        var th = h('th', null, label(g.id));
+        th.scope = 'row';
+        tr.appendChild(th);
+        per.forEach(function (p) {
+          var sc = p.scores[k];
+          var td = h('td');
+          td.setAttribute('data-round', p.r.name);
+          if (sc.complete) {
+            td.appendChild(h('span', 'ws-score', S.fmt(sc.score)));
+          } else {
+            td.appendChild(h('span', 'muted', sc.answered ? 'Not finished' : 'Not yet'));
+          }
+          tr.appendChild(td);
+        });
+        tbody.appendChild(tr);
+      });
+      t.appendChild(tbody);
+      wrapT.appendChild(t);
+      // a table wider than a phone scrolls: then it can be scrolled by keyboard too
+      window.requestAnimationFrame(function () {
+        if (wrapT.scrollWidth > wrapT.clientWidth + 1) {
+          wrapT.tabIndex = 0;
+          wrapT.setAttribute('role', 'region');
+          wrapT.setAttribute('aria-label', 'Scores by round (scrolls sideways)');
+        }
+      });
+      return wrapT;
+    }
+
+    // the chart is drawn at the size it is shown, so its text stays readable
+    function chartWidth() {
+      var probe = resultsBody.clientWidth || 480;
+      return window.matchMedia('(min-width: 56rem)').matches ? probe / 2 - 16 : probe;
+    }
+    var lastWidth = 0;
+    window.addEventListener('resize', function () {
+      if (!resultsBody) return;
+      var w = Math.round(chartWidth());
+      if (Math.abs(w - lastWidth) > 24 && resultsBody.querySelector('.ws-chart')) renderResults();
+    });
+
+    function ticks(lo, hi) {
+      var span = hi - lo;
+      var step = span <= 10 ? 1 : Math.ceil(span / 5 / 5) * 5;
+      var out = [];
+      for (var v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(v);
+      return out;
+    }
+
+    function marker(shape, x, y, cls) {
+      var r = 5.5;
+      if (shape === 0) return s('circle', { cx: x, cy: y, r: r, 'class': cls });
+      if (shape === 1) return s('rect', { x: x - r, y: y - r, width: 2 * r, height: 2 * r, 'class': cls });
+      if (shape === 2) return s('path', { d: 'M' + x + ' ' + (y - r - 1.5) + 'l' + (r + 1.5) + ' ' + (r + 1.5) + 'l-' + (r + 1.5) + ' ' + (r + 1.5) + 'l-' + (r + 1.5) + '-' + (r + 1.5) + 'z', 'class': cls });
+      return s('path', { d: 'M' + x + ' ' + (y - r - 1) + 'l' + (r + 1) + ' ' + (2 * r + 1) + 'h-' + (2 * r + 2) + 'z', 'class': cls });
+    }
+
+    function chart(per) {
+      var groups = per[0].scores;
+      var lo = Math.min.apply(null, groups.map(function (g) { return g.min; }));
+      var hi = Math.max.apply(null, groups.map(function (g) { return g.max; }));
+      if (!(hi > lo)) hi = lo + 1;
+      var W = Math.max(260, Math.min(560, Math.round(chartWidth()))), H = W < 400 ? 210 : 250, L = 34, R = 10, T = 12, B = 32;
+      var pw = W - L - R, ph = H - T - B;
+      var n = per.length;
+      var x = function (i) { return L + pw * (i + 0.5) / n; };
+      var y = function (v) { return T + ph * (1 - (v - lo) / (hi - lo)); };
+      lastWidth = Math.round(chartWidth());
+      var fig = h('figure', 'ws-chart');
+      var svg = s('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', focusable: 'false', 'class': 'ws-chart-svg' });
+      svg.setAttribute('aria-label', 'Line chart of your scores by round. The table beside it gives the same scores.');
+      // bands as soft stripes
+      var bands = (def.scoring.bands || []).slice().sort(function (a, b) { return a.min - b.min; });
+      bands.forEach(function (b, i) {
+        var top = y(Math.min(hi, b.max)), bottom = y(Math.max(lo, b.min));
+        if (bottom - top > 0) svg.appendChild(s('rect', { x: L, y: top, width: pw, height: bottom - top, 'class': 'ws-stripe ws-stripe-' + (i % 2) }));
+      });
+      ticks(lo, hi).forEach(function (v) {
+        svg.appendChild(s('line', { x1: L, x2: L + pw, y1: y(v), y2: y(v), 'class': 'ws-grid' }));
+        var t = s('text', { x: L - 8, y: y(v) + 4, 'text-anchor': 'end', 'class': 'ws-axis' });
+        t.textContent = S.fmt(v);
+        svg.appendChild(t);
+      });
+      per.forEach(function (p, i) {
+        var t = s('text', { x: x(i), y: H - 12, 'text-anchor': 'middle', 'class': 'ws-axis' });
+        t.textContent = p.r.name;
+        svg.appendChild(t);
+      });
+      var G = groups.length;
+      groups.forEach(function (g, k) {
+        var cls = 'ws-series ws-s' + (k % 5);
+        var off = (k - (G - 1) / 2) * 5;
+        var pts = [];
+        per.forEach(function (p, i) {
+          var sc = p.scores[k];
+          if (sc.complete) pts.push([x(i) + off, y(sc.score), i]);
+        });
+        for (var j = 1; j < pts.length; j++) {
+          svg.appendChild(s('line', { x1: pts[j - 1][0], y1: pts[j - 1][1], x2: pts[j][0], y2: pts[j][1], 'class': cls + ' ws-line ws-dash' + (k % 3) }));
+        }
+        pts.forEach(function (pt) { svg.appendChild(marker(k % 4, pt[0], pt[1], cls + ' ws-marker')); });
+      });
+      fig.appendChild(svg);
+      // legend: the table carries the numbers for screen readers
+      var legend = h('ul', 'ws-legend');
+      legend.setAttribute('aria-hidden', 'true');
+      groups.forEach(function (g, k) {
+        var li = h('li');
+        var sw = s('svg', { viewBox: '0 0 28 16', width: 28, height: 16, focusable: 'false' });
+        sw.appendChild(s('line', { x1: 1, x2: 27, y1: 8, y2: 8, 'class': 'ws-series ws-s' + (k % 5) + ' ws-line ws-dash' + (k % 3) }));
+        sw.appendChild(marker(k % 4, 14, 8, 'ws-series ws-s' + (k % 5) + ' ws-marker'));
+        li.appendChild(sw);
+        li.appendChild(document.createTextNode(' ' + label(g.id)));
+        legend.appendChild(li);
+      });
+      fig.appendChild(legend);
+      return fig;
+    }
+
+    // ---- printing --------------------------------------------------------------
+    function markEmpty() {
+      var any = rounds.some(roundHasAnswers);
+      rounds.forEach(function (r) {
+        if (r.el !== form) r.el.classList.toggle('ws-round-empty', any && !roundHasAnswers(r));
+      });
+    }
+    var hiddenForPrint = [];
+    window.addEventListener('beforeprint', function () {
+      hiddenForPrint = rounds.filter(function (r) { return r.el.classList.contains('ws-inactive'); });
+      hiddenForPrint.forEach(function (r) { r.el.classList.remove('ws-inactive'); });
+      autosizeAll();
+    });
+    window.addEventListener('afterprint', function () {
+      hiddenForPrint.forEach(function (r) { r.el.classList.add('ws-inactive'); });
+      hiddenForPrint = [];
+    });
+
+    function refresh() {
+      rounds.forEach(updateAlerts);
+      rowNames();
+      updateTabs();
+      markEmpty();
+      renderResults();
+      autosizeAll();
+      showSaved();
+    }
+
+    // ---- export, import, clear ---------------------------------------------------
+    function exportAnswers() {
+      var out = {
+        format: FORMAT,
+        version: VERSION,
+        program: def.program,
+        programTitle: def.programTitle,
+        worksheet: def.worksheet,
+        title: def.title,
+        exported: new Date().toISOString(),
+        rounds: rounds.map(function (r) {
+          return { round: r.name, saved: r.saved, answers: read(r) };
+        })
+      };
+      if (out.rounds.every(function (r) { return isEmpty(r.answers); })) {
+        showStatus('There are no answers to export yet.');
+        return;
+      }
+      var name = def.program + '-' + def.worksheet + '-' + today() + '.json';
+      var blob = new Blob([JSON.stringify(out, null, 2) + '\n'], { type: 'application/json' });
+      var url = URL.createObjectURL(blob);
+      var a = document.createElement('a');
+      a.href = url;
+      a.download = name;
+      a.hidden = true;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+      showStatus('Your answers were saved to the file “' + name + '” (look in your downloads). Keep it somewhere private.');
+    }
+
+    var NOTHING = ' Nothing was changed.';
+    function check(text) {
+      var o;
+      try {
+        o = JSON.parse(text);
+      } catch (e) {
+        return { error: 'This file could not be read as worksheet answers: it may be damaged, or it is another kind of file.' + NOTHING };
+      }
+      if (!o || typeof o !== 'object' || Array.isArray(o) || o.format !== FORMAT) {
+        return { error: 'This file is not a worksheet answers file exported from this site.' + NOTHING };
+      }
+      if (o.version !== VERSION) {
+        return { error: 'This answers file was made by a different version of this site and cannot be read here.' + NOTHING };
+      }
+      if (o.worksheet !== def.worksheet) {
+        return { error: 'This file holds answers to “' + String(o.title || o.worksheet) + '”, not to “' + def.title + '”. Open that worksheet to import it.' + NOTHING };
+      }
+      if (o.program !== def.program) {
+        return { error: 'This file comes from another program (“' + String(o.programTitle || o.program) + '”).' + NOTHING };
+      }
+      if (!Array.isArray(o.rounds) || o.rounds.length !== rounds.length) {
+        return { error: 'The rounds in this file do not match this worksheet (it may be from an older version of it).' + NOTHING };
+      }
+      var bad = false;
+      var list = o.rounds.map(function (fr, i) {
+        var r = rounds[i];
+        if (!fr || typeof fr !== 'object' || fr.round !== r.name || !fr.answers || typeof fr.answers !== 'object' || Array.isArray(fr.answers)) {
+          bad = true;
+          return null;
+        }
+        if (fr.saved !== null && fr.saved !== undefined && (typeof fr.saved !== 'string' || isNaN(Date.parse(fr.saved)))) bad = true;
+        var sc = schema(r);
+        Object.keys(fr.answers).forEach(function (k) {
+          var v = fr.answers[k];
+          var f = has(sc, k) ? sc[k] : null;
+          if (!f) bad = true;
+          else if (f.type === 'radio') { if (typeof v !== 'string' || f.values.indexOf(v) === -1) bad = true; }
+          else if (f.type === 'checkbox') { if (v !== true) bad = true; }
+          else if (f.type === 'date') { if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) bad = true; }
+          else if (typeof v !== 'string' || v.length > MAX_TEXT) bad = true;
+        });
+        return { answers: fr.answers, saved: typeof fr.saved === 'string' ? fr.saved : null };
+      });
+      if (bad) {
+        return { error: 'Some answers in this file do not fit this worksheet: the file may be damaged, or from an older version of the worksheet.' + NOTHING };
+      }
+      return { rounds: list };
+    }
+    function importText(text, fileName) {
+      var res = check(text);
+      if (res.error) {
+        showError(res.error);
+        return;
+      }
+      rounds.forEach(function (r, i) {
+        write(r, res.rounds[i].answers);
+        save(r);
+        if (res.rounds[i].saved && r.saved) r.saved = res.rounds[i].saved;
+      });
+      refresh();
+      showStatus('Answers imported from “' + fileName + '”. They are now saved on this device.');
+    }
+    function importFile() {
+      var f = fileInput.files && fileInput.files[0];
+      if (!f) return;
+      fileInput.value = '';
+      if (f.size > MAX_FILE) {
+        showError('This file is too large to be a worksheet answers file.' + NOTHING);
+        return;
+      }
+      var reader = new FileReader();
+      reader.onload = function () { importText(String(reader.result), f.name); };
+      reader.onerror = function () { showError('This file could not be opened.' + NOTHING); };
+      reader.readAsText(f);
+    }
+
+    var clearBtn = hasTools && panel.querySelector('[data-action="clear"]');
+    function askClear(open) {
+      confirmEl.hidden = !open;
+      clearBtn.setAttribute('aria-expanded', open ? 'true' : 'false');
+      if (open) confirmEl.querySelector('[data-action="clear-no"]').focus();
+    }
+    function clearAll() {
+      rounds.forEach(function (r) {
+        write(r, {});
+        r.saved = null;
+        if (store) {
+          try { store.removeItem(r.key); } catch (e) { /* ignore */ }
+        }
+      });
+      lastSaved = null;
+      askClear(false);
+      clearBtn.focus();
+      refresh();
+      showStatus('Your answers to this worksheet were deleted from this device.');
+    }
+
+    // ---- wiring ----------------------------------------------------------------------
+    function roundOf(el) {
+      for (var i = 0; i < rounds.length; i++) if (rounds[i].el !== form && rounds[i].el.contains(el)) return rounds[i];
+      return rounds[0].el === form ? rounds[0] : null;
+    }
+    function onEdit(e) {
+      var t = e.target;
+      if (!t || !t.name) return;
+      var r = roundOf(t);
+      if (!r || t.name.indexOf(r.prefix) !== 0) return;
+      var date = r.el.querySelector('input[type="date"][name="' + r.prefix + 'date"]');
+      if (date && t !== date && !date.value) date.value = today();
+      save(r);
+      if (t.tagName === 'TEXTAREA') autosize(t);
+      if (t.type === 'radio' || t.type === 'date' || t.type === 'checkbox' || e.type === 'change') {
+        updateAlerts(r);
+        renderResults();
+        updateTabs();
+        markEmpty();
+      }
+      if (t.type === 'text') rowNames();
+    }
+
+    rounds.forEach(function (r) { write(r, load(r)); });
+    form.addEventListener('submit', function (e) { e.preventDefault(); });
+    form.addEventListener('input', onEdit);
+    form.addEventListener('change', onEdit);
+    if (hasTools) {
+      panel.addEventListener('click', function (e) {
+        var b = e.target.closest('[data-action]');
+        if (!b) return;
+        var act = b.getAttribute('data-action');
+        if (act === 'print') window.print();
+        else if (act === 'export') exportAnswers();
+        else if (act === 'import') fileInput.click();
+        else if (act === 'clear') askClear(confirmEl.hidden);
+        else if (act === 'clear-yes') clearAll();
+        else if (act === 'clear-no') { askClear(false); clearBtn.focus(); }
+      });
+      confirmEl.addEventListener('keydown', function (e) {
+        if (e.key === 'Escape') { askClear(false); clearBtn.focus(); }
+      });
+      fileInput.addEventListener('change', importFile);
+    }
+    window.addEventListener('storage', function (e) {
+      if (e.key !== null && e.key.indexOf(base) !== 0) return;
+      rounds.forEach(function (r) { write(r, load(r)); });
+      refresh();
+    });
+    if (hasTools) panel.hidden = false;
+    buildTabs();
+    refresh();
+  }
+
+  $$('form.worksheet[data-worksheet]').forEach(setup);
+})();
