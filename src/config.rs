@@ -65,6 +65,8 @@ pub struct Config {
     pub paper: Paper,
     pub editions: Vec<Edition>,
     pub raw_html: bool,
+    /// Where `theme` was set, for the check that the look exists.
+    pub theme_loc: Option<Loc>,
 }
 
 impl Default for Config {
@@ -77,6 +79,7 @@ impl Default for Config {
             paper: Paper::A4,
             editions: Edition::ALL.to_vec(),
             raw_html: false,
+            theme_loc: None,
         }
     }
 }
@@ -108,6 +111,7 @@ impl Config {
                 .label("letters, digits, - and _ only");
             } else {
                 c.theme = s;
+                c.theme_loc = Some(l);
             }
         }
         if let Some(site) = root.table("site", "[site] in cairn.toml", d) {

@@ -170,14 +170,13 @@ pub fn emit_human(diags: &[Diagnostic], sources: &Sources, color: bool) -> std::
     } else {
         termcolor::ColorChoice::Never
     };
-    let writer = termcolor::StandardStream::stderr(choice);
-    let mut lock = writer.lock();
+    let mut writer = termcolor::BufferedStandardStream::stderr(choice);
     let config = term::Config::default();
     for d in diags {
         let cs = to_codespan(d, sources);
-        term::emit(&mut lock, &config, &sources.files, &cs).map_err(std::io::Error::other)?;
+        term::emit(&mut writer, &config, &sources.files, &cs).map_err(std::io::Error::other)?;
     }
-    Ok(())
+    std::io::Write::flush(&mut writer)
 }
 
 /// Renders diagnostics rustc-style into a string (no colour), for tests and overlays.

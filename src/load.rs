@@ -70,8 +70,8 @@ pub fn load(root: &Path, sources: &mut Sources, d: &mut Diags) -> std::io::Resul
     let cfg_path = root.join("cairn.toml");
     if cfg_path.is_file() {
         let bytes = std::fs::read(&cfg_path)?;
-        let (text, _) = decode(&bytes, "cairn.toml", sources, d);
-        let id = sources.add("cairn.toml".into(), text.clone().unwrap_or_default());
+        let (text, lossy) = decode(&bytes, "cairn.toml", sources, d);
+        let id = sources.add("cairn.toml".into(), lossy);
         if let Some(t) = text {
             loaded.config = Some((id, t));
         } else {

@@ -20,6 +20,60 @@ impl OutputSet {
     }
 }
 
+/// The file that marks a folder as cairn's output, so a rebuild may replace it.
+pub const MARKER: &str = ".cairn-output";
+
+fn absolute(p: &Path) -> std::io::Result<std::path::PathBuf> {
+    if let Ok(c) = p.canonicalize() {
+        return Ok(c);
+    }
+    // Not there yet: resolve its parent and add the name.
+    let parent = p
+        .parent()
+        .filter(|x| !x.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = p
+        .file_name()
+        .ok_or_else(|| std::io::Error::other(format!("{} is not a folder name", p.display())))?;
+    Ok(absolute(parent)?.join(name))
+}
+
+/// Refuses an output folder that would replace the author's files: the
+/// project itself, a folder holding it, anything inside content/ or
+/// themes/, or an existing folder that cairn did not make.
+pub fn check_target(root: &Path, out_dir: &Path) -> Result<(), String> {
+    let root = absolute(root).map_err(|e| format!("cannot find the project folder: {e}"))?;
+    let out = absolute(out_dir)
+        .map_err(|e| format!("cannot use {} as the output folder: {e}", out_dir.display()))?;
+    let shown = out_dir.display();
+    if root.starts_with(&out) {
+        return Err(format!(
+            "the output folder {shown} holds the project: building there would replace your files"
+        ));
+    }
+    for inner in ["content", "themes"] {
+        if out.starts_with(root.join(inner)) {
+            return Err(format!(
+                "the output folder {shown} is inside {inner}/: building there would replace your files"
+            ));
+        }
+    }
+    if out.is_file() {
+        return Err(format!("{shown} is a file, not a folder"));
+    }
+    if out.is_dir() {
+        let empty = std::fs::read_dir(&out)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
+        if !empty && !out.join(MARKER).is_file() {
+            return Err(format!(
+                "{shown} already holds files that cairn did not write; remove it or choose another --output"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Writes `set` as the whole new content of `out_dir`, atomically.
 pub fn write_atomic(set: &OutputSet, out_dir: &Path) -> std::io::Result<()> {
     let parent = match out_dir.parent() {
@@ -34,6 +88,10 @@ pub fn write_atomic(set: &OutputSet, out_dir: &Path) -> std::io::Result<()> {
     let tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}.new-"))
         .tempdir_in(&parent)?;
+    std::fs::write(
+        tmp.path().join(MARKER),
+        "This folder is written by cairn build; it is replaced on every build.\n",
+    )?;
     for (rel, bytes) in &set.files {
         if rel.split('/').any(|p| p == ".." || p.is_empty()) {
             return Err(std::io::Error::other(format!(

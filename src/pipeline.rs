@@ -38,12 +38,40 @@ pub fn check(root: &Path) -> std::io::Result<Checked> {
     let mut diags = Diags::default();
     let loaded = crate::load::load(root, &mut sources, &mut diags)?;
     let program = crate::resolve::resolve(&loaded, &mut diags);
+    if let Some(p) = &program {
+        check_look(root, &p.config, &mut diags);
+    }
     diags.sort(&sources);
     Ok(Checked {
         sources,
         diags,
         program,
     })
+}
+
+/// The look named in cairn.toml must exist (the default one is built in).
+fn check_look(root: &Path, config: &crate::config::Config, d: &mut Diags) {
+    if config.theme == "default" || root.join("themes").join(&config.theme).is_dir() {
+        return;
+    }
+    if let Some(loc) = &config.theme_loc {
+        let mut known: Vec<String> = std::fs::read_dir(root.join("themes"))
+            .map(|rd| {
+                rd.flatten()
+                    .filter(|e| e.path().is_dir())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        known.push("default".into());
+        d.error(
+            "unknown-look",
+            loc.clone(),
+            format!("there is no look called `{}`", config.theme),
+        )
+        .label(format!("no folder themes/{}/", config.theme))
+        .help(format!("looks available: {}", known.join(", ")));
+    }
 }
 
 /// Why a build wrote nothing.
@@ -110,6 +138,8 @@ fn write_checked(checked: &Checked, opts: &Options) -> Result<usize, BuildError>
         return Err(BuildError::Content);
     }
     let program = checked.program.as_ref().ok_or(BuildError::Content)?;
+    output::check_target(&opts.root, &opts.output)
+        .map_err(|e| BuildError::Io(std::io::Error::other(e)))?;
     let set = render(program, opts)?;
     output::write_atomic(&set, &opts.output)?;
     Ok(set.files.len())

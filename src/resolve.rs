@@ -151,7 +151,24 @@ pub fn resolve(loaded: &Loaded, d: &mut Diags) -> Option<Program> {
             Parsed::Skip => {}
         }
     }
-    let info = info?;
+    // Without a usable program.md (already reported), keep checking the
+    // rest, so one broken file does not hide every other problem.
+    let info = info.unwrap_or_else(|| ProgramInfo {
+        title: String::new(),
+        subtitle: None,
+        purpose: String::new(),
+        audience: None,
+        language: "en".into(),
+        group_size: None,
+        goals: Vec::new(),
+        agreements: Vec::new(),
+        authors: Vec::new(),
+        license: None,
+        version: None,
+        support: None,
+        extra: serde_json::Value::Null,
+        body: Doc::default(),
+    });
 
     let theme_ids = Ids::new("theme", themes.iter().map(|t| (t.id.as_str(), &t.loc)), d);
     let session_ids = Ids::new(
@@ -305,59 +322,81 @@ pub fn resolve(loaded: &Loaded, d: &mut Diags) -> Option<Program> {
     let mut session_directive_exercises: Vec<Vec<usize>> = vec![Vec::new(); program.sessions.len()];
     let mut images = Vec::new();
     {
-        let mut check_doc =
-            |doc: &Doc, session: Option<usize>, d: &mut Diags, program: &Program| {
-                for r in &doc.refs {
-                    match r {
-                        Ref::Link { path, loc, .. } => {
-                            if program.item_by_path(path).is_none() {
-                                let known: Vec<String> = all
-                                    .iter()
-                                    .filter_map(|p| p.strip_prefix("content/"))
-                                    .filter(|p| p.ends_with(".md") || p.ends_with(".toml"))
-                                    .map(String::from)
-                                    .collect();
-                                let known_ref: Vec<&str> =
-                                    known.iter().map(String::as_str).collect();
-                                let diag = d
-                                    .error(
-                                        "broken-link",
-                                        loc.clone(),
-                                        format!("`@/{path}` does not point at any content"),
-                                    )
-                                    .label("broken link");
-                                if let Some(c) = closest(path, &known_ref) {
-                                    diag.help(format!("did you mean `@/{c}`?"));
-                                }
+        let mut check_doc = |doc: &Doc,
+                             session: Option<usize>,
+                             d: &mut Diags,
+                             program: &Program| {
+            for r in &doc.refs {
+                match r {
+                    Ref::Link {
+                        path,
+                        loc,
+                        fragment,
+                    } => {
+                        if let (Some(item), Some(frag)) = (program.item_by_path(path), fragment)
+                            && let Some(ids) = anchors(program, item)
+                            && !ids.contains(frag.as_str())
+                        {
+                            let list: Vec<&str> = ids.iter().map(String::as_str).collect();
+                            let diag = d
+                                .error(
+                                    "broken-link",
+                                    loc.clone(),
+                                    format!("`@/{path}` has no heading `#{frag}`"),
+                                )
+                                .label("broken link");
+                            match closest(frag, &list) {
+                                    Some(c) => diag.help(format!("did you mean `#{c}`?")),
+                                    None => diag.help("link to a heading's id: its text in lower case, with hyphens for spaces"),
+                                };
+                        }
+                        if program.item_by_path(path).is_none() {
+                            let known: Vec<String> = all
+                                .iter()
+                                .filter_map(|p| p.strip_prefix("content/"))
+                                .filter(|p| p.ends_with(".md") || p.ends_with(".toml"))
+                                .map(String::from)
+                                .collect();
+                            let known_ref: Vec<&str> = known.iter().map(String::as_str).collect();
+                            let diag = d
+                                .error(
+                                    "broken-link",
+                                    loc.clone(),
+                                    format!("`@/{path}` does not point at any content"),
+                                )
+                                .label("broken link");
+                            if let Some(c) = closest(path, &known_ref) {
+                                diag.help(format!("did you mean `@/{c}`?"));
                             }
                         }
-                        Ref::Image { path, .. } => images.push(path.clone()),
-                        Ref::Directive { kind, id, loc } => {
-                            let r: IdRef = (id.clone(), loc.clone());
-                            match kind {
-                                Leaf::Prompt => {
-                                    if let Some(i) = prompt_ids.get(&r, d) {
-                                        used_prompt[i] = true;
+                    }
+                    Ref::Image { path, .. } => images.push(path.clone()),
+                    Ref::Directive { kind, id, loc } => {
+                        let r: IdRef = (id.clone(), loc.clone());
+                        match kind {
+                            Leaf::Prompt => {
+                                if let Some(i) = prompt_ids.get(&r, d) {
+                                    used_prompt[i] = true;
+                                }
+                            }
+                            Leaf::Exercise => {
+                                if let Some(i) = exercise_ids.get(&r, d) {
+                                    used_exercise[i] = true;
+                                    if let Some(s) = session {
+                                        session_directive_exercises[s].push(i);
                                     }
                                 }
-                                Leaf::Exercise => {
-                                    if let Some(i) = exercise_ids.get(&r, d) {
-                                        used_exercise[i] = true;
-                                        if let Some(s) = session {
-                                            session_directive_exercises[s].push(i);
-                                        }
-                                    }
-                                }
-                                Leaf::Worksheet => {
-                                    if let Some(i) = worksheet_ids.get(&r, d) {
-                                        used_worksheet[i] = true;
-                                    }
+                            }
+                            Leaf::Worksheet => {
+                                if let Some(i) = worksheet_ids.get(&r, d) {
+                                    used_worksheet[i] = true;
                                 }
                             }
                         }
                     }
                 }
-            };
+            }
+        };
         program.exercises = std::mem::take(&mut exercises);
         let p = &program;
         check_doc(&p.info.body, None, d, p);
@@ -480,6 +519,47 @@ pub fn resolve(loaded: &Loaded, d: &mut Diags) -> Option<Program> {
         }
     }
     Some(program)
+}
+
+/// The heading ids a page for `item` has (its documents' headings and the
+/// ids its template gives), or None when it is not checked.
+fn anchors(p: &Program, item: ItemRef) -> Option<std::collections::BTreeSet<String>> {
+    use crate::parse::markdown::{Node, RESERVED_IDS};
+    use pulldown_cmark::{Event, Tag};
+    fn walk(nodes: &[Node], out: &mut std::collections::BTreeSet<String>) {
+        for n in nodes {
+            match n {
+                Node::Markdown(ev) => {
+                    for e in ev {
+                        match e {
+                            Event::Start(Tag::Heading { id: Some(id), .. }) => {
+                                out.insert(id.to_string());
+                            }
+                            Event::Start(Tag::FootnoteDefinition(l)) => {
+                                out.insert(l.to_string());
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Node::Container { children, .. } => walk(children, out),
+                Node::Directive { .. } => {}
+            }
+        }
+    }
+    let doc = match item.kind {
+        Kind::Program => &p.info.body,
+        Kind::Theme => &p.themes[item.index].body,
+        Kind::Session => &p.sessions[item.index].body,
+        Kind::Exercise => &p.exercises[item.index].body,
+        Kind::Guide => &p.guides[item.index].body,
+        Kind::Page => &p.pages[item.index].body,
+        _ => return None,
+    };
+    let mut out: std::collections::BTreeSet<String> =
+        RESERVED_IDS.iter().map(|s| s.to_string()).collect();
+    walk(&doc.nodes, &mut out);
+    Some(out)
 }
 
 /// Every Markdown text a worksheet holds.

@@ -387,7 +387,16 @@ pub fn run(opts: ServeOptions) -> u8 {
     });
     let stop = Arc::new(AtomicBool::new(false));
     let mut inc = Incremental::default();
-    if let Err(e) = std::fs::create_dir_all(&opts.output) {
+    if let Err(e) = output::check_target(&opts.root, &opts.output) {
+        eprintln!("error: {e}");
+        return 1;
+    }
+    if let Err(e) = std::fs::create_dir_all(&opts.output).and_then(|_| {
+        std::fs::write(
+            opts.output.join(output::MARKER),
+            "This folder is written by cairn; it is replaced on every build.\n",
+        )
+    }) {
         eprintln!("error: cannot create {}: {e}", opts.output.display());
         return 1;
     }
@@ -595,7 +604,6 @@ fn write_changed(set: &OutputSet, out: &Path, written: &mut HashMap<String, u64>
             n += 1;
         }
     }
-    let _ = output::write_atomic;
     n
 }
 

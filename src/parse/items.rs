@@ -127,20 +127,41 @@ impl<'a> Fm<'a> {
 }
 
 /// Markdown held in a TOML string value.
-fn md_value(obj: &Obj, key: &str, rel: &str, pcx: &ParseCx, d: &mut Diags) -> Option<Doc> {
+fn md_value(obj: &Obj, key: &str, f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Doc> {
     let (text, loc) = obj.str(key, d)?;
-    Some(md_text(&text, &loc, rel, pcx, d))
+    Some(md_text(&text, &loc, f, pcx, d))
 }
 
-fn md_text(text: &str, loc: &Loc, rel: &str, pcx: &ParseCx, d: &mut Diags) -> Doc {
+/// Where the text of a TOML string starts: after `"` or `'`, or after the
+/// triple quotes and the newline TOML drops right after them. Places inside
+/// a string with escapes are approximate past the first escape.
+fn string_body_offset(source: &str, start: usize) -> usize {
+    let rest = source.get(start..).unwrap_or("");
+    if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
+        let after = &rest[3..];
+        let skip = if after.starts_with("\r\n") {
+            2
+        } else if after.starts_with('\n') {
+            1
+        } else {
+            0
+        };
+        start + 3 + skip
+    } else {
+        start + 1
+    }
+}
+
+fn md_text(text: &str, loc: &Loc, f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Doc {
+    let rel = &f.rel;
     let dir = match rel.rsplit_once('/') {
         Some((dir, _)) => format!("content/{dir}"),
         None => "content".to_string(),
     };
-    // Places inside the string are approximate: they count from its opening quote.
+    let offset = string_body_offset(f.text.as_deref().unwrap_or(""), loc.span.start);
     let mcx = MdCx {
         file: loc.file,
-        offset: loc.span.start + 1,
+        offset,
         dir: &dir,
         raw_html: pcx.raw_html,
         exists: pcx.exists,
@@ -210,7 +231,7 @@ pub fn program(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<ProgramIn
         authors: o.strings("authors", d),
         license: o.str("license", d).map(|s| s.0),
         version: o.str("version", d).map(|s| s.0),
-        support: md_value(&o, "support", &f.rel, pcx, d),
+        support: md_value(&o, "support", f, pcx, d),
         extra: o.json("extra"),
         body: fm.body(f, pcx, d),
     };
@@ -341,7 +362,7 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
             prompts: a.str_list("prompts", d),
             exercise,
             worksheets: a.str_list("worksheets", d),
-            notes: md_value(&a, "notes", &f.rel, pcx, d),
+            notes: md_value(&a, "notes", f, pcx, d),
             loc: a.here.clone(),
         });
     }
@@ -648,7 +669,7 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
             continue;
         };
         let label = b.str("label", d).map(|s| s.0);
-        let help = md_value(&b, "help", &f.rel, pcx, d);
+        let help = md_value(&b, "help", f, pcx, d);
         let kind = match ty.as_str() {
             "text" => BlockKind::Text,
             "date" => BlockKind::Date,
@@ -751,7 +772,7 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
                                             let text = a.req_str("text", d)?;
                                             Some(Alert {
                                                 min: min?.0,
-                                                text: md_text(&text.0, &text.1, &f.rel, pcx, d),
+                                                text: md_text(&text.0, &text.1, f, pcx, d),
                                             })
                                         });
                                     items.push(ScaleItem {
@@ -858,7 +879,7 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
                 band.missing("max", d);
             }
             let label = band.req_str("label", d);
-            let text = md_value(&band, "text", &f.rel, pcx, d);
+            let text = md_value(&band, "text", f, pcx, d);
             if let (Some((min, _)), Some((max, ml)), Some((label, _))) = (min, max, label) {
                 if max < min {
                     d.error("bad-value", ml, "a band's `max` is below its `min`")
@@ -875,7 +896,7 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
         Scoring {
             method,
             bands,
-            instructions: md_value(&s, "instructions", &f.rel, pcx, d),
+            instructions: md_value(&s, "instructions", f, pcx, d),
         }
     });
     if let Some(sc) = &scoring
@@ -896,8 +917,8 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
         path: f.rel.clone(),
         loc: o.here.clone(),
         title: title.map(|t| t.0).unwrap_or_default(),
-        description: md_value(&o, "description", &f.rel, pcx, d),
-        instructions: md_value(&o, "instructions", &f.rel, pcx, d),
+        description: md_value(&o, "description", f, pcx, d),
+        instructions: md_value(&o, "instructions", f, pcx, d),
         audience,
         repeat: o.strings("repeat", d),
         copies: u32_of(&o, "copies", 0, 1000, d).unwrap_or(1),

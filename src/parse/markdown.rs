@@ -220,6 +220,9 @@ pub struct MdCx<'a> {
 
 const MARKER: &str = "cairnDirectiveMarkerQ";
 
+/// How deep containers may nest.
+pub const MAX_DEPTH: usize = 16;
+
 enum Mark {
     Open {
         kind: Option<Container>,
@@ -367,8 +370,20 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
             }
             match name_and_arg(rest) {
                 Some((name, arg)) => {
-                    let kind = Container::parse(name);
-                    if kind.is_none() {
+                    let mut kind = Container::parse(name);
+                    if stack.len() >= MAX_DEPTH {
+                        // Kept as plain content, so rendering never recurses deeper.
+                        if stack.len() == MAX_DEPTH {
+                            d.error(
+                                "nesting-too-deep",
+                                loc(span.clone()),
+                                format!("containers are nested more than {MAX_DEPTH} deep"),
+                            )
+                            .label("too deep")
+                            .help("close some containers before opening new ones");
+                        }
+                        kind = None;
+                    } else if kind.is_none() {
                         let diag = d
                             .error(
                                 "unknown-directive",
@@ -511,7 +526,7 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
         nodes: Vec::new(),
         run: Vec::new(),
     }];
-    let mut used_ids: Vec<String> = Vec::new();
+    let mut used_ids = HeadingIds::new();
     let mut in_para: Option<Vec<Event<'static>>> = None;
     let mut image_alt: Option<(String, Loc, String)> = None;
     let mut heading: Option<(usize, usize)> = None; // (frame index, run index of the Start)
@@ -721,7 +736,7 @@ fn fix_heading_id(
     run: &mut [Event<'static>],
     start: usize,
     _level: HeadingLevel,
-    used: &mut Vec<String>,
+    used: &mut HeadingIds,
 ) {
     let text: String = run[start..]
         .iter()
@@ -735,18 +750,79 @@ fn fix_heading_id(
             Some(given) => given.to_string(),
             None => slug(&text),
         };
-        let mut candidate = if base.is_empty() {
+        let base = if base.is_empty() {
             "section".to_string()
         } else {
-            base.clone()
+            base
         };
-        let mut n = 1;
-        while used.contains(&candidate) {
-            n += 1;
-            candidate = format!("{}-{n}", if base.is_empty() { "section" } else { &base });
+        *id = Some(CowStr::from(used.claim(&base)));
+    }
+}
+
+/// Ids the page templates use; headings written by authors never take them.
+pub const RESERVED_IDS: &[&str] = &[
+    "main",
+    "agenda",
+    "prompts",
+    "exercises",
+    "worksheets",
+    "objectives",
+    "prepare",
+    "purpose",
+    "goals",
+    "agreements",
+    "sessions",
+    "themes",
+    "toc-title",
+    "support-title",
+    "run-sheet",
+    "guides",
+    "print-list",
+    "scoring-title",
+    "used-in",
+    "theme-sessions",
+    "theme-exercises",
+    "theme-prompts",
+    "search-input",
+    "search-status",
+    "search-results",
+    "check-in",
+    "discussion",
+    "reflection",
+    "closing",
+    "action",
+];
+
+/// Heading ids already used in a document, and the next number to try for each.
+#[derive(Default)]
+struct HeadingIds {
+    used: std::collections::HashSet<String>,
+    next: std::collections::HashMap<String, usize>,
+}
+
+impl HeadingIds {
+    fn new() -> Self {
+        let mut ids = HeadingIds::default();
+        for r in RESERVED_IDS {
+            ids.used.insert((*r).to_string());
         }
-        used.push(candidate.clone());
-        *id = Some(CowStr::from(candidate));
+        ids
+    }
+
+    /// A unique id based on `base`: `base`, then `base-2`, `base-3`, …
+    fn claim(&mut self, base: &str) -> String {
+        if self.used.insert(base.to_string()) {
+            return base.to_string();
+        }
+        let mut n = self.next.get(base).copied().unwrap_or(2);
+        loop {
+            let candidate = format!("{base}-{n}");
+            n += 1;
+            if self.used.insert(candidate.clone()) {
+                self.next.insert(base.to_string(), n);
+                return candidate;
+            }
+        }
     }
 }
 

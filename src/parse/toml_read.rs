@@ -386,10 +386,18 @@ mod tests {
         let obj = Obj::new(t.get_ref(), Loc::new(0, 0..1), cx, "program front matter");
         obj.check_keys(&["title", "purpose"], &mut d);
         assert_eq!(d.list.len(), 2);
-        let titel = d.list.iter().find(|x| x.message.contains("`titel`")).unwrap();
+        let titel = d
+            .list
+            .iter()
+            .find(|x| x.message.contains("`titel`"))
+            .unwrap();
         assert!(titel.help.as_deref().unwrap().contains("`title`"));
         assert_eq!(titel.loc.span, 10..15);
-        let purpse = d.list.iter().find(|x| x.message.contains("`purpse`")).unwrap();
+        let purpse = d
+            .list
+            .iter()
+            .find(|x| x.message.contains("`purpse`"))
+            .unwrap();
         assert!(purpse.help.as_deref().unwrap().contains("`purpose`"));
     }
 

@@ -37,6 +37,9 @@ pub struct DocCx<'a> {
     /// The site URL (root-relative) of content linked with `@/`, if the
     /// audience may see it.
     pub link: &'a dyn Fn(&str) -> Option<String>,
+    /// Put before heading and footnote ids, so documents placed on one page
+    /// (a session and its exercises) never share an id.
+    pub id_prefix: &'a str,
 }
 
 /// A heading found while rendering, for the table of contents.
@@ -142,6 +145,9 @@ fn markdown(
                 attrs,
             }) => {
                 let new = level_from(*level as i32 + shift);
+                let id = id
+                    .as_ref()
+                    .map(|i| CowStr::from(format!("{}{i}", cx.id_prefix)));
                 heading = Some((
                     new as u8,
                     id.as_deref().unwrap_or("").to_string(),
@@ -238,6 +244,12 @@ fn markdown(
                 }
                 e.clone()
             }
+            Event::FootnoteReference(l) => {
+                Event::FootnoteReference(CowStr::from(format!("{}{l}", cx.id_prefix)))
+            }
+            Event::Start(Tag::FootnoteDefinition(l)) => Event::Start(Tag::FootnoteDefinition(
+                CowStr::from(format!("{}{l}", cx.id_prefix)),
+            )),
             other => other.clone(),
         };
         evs.push(e);

@@ -139,6 +139,18 @@ struct PageOut {
 
 impl<'a> Site<'a> {
     fn doc(&self, doc: &Doc, audience: Audience, root: &str, base: u8) -> (String, Vec<TocEntry>) {
+        self.doc_in(doc, audience, root, base, "")
+    }
+
+    /// A document placed inside a page: its ids start with `prefix`.
+    fn doc_in(
+        &self,
+        doc: &Doc,
+        audience: Audience,
+        root: &str,
+        base: u8,
+        prefix: &str,
+    ) -> (String, Vec<TocEntry>) {
         let directive = |kind: Leaf, id: &str| self.directive(kind, id, audience, root);
         let link = |path: &str| {
             self.p
@@ -152,6 +164,7 @@ impl<'a> Site<'a> {
             base_level: base,
             directive: &directive,
             link: &link,
+            id_prefix: prefix,
         };
         html_doc::render(doc, &cx)
     }
@@ -242,7 +255,8 @@ impl<'a> Site<'a> {
         }
         if full {
             o.push_str("<div class=\"prose\">\n");
-            o.push_str(&self.doc_html(&e.body, audience, root, level + 1));
+            let prefix = format!("ex-{}-", e.id);
+            o.push_str(&self.doc_in(&e.body, audience, root, level + 1, &prefix).0);
             o.push_str("</div>\n");
         }
         o.push_str("</section>\n");
@@ -288,7 +302,8 @@ impl<'a> Site<'a> {
             t = esc(&w.title)
         );
         if let Some(dsc) = &w.description {
-            o.push_str(&self.doc_html(dsc, audience, root, level + 1));
+            let prefix = format!("wsd-{}-", w.id);
+            o.push_str(&self.doc_in(dsc, audience, root, level + 1, &prefix).0);
         }
         o.push_str(&format!(
             "<p><a href=\"{root}{url}\">Open the worksheet “{}” to fill it in online</a>. Your answers are kept in your browser, on your device only: nothing is sent anywhere. You can export them to a file, or print them.</p>\n",
@@ -387,7 +402,7 @@ impl<'a> Site<'a> {
             .info
             .support
             .as_ref()
-            .map(|s| self.doc_html(s, audience, &root, 3));
+            .map(|s| self.doc_in(s, audience, &root, 3, "support-").0);
         c.insert("support_html", &support);
         c.insert("search", &p.config.search);
         let index = if audience == Audience::Facilitator && p.config.facilitator {
@@ -567,7 +582,7 @@ impl<'a> Site<'a> {
                     "start": clock(a.start), "end": clock(a.start + a.minutes), "minutes": a.minutes, "title": a.title, "kind": a.kind,
                     "prompts": prompts,
                     "exercise": a.exercise.map(|e| json!({"title": p.exercises[e].title, "url": format!("exercises/{}/index.html", p.exercises[e].id)})),
-                    "notes_html": if fac { a.notes.as_ref().map(|n| self.doc_html(n, Audience::Facilitator, &root, 4)) } else { None },
+                    "notes_html": if fac { a.notes.as_ref().map(|n| self.doc_in(n, Audience::Facilitator, &root, 4, &format!("note-{}-", a.start)).0) } else { None },
                 })
             })
             .collect();
@@ -729,9 +744,15 @@ impl<'a> Site<'a> {
             .map(|s| json!({"title": format!("Session {}: {}", p.sessions[*s].number, p.sessions[*s].title), "url": format!("sessions/{}/index.html", p.sessions[*s].id)}))
             .collect();
         c.insert("sessions", &sessions);
+        let placed = e.body.directives(Audience::Participant);
         let worksheets: String = e
             .worksheets
             .iter()
+            .filter(|w| {
+                !placed
+                    .iter()
+                    .any(|(k, id)| *k == Leaf::Worksheet && *id == p.worksheets[**w].id)
+            })
             .map(|w| self.worksheet_card(*w, Audience::Participant, &root, 3))
             .collect();
         c.insert("worksheets_html", &worksheets);
@@ -833,7 +854,7 @@ impl<'a> Site<'a> {
                 .as_ref()
                 .map(|d| self.doc_html(d, audience, &root, 2)),
         );
-        let docf = |d: &Doc, base: u8| self.doc_html(d, audience, &root, base);
+        let docf = |d: &Doc, base: u8| self.doc_in(d, audience, &root, base, "ws-").0;
         c.insert("form_html", &worksheet_html::form(w, p, &docf));
         c.insert("worksheet", &json!({"id": w.id, "title": w.title, "repeat": w.repeat, "copies": w.copies, "source": w.source, "license": w.license}));
         if audience == Audience::Participant

@@ -1,0 +1,253 @@
+//! The command line: atomic output, `cairn new`, usage errors, and what
+//! `check` and `--quiet` promise.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+/// Names in `dir` that look like a build's temporary folders.
+fn stray_temp_folders(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("read folder")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') && (n.contains(".new-") || n.contains(".old-")))
+        .collect()
+}
+
+fn break_session(root: &Path) {
+    let path = root.join("content/sessions/01-a.md");
+    let mut text = std::fs::read_to_string(&path).expect("read session");
+    text.push_str("\n:::note\nThis note is never closed.\n");
+    std::fs::write(&path, text).expect("write session");
+}
+
+#[test]
+fn failed_build_leaves_previous_output_untouched() {
+    let dir = program_with(None);
+    let root = dir.path();
+    let run = build(root, None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = root.join("output");
+    let before = snapshot(&out);
+    assert!(before.contains_key("index.html"), "{:?}", before.keys());
+
+    break_session(root);
+    let run = build(root, None);
+    run.assert_no_panic("build");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(snapshot(&out), before, "a failed build changed output/");
+    assert!(
+        stray_temp_folders(root).is_empty(),
+        "{:?}",
+        stray_temp_folders(root)
+    );
+}
+
+#[test]
+fn failed_build_with_broken_templates_leaves_output_untouched() {
+    let dir = program_with(None);
+    let root = dir.path();
+    let out = root.join("site");
+    let run = build(root, Some(&out));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let before = snapshot(&out);
+
+    // A project look that overrides one template with broken Tera.
+    let tpl = root.join("themes/default/templates/base.html");
+    std::fs::create_dir_all(tpl.parent().unwrap()).expect("mkdir");
+    std::fs::write(&tpl, "<html>{% if %}{{ </html>").expect("write template");
+    let run = build(root, Some(&out));
+    run.assert_no_panic("build");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("template"), "{}", run.stderr);
+    assert_eq!(snapshot(&out), before, "a failed build changed the output");
+    assert!(
+        stray_temp_folders(root).is_empty(),
+        "{:?}",
+        stray_temp_folders(root)
+    );
+}
+
+#[test]
+fn successful_rebuild_replaces_output_and_cleans_up() {
+    let dir = program_with(None);
+    let root = dir.path();
+    let out = root.join("output");
+    assert_eq!(build(root, None).code, 0);
+    // A file the build did not write disappears on the next build.
+    std::fs::write(out.join("stale.html"), "old").expect("write");
+    // A change shows up.
+    let path = root.join("content/program.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("Welcome to the base program.", "Welcome back, friends."),
+    )
+    .unwrap();
+    let run = build(root, None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let after = snapshot(&out);
+    assert!(!after.contains_key("stale.html"));
+    assert!(String::from_utf8_lossy(&after["index.html"]).contains("Welcome back, friends."));
+    assert!(
+        stray_temp_folders(root).is_empty(),
+        "{:?}",
+        stray_temp_folders(root)
+    );
+}
+
+/// `--output` pointing at the project, at content/ or inside it would
+/// replace the author's files with the site: the build must refuse, and
+/// leave every file of the project as it was.
+#[test]
+fn build_refuses_an_output_folder_that_holds_the_project() {
+    let mut problems = Vec::new();
+    for output in [".", "content", "content/assets", "content/sessions"] {
+        let dir = program_with(None);
+        let root = dir.path();
+        let before = snapshot(root);
+        let out = if output == "." {
+            root.to_path_buf()
+        } else {
+            root.join(output)
+        };
+        let run = build(root, Some(&out));
+        run.assert_no_panic(output);
+        let after = snapshot(root);
+        let lost: Vec<&String> = before
+            .keys()
+            .filter(|k| after.get(*k) != before.get(*k))
+            .collect();
+        if run.code == 0 || !lost.is_empty() {
+            problems.push(format!(
+                "--output {output}: exit {}, project files lost or changed: {lost:?}",
+                run.code
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn relative_output_is_under_the_project_folder() {
+    let dir = program_with(None);
+    let run = cairn([
+        "build".as_ref(),
+        "--root".as_ref(),
+        dir.path().as_os_str(),
+        "--output".as_ref(),
+        "public".as_ref(),
+        "--no-pdf".as_ref(),
+        "--quiet".as_ref(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(dir.path().join("public/index.html").is_file());
+}
+
+#[test]
+fn check_changes_nothing() {
+    let dir = program_with(Some("warnings/unused"));
+    let before = snapshot(dir.path());
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = check(dir.path(), &["--format", "json", "--deny-warnings"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(snapshot(dir.path()), before, "check wrote or changed files");
+}
+
+#[test]
+fn quiet_build_prints_nothing_when_all_is_well() {
+    let dir = program_with(None);
+    let run = build(dir.path(), None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr.trim(), "", "--quiet printed something");
+    assert_eq!(run.stdout.trim(), "", "--quiet printed something");
+}
+
+#[test]
+fn new_writes_a_starter_that_checks_clean_and_builds() {
+    let dir = scratch();
+    let project = dir.path().join("my-group");
+    let run = cairn(["new".as_ref(), project.as_os_str()]);
+    run.assert_no_panic("new");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(project.join("content/program.md").is_file());
+
+    let run = check(&project, &["--deny-warnings"]);
+    assert_eq!(run.code, 0, "starter has problems:\n{}", run.stderr);
+    let run = build(&project, None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for page in [
+        "index.html",
+        "exercises/index.html",
+        "prompts/index.html",
+        "glossary/index.html",
+        "facilitator/index.html",
+    ] {
+        assert!(project.join("output").join(page).is_file(), "no {page}");
+    }
+}
+
+#[test]
+fn new_into_an_empty_folder_works() {
+    let dir = scratch();
+    let run = cairn(["new".as_ref(), dir.path().as_os_str()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(dir.path().join("cairn.toml").is_file());
+}
+
+#[test]
+fn new_refuses_a_folder_that_is_not_empty() {
+    let dir = scratch();
+    std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+    let run = cairn(["new".as_ref(), dir.path().as_os_str()]);
+    run.assert_no_panic("new");
+    assert_ne!(run.code, 0, "new wrote into a folder that is not empty");
+    assert!(!run.stderr.trim().is_empty(), "no message");
+    let files = snapshot(dir.path());
+    assert_eq!(files.len(), 1, "new wrote files: {:?}", files.keys());
+    assert_eq!(files["notes.txt"], b"mine");
+}
+
+#[test]
+fn new_refuses_a_file() {
+    let dir = scratch();
+    let file = dir.path().join("file.txt");
+    std::fs::write(&file, "mine").unwrap();
+    let run = cairn(["new".as_ref(), file.as_os_str()]);
+    run.assert_no_panic("new");
+    assert_ne!(run.code, 0);
+    assert_eq!(std::fs::read(&file).unwrap(), b"mine");
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let dir = program_with(None);
+    let root = dir.path().to_str().unwrap();
+    for args in [
+        vec![],
+        vec!["frobnicate"],
+        vec!["build", "--bogus"],
+        vec!["check", "--root", root, "--format", "xml"],
+        vec!["check", "--root"],
+        vec!["new"],
+    ] {
+        let run = cairn(&args);
+        run.assert_no_panic(&format!("{args:?}"));
+        assert_eq!(run.code, 2, "cairn {args:?}: exit status\n{}", run.stderr);
+    }
+    assert_eq!(cairn(["--version"]).code, 0);
+    assert_eq!(cairn(["--help"]).code, 0);
+}
+
+#[test]
+fn missing_project_is_reported() {
+    let dir = scratch();
+    let run = check(&dir.path().join("nowhere"), &[]);
+    run.assert_no_panic("check");
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("program.md"), "{}", run.stderr);
+}
