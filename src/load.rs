@@ -9,7 +9,7 @@ use walkdir::WalkDir;
 use crate::diag::{Diags, FileId, Loc, Sources};
 
 /// What a content file is, by where it lives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FileKind {
     Program,
     Theme,

@@ -48,6 +48,11 @@ struct Ids {
     map: HashMap<String, usize>,
     names: Vec<String>,
     what: &'static str,
+    /// Ids of files that could not be read (already reported): references
+    /// to them are not reported again.
+    broken: std::collections::HashSet<String>,
+    /// A file that could define any id of this kind failed (a prompts file).
+    all_broken: bool,
 }
 
 impl Ids {
@@ -71,12 +76,19 @@ impl Ids {
                 map.insert(id.to_string(), i);
             }
         }
-        Ids { map, names, what }
+        Ids {
+            map,
+            names,
+            what,
+            broken: Default::default(),
+            all_broken: false,
+        }
     }
 
     fn get(&self, r: &IdRef, d: &mut Diags) -> Option<usize> {
         match self.map.get(&r.0) {
             Some(i) => Some(*i),
+            None if self.all_broken || self.broken.contains(&r.0) => None,
             None => {
                 let known: Vec<&str> = self.names.iter().map(String::as_str).collect();
                 let diag = d
@@ -136,8 +148,16 @@ pub fn resolve(loaded: &Loaded, d: &mut Diags) -> Option<Program> {
     let mut raw_prompts = Vec::new();
     let mut worksheets = Vec::new();
     let mut glossary = Vec::new();
-    for (p, fd) in parsed {
+    let mut broken: HashMap<FileKind, std::collections::HashSet<String>> = HashMap::new();
+    for (f, (p, fd)) in loaded.files.iter().zip(parsed) {
+        let failed = fd.has_errors();
         d.extend(fd);
+        if failed || f.text.is_none() {
+            broken
+                .entry(f.kind)
+                .or_default()
+                .insert(items::id_from_rel(&f.rel));
+        }
         match p {
             Parsed::Program(x) => info = x,
             Parsed::Theme(x) => themes.extend(x),
@@ -191,6 +211,14 @@ pub fn resolve(loaded: &Loaded, d: &mut Diags) -> Option<Program> {
         worksheets.iter().map(|t| (t.id.as_str(), &t.loc)),
         d,
     );
+    let mut theme_ids = theme_ids;
+    let mut exercise_ids = exercise_ids;
+    let mut prompt_ids = prompt_ids;
+    let mut worksheet_ids = worksheet_ids;
+    theme_ids.broken = broken.remove(&FileKind::Theme).unwrap_or_default();
+    exercise_ids.broken = broken.remove(&FileKind::Exercise).unwrap_or_default();
+    worksheet_ids.broken = broken.remove(&FileKind::Worksheet).unwrap_or_default();
+    prompt_ids.all_broken = broken.contains_key(&FileKind::Prompts);
     let _ = Ids::new("guide", guides.iter().map(|t| (t.id.as_str(), &t.loc)), d);
     let _ = Ids::new("page", pages.iter().map(|t| (t.id.as_str(), &t.loc)), d);
     let _ = session_ids;
@@ -350,7 +378,10 @@ pub fn resolve(loaded: &Loaded, d: &mut Diags) -> Option<Program> {
                                     None => diag.help("link to a heading's id: its text in lower case, with hyphens for spaces"),
                                 };
                         }
-                        if program.item_by_path(path).is_none() {
+                        // A file that exists but could not be read was already reported.
+                        if program.item_by_path(path).is_none()
+                            && !all.contains(&format!("content/{path}"))
+                        {
                             let known: Vec<String> = all
                                 .iter()
                                 .filter_map(|p| p.strip_prefix("content/"))
