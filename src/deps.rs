@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
+use crate::diag::Sources;
 use crate::model::{Kind, Program};
 use crate::theme::Theme;
 
@@ -22,6 +23,8 @@ pub enum Dep {
     Title(Kind, String),
     /// Which sessions use an exercise.
     UsedIn(String),
+    /// A session's outline: agenda (without notes), materials, worksheets.
+    Outline(String),
 }
 
 fn hash<T: Hash + ?Sized>(t: &T) -> u64 {
@@ -35,10 +38,19 @@ fn dbg<T: std::fmt::Debug>(t: &T) -> u64 {
 }
 
 /// The fingerprint of every dependency of a program and its look.
-pub fn fingerprints(p: &Program, theme: &Theme) -> HashMap<Dep, u64> {
+pub fn fingerprints(p: &Program, theme: &Theme, sources: &Sources) -> HashMap<Dep, u64> {
+    // An item's own file says everything about it; hashing the text is much
+    // cheaper than walking the model.
+    let text = |loc: &crate::diag::Loc| hash(sources.text(loc.file));
     let mut f = HashMap::new();
     let mut global = DefaultHasher::new();
-    format!("{:?}{:?}{:?}", p.info, p.config, p.assets).hash(&mut global);
+    // program.md by its text: Debug of parsed Markdown is not stable (pulldown
+    // strings change representation when cloned).
+    sources
+        .find("content/program.md")
+        .map(|id| sources.text(id))
+        .hash(&mut global);
+    format!("{:?}{:?}", p.config, p.assets).hash(&mut global);
     for (k, file) in &theme.files {
         k.hash(&mut global);
         file.bytes.hash(&mut global);
@@ -87,24 +99,41 @@ pub fn fingerprints(p: &Program, theme: &Theme) -> HashMap<Dep, u64> {
     }
     f.insert(Dep::Global, global.finish());
     for t in &p.themes {
-        f.insert(Dep::Full(Kind::Theme, t.id.clone()), dbg(t));
+        f.insert(Dep::Full(Kind::Theme, t.id.clone()), text(&t.loc));
         f.insert(
             Dep::Title(Kind::Theme, t.id.clone()),
             hash(&(&t.title, &t.summary)),
         );
     }
     for s in &p.sessions {
-        f.insert(Dep::Full(Kind::Session, s.id.clone()), dbg(s));
+        f.insert(Dep::Full(Kind::Session, s.id.clone()), text(&s.loc));
+        let outline: Vec<_> = s
+            .agenda
+            .iter()
+            .map(|a| {
+                (
+                    a.start,
+                    a.minutes,
+                    &a.title,
+                    &a.worksheets,
+                    a.exercise,
+                    a.kind as u8,
+                )
+            })
+            .collect();
+        let placed = s.body.directives(crate::model::Audience::Facilitator);
+        let placed: Vec<(u8, &str)> = placed.iter().map(|(k, id)| (*k as u8, *id)).collect();
+        f.insert(
+            Dep::Outline(s.id.clone()),
+            hash(&(outline, &s.materials, placed)),
+        );
         f.insert(
             Dep::Title(Kind::Session, s.id.clone()),
             hash(&(s.number, &s.title, s.theme, s.duration)),
         );
     }
     for e in &p.exercises {
-        let mut e_dbg = format!("{e:?}");
-        // Which sessions use it is its own dependency.
-        e_dbg.push_str(&format!("{:?}", e.worksheets));
-        f.insert(Dep::Full(Kind::Exercise, e.id.clone()), hash(&e_dbg));
+        f.insert(Dep::Full(Kind::Exercise, e.id.clone()), text(&e.loc));
         f.insert(
             Dep::Title(Kind::Exercise, e.id.clone()),
             hash(&(&e.title, &e.summary, e.minutes, e.group_size, &e.tags)),
@@ -120,21 +149,21 @@ pub fn fingerprints(p: &Program, theme: &Theme) -> HashMap<Dep, u64> {
         f.insert(Dep::Full(Kind::Prompt, x.id.clone()), dbg(x));
     }
     for w in &p.worksheets {
-        f.insert(Dep::Full(Kind::Worksheet, w.id.clone()), dbg(w));
+        f.insert(Dep::Full(Kind::Worksheet, w.id.clone()), text(&w.loc));
         f.insert(
             Dep::Title(Kind::Worksheet, w.id.clone()),
             hash(&(&w.title, w.copies, w.audience as u8)),
         );
     }
     for g in &p.guides {
-        f.insert(Dep::Full(Kind::Guide, g.id.clone()), dbg(g));
+        f.insert(Dep::Full(Kind::Guide, g.id.clone()), text(&g.loc));
         f.insert(
             Dep::Title(Kind::Guide, g.id.clone()),
             hash(&(&g.title, &g.summary)),
         );
     }
     for pg in &p.pages {
-        f.insert(Dep::Full(Kind::Page, pg.id.clone()), dbg(pg));
+        f.insert(Dep::Full(Kind::Page, pg.id.clone()), text(&pg.loc));
     }
     f.insert(Dep::Full(Kind::Glossary, String::new()), dbg(&p.glossary));
     f

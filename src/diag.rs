@@ -58,6 +58,10 @@ impl Sources {
         self.texts.push(text.clone());
         self.files.add(name, text)
     }
+    /// The id of the file shown as `name`.
+    pub fn find(&self, name: &str) -> Option<FileId> {
+        self.names.iter().position(|n| n == name)
+    }
     pub fn name(&self, id: FileId) -> &str {
         &self.names[id]
     }
@@ -84,7 +88,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Collects diagnostics while a stage runs.
-#[derive(Default, Debug)]
+#[derive(Default, Debug, Clone)]
 pub struct Diags {
     pub list: Vec<Diagnostic>,
 }

@@ -16,7 +16,7 @@ pub enum Audience {
     Facilitator,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Program {
     pub config: Config,
     pub info: ProgramInfo,
@@ -34,7 +34,7 @@ pub struct Program {
     pub assets: Vec<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ProgramInfo {
     pub title: String,
     pub subtitle: Option<String>,
@@ -76,7 +76,7 @@ pub struct ItemRef {
     pub index: usize,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Theme {
     pub id: String,
     /// Content-relative path, e.g. `themes/boundaries.md`.
@@ -92,7 +92,7 @@ pub struct Theme {
     pub exercises: Vec<usize>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Session {
     pub id: String,
     pub path: String,
@@ -161,7 +161,7 @@ impl AgendaKind {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct AgendaItem {
     pub kind: AgendaKind,
     pub minutes: u32,
@@ -177,7 +177,7 @@ pub struct AgendaItem {
     pub loc: Loc,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Exercise {
     pub id: String,
     pub path: String,
@@ -244,7 +244,7 @@ impl PromptKind {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Prompt {
     pub id: String,
     /// Content-relative path of the TOML file that defines it.
@@ -258,7 +258,7 @@ pub struct Prompt {
     pub themes: Vec<usize>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Worksheet {
     pub id: String,
     pub path: String,
@@ -277,14 +277,14 @@ pub struct Worksheet {
     pub blocks: Vec<Block>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Block {
     pub label: Option<String>,
     pub help: Option<Doc>,
     pub kind: BlockKind,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum BlockKind {
     /// A short answer.
     Text,
@@ -377,7 +377,7 @@ pub const GAS_LEVELS: &[(i32, &str)] = &[
     (2, "Much more than expected"),
 ];
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ScaleItem {
     pub id: String,
     pub text: String,
@@ -386,7 +386,7 @@ pub struct ScaleItem {
     pub alert: Option<Alert>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Alert {
     pub min: f64,
     pub text: Doc,
@@ -399,14 +399,14 @@ pub enum ScoreMethod {
     Mean,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Scoring {
     pub method: ScoreMethod,
     pub bands: Vec<Band>,
     pub instructions: Option<Doc>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Band {
     pub min: f64,
     pub max: f64,
@@ -414,7 +414,7 @@ pub struct Band {
     pub text: Option<Doc>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Guide {
     pub id: String,
     pub path: String,
@@ -425,7 +425,7 @@ pub struct Guide {
     pub body: Doc,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Page {
     pub id: String,
     pub path: String,
@@ -443,7 +443,7 @@ pub enum PageAudience {
     Facilitator,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Term {
     pub term: String,
     pub definition: String,

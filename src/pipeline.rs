@@ -34,10 +34,26 @@ impl Checked {
 
 /// Loads, parses and checks the project at `root`.
 pub fn check(root: &Path) -> std::io::Result<Checked> {
+    check_cached(root, None)
+}
+
+/// [`check`], reusing the parse of files that did not change (for `serve`).
+pub fn check_cached(
+    root: &Path,
+    cache: Option<&mut crate::resolve::ParseCache>,
+) -> std::io::Result<Checked> {
     let mut sources = Sources::default();
     let mut diags = Diags::default();
+    let t = std::time::Instant::now();
     let loaded = crate::load::load(root, &mut sources, &mut diags)?;
-    let program = crate::resolve::resolve(&loaded, &mut diags);
+    let loaded_at = t.elapsed();
+    let program = crate::resolve::resolve_cached(&loaded, &mut diags, cache);
+    if std::env::var_os("CAIRN_TIMING").is_some() {
+        eprintln!(
+            "  load: {loaded_at:.1?}, resolve: {:.1?}",
+            t.elapsed() - loaded_at
+        );
+    }
     if let Some(p) = &program {
         check_look(root, &p.config, &mut diags);
     }

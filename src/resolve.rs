@@ -12,6 +12,7 @@ use crate::model::*;
 use crate::parse::items::{self, IdRef, ParseCx, RawExercise, RawPrompt, RawSession};
 use crate::parse::markdown::{Doc, Leaf, Ref};
 
+#[derive(Clone)]
 enum Parsed {
     Program(Option<ProgramInfo>),
     Theme(Option<Theme>),
@@ -118,7 +119,50 @@ impl Ids {
 /// Builds and checks the whole program. Returns None only when there is no
 /// usable program.md; otherwise a model even when errors were found (the
 /// caller stops on errors).
+/// Parse results kept between builds (for `serve`): a file whose place in
+/// the sources and whose text are unchanged is not parsed again.
+#[derive(Default)]
+pub struct ParseCache {
+    entries: HashMap<String, (usize, u64, Parsed, Diags)>,
+}
+
+impl ParseCache {
+    fn key(f: &SourceFile) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        f.text.hash(&mut h);
+        h.finish()
+    }
+
+    fn get(&self, f: &SourceFile) -> Option<(Parsed, Diags)> {
+        let (file, hash, p, d) = self.entries.get(&f.rel)?;
+        (*file == f.file && *hash == Self::key(f)).then(|| (p.clone(), d.clone()))
+    }
+
+    /// Keeps what was parsed anew; forgets files that are gone.
+    fn store(&mut self, files: &[SourceFile], parsed: &[(Parsed, Diags, bool)]) {
+        let present: std::collections::HashSet<&str> =
+            files.iter().map(|f| f.rel.as_str()).collect();
+        self.entries.retain(|k, _| present.contains(k.as_str()));
+        for (f, (p, d, hit)) in files.iter().zip(parsed) {
+            if !hit {
+                self.entries
+                    .insert(f.rel.clone(), (f.file, Self::key(f), p.clone(), d.clone()));
+            }
+        }
+    }
+}
+
 pub fn resolve(loaded: &Loaded, d: &mut Diags) -> Option<Program> {
+    resolve_cached(loaded, d, None)
+}
+
+/// [`resolve`], reusing the parse of unchanged files.
+pub fn resolve_cached(
+    loaded: &Loaded,
+    d: &mut Diags,
+    cache: Option<&mut ParseCache>,
+) -> Option<Program> {
     let config = match &loaded.config {
         Some((id, text)) => Config::parse(text, *id, d),
         None => Config::default(),
@@ -129,15 +173,24 @@ pub fn resolve(loaded: &Loaded, d: &mut Diags) -> Option<Program> {
         raw_html: config.raw_html,
         exists: &exists,
     };
-    let parsed: Vec<(Parsed, Diags)> = loaded
+    let parsed: Vec<(Parsed, Diags, bool)> = loaded
         .files
         .par_iter()
         .map(|f| {
+            if let Some(c) = cache.as_ref()
+                && let Some((p, d)) = c.get(f)
+            {
+                return (p, d, true);
+            }
             let mut fd = Diags::default();
             let p = parse_file(f, &pcx, &mut fd);
-            (p, fd)
+            (p, fd, false)
         })
         .collect();
+    if let Some(c) = cache {
+        c.store(&loaded.files, &parsed);
+    }
+    let parsed = parsed.into_iter().map(|(p, d, _)| (p, d));
 
     let mut info = None;
     let mut themes = Vec::new();

@@ -58,6 +58,9 @@ impl Shared {
 /// What the last good build wrote, to rebuild only what changed.
 #[derive(Default)]
 struct Incremental {
+    cache: crate::resolve::ParseCache,
+    /// The search indexes are written after the pages (they never delay a reload).
+    search_due: bool,
     fingerprints: HashMap<Dep, u64>,
     /// Hash of every file written, by path under the output folder.
     written: HashMap<String, u64>,
@@ -95,11 +98,31 @@ struct Rebuilt {
 }
 
 impl Incremental {
+    /// Writes the search indexes if a change made them stale.
+    fn write_search(&mut self, program: &Program, out: &Path) {
+        if !std::mem::take(&mut self.search_due) {
+            return;
+        }
+        for (rel, bytes) in &site::search_indexes(program).files {
+            let h = hash_bytes(bytes);
+            if self.written.get(rel) != Some(&h) && write_file(out, rel, bytes).is_ok() {
+                self.written.insert(rel.clone(), h);
+            }
+        }
+    }
+
     /// Re-renders what changed since the last good build and writes the
     /// files whose bytes differ. Errors leave the output untouched.
     fn rebuild(&mut self, opts: &ServeOptions) -> Result<Rebuilt, String> {
-        let checked =
-            pipeline::check(&opts.root).map_err(|e| format!("cannot read the project: {e}"))?;
+        let timing = std::env::var_os("CAIRN_TIMING").is_some();
+        let t0 = Instant::now();
+        let mark = |what: &str| {
+            if timing {
+                eprintln!("  {what}: {:.1?}", t0.elapsed());
+            }
+        };
+        let checked = pipeline::check_cached(&opts.root, Some(&mut self.cache))
+            .map_err(|e| format!("cannot read the project: {e}"))?;
         if checked.diags.has_errors() {
             return Err(diag::render_plain(&checked.diags.list, &checked.sources));
         }
@@ -109,11 +132,24 @@ impl Incremental {
         let Some(program) = checked.program else {
             return Err("no program".into());
         };
+        mark("checked");
         let theme = Theme::load(&opts.root, &program.config.theme).map_err(|e| e.to_string())?;
         let tera = site::load_templates(&theme).map_err(|e| e.to_string())?;
-        let fingerprints = deps::fingerprints(&program, &theme);
+        mark("look loaded");
+        let fingerprints = deps::fingerprints(&program, &theme, &checked.sources);
+        mark("fingerprints");
         let first = self.fingerprints.is_empty();
         let changed = deps::changed(&self.fingerprints, &fingerprints);
+        if timing && !first {
+            let mut list: Vec<String> = changed.iter().map(|d| format!("{d:?}")).collect();
+            list.sort();
+            list.truncate(8);
+            eprintln!(
+                "  {} dependencies changed: {}",
+                changed.len(),
+                list.join(", ")
+            );
+        }
         let want = |d: &[Dep]| first || d.iter().any(|x| changed.contains(x));
         let pages = site::render_pages(&program, &tera, opts.pdf, &want).map_err(|es| {
             es.iter()
@@ -121,12 +157,12 @@ impl Incremental {
                 .collect::<Vec<_>>()
                 .join("\n")
         })?;
+        mark("pages rendered");
         let rendered = pages.set.files.len();
         let mut set = pages.set;
-        if first || !changed.is_empty() {
-            set.extend(site::search_indexes(&program));
-        }
+        self.search_due |= first || !changed.is_empty();
         set.extend(site::static_files(&program, &theme, &opts.root));
+        mark("indexes and static files");
         let new_pages: HashSet<String> = pages.all_paths.into_iter().collect();
         let mut written = 0;
         for (rel, bytes) in &set.files {
@@ -411,6 +447,7 @@ pub fn run(opts: ServeOptions) -> u8 {
     let start = Instant::now();
     match inc.rebuild(&opts) {
         Ok(r) => {
+            inc.write_search(&r.program, &opts.output);
             log(
                 opts.quiet,
                 &format!(
@@ -507,7 +544,7 @@ pub fn run(opts: ServeOptions) -> u8 {
                 };
                 let mut any = relevant(&first);
                 // Debounce: collect what arrives until things are quiet.
-                while let Ok(p) = rx.recv_timeout(Duration::from_millis(60)) {
+                while let Ok(p) = rx.recv_timeout(Duration::from_millis(20)) {
                     any |= relevant(&p);
                 }
                 if !any {
@@ -530,6 +567,7 @@ pub fn run(opts: ServeOptions) -> u8 {
                             s.error = None;
                             s.version += 1;
                         });
+                        inc.write_search(&r.program, &opts2.output);
                         let _ = pdf_tx.send(r.program);
                     }
                     Err(e) => {

@@ -266,6 +266,7 @@ pub fn theme(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Theme> {
     })
 }
 
+#[derive(Clone)]
 pub struct RawAgenda {
     pub kind: AgendaKind,
     pub minutes: u32,
@@ -277,6 +278,7 @@ pub struct RawAgenda {
     pub loc: Loc,
 }
 
+#[derive(Clone)]
 pub struct RawSession {
     pub id: String,
     pub path: String,
@@ -383,6 +385,7 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
     })
 }
 
+#[derive(Clone)]
 pub struct RawExercise {
     pub id: String,
     pub path: String,
@@ -506,6 +509,7 @@ pub fn page(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Page> {
     })
 }
 
+#[derive(Clone)]
 pub struct RawPrompt {
     pub id: String,
     pub path: String,
@@ -592,6 +596,7 @@ pub fn glossary(f: &SourceFile, d: &mut Diags) -> Vec<Term> {
     out
 }
 
+#[derive(Clone)]
 pub struct RawWorksheet {
     pub sheet: Worksheet,
 }

@@ -1329,8 +1329,9 @@ fn jobs<'a>(s: &'a Site<'a>) -> Vec<Job<'a>> {
         d.extend(all(
             Kind::Session,
             p.sessions.iter().map(|x| x.id.as_str()).collect(),
-            false,
+            true,
         ));
+        d.extend(p.sessions.iter().map(|x| Dep::Outline(x.id.clone())));
         d.extend(all(
             Kind::Worksheet,
             p.worksheets.iter().map(|x| x.id.as_str()).collect(),
