@@ -29,9 +29,20 @@ pub struct Program {
     pub guides: Vec<Guide>,
     pub pages: Vec<Page>,
     pub glossary: Vec<Term>,
+    /// Lookups by content path and by id, built once by [`Program::reindex`].
+    pub index: Index,
     /// Files under content/assets (and any other file an image points at),
     /// project-relative, with a forward-slash path.
     pub assets: Vec<String>,
+}
+
+/// Lookups into a [`Program`]'s lists.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    /// Content path (`sessions/03-boundaries.md`) → item.
+    pub paths: std::collections::HashMap<String, ItemRef>,
+    /// (kind, id) → index in that kind's list (the first, if an id repeats).
+    pub ids: std::collections::HashMap<(Kind, String), usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -452,39 +463,85 @@ pub struct Term {
 impl Program {
     /// The item a content path (`sessions/03-boundaries.md`) names.
     pub fn item_by_path(&self, path: &str) -> Option<ItemRef> {
-        fn find<'a>(
-            kind: Kind,
-            mut paths: impl Iterator<Item = &'a String>,
-            path: &str,
-        ) -> Option<ItemRef> {
-            paths
-                .position(|p| p == path)
-                .map(|index| ItemRef { kind, index })
-        }
-        if path == "program.md" {
-            return Some(ItemRef {
+        self.index.paths.get(path).copied()
+    }
+
+    /// The index of the item of `kind` with this id.
+    pub fn by_id(&self, kind: Kind, id: &str) -> Option<usize> {
+        self.index.ids.get(&(kind, id.to_string())).copied()
+    }
+
+    /// Builds the lookups; call after the lists change.
+    pub fn reindex(&mut self) {
+        let mut ix = Index::default();
+        ix.paths.insert(
+            "program.md".into(),
+            ItemRef {
                 kind: Kind::Program,
                 index: 0,
-            });
-        }
-        if path == "glossary.toml" {
-            return Some(ItemRef {
+            },
+        );
+        ix.paths.insert(
+            "glossary.toml".into(),
+            ItemRef {
                 kind: Kind::Glossary,
                 index: 0,
-            });
+            },
+        );
+        let mut add = |kind: Kind, items: Vec<(&str, &str)>| {
+            for (index, (path, id)) in items.into_iter().enumerate() {
+                ix.paths
+                    .entry(path.to_string())
+                    .or_insert(ItemRef { kind, index });
+                ix.ids.entry((kind, id.to_string())).or_insert(index);
+            }
+        };
+        add(
+            Kind::Theme,
+            self.themes
+                .iter()
+                .map(|x| (x.path.as_str(), x.id.as_str()))
+                .collect(),
+        );
+        add(
+            Kind::Session,
+            self.sessions
+                .iter()
+                .map(|x| (x.path.as_str(), x.id.as_str()))
+                .collect(),
+        );
+        add(
+            Kind::Exercise,
+            self.exercises
+                .iter()
+                .map(|x| (x.path.as_str(), x.id.as_str()))
+                .collect(),
+        );
+        add(
+            Kind::Worksheet,
+            self.worksheets
+                .iter()
+                .map(|x| (x.path.as_str(), x.id.as_str()))
+                .collect(),
+        );
+        add(
+            Kind::Guide,
+            self.guides
+                .iter()
+                .map(|x| (x.path.as_str(), x.id.as_str()))
+                .collect(),
+        );
+        add(
+            Kind::Page,
+            self.pages
+                .iter()
+                .map(|x| (x.path.as_str(), x.id.as_str()))
+                .collect(),
+        );
+        for (index, pr) in self.prompts.iter().enumerate() {
+            ix.ids.entry((Kind::Prompt, pr.id.clone())).or_insert(index);
         }
-        find(Kind::Theme, self.themes.iter().map(|x| &x.path), path)
-            .or_else(|| find(Kind::Session, self.sessions.iter().map(|x| &x.path), path))
-            .or_else(|| find(Kind::Exercise, self.exercises.iter().map(|x| &x.path), path))
-            .or_else(|| {
-                find(
-                    Kind::Worksheet,
-                    self.worksheets.iter().map(|x| &x.path),
-                    path,
-                )
-            })
-            .or_else(|| find(Kind::Guide, self.guides.iter().map(|x| &x.path), path))
-            .or_else(|| find(Kind::Page, self.pages.iter().map(|x| &x.path), path))
+        self.index = ix;
     }
 
     /// Whether an item exists for this audience at all.

@@ -92,18 +92,28 @@ pub fn write_atomic(set: &OutputSet, out_dir: &Path) -> std::io::Result<()> {
         tmp.path().join(MARKER),
         "This folder is written by cairn build; it is replaced on every build.\n",
     )?;
-    for (rel, bytes) in &set.files {
+    for rel in set.files.keys() {
         if rel.split('/').any(|p| p == ".." || p.is_empty()) {
             return Err(std::io::Error::other(format!(
                 "refusing to write outside the output folder: {rel}"
             )));
         }
-        let path = tmp.path().join(rel);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(&path, bytes)?;
     }
+    // Folders first (each once), then the files in parallel.
+    let mut dirs: Vec<&str> = set
+        .files
+        .keys()
+        .filter_map(|rel| rel.rsplit_once('/').map(|(d, _)| d))
+        .collect();
+    dirs.dedup();
+    for dir in dirs {
+        std::fs::create_dir_all(tmp.path().join(dir))?;
+    }
+    use rayon::prelude::*;
+    let base = tmp.path();
+    set.files
+        .par_iter()
+        .try_for_each(|(rel, bytes)| std::fs::write(base.join(rel), bytes))?;
     // Swap: move the old output aside, the new one in, then remove the old.
     let tmp_path = tmp.keep();
     let old = if out_dir.exists() {

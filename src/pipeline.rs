@@ -113,8 +113,12 @@ pub fn render(program: &Program, opts: &Options) -> Result<OutputSet, BuildError
     let theme = Theme::load(&opts.root, &program.config.theme)?;
     let tera =
         site::load_templates(&theme).map_err(|e| BuildError::Templates(vec![e.to_string()]))?;
+    let t = std::time::Instant::now();
     let mut set = site::render_site(program, &theme, &tera, &opts.root, opts.pdf)
         .map_err(|es| BuildError::Templates(es.iter().map(|e| e.to_string()).collect()))?;
+    if std::env::var_os("CAIRN_TIMING").is_some() {
+        eprintln!("  site: {:.1?}", t.elapsed());
+    }
     if opts.pdf {
         let pdfs = crate::render::pdf::render_pdfs(program, &theme, &opts.root, opts.progress)
             .map_err(|es| BuildError::Pdf(es.iter().map(|e| e.to_string()).collect()))?;
@@ -157,6 +161,10 @@ fn write_checked(checked: &Checked, opts: &Options) -> Result<usize, BuildError>
     output::check_target(&opts.root, &opts.output)
         .map_err(|e| BuildError::Io(std::io::Error::other(e)))?;
     let set = render(program, opts)?;
+    let t = std::time::Instant::now();
     output::write_atomic(&set, &opts.output)?;
+    if std::env::var_os("CAIRN_TIMING").is_some() {
+        eprintln!("  write: {:.1?}", t.elapsed());
+    }
     Ok(set.files.len())
 }

@@ -389,6 +389,7 @@ pub fn resolve_cached(
         guides,
         pages,
         glossary,
+        index: Default::default(),
         assets: all
             .iter()
             .filter(|p| p.starts_with("content/assets/"))
@@ -482,6 +483,7 @@ pub fn resolve_cached(
             }
         };
         program.exercises = std::mem::take(&mut exercises);
+        program.reindex();
         let p = &program;
         check_doc(&p.info.body, None, d, p);
         if let Some(s) = &p.info.support {

@@ -173,24 +173,20 @@ impl<'a> Site<'a> {
         self.doc(doc, audience, root, base).0
     }
 
-    fn find<T>(list: &[T], id: &str, get: impl Fn(&T) -> &str) -> Option<usize> {
-        list.iter().position(|x| get(x) == id)
-    }
-
     fn directive(&self, kind: Leaf, id: &str, audience: Audience, root: &str) -> String {
         let p = self.p;
         match kind {
-            Leaf::Prompt => match Self::find(&p.prompts, id, |x| &x.id) {
+            Leaf::Prompt => match p.by_id(Kind::Prompt, id) {
                 Some(i) => self.prompt_card(i, 3),
                 None => String::new(),
             },
-            Leaf::Exercise => match Self::find(&p.exercises, id, |x| &x.id) {
+            Leaf::Exercise => match p.by_id(Kind::Exercise, id) {
                 Some(i) => {
                     self.exercise_card(i, audience, root, 3, audience == Audience::Facilitator)
                 }
                 None => String::new(),
             },
-            Leaf::Worksheet => match Self::find(&p.worksheets, id, |x| &x.id) {
+            Leaf::Worksheet => match p.by_id(Kind::Worksheet, id) {
                 Some(i) => self.worksheet_card(i, audience, root, 3),
                 None => String::new(),
             },
@@ -1448,8 +1444,13 @@ pub fn render_site(
     root: &std::path::Path,
     pdf: bool,
 ) -> Result<OutputSet, Vec<TemplateError>> {
+    let t = std::time::Instant::now();
     let mut out = render_pages(p, tera, pdf, &|_| true)?.set;
+    let pages = t.elapsed();
     out.extend(search_indexes(p));
+    if std::env::var_os("CAIRN_TIMING").is_some() {
+        eprintln!("  pages: {pages:.1?}, search: {:.1?}", t.elapsed() - pages);
+    }
     out.extend(static_files(p, theme, root));
     Ok(out)
 }
