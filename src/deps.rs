@@ -25,6 +25,8 @@ pub enum Dep {
     UsedIn(String),
     /// A session's outline: agenda (without notes), materials, worksheets.
     Outline(String),
+    /// The prompts that carry a theme.
+    ThemePrompts(String),
 }
 
 fn hash<T: Hash + ?Sized>(t: &T) -> u64 {
@@ -145,8 +147,18 @@ pub fn fingerprints(p: &Program, theme: &Theme, sources: &Sources) -> HashMap<De
             .collect();
         f.insert(Dep::UsedIn(e.id.clone()), hash(&(used, &e.used_in)));
     }
+    let mut by_theme: Vec<DefaultHasher> = vec![DefaultHasher::new(); p.themes.len()];
     for x in &p.prompts {
-        f.insert(Dep::Full(Kind::Prompt, x.id.clone()), dbg(x));
+        let h = dbg(x);
+        f.insert(Dep::Full(Kind::Prompt, x.id.clone()), h);
+        for t in &x.themes {
+            if let Some(th) = by_theme.get_mut(*t) {
+                h.hash(th);
+            }
+        }
+    }
+    for (t, h) in p.themes.iter().zip(by_theme) {
+        f.insert(Dep::ThemePrompts(t.id.clone()), h.finish());
     }
     for w in &p.worksheets {
         f.insert(Dep::Full(Kind::Worksheet, w.id.clone()), text(&w.loc));

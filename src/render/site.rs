@@ -1234,11 +1234,7 @@ fn jobs<'a>(s: &'a Site<'a>) -> Vec<Job<'a>> {
                 .iter()
                 .map(|x| Dep::Title(Kind::Exercise, p.exercises[*x].id.clone())),
         );
-        d.extend(all(
-            Kind::Prompt,
-            p.prompts.iter().map(|x| x.id.as_str()).collect(),
-            false,
-        ));
+        d.push(Dep::ThemePrompts(t.id.clone()));
         push(
             format!("themes/{}/index.html", t.id),
             d,
@@ -1445,11 +1441,15 @@ pub fn render_site(
     pdf: bool,
 ) -> Result<OutputSet, Vec<TemplateError>> {
     let t = std::time::Instant::now();
-    let mut out = render_pages(p, tera, pdf, &|_| true)?.set;
-    let pages = t.elapsed();
-    out.extend(search_indexes(p));
+    // The search indexes build alongside the pages.
+    let (pages, search) = rayon::join(
+        || render_pages(p, tera, pdf, &|_| true),
+        || search_indexes(p),
+    );
+    let mut out = pages?.set;
+    out.extend(search);
     if std::env::var_os("CAIRN_TIMING").is_some() {
-        eprintln!("  pages: {pages:.1?}, search: {:.1?}", t.elapsed() - pages);
+        eprintln!("  pages and search: {:.1?}", t.elapsed());
     }
     out.extend(static_files(p, theme, root));
     Ok(out)

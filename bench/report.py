@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""Helpers for bench/run.sh (standard library only).
+
+    report.py elapsed TIME_V_FILE     wall seconds from /usr/bin/time -v output
+    report.py pages PDF               page count of a PDF (pdfinfo, else /Count)
+    report.py write WORK RESULTS_MD   the results table from WORK/json, WORK/rss
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+
+def elapsed(path):
+    txt = open(path).read()
+    m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", txt)
+    h, mnt, s = m.groups()
+    return int(h or 0) * 3600 + int(mnt) * 60 + float(s)
+
+
+def peak_kib(path):
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(path).read())
+    return int(m.group(1))
+
+
+def pages(pdf):
+    if shutil.which("pdfinfo"):
+        out = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout
+        m = re.search(r"^Pages:\s+(\d+)", out, re.M)
+        if m:
+            return int(m.group(1))
+    data = open(pdf, "rb").read()
+    counts = [int(c) for c in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", data)]
+    return max(counts) if counts else 0
+
+
+def fmt_s(x):
+    if x is None:
+        return "–"
+    if x < 1:
+        return f"{x * 1000:.0f} ms"
+    return f"{x:.2f} s"
+
+
+def fmt_mib(kib):
+    return "–" if kib is None else f"{kib / 1024:.0f} MiB"
+
+
+def load(work, tag):
+    """A tool's runs over all rounds (WORK/json/TAG.rN.json), merged."""
+    d = os.path.join(work, "json")
+    files = sorted(f for f in os.listdir(d) if re.fullmatch(re.escape(tag) + r"(\.r\d+)?\.json", f))
+    if not files:
+        return None
+    times, user, system = [], 0.0, 0.0
+    for f in files:
+        r = json.load(open(os.path.join(d, f)))["results"][0]
+        times += r["times"]
+        user += r["user"] * len(r["times"])
+        system += r["system"] * len(r["times"])
+    times.sort()
+    k = len(times)
+    median = times[k // 2] if k % 2 else (times[k // 2 - 1] + times[k // 2]) / 2
+    rss = os.path.join(work, "rss", f"{tag}.txt")
+    return {
+        "median": median, "min": times[0], "max": times[-1], "mean": sum(times) / k,
+        "runs": k, "rounds": len(files), "user": user / k, "system": system / k,
+        "rss": peak_kib(rss) if os.path.exists(rss) else None,
+    }
+
+
+def write(work, results):
+    meta = dict(line.rstrip("\n").split("=", 1) for line in open(os.path.join(work, "meta.txt")) if "=" in line)
+    # 1-minute load average seen before and after each round of a tool
+    seen = {}
+    if os.path.exists(os.path.join(work, "load.txt")):
+        for line in open(os.path.join(work, "load.txt")):
+            parts = line.split()
+            tag = parts[0]
+            nums = [float(x) for x in parts[1:] if re.fullmatch(r"[\d.]+", x)]
+            seen.setdefault(tag, []).extend([nums[0], nums[3]] if len(nums) >= 4 else nums[:1])
+    loads = {t: (f"{min(v):.1f}–{max(v):.1f}" if v else "") for t, v in seen.items()}
+    files = {}
+    if os.path.exists(os.path.join(work, "files.txt")):
+        for line in open(os.path.join(work, "files.txt")):
+            tag, nfiles, kib = line.split()
+            files[tag] = (int(nfiles), int(kib))
+    sizes = [int(s) for s in meta["sizes"].split()]
+
+    out = []
+    out.append("# cairn against Hugo and mdBook\n")
+    out.append("Reproduce with one command, from the repository root:\n")
+    out.append("```sh\nbash bench/run.sh\n```\n")
+    out.append(
+        "It installs what is missing, builds cairn in release mode, generates the programs with "
+        "`bench/gen.py` (seed 42: the same prose as a cairn project, a Hugo site and an mdBook book), "
+        "and times **clean builds** (the output folder is removed before every run, outside the timing) "
+        f"with hyperfine (`--warmup 1`, runs fitted to a time budget, split into {meta.get('rounds', '1')} rounds "
+        "in which the tools take turns, so that changes in the machine's load hit every tool alike). "
+        "Peak RSS is from one extra run under `/usr/bin/time -v`. Ratios are from this same run.\n")
+    out.append(f"- Output folder: {meta.get('outs')}. The default is tmpfs: on this machine's root file system "
+               "(ext4 without a journal) creating files shortly after many were deleted is slow (the kernel's "
+               "`recently_deleted()` check in inode allocation), which measures the disk rather than the tools. "
+               "`bash bench/run.sh --out-dir /tmp/x` measures on disk.")
+    out.append(f"- Date: {meta.get('date')}; machine: {meta.get('cpu')}, {meta.get('nproc')} cores, {meta.get('mem')}, "
+               "**shared with other engineers compiling**, so expect noise; the load average (1, 5, 15 min) "
+               "before and after each measurement is in the last column.")
+    out.append(f"- {meta.get('cairn')}; {meta.get('hugo')}; {meta.get('mdbook')}; {meta.get('hyperfine')}.")
+    out.append("- Commands: `cairn build --no-pdf --quiet --root DIR --output OUT`, `hugo --quiet -s DIR -d OUT`, "
+               "`mdbook build DIR -d OUT`.\n")
+
+    out.append("## Site build\n")
+    out.append("| sessions | tool | median | min | max | runs | CPU (user+sys) | peak RSS | tool ÷ cairn (median time) | cairn ÷ tool (peak RSS) | load (1 min) |")
+    out.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    summary = []
+    for n in sizes:
+        c = load(work, f"cairn-{n}")
+        for tool in ("cairn", "hugo", "mdbook"):
+            tag = f"{tool}-{n}"
+            r = load(work, tag)
+            if r is None:
+                if os.path.exists(os.path.join(work, "rss", f"{tag}.skipped")):
+                    out.append(f"| {n:,} | {tool} | skipped (`--mdbook-all` runs it; the issue measured 394 s) | | | | | | | | |")
+                continue
+            if tool == "cairn" or c is None:
+                ratio_t = ratio_m = "–"
+            else:
+                ratio_t = f"**{r['median'] / c['median']:.2f}x**"
+                ratio_m = f"{c['rss'] / r['rss']:.2f}" if c["rss"] and r["rss"] else "–"
+                summary.append((n, tool, r["median"] / c["median"], c["rss"] / r["rss"] if c["rss"] and r["rss"] else None))
+            out.append(f"| {n:,} | {tool} | {fmt_s(r['median'])} | {fmt_s(r['min'])} | {fmt_s(r['max'])} | "
+                       f"{r['runs']} | {fmt_s(r['user'] + r['system'])} | {fmt_mib(r['rss'])} | {ratio_t} | {ratio_m} | {loads.get(tag, '')} |")
+    out.append("")
+    out.append("`tool ÷ cairn (median time)` above 1 means cairn is faster (the issue's target: at least 3 against "
+               "Hugo at 1,000 and 10,000 sessions); `cairn ÷ tool (peak RSS)` below 1 means cairn used less memory "
+               "(target: below 1 against Hugo). `CPU` is hyperfine's mean user + system time per run: cairn and Hugo "
+               "both use the 2 cores, mdBook one.\n")
+
+    if files:
+        out.append("What each build wrote (files, size on disk). cairn writes a participant and a facilitator page "
+                   "per item, the libraries and two search indexes; Hugo and mdBook one page per item "
+                   "(mdBook also its search index and a full table of contents in every page):\n")
+        out.append("| sessions | cairn | hugo | mdbook |")
+        out.append("|---:|---:|---:|---:|")
+        for n in sizes:
+            cells = []
+            for tool in ("cairn", "hugo", "mdbook"):
+                f = files.get(f"{tool}-{n}")
+                cells.append(f"{f[0]:,} files, {f[1] / 1024:.0f} MiB" if f else "–")
+            out.append(f"| {n:,} | " + " | ".join(cells) + " |")
+        out.append("")
+
+    if summary:
+        out.append("Targets (issue 6):\n")
+        for n, tool, rt, rm in summary:
+            if tool != "hugo" or n < 1000:
+                continue
+            ok = rt >= 3 and (rm is not None and rm < 1)
+            out.append(f"- {n:,} sessions against Hugo: cairn {rt:.2f}x as fast (target ≥ 3x), "
+                       f"peak RSS {rm:.2f} of Hugo's (target < 1): **{'met' if ok else 'not met'}**.")
+        out.append("")
+
+    wb = load(work, f"cairn-workbook-{meta_wb(work)}") if meta_wb(work) else None
+    if wb:
+        n = meta_wb(work)
+        site = load(work, f"cairn-workbook-site-{n}")
+        alone = load(work, f"typst-alone-{n}")
+        pg = read_int(os.path.join(work, "workbook-pages.txt"))
+        out.append("## Participant workbook\n")
+        ta = meta.get("typst_alone")
+        out.append(f"A program of {n} sessions (`gen.py {n} DIR --editions participant`), whose participant "
+                   f"workbook is {pg} pages. `cairn build` makes the site and that one PDF; "
+                   "`typst_alone compile` (bench/typst_alone.rs) compiles the workbook's generated `.typ`, dumped "
+                   "beforehand, with the same Typst version and World (fonts loaded, templates, PDF/UA-1 export) "
+                   "and nothing else, as `typst compile` would."
+                   + (f" typst_alone binary: `{ta.split(' ', 1)[0]}`{(' ' + ta.split(' ', 1)[1]) if ' ' in ta else ''}."
+                      if ta else "") + "\n")
+        out.append("| what | median | min | max | runs | CPU (user+sys) | peak RSS | ÷ typst alone (median time) | load (1 min) |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        rows = [("`cairn build` (site + workbook)", wb, f"cairn-workbook-{n}"),
+                ("`cairn build --no-pdf` (site only)", site, f"cairn-workbook-site-{n}"),
+                ("`typst_alone compile workbook.typ`", alone, f"typst-alone-{n}")]
+        for label, r, tag in rows:
+            if r is None:
+                continue
+            ratio = f"**{r['median'] / alone['median']:.2f}x**" if alone else "–"
+            out.append(f"| {label} | {fmt_s(r['median'])} | {fmt_s(r['min'])} | {fmt_s(r['max'])} | {r['runs']} | "
+                       f"{fmt_s(r['user'] + r['system'])} | {fmt_mib(r['rss'])} | {ratio} | {loads.get(tag, '')} |")
+        out.append("")
+        if alone:
+            rt = wb["median"] / alone["median"]
+            out.append(f"Target: the workbook build within 1.2x of the `.typ` alone: {rt:.2f}x, "
+                       f"**{'met' if rt <= 1.2 else 'not met'}**.\n")
+        else:
+            out.append("`typst_alone` was not available (it needs `[[example]] name = \"typst_alone\" "
+                       "path = \"bench/typst_alone.rs\"` in Cargo.toml), so there is no baseline in this run.\n")
+
+    out.append("## Save to page in `cairn serve`\n")
+    serve = os.path.join(work, "serve.txt")
+    why = open(serve).read().strip() if os.path.exists(serve) else "skipped"
+    rows = []
+    for tool in ("cairn", "hugo"):
+        f = os.path.join(work, f"serve-{tool}.json")
+        if os.path.exists(f) and os.path.getsize(f):
+            rows.append(json.loads(open(f).read().strip().splitlines()[-1]))
+    if rows:
+        out.append(f"Time from writing a session file to the new text being served ({why}; "
+                   "`bench/serve_latency.py`, polling the page every 2 ms):\n")
+        out.append("| server | median | min | max | runs |")
+        out.append("|---|---:|---:|---:|---:|")
+        for r in rows:
+            out.append(f"| {r['tool']} | {r['median_ms']} ms | {r['min_ms']} ms | {r['max_ms']} ms | {r['runs']} |")
+        out.append("\nTarget: under 50 ms at 1,000 sessions.\n")
+    else:
+        why = why.removeprefix("skipped: ")
+        out.append(f"Not measured in this run: {why}. See the TODO section in `bench/run.sh`.\n")
+    open(results, "w").write("\n".join(out))
+
+
+def meta_wb(work):
+    for f in os.listdir(os.path.join(work, "json")):
+        m = re.match(r"cairn-workbook-(\d+)(\.r\d+)?\.json$", f)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def read_int(path):
+    try:
+        return int(open(path).read().strip())
+    except (OSError, ValueError):
+        return 0
+
+
+def main(argv):
+    if argv[:1] == ["elapsed"]:
+        print(f"{elapsed(argv[1]):.3f}")
+    elif argv[:1] == ["pages"]:
+        print(pages(argv[1]))
+    elif argv[:1] == ["write"]:
+        write(argv[1], argv[2])
+    else:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
