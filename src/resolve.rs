@@ -243,38 +243,34 @@ pub fn resolve_cached(
         body: Doc::default(),
     });
 
-    let theme_ids = Ids::new("theme", themes.iter().map(|t| (t.id.as_str(), &t.loc)), d);
-    let session_ids = Ids::new(
+    let mut theme_ids = Ids::new("theme", themes.iter().map(|t| (t.id.as_str(), &t.loc)), d);
+    // Sessions are checked for duplicate ids; nothing refers to them by id.
+    let _ = Ids::new(
         "session",
         raw_sessions.iter().map(|t| (t.id.as_str(), &t.loc)),
         d,
     );
-    let exercise_ids = Ids::new(
+    let mut exercise_ids = Ids::new(
         "exercise",
         raw_exercises.iter().map(|t| (t.id.as_str(), &t.loc)),
         d,
     );
-    let prompt_ids = Ids::new(
+    let mut prompt_ids = Ids::new(
         "prompt",
         raw_prompts.iter().map(|t| (t.id.as_str(), &t.loc)),
         d,
     );
-    let worksheet_ids = Ids::new(
+    let mut worksheet_ids = Ids::new(
         "worksheet",
         worksheets.iter().map(|t| (t.id.as_str(), &t.loc)),
         d,
     );
-    let mut theme_ids = theme_ids;
-    let mut exercise_ids = exercise_ids;
-    let mut prompt_ids = prompt_ids;
-    let mut worksheet_ids = worksheet_ids;
     theme_ids.broken = broken.remove(&FileKind::Theme).unwrap_or_default();
     exercise_ids.broken = broken.remove(&FileKind::Exercise).unwrap_or_default();
     worksheet_ids.broken = broken.remove(&FileKind::Worksheet).unwrap_or_default();
     prompt_ids.all_broken = broken.contains_key(&FileKind::Prompts);
     let _ = Ids::new("guide", guides.iter().map(|t| (t.id.as_str(), &t.loc)), d);
     let _ = Ids::new("page", pages.iter().map(|t| (t.id.as_str(), &t.loc)), d);
-    let _ = session_ids;
 
     let prompts: Vec<Prompt> = raw_prompts
         .into_iter()

@@ -521,15 +521,21 @@ pub struct RawPrompt {
     pub themes: Vec<IdRef>,
 }
 
-pub fn prompts(f: &SourceFile, d: &mut Diags) -> Vec<RawPrompt> {
-    let Some(text) = f.text.as_deref() else {
-        return Vec::new();
-    };
+/// A whole-file TOML document (prompts, glossary, worksheets), parsed with spans.
+fn toml_file<'t>(
+    f: &'t SourceFile,
+    d: &mut Diags,
+) -> Option<(toml::Spanned<toml::de::DeTable<'t>>, Cx)> {
+    let text = f.text.as_deref()?;
     let cx = Cx {
         file: f.file,
         offset: 0,
     };
-    let Some(doc) = toml_read::parse(text, cx, d) else {
+    Some((toml_read::parse(text, cx, d)?, cx))
+}
+
+pub fn prompts(f: &SourceFile, d: &mut Diags) -> Vec<RawPrompt> {
+    let Some((doc, cx)) = toml_file(f, d) else {
         return Vec::new();
     };
     let root = Obj::new(doc.get_ref(), Loc::new(f.file, 0..0), cx, "a prompts file");
@@ -570,14 +576,7 @@ pub fn prompts(f: &SourceFile, d: &mut Diags) -> Vec<RawPrompt> {
 }
 
 pub fn glossary(f: &SourceFile, d: &mut Diags) -> Vec<Term> {
-    let Some(text) = f.text.as_deref() else {
-        return Vec::new();
-    };
-    let cx = Cx {
-        file: f.file,
-        offset: 0,
-    };
-    let Some(doc) = toml_read::parse(text, cx, d) else {
+    let Some((doc, cx)) = toml_file(f, d) else {
         return Vec::new();
     };
     let root = Obj::new(doc.get_ref(), Loc::new(f.file, 0..0), cx, "glossary.toml");
@@ -596,11 +595,6 @@ pub fn glossary(f: &SourceFile, d: &mut Diags) -> Vec<Term> {
     out
 }
 
-#[derive(Clone)]
-pub struct RawWorksheet {
-    pub sheet: Worksheet,
-}
-
 const BLOCK_KEYS: &[&str] = &[
     "type",
     "label",
@@ -617,12 +611,8 @@ const BLOCK_KEYS: &[&str] = &[
 ];
 
 pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Worksheet> {
-    let text = f.text.as_deref()?;
-    let cx = Cx {
-        file: f.file,
-        offset: 0,
-    };
-    let doc = toml_read::parse(text, cx, d)?;
+    let (doc, cx) = toml_file(f, d)?;
+    let text = f.text.as_deref().unwrap_or("");
     let o = Obj::new(
         doc.get_ref(),
         Loc::new(f.file, 0..text.find('\n').unwrap_or(text.len())),

@@ -133,7 +133,6 @@ fn markdown(
 ) {
     let mut evs: Vec<Event> = Vec::with_capacity(events.len());
     // Links the audience may not follow become plain text: drop their tags.
-    let mut dropped_links = 0usize;
     let mut link_stack: Vec<bool> = Vec::new();
     let mut heading: Option<(u8, String, String)> = None;
     for e in events {
@@ -198,7 +197,6 @@ fn markdown(
                         }
                         None => {
                             link_stack.push(false);
-                            dropped_links += 1;
                             continue;
                         }
                     }
@@ -254,7 +252,6 @@ fn markdown(
         };
         evs.push(e);
     }
-    let _ = dropped_links;
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, evs.into_iter());
     // Tables scroll on small screens.
