@@ -4,9 +4,11 @@
 use std::ops::Range;
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
-use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::files::{self, Files};
 use codespan_reporting::term::{self, termcolor};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Index of a file in [`Sources`].
 pub type FileId = usize;
@@ -43,24 +45,28 @@ pub struct Diagnostic {
     pub help: Option<String>,
 }
 
-/// Every source file the build read, so diagnostics can quote them.
+/// Every source file the build read, so diagnostics can quote them. Each
+/// text is kept once (shared with the load stage); line starts are only
+/// worked out when a diagnostic is printed.
 #[derive(Default)]
 pub struct Sources {
-    files: SimpleFiles<String, String>,
     names: Vec<String>,
-    texts: Vec<String>,
+    texts: Vec<Arc<str>>,
+    by_name: HashMap<String, FileId>,
 }
 
 impl Sources {
     /// Adds a file; `name` is shown to the user (project-relative path).
-    pub fn add(&mut self, name: String, text: String) -> FileId {
-        self.names.push(name.clone());
-        self.texts.push(text.clone());
-        self.files.add(name, text)
+    pub fn add(&mut self, name: String, text: impl Into<Arc<str>>) -> FileId {
+        let id = self.names.len();
+        self.by_name.entry(name.clone()).or_insert(id);
+        self.names.push(name);
+        self.texts.push(text.into());
+        id
     }
     /// The id of the file shown as `name`.
     pub fn find(&self, name: &str) -> Option<FileId> {
-        self.names.iter().position(|n| n == name)
+        self.by_name.get(name).copied()
     }
     pub fn name(&self, id: FileId) -> &str {
         &self.names[id]
@@ -71,6 +77,48 @@ impl Sources {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
         line_col(&self.texts[id], offset)
+    }
+}
+
+impl<'a> Files<'a> for Sources {
+    type FileId = FileId;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: FileId) -> Result<&'a str, files::Error> {
+        self.names
+            .get(id)
+            .map(String::as_str)
+            .ok_or(files::Error::FileMissing)
+    }
+
+    fn source(&'a self, id: FileId) -> Result<&'a str, files::Error> {
+        self.texts
+            .get(id)
+            .map(|t| &**t)
+            .ok_or(files::Error::FileMissing)
+    }
+
+    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, files::Error> {
+        let text = self.source(id)?;
+        let end = byte_index.min(text.len());
+        Ok(text.as_bytes()[..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count())
+    }
+
+    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, files::Error> {
+        let text = self.source(id)?;
+        let mut starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .skip(line_index);
+        let start = starts.next().ok_or(files::Error::LineTooLarge {
+            given: line_index,
+            max: text.matches('\n').count(),
+        })?;
+        let end = starts.next().unwrap_or(text.len());
+        Ok(start..end)
     }
 }
 
@@ -178,7 +226,7 @@ pub fn emit_human(diags: &[Diagnostic], sources: &Sources, color: bool) -> std::
     let config = term::Config::default();
     for d in diags {
         let cs = to_codespan(d, sources);
-        term::emit(&mut writer, &config, &sources.files, &cs).map_err(std::io::Error::other)?;
+        term::emit(&mut writer, &config, sources, &cs).map_err(std::io::Error::other)?;
     }
     std::io::Write::flush(&mut writer)
 }
@@ -189,7 +237,7 @@ pub fn render_plain(diags: &[Diagnostic], sources: &Sources) -> String {
     let config = term::Config::default();
     for d in diags {
         let cs = to_codespan(d, sources);
-        let _ = term::emit(&mut buf, &config, &sources.files, &cs);
+        let _ = term::emit(&mut buf, &config, sources, &cs);
     }
     String::from_utf8_lossy(&buf.into_inner()).into_owned()
 }

@@ -3,6 +3,9 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use walkdir::WalkDir;
 
@@ -30,8 +33,9 @@ pub struct SourceFile {
     /// Path relative to content/, forward slashes (`sessions/01-welcome.md`).
     pub rel: String,
     pub file: FileId,
-    /// None when the file is not UTF-8 (already reported).
-    pub text: Option<String>,
+    /// None when the file is not UTF-8 (already reported). Shared with
+    /// [`Sources`], which quotes it in diagnostics.
+    pub text: Option<Arc<str>>,
 }
 
 #[derive(Debug, Default)]
@@ -70,17 +74,16 @@ pub fn load(root: &Path, sources: &mut Sources, d: &mut Diags) -> std::io::Resul
     let cfg_path = root.join("cairn.toml");
     if cfg_path.is_file() {
         let bytes = std::fs::read(&cfg_path)?;
-        let (text, lossy) = decode(&bytes, "cairn.toml", sources, d);
-        let id = sources.add("cairn.toml".into(), lossy);
-        if let Some(t) = text {
-            loaded.config = Some((id, t));
-        } else {
-            report_not_utf8(&bytes, id, d);
+        let (text, shown) = decode(&bytes);
+        let id = sources.add("cairn.toml".into(), shown);
+        match text {
+            Some(t) => loaded.config = Some((id, t.to_string())),
+            None => report_not_utf8(&bytes, id, d),
         }
     }
     let content = root.join("content");
     if !content.is_dir() {
-        let id = sources.add("content/program.md".into(), String::new());
+        let id = sources.add("content/program.md".into(), "");
         d.error(
             "missing-program",
             Loc::new(id, 0..0),
@@ -104,7 +107,8 @@ pub fn load(root: &Path, sources: &mut Sources, d: &mut Diags) -> std::io::Resul
             paths.push(entry.into_path());
         }
     }
-    let mut have_program = false;
+    // Which files to read, in order; then read and decode them in parallel.
+    let mut wanted: Vec<(PathBuf, String, FileKind)> = Vec::new();
     for path in paths {
         let Ok(rel) = path.strip_prefix(&content) else {
             continue;
@@ -121,7 +125,7 @@ pub fn load(root: &Path, sources: &mut Sources, d: &mut Diags) -> std::io::Resul
         if kind == FileKind::Other {
             let is_text = matches!(rel.rsplit_once('.').map(|(_, e)| e), Some("md" | "toml"));
             if is_text {
-                let id = sources.add(format!("content/{rel}"), String::new());
+                let id = sources.add(format!("content/{rel}"), "");
                 d.warning(
                     "unused-file",
                     Loc::new(id, 0..0),
@@ -134,13 +138,25 @@ pub fn load(root: &Path, sources: &mut Sources, d: &mut Diags) -> std::io::Resul
             }
             continue;
         }
+        wanted.push((path, rel, kind));
+    }
+    let read: Vec<std::io::Result<Read>> = wanted
+        .par_iter()
+        .map(|(path, _, _)| {
+            let bytes = std::fs::read(path)?;
+            let (text, shown) = decode(&bytes);
+            // The bytes are only kept to place the first bad byte.
+            let bad = if text.is_none() { bytes } else { Vec::new() };
+            Ok((text, shown, bad))
+        })
+        .collect();
+    let mut have_program = false;
+    for ((_, rel, kind), r) in wanted.into_iter().zip(read) {
+        let (text, shown, bad) = r?;
         have_program |= kind == FileKind::Program;
-        let bytes = std::fs::read(&path)?;
-        let display = format!("content/{rel}");
-        let (text, lossy) = decode(&bytes, &display, sources, d);
-        let id = sources.add(display, lossy);
+        let id = sources.add(format!("content/{rel}"), shown);
         if text.is_none() {
-            report_not_utf8(&bytes, id, d);
+            report_not_utf8(&bad, id, d);
         }
         loaded.files.push(SourceFile {
             kind,
@@ -150,7 +166,7 @@ pub fn load(root: &Path, sources: &mut Sources, d: &mut Diags) -> std::io::Resul
         });
     }
     if !have_program {
-        let id = sources.add("content/program.md".into(), String::new());
+        let id = sources.add("content/program.md".into(), "");
         d.error("missing-program", Loc::new(id, 0..0), "content/program.md is missing")
             .label("every program needs this file")
             .help("create content/program.md with +++ front matter holding at least `title` and `purpose`");
@@ -158,16 +174,20 @@ pub fn load(root: &Path, sources: &mut Sources, d: &mut Diags) -> std::io::Resul
     Ok(loaded)
 }
 
-fn decode(
-    bytes: &[u8],
-    _name: &str,
-    _sources: &mut Sources,
-    _d: &mut Diags,
-) -> (Option<String>, String) {
+/// A file read: its text (None when not UTF-8), the text diagnostics quote,
+/// and, for a file that is not UTF-8, its bytes.
+type Read = (Option<Arc<str>>, Arc<str>, Vec<u8>);
+
+/// The text of a file (None when it is not UTF-8), and the text to quote
+/// in diagnostics (the same text, or a lossy copy). A BOM is dropped.
+fn decode(bytes: &[u8]) -> (Option<Arc<str>>, Arc<str>) {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(s) => (Some(s.to_string()), s.to_string()),
-        Err(_) => (None, String::from_utf8_lossy(bytes).into_owned()),
+        Ok(s) => {
+            let text: Arc<str> = Arc::from(s);
+            (Some(text.clone()), text)
+        }
+        Err(_) => (None, Arc::from(String::from_utf8_lossy(bytes).as_ref())),
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Diags, Severity, Sources};
 use crate::model::Program;
-use crate::output::{self, OutputSet};
+use crate::output::{self, Sink, Staging};
 use crate::render::site;
 use crate::theme::Theme;
 
@@ -108,23 +108,29 @@ impl From<std::io::Error> for BuildError {
     }
 }
 
-/// Renders a checked program into files (nothing is written).
-pub fn render(program: &Program, opts: &Options) -> Result<OutputSet, BuildError> {
+/// Renders a checked program into `sink`.
+pub fn render(program: &Program, opts: &Options, sink: &dyn Sink) -> Result<(), BuildError> {
     let theme = Theme::load(&opts.root, &program.config.theme)?;
     let tera =
         site::load_templates(&theme).map_err(|e| BuildError::Templates(vec![e.to_string()]))?;
     let t = std::time::Instant::now();
-    let mut set = site::render_site(program, &theme, &tera, &opts.root, opts.pdf)
-        .map_err(|es| BuildError::Templates(es.iter().map(|e| e.to_string()).collect()))?;
+    site::render_site(program, &theme, &tera, &opts.root, opts.pdf, sink).map_err(|e| match e {
+        site::SiteError::Templates(es) => {
+            BuildError::Templates(es.iter().map(|e| e.to_string()).collect())
+        }
+        site::SiteError::Io(e) => BuildError::Io(e),
+    })?;
     if std::env::var_os("CAIRN_TIMING").is_some() {
         eprintln!("  site: {:.1?}", t.elapsed());
     }
     if opts.pdf {
         let pdfs = crate::render::pdf::render_pdfs(program, &theme, &opts.root, opts.progress)
             .map_err(|es| BuildError::Pdf(es.iter().map(|e| e.to_string()).collect()))?;
-        set.extend(pdfs);
+        for (rel, bytes) in pdfs.files {
+            sink.put(rel, bytes)?;
+        }
     }
-    Ok(set)
+    Ok(())
 }
 
 /// What a build did: the checks, and either the number of files written or why nothing was.
@@ -160,11 +166,14 @@ fn write_checked(checked: &Checked, opts: &Options) -> Result<usize, BuildError>
     let program = checked.program.as_ref().ok_or(BuildError::Content)?;
     output::check_target(&opts.root, &opts.output)
         .map_err(|e| BuildError::Io(std::io::Error::other(e)))?;
-    let set = render(program, opts)?;
+    // Pages are written into a staging folder as they are rendered; it
+    // replaces output/ only if everything was made.
+    let staging = Staging::new(&opts.output)?;
+    render(program, opts, &staging)?;
     let t = std::time::Instant::now();
-    output::write_atomic(&set, &opts.output)?;
+    let files = staging.commit()?;
     if std::env::var_os("CAIRN_TIMING").is_some() {
-        eprintln!("  write: {:.1?}", t.elapsed());
+        eprintln!("  swap: {:.1?}", t.elapsed());
     }
-    Ok(set.files.len())
+    Ok(files)
 }

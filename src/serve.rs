@@ -151,19 +151,24 @@ impl Incremental {
             );
         }
         let want = |d: &[Dep]| first || d.iter().any(|x| changed.contains(x));
-        let pages = site::render_pages(&program, &tera, opts.pdf, &want).map_err(|es| {
-            es.iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        })?;
+        let collected = std::sync::Mutex::new(OutputSet::default());
+        let all_paths = site::render_pages(&program, &tera, opts.pdf, &want, &collected).map_err(
+            |e| match e {
+                site::SiteError::Templates(es) => es
+                    .iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                site::SiteError::Io(e) => e.to_string(),
+            },
+        )?;
         mark("pages rendered");
-        let rendered = pages.set.files.len();
-        let mut set = pages.set;
+        let mut set = collected.into_inner().unwrap_or_default();
+        let rendered = set.files.len();
         self.search_due |= first || !changed.is_empty();
         set.extend(site::static_files(&program, &theme, &opts.root));
         mark("indexes and static files");
-        let new_pages: HashSet<String> = pages.all_paths.into_iter().collect();
+        let new_pages: HashSet<String> = all_paths.into_iter().collect();
         let mut written = 0;
         for (rel, bytes) in &set.files {
             let h = hash_bytes(bytes);

@@ -46,28 +46,45 @@ fn failed_build_leaves_previous_output_untouched() {
     );
 }
 
-#[test]
-fn failed_build_with_broken_templates_leaves_output_untouched() {
+/// Builds a program into `site/`, overrides one template of the look with
+/// `text`, and checks the next build fails naming `needle`, leaving the
+/// output as it was and no staging folder behind.
+fn failing_template_leaves_output_untouched(template: &str, text: &str, needle: &str) {
     let dir = program_with(None);
     let root = dir.path();
     let out = root.join("site");
     let run = build(root, Some(&out));
     assert_eq!(run.code, 0, "{}", run.stderr);
     let before = snapshot(&out);
-
-    // A project look that overrides one template with broken Tera.
-    let tpl = root.join("themes/default/templates/base.html");
+    let tpl = root.join("themes/default/templates").join(template);
     std::fs::create_dir_all(tpl.parent().unwrap()).expect("mkdir");
-    std::fs::write(&tpl, "<html>{% if %}{{ </html>").expect("write template");
+    std::fs::write(&tpl, text).expect("write template");
     let run = build(root, Some(&out));
     run.assert_no_panic("build");
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("template"), "{}", run.stderr);
+    assert!(run.stderr.contains(needle), "{}", run.stderr);
     assert_eq!(snapshot(&out), before, "a failed build changed the output");
     assert!(
         stray_temp_folders(root).is_empty(),
         "{:?}",
         stray_temp_folders(root)
+    );
+}
+
+#[test]
+fn failed_build_with_broken_templates_leaves_output_untouched() {
+    // Broken Tera: found when the look is loaded, before anything is written.
+    failing_template_leaves_output_untouched("base.html", "<html>{% if %}{{ </html>", "template");
+}
+
+#[test]
+fn template_failing_mid_render_removes_the_half_written_folder() {
+    // Pages are written as they render; a template that fails on some
+    // pages only must still leave output/ as it was and no staging folder.
+    failing_template_leaves_output_untouched(
+        "exercise.html",
+        "{% extends \"base.html\" %}{% block content %}{{ no_such_value.title }}{% endblock content %}",
+        "templates/exercise.html",
     );
 }
 

@@ -9,7 +9,7 @@ use tera::{Context, Tera};
 
 use crate::deps::Dep;
 use crate::model::*;
-use crate::output::OutputSet;
+use crate::output::{OutputSet, Sink};
 use crate::parse::markdown::{Doc, Leaf};
 use crate::render::html_doc::{self, DocCx, TocEntry, esc};
 use crate::render::{search, worksheet_html};
@@ -1364,40 +1364,70 @@ fn jobs<'a>(s: &'a Site<'a>) -> Vec<Job<'a>> {
     jobs
 }
 
-/// The pages a render produced, and the path of every page the site has.
-pub struct Pages {
-    pub set: OutputSet,
-    pub all_paths: Vec<String>,
+/// Why pages could not be made.
+#[derive(Debug)]
+pub enum SiteError {
+    /// The look's templates are broken (each message once).
+    Templates(Vec<TemplateError>),
+    /// A page could not be written.
+    Io(std::io::Error),
 }
 
-/// Renders the pages for which `want(deps)` holds (all of them for a build).
+impl From<std::io::Error> for SiteError {
+    fn from(e: std::io::Error) -> Self {
+        SiteError::Io(e)
+    }
+}
+
+/// Renders the pages for which `want(deps)` holds (all of them for a build)
+/// and hands each to `sink` as soon as it is rendered. Returns the path of
+/// every page the site has, rendered or not.
 pub fn render_pages(
     p: &Program,
     tera: &Tera,
     pdf: bool,
     want: &(dyn Fn(&[Dep]) -> bool + Sync),
-) -> Result<Pages, Vec<TemplateError>> {
+    sink: &dyn Sink,
+) -> Result<Vec<String>, SiteError> {
     let site = Site { p, tera, pdf };
     let jobs = jobs(&site);
     let all_paths = jobs.iter().map(|j| j.path.clone()).collect();
-    let pages: Vec<PageOut> = jobs
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let mut errors: Vec<SiteError> = jobs
         .par_iter()
         .filter(|j| want(&j.deps))
         .filter_map(|j| (j.run)())
+        .filter_map(|pg| {
+            let r = match pg.html {
+                Ok(h) if !failed.load(std::sync::atomic::Ordering::Relaxed) => {
+                    sink.put(pg.path, h.into_bytes()).map_err(SiteError::Io)
+                }
+                Ok(_) => Ok(()),
+                Err(e) => Err(SiteError::Templates(vec![e])),
+            };
+            if r.is_err() {
+                failed.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            r.err()
+        })
         .collect();
-    let mut set = OutputSet::default();
-    let mut errors = Vec::new();
-    for pg in pages {
-        match pg.html {
-            Ok(h) => set.add(pg.path, h),
-            Err(e) => errors.push(e),
-        }
+    if let Some(pos) = errors.iter().position(|e| matches!(e, SiteError::Io(_))) {
+        return Err(errors.swap_remove(pos));
     }
     if !errors.is_empty() {
-        errors.dedup_by(|a, b| a.message == b.message);
-        return Err(errors);
+        let mut list: Vec<TemplateError> = Vec::new();
+        for e in errors {
+            if let SiteError::Templates(t) = e {
+                for t in t {
+                    if !list.iter().any(|x| x.message == t.message) {
+                        list.push(t);
+                    }
+                }
+            }
+        }
+        return Err(SiteError::Templates(list));
     }
-    Ok(Pages { set, all_paths })
+    Ok(all_paths)
 }
 
 /// The search indexes, one per audience.
@@ -1432,25 +1462,34 @@ pub fn static_files(p: &Program, theme: &Theme, root: &std::path::Path) -> Outpu
     out
 }
 
-/// Renders every page of the site, the search indexes, static files and assets.
+/// Renders every page of the site, the search indexes, static files and
+/// assets into `sink`.
 pub fn render_site(
     p: &Program,
     theme: &Theme,
     tera: &Tera,
     root: &std::path::Path,
     pdf: bool,
-) -> Result<OutputSet, Vec<TemplateError>> {
+    sink: &dyn Sink,
+) -> Result<(), SiteError> {
     let t = std::time::Instant::now();
     // The search indexes build alongside the pages.
     let (pages, search) = rayon::join(
-        || render_pages(p, tera, pdf, &|_| true),
-        || search_indexes(p),
+        || render_pages(p, tera, pdf, &|_| true, sink),
+        || -> std::io::Result<()> {
+            for (rel, bytes) in search_indexes(p).files {
+                sink.put(rel, bytes)?;
+            }
+            Ok(())
+        },
     );
-    let mut out = pages?.set;
-    out.extend(search);
+    pages?;
+    search?;
     if std::env::var_os("CAIRN_TIMING").is_some() {
         eprintln!("  pages and search: {:.1?}", t.elapsed());
     }
-    out.extend(static_files(p, theme, root));
-    Ok(out)
+    for (rel, bytes) in static_files(p, theme, root).files {
+        sink.put(rel, bytes)?;
+    }
+    Ok(())
 }
