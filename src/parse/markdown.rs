@@ -164,10 +164,22 @@ impl Doc {
         out
     }
 
-    /// Plain text of what reaches `audience` (for search and summaries).
+    /// Plain text of what reaches `audience` (for search and summaries):
+    /// words separated by single spaces.
     pub fn plain_text(&self, audience: crate::model::Audience) -> String {
-        fn walk(nodes: &[Node], a: crate::model::Audience, out: &mut String) {
+        let mut out = PlainText::new(usize::MAX);
+        self.plain_text_into(audience, &mut out);
+        out.finish()
+    }
+
+    /// Adds the plain text of what reaches `audience` to `out`, stopping
+    /// once `out` is full.
+    pub fn plain_text_into(&self, audience: crate::model::Audience, out: &mut PlainText) {
+        fn walk(nodes: &[Node], a: crate::model::Audience, out: &mut PlainText) {
             for n in nodes {
+                if out.full() {
+                    return;
+                }
                 match n {
                     Node::Markdown(events) => {
                         for e in events {
@@ -175,11 +187,16 @@ impl Doc {
                                 Event::Text(t)
                                 | Event::Code(t)
                                 | Event::InlineMath(t)
-                                | Event::DisplayMath(t) => out.push_str(t),
-                                Event::Html(t) | Event::InlineHtml(t) => out.push_str(t),
-                                Event::SoftBreak | Event::HardBreak => out.push(' '),
-                                Event::End(_) => out.push(' '),
+                                | Event::DisplayMath(t)
+                                | Event::Html(t)
+                                | Event::InlineHtml(t) => out.push(t),
+                                Event::SoftBreak | Event::HardBreak | Event::End(_) => {
+                                    out.push(" ")
+                                }
                                 _ => {}
+                            }
+                            if out.full() {
+                                return;
                             }
                         }
                     }
@@ -189,8 +206,8 @@ impl Doc {
                         children,
                     } if kind.shown_to(a) => {
                         if let Some(t) = title {
-                            out.push_str(t);
-                            out.push(' ');
+                            out.push(t);
+                            out.push(" ");
                         }
                         walk(children, a, out);
                     }
@@ -198,10 +215,87 @@ impl Doc {
                 }
             }
         }
-        let mut out = String::new();
-        walk(&self.nodes, audience, &mut out);
-        let words: Vec<&str> = out.split_whitespace().collect();
-        words.join(" ")
+        walk(&self.nodes, audience, out);
+    }
+}
+
+/// Plain text being gathered: runs of whitespace become one space, none
+/// at the start, and no more than `max` bytes are kept (cut at a character
+/// boundary).
+pub struct PlainText {
+    pub text: String,
+    max: usize,
+    /// The last character pushed was whitespace (or nothing was pushed).
+    space: bool,
+}
+
+impl PlainText {
+    pub fn new(max: usize) -> PlainText {
+        PlainText {
+            text: String::new(),
+            max,
+            space: true,
+        }
+    }
+
+    pub fn full(&self) -> bool {
+        self.text.len() >= self.max
+    }
+
+    pub fn push(&mut self, s: &str) {
+        // Bytes, not chars: the text is mostly ASCII; a non-ASCII
+        // character is decoded only to ask whether it is whitespace.
+        let bytes = s.as_bytes();
+        let space_at = |i: usize| -> Option<usize> {
+            let b = bytes[i];
+            if b < 0x80 {
+                return b.is_ascii_whitespace().then_some(1);
+            }
+            let c = s[i..].chars().next()?;
+            c.is_whitespace().then(|| c.len_utf8())
+        };
+        let mut i = 0;
+        while i < bytes.len() {
+            if let Some(n) = space_at(i) {
+                self.space = true;
+                i += n;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && space_at(i).is_none() {
+                i += 1;
+                while i < bytes.len() && !s.is_char_boundary(i) {
+                    i += 1;
+                }
+            }
+            if self.space && !self.text.is_empty() {
+                self.text.push(' ');
+            }
+            self.space = false;
+            let word = &s[start..i];
+            let room = self.max.saturating_sub(self.text.len());
+            if word.len() > room {
+                let mut end = room;
+                while !word.is_char_boundary(end) {
+                    end -= 1;
+                }
+                self.text.push_str(&word[..end]);
+                // Nothing more fits.
+                self.max = self.text.len();
+                return;
+            }
+            self.text.push_str(word);
+            if self.full() {
+                return;
+            }
+        }
+    }
+
+    /// The text gathered, without trailing space.
+    pub fn finish(mut self) -> String {
+        let end = self.text.trim_end().len();
+        self.text.truncate(end);
+        self.text
     }
 }
 

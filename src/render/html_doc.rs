@@ -8,20 +8,32 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
 use crate::model::{Audience, Program};
 use crate::parse::markdown::{Container, Doc, Leaf, Node};
 
-/// Escapes text for HTML text and attribute values.
+/// Escapes text for HTML text and (quoted) attribute values. Also Tera's
+/// escape function for the look's templates.
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    let mut out = String::with_capacity(s.len() + 16);
+    esc_into(s, &mut out);
     out
+}
+
+/// [`esc`], appending to `out`.
+pub fn esc_into(s: &str, out: &mut String) {
+    // The five characters are ASCII, so every split is at a char boundary.
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(rep);
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
 }
 
 /// How a document is placed on a page.
@@ -131,7 +143,7 @@ fn markdown(
     out: &mut String,
     toc: &mut Vec<TocEntry>,
 ) {
-    let mut evs: Vec<Event> = Vec::with_capacity(events.len());
+    let mut evs: Vec<Event> = Vec::with_capacity(events.len() + 4);
     // Links the audience may not follow become plain text: drop their tags.
     let mut link_stack: Vec<bool> = Vec::new();
     let mut heading: Option<(u8, String, String)> = None;
@@ -240,7 +252,18 @@ fn markdown(
                 if let Some(h) = &mut heading {
                     h.2.push_str(t);
                 }
+                borrowed(e)
+            }
+            // Tables scroll on small screens.
+            Event::Start(Tag::Table(_)) => {
+                evs.push(Event::Html(CowStr::Borrowed(
+                    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\">",
+                )));
                 e.clone()
+            }
+            Event::End(TagEnd::Table) => {
+                evs.push(e.clone());
+                Event::Html(CowStr::Borrowed("</div>\n"))
             }
             Event::FootnoteReference(l) => {
                 Event::FootnoteReference(CowStr::from(format!("{}{l}", cx.id_prefix)))
@@ -248,20 +271,23 @@ fn markdown(
             Event::Start(Tag::FootnoteDefinition(l)) => Event::Start(Tag::FootnoteDefinition(
                 CowStr::from(format!("{}{l}", cx.id_prefix)),
             )),
-            other => other.clone(),
+            other => borrowed(other),
         };
         evs.push(e);
     }
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, evs.into_iter());
-    // Tables scroll on small screens.
-    let html = html
-        .replace(
-            "<table>",
-            "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\"><table>",
-        )
-        .replace("</table>", "</table></div>");
-    out.push_str(&html);
+    pulldown_cmark::html::push_html(out, evs.into_iter());
+}
+
+/// The event, borrowing its text instead of copying it.
+fn borrowed<'a>(e: &'a Event<'static>) -> Event<'a> {
+    let b = |s: &'a CowStr<'static>| -> CowStr<'a> { CowStr::Borrowed(s) };
+    match e {
+        Event::Text(t) => Event::Text(b(t)),
+        Event::Code(t) => Event::Code(b(t)),
+        Event::Html(t) => Event::Html(b(t)),
+        Event::InlineHtml(t) => Event::InlineHtml(b(t)),
+        other => other.clone(),
+    }
 }
 
 /// Keeps ordinary links; turns script-capable URLs into inert ones.

@@ -2,6 +2,8 @@
 //! templates from the look. Shared data (navigation, URLs) is computed once;
 //! pages render in parallel.
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
@@ -65,6 +67,9 @@ pub fn load_templates(theme: &Theme) -> Result<Tera, TemplateError> {
         return Err(TemplateError { file, message: msg });
     }
     tera.autoescape_on(vec![".html"]);
+    // Tera's own escaper also writes `/` as `&#x2F;`, which HTML does not
+    // need; ours is faster and keeps URLs readable.
+    tera.set_escape_fn(esc);
     Ok(tera)
 }
 
@@ -130,7 +135,13 @@ struct Site<'a> {
     p: &'a Program,
     tera: &'a Tera,
     pdf: bool,
+    /// Exercise cards already rendered: the same exercise, shown in full on
+    /// every facilitator page of the sessions that use it, is rendered once.
+    cards: std::sync::Mutex<HashMap<CardKey, std::sync::Arc<str>>>,
 }
+
+/// An exercise card: exercise, audience, root prefix, heading level, in full.
+type CardKey = (usize, Audience, String, u8, bool);
 
 struct PageOut {
     path: String,
@@ -181,9 +192,9 @@ impl<'a> Site<'a> {
                 None => String::new(),
             },
             Leaf::Exercise => match p.by_id(Kind::Exercise, id) {
-                Some(i) => {
-                    self.exercise_card(i, audience, root, 3, audience == Audience::Facilitator)
-                }
+                Some(i) => self
+                    .exercise_card(i, audience, root, 3, audience == Audience::Facilitator)
+                    .to_string(),
                 None => String::new(),
             },
             Leaf::Worksheet => match p.by_id(Kind::Worksheet, id) {
@@ -227,7 +238,20 @@ impl<'a> Site<'a> {
         root: &str,
         level: u8,
         full: bool,
-    ) -> String {
+    ) -> std::sync::Arc<str> {
+        let key = (i, audience, root.to_string(), level, full);
+        if let Some(c) = self.cards.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return c;
+        }
+        let card: std::sync::Arc<str> = self.render_exercise_card(&key).into();
+        if let Ok(mut m) = self.cards.lock() {
+            m.insert(key, card.clone());
+        }
+        card
+    }
+
+    fn render_exercise_card(&self, key: &CardKey) -> String {
+        let (i, audience, ref root, level, full) = *key;
         let e = &self.p.exercises[i];
         let url = format!("{root}exercises/{}/index.html", e.id);
         let mut o = format!(
@@ -618,7 +642,10 @@ impl<'a> Site<'a> {
             .iter()
             .filter(|x| !in_text(Leaf::Exercise, &p.exercises[**x].id))
             .map(|x| self.exercise_card(*x, audience, &root, 3, fac))
-            .collect();
+            .fold(String::new(), |mut all, card| {
+                all.push_str(&card);
+                all
+            });
         c.insert("exercises_html", &exercises);
         let worksheets: String = ws_ids
             .iter()
@@ -1389,7 +1416,12 @@ pub fn render_pages(
     want: &(dyn Fn(&[Dep]) -> bool + Sync),
     sink: &dyn Sink,
 ) -> Result<Vec<String>, SiteError> {
-    let site = Site { p, tera, pdf };
+    let site = Site {
+        p,
+        tera,
+        pdf,
+        cards: Default::default(),
+    };
     let jobs = jobs(&site);
     let all_paths = jobs.iter().map(|j| j.path.clone()).collect();
     let failed = std::sync::atomic::AtomicBool::new(false);
