@@ -337,6 +337,17 @@ struct OffsetMap {
 }
 
 impl OffsetMap {
+    /// Text from `out` in the rewritten text comes from `src` in the
+    /// source. Only changes of the shift between the two are kept.
+    fn push(&mut self, out: usize, src: usize) {
+        if let Some((t, s)) = self.segments.last()
+            && out - t == src - s
+        {
+            return;
+        }
+        self.segments.push((out, src));
+    }
+
     fn map(&self, at: usize) -> usize {
         let i = self.segments.partition_point(|(t, _)| *t <= at);
         if i == 0 {
@@ -580,7 +591,7 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
             }
             continue;
         }
-        map.segments.push((out.len(), start));
+        map.push(out.len(), start);
         out.push_str(line);
         out.push('\n');
     }
@@ -627,7 +638,8 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
 
     let parser = Parser::new_ext(&out, opts).into_offset_iter();
     for (event, range) in parser {
-        let src_range = map.map(range.start)..map.map(range.end.max(range.start));
+        // Only links and images need their place in the source.
+        let src_range = || map.map(range.start)..map.map(range.end.max(range.start));
         // Directive markers arrive as a paragraph holding only the marker text.
         match &event {
             Event::Start(Tag::Paragraph) => {
@@ -648,7 +660,7 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                         let top = frames.len() - 1;
                         let run = std::mem::take(&mut frames[top].run);
                         if !run.is_empty() {
-                            frames[top].nodes.push(Node::Markdown(run));
+                            frames[top].nodes.push(md_node(run));
                         }
                         match std::mem::replace(&mut marks[i], Mark::Close) {
                             Mark::Open { kind, title } => frames.push(Frame {
@@ -663,7 +675,7 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                                 {
                                     let mut f = f;
                                     if !f.run.is_empty() {
-                                        f.nodes.push(Node::Markdown(std::mem::take(&mut f.run)));
+                                        f.nodes.push(md_node(std::mem::take(&mut f.run)));
                                     }
                                     let top = frames.len() - 1;
                                     match f.kind {
@@ -741,7 +753,7 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                     refs.push(Ref::Link {
                         path,
                         fragment,
-                        loc: loc(src_range.clone()),
+                        loc: loc(src_range()),
                     });
                 }
                 Event::Start(Tag::Link {
@@ -757,7 +769,7 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 title,
                 id,
             }) => {
-                let l = loc(src_range.clone());
+                let l = loc(src_range());
                 let dest = dest_url.to_string();
                 let resolved = resolve_image(&dest, cx, &l, d);
                 if let Some(p) = &resolved {
@@ -802,7 +814,7 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
     while frames.len() > 1 {
         if let Some(mut f) = frames.pop() {
             if !f.run.is_empty() {
-                f.nodes.push(Node::Markdown(std::mem::take(&mut f.run)));
+                f.nodes.push(md_node(std::mem::take(&mut f.run)));
             }
             let top = frames.len() - 1;
             match f.kind {
@@ -817,12 +829,19 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
     }
     let mut root = frames.pop().map(|f| (f.nodes, f.run)).unwrap_or_default();
     if !root.1.is_empty() {
-        root.0.push(Node::Markdown(root.1));
+        root.0.push(md_node(root.1));
     }
     Doc {
         nodes: root.0,
         refs,
     }
+}
+
+/// A finished run of events, without the spare capacity it grew with (the
+/// model keeps every document until the build ends).
+fn md_node(mut run: Vec<Event<'static>>) -> Node {
+    run.shrink_to_fit();
+    Node::Markdown(run)
 }
 
 /// Gives a heading without an id one made from its text, unique in the document.
