@@ -152,16 +152,15 @@ impl Incremental {
         }
         let want = |d: &[Dep]| first || d.iter().any(|x| changed.contains(x));
         let collected = std::sync::Mutex::new(OutputSet::default());
-        let all_paths = site::render_pages(&program, &tera, opts.pdf, &want, &collected).map_err(
-            |e| match e {
+        let all_paths = site::render_pages(&program, &tera, opts.pdf, Some(&want), &collected)
+            .map_err(|e| match e {
                 site::SiteError::Templates(es) => es
                     .iter()
                     .map(|e| e.to_string())
                     .collect::<Vec<_>>()
                     .join("\n"),
                 site::SiteError::Io(e) => e.to_string(),
-            },
-        )?;
+            })?;
         mark("pages rendered");
         let mut set = collected.into_inner().unwrap_or_default();
         let rendered = set.files.len();

@@ -243,36 +243,34 @@ impl PlainText {
     }
 
     pub fn push(&mut self, s: &str) {
-        // Bytes, not chars: the text is mostly ASCII; a non-ASCII
-        // character is decoded only to ask whether it is whitespace.
-        let bytes = s.as_bytes();
-        let space_at = |i: usize| -> Option<usize> {
-            let b = bytes[i];
-            if b < 0x80 {
-                return b.is_ascii_whitespace().then_some(1);
+        if s.is_ascii() {
+            // The common case, without decoding characters.
+            let ws = |b: Option<&u8>| b.is_some_and(u8::is_ascii_whitespace);
+            self.words(
+                s.split_ascii_whitespace(),
+                ws(s.as_bytes().first()),
+                ws(s.as_bytes().last()),
+            );
+        } else {
+            let ws = |c: Option<char>| c.is_some_and(char::is_whitespace);
+            self.words(
+                s.split_whitespace(),
+                ws(s.chars().next()),
+                ws(s.chars().next_back()),
+            );
+        }
+    }
+
+    fn words<'w>(&mut self, words: impl Iterator<Item = &'w str>, lead: bool, trail: bool) {
+        self.space |= lead;
+        for (i, word) in words.enumerate() {
+            if self.full() {
+                return;
             }
-            let c = s[i..].chars().next()?;
-            c.is_whitespace().then(|| c.len_utf8())
-        };
-        let mut i = 0;
-        while i < bytes.len() {
-            if let Some(n) = space_at(i) {
-                self.space = true;
-                i += n;
-                continue;
-            }
-            let start = i;
-            while i < bytes.len() && space_at(i).is_none() {
-                i += 1;
-                while i < bytes.len() && !s.is_char_boundary(i) {
-                    i += 1;
-                }
-            }
-            if self.space && !self.text.is_empty() {
+            if (i > 0 || self.space) && !self.text.is_empty() {
                 self.text.push(' ');
             }
             self.space = false;
-            let word = &s[start..i];
             let room = self.max.saturating_sub(self.text.len());
             if word.len() > room {
                 let mut end = room;
@@ -285,10 +283,8 @@ impl PlainText {
                 return;
             }
             self.text.push_str(word);
-            if self.full() {
-                return;
-            }
         }
+        self.space |= trail;
     }
 
     /// The text gathered, without trailing space.

@@ -123,6 +123,43 @@ pub fn url_of(p: &Program, item: ItemRef, audience: Audience) -> Option<String> 
     })
 }
 
+/// The main navigation of an audience: (title, root-relative URL).
+fn nav_items(p: &Program, audience: Audience) -> Vec<NavItem> {
+    let mut items: Vec<NavItem> = vec![
+        ("Overview".into(), "index.html".into()),
+        ("Sessions".into(), "index.html#sessions".into()),
+        ("Exercises".into(), "exercises/index.html".into()),
+        ("Prompts".into(), "prompts/index.html".into()),
+        ("Glossary".into(), "glossary/index.html".into()),
+    ];
+    for pg in &p.pages {
+        if pg.audience == PageAudience::All {
+            items.push((pg.title.clone(), format!("pages/{}/index.html", pg.id)));
+        }
+    }
+    let fac = audience == Audience::Facilitator && p.config.facilitator;
+    if p.config.search {
+        let url = if fac {
+            "facilitator/search/index.html"
+        } else {
+            "search/index.html"
+        };
+        items.push(("Search".into(), url.into()));
+    }
+    if fac {
+        items.push(("Facilitator".into(), "facilitator/index.html".into()));
+    }
+    items
+}
+
+/// Whether the navigation item at `url` is the page at `path` (every
+/// session page belongs to "Sessions").
+fn nav_current(url: &str, path: &str) -> bool {
+    url == path
+        || (url == "index.html#sessions"
+            && (path.starts_with("sessions/") || path.starts_with("facilitator/sessions/")))
+}
+
 fn root_for(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
@@ -138,7 +175,20 @@ struct Site<'a> {
     /// Exercise cards already rendered: the same exercise, shown in full on
     /// every facilitator page of the sessions that use it, is rendered once.
     cards: std::sync::Mutex<HashMap<CardKey, std::sync::Arc<str>>>,
+    /// The main navigation, for participants and for facilitators.
+    nav: (Vec<NavItem>, Vec<NavItem>),
+    /// Shared page contexts by audience, depth and current navigation item.
+    bases: std::sync::Mutex<HashMap<BaseKey, Context>>,
 }
+
+/// A main navigation item: title, root-relative URL.
+type NavItem = (String, String);
+
+/// A shared page context: audience, page depth, current navigation item.
+type BaseKey = (Audience, usize, Option<usize>);
+
+/// Which pages to render: those whose dependencies it accepts.
+pub type Want<'a> = &'a (dyn Fn(&[Dep]) -> bool + Sync);
 
 /// An exercise card: exercise, audience, root prefix, heading level, in full.
 type CardKey = (usize, Audience, String, u8, bool);
@@ -346,46 +396,17 @@ impl<'a> Site<'a> {
         o
     }
 
-    fn nav(&self, audience: Audience, current: &str) -> Vec<Link> {
-        let mut items: Vec<(String, String)> = vec![
-            ("Overview".into(), "index.html".into()),
-            ("Sessions".into(), "index.html#sessions".into()),
-            ("Exercises".into(), "exercises/index.html".into()),
-            ("Prompts".into(), "prompts/index.html".into()),
-            ("Glossary".into(), "glossary/index.html".into()),
-        ];
-        for (i, pg) in self.p.pages.iter().enumerate() {
-            if pg.audience == PageAudience::All {
-                let _ = i;
-                items.push((pg.title.clone(), format!("pages/{}/index.html", pg.id)));
-            }
+    fn nav_items(&self, audience: Audience) -> &[NavItem] {
+        match audience {
+            Audience::Participant => &self.nav.0,
+            Audience::Facilitator => &self.nav.1,
         }
-        if self.p.config.search {
-            items.push((
-                "Search".into(),
-                if audience == Audience::Facilitator && self.p.config.facilitator {
-                    "facilitator/search/index.html".into()
-                } else {
-                    "search/index.html".into()
-                },
-            ));
-        }
-        if audience == Audience::Facilitator && self.p.config.facilitator {
-            items.push(("Facilitator".into(), "facilitator/index.html".into()));
-        }
-        items
-            .into_iter()
-            .map(|(title, url)| Link {
-                current: url == current
-                    || (url == "index.html#sessions"
-                        && (current.starts_with("sessions/")
-                            || current.starts_with("facilitator/sessions/"))),
-                title,
-                url,
-            })
-            .collect()
     }
 
+    /// The context every page starts from: the program, the navigation with
+    /// the current item marked, the support text, search. It depends only on
+    /// the audience, the page's depth and which navigation item is current,
+    /// so it is built once for each of those and cloned.
     fn base_context(
         &self,
         path: &str,
@@ -393,7 +414,38 @@ impl<'a> Site<'a> {
         audience: Audience,
         crumbs: &[(String, String)],
     ) -> Context {
-        let root = root_for(path);
+        let depth = path.matches('/').count();
+        let current = self
+            .nav_items(audience)
+            .iter()
+            .position(|(_, url)| nav_current(url, path));
+        let key = (audience, depth, current);
+        let cached = self.bases.lock().ok().and_then(|m| m.get(&key).cloned());
+        let mut c = match cached {
+            Some(c) => c,
+            None => {
+                let c = self.shared_context(audience, depth, current);
+                if let Ok(mut m) = self.bases.lock() {
+                    m.insert(key, c.clone());
+                }
+                c
+            }
+        };
+        c.insert("title", title);
+        let crumbs: Vec<Link> = crumbs
+            .iter()
+            .map(|(t, u)| Link {
+                title: t.clone(),
+                url: u.clone(),
+                current: false,
+            })
+            .collect();
+        c.insert("breadcrumbs", &crumbs);
+        c
+    }
+
+    fn shared_context(&self, audience: Audience, depth: usize, current: Option<usize>) -> Context {
+        let root = "../".repeat(depth);
         let mut c = Context::new();
         let p = self.p;
         c.insert("root", &root);
@@ -406,18 +458,18 @@ impl<'a> Site<'a> {
                 "authors": p.info.authors, "extra": p.info.extra,
             }),
         );
-        c.insert("title", title);
         c.insert("audience", &audience);
-        c.insert("nav", &self.nav(audience, path));
-        let crumbs: Vec<Link> = crumbs
+        let nav: Vec<Link> = self
+            .nav_items(audience)
             .iter()
-            .map(|(t, u)| Link {
-                title: t.clone(),
-                url: u.clone(),
-                current: false,
+            .enumerate()
+            .map(|(i, (title, url))| Link {
+                title: title.clone(),
+                url: url.clone(),
+                current: Some(i) == current,
             })
             .collect();
-        c.insert("breadcrumbs", &crumbs);
+        c.insert("nav", &nav);
         let support = p
             .info
             .support
@@ -1179,7 +1231,9 @@ fn session_deps(p: &Program, i: usize) -> Vec<Dep> {
     d
 }
 
-fn jobs<'a>(s: &'a Site<'a>) -> Vec<Job<'a>> {
+/// Every page of the site. Dependency lists are only worked out when
+/// `with_deps` (for `serve`); a build renders everything.
+fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
     let p = s.p;
     let fac = p.config.facilitator;
     let all = |kind: Kind, ids: Vec<&str>, title: bool| -> Vec<Dep> {
@@ -1269,7 +1323,11 @@ fn jobs<'a>(s: &'a Site<'a>) -> Vec<Job<'a>> {
         );
     }
     for i in 0..p.sessions.len() {
-        let d = session_deps(p, i);
+        let d = if with_deps {
+            session_deps(p, i)
+        } else {
+            Vec::new()
+        };
         let item = ItemRef {
             kind: Kind::Session,
             index: i,
@@ -1406,14 +1464,14 @@ impl From<std::io::Error> for SiteError {
     }
 }
 
-/// Renders the pages for which `want(deps)` holds (all of them for a build)
+/// Renders the pages for which `want(deps)` holds (all of them when None)
 /// and hands each to `sink` as soon as it is rendered. Returns the path of
 /// every page the site has, rendered or not.
 pub fn render_pages(
     p: &Program,
     tera: &Tera,
     pdf: bool,
-    want: &(dyn Fn(&[Dep]) -> bool + Sync),
+    want: Option<Want>,
     sink: &dyn Sink,
 ) -> Result<Vec<String>, SiteError> {
     let site = Site {
@@ -1421,13 +1479,18 @@ pub fn render_pages(
         tera,
         pdf,
         cards: Default::default(),
+        nav: (
+            nav_items(p, Audience::Participant),
+            nav_items(p, Audience::Facilitator),
+        ),
+        bases: Default::default(),
     };
-    let jobs = jobs(&site);
+    let jobs = jobs(&site, want.is_some());
     let all_paths = jobs.iter().map(|j| j.path.clone()).collect();
     let failed = std::sync::atomic::AtomicBool::new(false);
     let mut errors: Vec<SiteError> = jobs
         .par_iter()
-        .filter(|j| want(&j.deps))
+        .filter(|j| want.is_none_or(|w| w(&j.deps)))
         .filter_map(|j| (j.run)())
         .filter_map(|pg| {
             let r = match pg.html {
@@ -1507,7 +1570,7 @@ pub fn render_site(
     let t = std::time::Instant::now();
     // The search indexes build alongside the pages.
     let (pages, search) = rayon::join(
-        || render_pages(p, tera, pdf, &|_| true, sink),
+        || render_pages(p, tera, pdf, None, sink),
         || -> std::io::Result<()> {
             for (rel, bytes) in search_indexes(p).files {
                 sink.put(rel, bytes)?;
