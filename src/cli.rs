@@ -135,6 +135,7 @@ pub fn main() -> ExitCode {
             format,
             deny_warnings,
         } => {
+            crate::alloc::keep_freed_memory();
             let checked = match pipeline::check(&common.root) {
                 Ok(c) => c,
                 Err(e) => {
@@ -167,6 +168,7 @@ pub fn main() -> ExitCode {
             }
         }
         Command::Build(common) => {
+            crate::alloc::keep_freed_memory();
             let output = if common.output.is_absolute() {
                 common.output.clone()
             } else {

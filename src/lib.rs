@@ -1,6 +1,7 @@
 //! cairn: builds a supportive group program into an accessible website and
 //! printable PDF workbooks. See ARCHITECTURE.md for the map.
 
+mod alloc;
 pub mod cli;
 pub mod config;
 pub mod deps;

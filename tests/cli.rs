@@ -89,6 +89,17 @@ fn template_failing_mid_render_removes_the_half_written_folder() {
 }
 
 #[test]
+fn failing_shared_header_fails_the_build_with_its_file() {
+    // header.html is rendered once per audience and depth, not per page;
+    // its errors must still stop the build and name the file.
+    failing_template_leaves_output_untouched(
+        "header.html",
+        "<header>{{ no_such_value.title }}</header>",
+        "templates/header.html",
+    );
+}
+
+#[test]
 fn successful_rebuild_replaces_output_and_cleans_up() {
     let dir = program_with(None);
     let root = dir.path();

@@ -193,6 +193,22 @@ pub type Want<'a> = &'a (dyn Fn(&[Dep]) -> bool + Sync);
 /// An exercise card: exercise, audience, root prefix, heading level, in full.
 type CardKey = (usize, Audience, String, u8, bool);
 
+/// The shared context of a page, or the page fails with the template error.
+macro_rules! page_context {
+    ($path:expr, $context:expr) => {
+        match $context {
+            Ok(c) => c,
+            Err(e) => {
+                return PageOut {
+                    path: $path.to_string(),
+                    html: Err(e),
+                }
+                .into();
+            }
+        }
+    };
+}
+
 struct PageOut {
     path: String,
     html: Result<String, TemplateError>,
@@ -413,7 +429,7 @@ impl<'a> Site<'a> {
         title: &str,
         audience: Audience,
         crumbs: &[(String, String)],
-    ) -> Context {
+    ) -> Result<Context, TemplateError> {
         let depth = path.matches('/').count();
         let current = self
             .nav_items(audience)
@@ -424,7 +440,7 @@ impl<'a> Site<'a> {
         let mut c = match cached {
             Some(c) => c,
             None => {
-                let c = self.shared_context(audience, depth, current);
+                let c = self.shared_context(audience, depth, current)?;
                 if let Ok(mut m) = self.bases.lock() {
                     m.insert(key, c.clone());
                 }
@@ -441,10 +457,15 @@ impl<'a> Site<'a> {
             })
             .collect();
         c.insert("breadcrumbs", &crumbs);
-        c
+        Ok(c)
     }
 
-    fn shared_context(&self, audience: Audience, depth: usize, current: Option<usize>) -> Context {
+    fn shared_context(
+        &self,
+        audience: Audience,
+        depth: usize,
+        current: Option<usize>,
+    ) -> Result<Context, TemplateError> {
         let root = "../".repeat(depth);
         let mut c = Context::new();
         let p = self.p;
@@ -488,7 +509,21 @@ impl<'a> Site<'a> {
         c.insert("pdf_links", &Vec::<Link>::new());
         c.insert("prev", &Option::<Link>::None);
         c.insert("next", &Option::<Link>::None);
-        c
+        // The header and footer are the same on every page sharing this
+        // context: rendered here once, not on each page.
+        for (name, key) in [
+            ("header.html", "header_html"),
+            ("footer.html", "footer_html"),
+        ] {
+            if self.tera.get_template_names().any(|n| n == name) {
+                let html = self.tera.render(name, &c).map_err(|e| TemplateError {
+                    file: format!("templates/{name}"),
+                    message: tera_message(&e),
+                })?;
+                c.insert(key, &html);
+            }
+        }
+        Ok(c)
     }
 
     fn render(&self, template: &str, path: String, c: &Context) -> PageOut {
@@ -510,7 +545,7 @@ impl<'a> Site<'a> {
     fn overview(&self, audience: Audience) -> PageOut {
         let p = self.p;
         let path = "index.html".to_string();
-        let mut c = self.base_context(&path, &p.info.title, audience, &[]);
+        let mut c = page_context!(path, self.base_context(&path, &p.info.title, audience, &[]));
         let root = "";
         let (body, toc) = self.doc(&p.info.body, Audience::Participant, root, 2);
         c.insert("body_html", &body);
@@ -563,11 +598,14 @@ impl<'a> Site<'a> {
         let t = &p.themes[i];
         let path = format!("themes/{}/index.html", t.id);
         let root = root_for(&path);
-        let mut c = self.base_context(
-            &path,
-            &t.title,
-            Audience::Participant,
-            &[("Overview".into(), "index.html".into())],
+        let mut c = page_context!(
+            path,
+            self.base_context(
+                &path,
+                &t.title,
+                Audience::Participant,
+                &[("Overview".into(), "index.html".into())],
+            )
         );
         c.insert("summary", &t.summary);
         c.insert(
@@ -639,7 +677,7 @@ impl<'a> Site<'a> {
             vec![("Overview".into(), "index.html".into())]
         };
         let title = format!("Session {}: {}", s.number, s.title);
-        let mut c = self.base_context(&path, &title, audience, &crumbs);
+        let mut c = page_context!(path, self.base_context(&path, &title, audience, &crumbs));
         c.insert("session", &json!({
             "number": s.number, "title": s.title, "duration": s.duration, "objectives": s.objectives,
             "content_note": s.content_note, "alternative": s.alternative, "extra": s.extra,
@@ -794,14 +832,17 @@ impl<'a> Site<'a> {
         let e = &p.exercises[i];
         let path = format!("exercises/{}/index.html", e.id);
         let root = root_for(&path);
-        let mut c = self.base_context(
-            &path,
-            &e.title,
-            Audience::Participant,
-            &[
-                ("Overview".into(), "index.html".into()),
-                ("Exercises".into(), "exercises/index.html".into()),
-            ],
+        let mut c = page_context!(
+            path,
+            self.base_context(
+                &path,
+                &e.title,
+                Audience::Participant,
+                &[
+                    ("Overview".into(), "index.html".into()),
+                    ("Exercises".into(), "exercises/index.html".into()),
+                ],
+            )
         );
         c.insert("summary", &e.summary);
         c.insert("meta_html", &self.exercise_meta(e));
@@ -837,11 +878,14 @@ impl<'a> Site<'a> {
     fn exercise_library(&self) -> PageOut {
         let p = self.p;
         let path = "exercises/index.html".to_string();
-        let mut c = self.base_context(
-            &path,
-            "Exercise library",
-            Audience::Participant,
-            &[("Overview".into(), "index.html".into())],
+        let mut c = page_context!(
+            path,
+            self.base_context(
+                &path,
+                "Exercise library",
+                Audience::Participant,
+                &[("Overview".into(), "index.html".into())],
+            )
         );
         let list: Vec<_> = p
             .exercises
@@ -866,11 +910,14 @@ impl<'a> Site<'a> {
     fn prompt_library(&self) -> PageOut {
         let p = self.p;
         let path = "prompts/index.html".to_string();
-        let mut c = self.base_context(
-            &path,
-            "Prompt library",
-            Audience::Participant,
-            &[("Overview".into(), "index.html".into())],
+        let mut c = page_context!(
+            path,
+            self.base_context(
+                &path,
+                "Prompt library",
+                Audience::Participant,
+                &[("Overview".into(), "index.html".into())],
+            )
         );
         let groups: Vec<_> = PromptKind::ALL
             .iter()
@@ -922,7 +969,7 @@ impl<'a> Site<'a> {
         if audience == Audience::Facilitator {
             crumbs.push(("Facilitator".into(), "facilitator/index.html".into()));
         }
-        let mut c = self.base_context(&path, &w.title, audience, &crumbs);
+        let mut c = page_context!(path, self.base_context(&path, &w.title, audience, &crumbs));
         c.insert(
             "description_html",
             &w.description
@@ -947,11 +994,14 @@ impl<'a> Site<'a> {
     fn glossary(&self) -> PageOut {
         let p = self.p;
         let path = "glossary/index.html".to_string();
-        let mut c = self.base_context(
-            &path,
-            "Glossary",
-            Audience::Participant,
-            &[("Overview".into(), "index.html".into())],
+        let mut c = page_context!(
+            path,
+            self.base_context(
+                &path,
+                "Glossary",
+                Audience::Participant,
+                &[("Overview".into(), "index.html".into())],
+            )
         );
         let terms: Vec<_> = p
             .glossary
@@ -983,7 +1033,7 @@ impl<'a> Site<'a> {
         if audience == Audience::Facilitator {
             crumbs.push(("Facilitator".into(), "facilitator/index.html".into()));
         }
-        let mut c = self.base_context(&path, &pg.title, audience, &crumbs);
+        let mut c = page_context!(path, self.base_context(&path, &pg.title, audience, &crumbs));
         let (body, toc) = self.doc(&pg.body, audience, &root, 2);
         c.insert("body_html", &body);
         c.insert("summary", &Option::<String>::None);
@@ -999,14 +1049,17 @@ impl<'a> Site<'a> {
         let g = &p.guides[i];
         let path = format!("facilitator/guides/{}/index.html", g.id);
         let root = root_for(&path);
-        let mut c = self.base_context(
-            &path,
-            &g.title,
-            Audience::Facilitator,
-            &[
-                ("Overview".into(), "index.html".into()),
-                ("Facilitator".into(), "facilitator/index.html".into()),
-            ],
+        let mut c = page_context!(
+            path,
+            self.base_context(
+                &path,
+                &g.title,
+                Audience::Facilitator,
+                &[
+                    ("Overview".into(), "index.html".into()),
+                    ("Facilitator".into(), "facilitator/index.html".into()),
+                ],
+            )
         );
         let (body, toc) = self.doc(&g.body, Audience::Facilitator, &root, 2);
         c.insert("body_html", &body);
@@ -1021,11 +1074,14 @@ impl<'a> Site<'a> {
     fn facilitator_index(&self) -> PageOut {
         let p = self.p;
         let path = "facilitator/index.html".to_string();
-        let mut c = self.base_context(
-            &path,
-            "Facilitator guide",
-            Audience::Facilitator,
-            &[("Overview".into(), "index.html".into())],
+        let mut c = page_context!(
+            path,
+            self.base_context(
+                &path,
+                "Facilitator guide",
+                Audience::Facilitator,
+                &[("Overview".into(), "index.html".into())],
+            )
         );
         let run_sheet: Vec<_> = p
             .sessions
@@ -1164,11 +1220,14 @@ impl<'a> Site<'a> {
             "search/index.html"
         }
         .to_string();
-        let c = self.base_context(
-            &path,
-            "Search",
-            audience,
-            &[("Overview".into(), "index.html".into())],
+        let c = page_context!(
+            path,
+            self.base_context(
+                &path,
+                "Search",
+                audience,
+                &[("Overview".into(), "index.html".into())],
+            )
         );
         self.render("search.html", path, &c)
     }
