@@ -135,7 +135,7 @@ pub fn main() -> ExitCode {
             format,
             deny_warnings,
         } => {
-            crate::alloc::keep_freed_memory();
+            crate::alloc::tune_for_one_shot();
             let checked = match pipeline::check(&common.root) {
                 Ok(c) => c,
                 Err(e) => {
@@ -168,7 +168,7 @@ pub fn main() -> ExitCode {
             }
         }
         Command::Build(common) => {
-            crate::alloc::keep_freed_memory();
+            crate::alloc::tune_for_one_shot();
             let output = if common.output.is_absolute() {
                 common.output.clone()
             } else {
