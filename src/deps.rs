@@ -39,11 +39,34 @@ fn dbg<T: std::fmt::Debug>(t: &T) -> u64 {
     hash(&format!("{t:?}"))
 }
 
-/// The fingerprint of every dependency of a program and its look.
-pub fn fingerprints(p: &Program, theme: &Theme, sources: &Sources) -> HashMap<Dep, u64> {
+/// The hash of a source file's text. `serve` has it from its parse cache,
+/// so unchanged files are not hashed again.
+pub fn text_hash(text: &str) -> u64 {
+    hash(text)
+}
+
+/// A hash of every file of the look.
+pub fn look_hash(theme: &Theme) -> u64 {
+    let mut h = DefaultHasher::new();
+    for (k, file) in &theme.files {
+        k.hash(&mut h);
+        file.bytes.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The fingerprint of every dependency of a program and its look (whose
+/// [`look_hash`] is `look`). `file_hash` gives the [`text_hash`] of a
+/// source file.
+pub fn fingerprints(
+    p: &Program,
+    look: u64,
+    sources: &Sources,
+    file_hash: &dyn Fn(crate::diag::FileId) -> u64,
+) -> HashMap<Dep, u64> {
     // An item's own file says everything about it; hashing the text is much
     // cheaper than walking the model.
-    let text = |loc: &crate::diag::Loc| hash(sources.text(loc.file));
+    let text = |loc: &crate::diag::Loc| file_hash(loc.file);
     let mut f = HashMap::new();
     let mut global = DefaultHasher::new();
     // program.md by its text: Debug of parsed Markdown is not stable (pulldown
@@ -53,10 +76,7 @@ pub fn fingerprints(p: &Program, theme: &Theme, sources: &Sources) -> HashMap<De
         .map(|id| sources.text(id))
         .hash(&mut global);
     format!("{:?}{:?}", p.config, p.assets).hash(&mut global);
-    for (k, file) in &theme.files {
-        k.hash(&mut global);
-        file.bytes.hash(&mut global);
-    }
+    look.hash(&mut global);
     let ids = |kind: Kind, list: Vec<&str>, g: &mut DefaultHasher| {
         (kind as u8).hash(g);
         list.hash(g);
@@ -149,7 +169,15 @@ pub fn fingerprints(p: &Program, theme: &Theme, sources: &Sources) -> HashMap<De
     }
     let mut by_theme: Vec<DefaultHasher> = vec![DefaultHasher::new(); p.themes.len()];
     for x in &p.prompts {
-        let h = dbg(x);
+        let h = hash(&(
+            &x.id,
+            &x.path,
+            &x.text,
+            x.kind,
+            &x.follow_up,
+            x.lines,
+            &x.themes,
+        ));
         f.insert(Dep::Full(Kind::Prompt, x.id.clone()), h);
         for t in &x.themes {
             if let Some(th) = by_theme.get_mut(*t) {

@@ -68,8 +68,36 @@ fn classify(rel: &str) -> FileKind {
     }
 }
 
+/// Files read by an earlier load, with their size and modification time
+/// (for `serve`): a file whose size and time are unchanged is not read
+/// again, and keeps its text (the same `Arc`, so later stages can tell it
+/// did not change without comparing it).
+#[derive(Default)]
+pub struct LoadCache {
+    files: std::collections::HashMap<PathBuf, (Stamp, Read)>,
+}
+
+/// Size and modification time of a file.
+type Stamp = (u64, Option<std::time::SystemTime>);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()))
+}
+
 /// Reads `root/cairn.toml` and everything under `root/content/`.
 pub fn load(root: &Path, sources: &mut Sources, d: &mut Diags) -> std::io::Result<Loaded> {
+    load_cached(root, sources, d, None)
+}
+
+/// [`load`], reading only the files that changed since the last call with
+/// the same cache.
+pub fn load_cached(
+    root: &Path,
+    sources: &mut Sources,
+    d: &mut Diags,
+    cache: Option<&mut LoadCache>,
+) -> std::io::Result<Loaded> {
     let mut loaded = Loaded::default();
     let cfg_path = root.join("cairn.toml");
     if cfg_path.is_file() {
@@ -140,19 +168,37 @@ pub fn load(root: &Path, sources: &mut Sources, d: &mut Diags) -> std::io::Resul
         }
         wanted.push((path, rel, kind));
     }
-    let read: Vec<std::io::Result<Read>> = wanted
+    let known = cache.as_deref();
+    let read: Vec<std::io::Result<(Option<Stamp>, Read, bool)>> = wanted
         .par_iter()
         .map(|(path, _, _)| {
+            let st = known.and_then(|_| stamp(path));
+            if let (Some(st), Some(c)) = (st, known)
+                && let Some((old, r)) = c.files.get(path)
+                && *old == st
+                && st.1.is_some()
+            {
+                return Ok((Some(st), r.clone(), false));
+            }
             let bytes = std::fs::read(path)?;
             let (text, shown) = decode(&bytes);
             // The bytes are only kept to place the first bad byte.
             let bad = if text.is_none() { bytes } else { Vec::new() };
-            Ok((text, shown, bad))
+            Ok((st, (text, shown, bad), true))
         })
         .collect();
     let mut have_program = false;
-    for ((_, rel, kind), r) in wanted.into_iter().zip(read) {
-        let (text, shown, bad) = r?;
+    let mut fresh: Vec<(PathBuf, Stamp, Read)> = Vec::new();
+    let mut present: Vec<PathBuf> = Vec::new();
+    for ((path, rel, kind), r) in wanted.into_iter().zip(read) {
+        let (st, read, new) = r?;
+        if cache.is_some() {
+            if new && let Some(st) = st {
+                fresh.push((path.clone(), st, read.clone()));
+            }
+            present.push(path);
+        }
+        let (text, shown, bad) = read;
         have_program |= kind == FileKind::Program;
         let id = sources.add(format!("content/{rel}"), shown);
         if text.is_none() {
@@ -164,6 +210,13 @@ pub fn load(root: &Path, sources: &mut Sources, d: &mut Diags) -> std::io::Resul
             file: id,
             text,
         });
+    }
+    if let Some(c) = cache {
+        let present: std::collections::HashSet<PathBuf> = present.into_iter().collect();
+        c.files.retain(|p, _| present.contains(p));
+        for (path, st, read) in fresh {
+            c.files.insert(path, (st, read));
+        }
     }
     if !have_program {
         let id = sources.add("content/program.md".into(), "");

@@ -37,17 +37,25 @@ pub fn check(root: &Path) -> std::io::Result<Checked> {
     check_cached(root, None)
 }
 
-/// [`check`], reusing the parse of files that did not change (for `serve`).
-pub fn check_cached(
-    root: &Path,
-    cache: Option<&mut crate::resolve::ParseCache>,
-) -> std::io::Result<Checked> {
+/// What `serve` keeps between rebuilds: the files read and their parses.
+#[derive(Default)]
+pub struct Cache {
+    pub load: crate::load::LoadCache,
+    pub parse: crate::resolve::ParseCache,
+}
+
+/// [`check`], reading and parsing again only the files that changed (for `serve`).
+pub fn check_cached(root: &Path, cache: Option<&mut Cache>) -> std::io::Result<Checked> {
     let mut sources = Sources::default();
     let mut diags = Diags::default();
     let t = std::time::Instant::now();
-    let loaded = crate::load::load(root, &mut sources, &mut diags)?;
+    let (load_cache, parse_cache) = match cache {
+        Some(c) => (Some(&mut c.load), Some(&mut c.parse)),
+        None => (None, None),
+    };
+    let loaded = crate::load::load_cached(root, &mut sources, &mut diags, load_cache)?;
     let loaded_at = t.elapsed();
-    let program = crate::resolve::resolve_cached(&loaded, &mut diags, cache);
+    let program = crate::resolve::resolve_cached(&loaded, &mut diags, parse_cache);
     if std::env::var_os("CAIRN_TIMING").is_some() {
         eprintln!(
             "  load: {loaded_at:.1?}, resolve: {:.1?}",

@@ -123,31 +123,64 @@ impl Ids {
 /// the sources and whose text are unchanged is not parsed again.
 #[derive(Default)]
 pub struct ParseCache {
-    entries: HashMap<String, (usize, u64, Parsed, Diags)>,
+    entries: HashMap<String, CacheEntry>,
+}
+
+struct CacheEntry {
+    file: usize,
+    text: Option<std::sync::Arc<str>>,
+    hash: u64,
+    parsed: Parsed,
+    diags: Diags,
 }
 
 impl ParseCache {
     fn key(f: &SourceFile) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        f.text.hash(&mut h);
-        h.finish()
+        crate::deps::text_hash(f.text.as_deref().unwrap_or(""))
     }
 
-    fn get(&self, f: &SourceFile) -> Option<(Parsed, Diags)> {
-        let (file, hash, p, d) = self.entries.get(&f.rel)?;
-        (*file == f.file && *hash == Self::key(f)).then(|| (p.clone(), d.clone()))
+    /// The cached parse of `f`, and the hash of its text. A text the load
+    /// stage kept (the same `Arc`) is known unchanged without hashing it.
+    fn get(&self, f: &SourceFile) -> (Option<(Parsed, Diags)>, u64) {
+        let Some(e) = self.entries.get(&f.rel) else {
+            return (None, Self::key(f));
+        };
+        let same_text = match (&e.text, &f.text) {
+            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        let hash = if same_text { e.hash } else { Self::key(f) };
+        let hit = e.file == f.file && hash == e.hash;
+        (hit.then(|| (e.parsed.clone(), e.diags.clone())), hash)
+    }
+
+    /// The hash of the text of the file at `rel` (under content/), as of
+    /// the last resolve: an item's fingerprint in `serve`.
+    pub fn text_hash(&self, rel: &str) -> Option<u64> {
+        self.entries.get(rel).map(|e| e.hash)
     }
 
     /// Keeps what was parsed anew; forgets files that are gone.
-    fn store(&mut self, files: &[SourceFile], parsed: &[(Parsed, Diags, bool)]) {
+    fn store(&mut self, files: &[SourceFile], parsed: &[(Parsed, Diags, bool, u64)]) {
         let present: std::collections::HashSet<&str> =
             files.iter().map(|f| f.rel.as_str()).collect();
         self.entries.retain(|k, _| present.contains(k.as_str()));
-        for (f, (p, d, hit)) in files.iter().zip(parsed) {
-            if !hit {
-                self.entries
-                    .insert(f.rel.clone(), (f.file, Self::key(f), p.clone(), d.clone()));
+        for (f, (p, d, hit, hash)) in files.iter().zip(parsed) {
+            match self.entries.get_mut(&f.rel) {
+                // Same text, maybe a new Arc: keep the new one for next time.
+                Some(e) if *hit => e.text = f.text.clone(),
+                _ => {
+                    self.entries.insert(
+                        f.rel.clone(),
+                        CacheEntry {
+                            file: f.file,
+                            text: f.text.clone(),
+                            hash: *hash,
+                            parsed: p.clone(),
+                            diags: d.clone(),
+                        },
+                    );
+                }
             }
         }
     }
@@ -173,24 +206,27 @@ pub fn resolve_cached(
         raw_html: config.raw_html,
         exists: &exists,
     };
-    let parsed: Vec<(Parsed, Diags, bool)> = loaded
+    let parsed: Vec<(Parsed, Diags, bool, u64)> = loaded
         .files
         .par_iter()
         .map(|f| {
-            if let Some(c) = cache.as_ref()
-                && let Some((p, d)) = c.get(f)
-            {
-                return (p, d, true);
+            let mut hash = 0;
+            if let Some(c) = cache.as_ref() {
+                let (hit, h) = c.get(f);
+                if let Some((p, d)) = hit {
+                    return (p, d, true, h);
+                }
+                hash = h;
             }
             let mut fd = Diags::default();
             let p = parse_file(f, &pcx, &mut fd);
-            (p, fd, false)
+            (p, fd, false, hash)
         })
         .collect();
     if let Some(c) = cache {
         c.store(&loaded.files, &parsed);
     }
-    let parsed = parsed.into_iter().map(|(p, d, _)| (p, d));
+    let parsed = parsed.into_iter().map(|(p, d, _, _)| (p, d));
 
     let mut info = None;
     let mut themes = Vec::new();

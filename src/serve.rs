@@ -20,6 +20,11 @@ use crate::pipeline;
 use crate::render::site;
 use crate::theme::Theme;
 
+/// How long the watcher waits for more events after one arrives before it
+/// rebuilds: the writes of one save come microseconds apart; a late one
+/// only costs a rebuild that finds nothing changed.
+const DEBOUNCE_MS: u64 = 8;
+
 pub struct ServeOptions {
     pub root: PathBuf,
     pub output: PathBuf,
@@ -55,22 +60,40 @@ impl Shared {
     }
 }
 
+/// A loaded look: its name, files, parsed templates and hash.
+struct Look {
+    name: String,
+    theme: Theme,
+    tera: tera::Tera,
+    hash: u64,
+}
+
 /// What the last good build wrote, to rebuild only what changed.
 #[derive(Default)]
 struct Incremental {
-    cache: crate::resolve::ParseCache,
+    cache: pipeline::Cache,
     /// The search indexes are written after the pages (they never delay a reload).
     search_due: bool,
     fingerprints: HashMap<Dep, u64>,
     /// Hash of every file written, by path under the output folder.
     written: HashMap<String, u64>,
     pages: HashSet<String>,
+    /// The look and its parsed templates, kept until a file under themes/
+    /// or cairn.toml changes (`look_stale`).
+    look: Option<Look>,
+    look_stale: bool,
 }
 
 fn hash_bytes(b: &[u8]) -> u64 {
     let mut h = DefaultHasher::new();
     b.hash(&mut h);
     h.finish()
+}
+
+/// `p` relative to the project folder `root` (itself if it is outside).
+fn relative_to(root: &Path, p: &Path) -> PathBuf {
+    let p = p.canonicalize().unwrap_or(p.to_path_buf());
+    p.strip_prefix(root).unwrap_or(&p).to_path_buf()
 }
 
 /// Writes one file atomically (temporary file, then rename).
@@ -133,10 +156,36 @@ impl Incremental {
             return Err("no program".into());
         };
         mark("checked");
-        let theme = Theme::load(&opts.root, &program.config.theme).map_err(|e| e.to_string())?;
-        let tera = site::load_templates(&theme).map_err(|e| e.to_string())?;
+        let name = &program.config.theme;
+        let look = match self.look.take() {
+            Some(l) if !self.look_stale && &l.name == name => l,
+            _ => {
+                let theme = Theme::load(&opts.root, name).map_err(|e| e.to_string())?;
+                let tera = site::load_templates(&theme).map_err(|e| e.to_string())?;
+                let hash = deps::look_hash(&theme);
+                Look {
+                    name: name.clone(),
+                    theme,
+                    tera,
+                    hash,
+                }
+            }
+        };
+        self.look_stale = false;
+        let Look {
+            theme, tera, hash, ..
+        } = self.look.insert(look);
+        let look_hash = *hash;
         mark("look loaded");
-        let fingerprints = deps::fingerprints(&program, &theme, &checked.sources);
+        let sources = &checked.sources;
+        let parse_cache = &self.cache.parse;
+        let file_hash = |id: crate::diag::FileId| {
+            let name = sources.name(id);
+            name.strip_prefix("content/")
+                .and_then(|rel| parse_cache.text_hash(rel))
+                .unwrap_or_else(|| deps::text_hash(sources.text(id)))
+        };
+        let fingerprints = deps::fingerprints(&program, look_hash, sources, &file_hash);
         mark("fingerprints");
         let first = self.fingerprints.is_empty();
         let changed = deps::changed(&self.fingerprints, &fingerprints);
@@ -152,7 +201,7 @@ impl Incremental {
         }
         let want = |d: &[Dep]| first || d.iter().any(|x| changed.contains(x));
         let collected = std::sync::Mutex::new(OutputSet::default());
-        let all_paths = site::render_pages(&program, &tera, opts.pdf, Some(&want), &collected)
+        let all_paths = site::render_pages(&program, tera, opts.pdf, Some(&want), &collected)
             .map_err(|e| match e {
                 site::SiteError::Templates(es) => es
                     .iter()
@@ -165,7 +214,7 @@ impl Incremental {
         let mut set = collected.into_inner().unwrap_or_default();
         let rendered = set.files.len();
         self.search_due |= first || !changed.is_empty();
-        set.extend(site::static_files(&program, &theme, &opts.root));
+        set.extend(site::static_files(&program, theme, &opts.root));
         mark("indexes and static files");
         let new_pages: HashSet<String> = all_paths.into_iter().collect();
         let mut written = 0;
@@ -516,11 +565,21 @@ pub fn run(opts: ServeOptions) -> u8 {
         }
     };
     use notify::{RecursiveMode, Watcher};
-    let _ = watcher.watch(&opts.root.join("content"), RecursiveMode::Recursive);
-    if opts.root.join("themes").is_dir() {
-        let _ = watcher.watch(&opts.root.join("themes"), RecursiveMode::Recursive);
-    }
     let _ = watcher.watch(&opts.root, RecursiveMode::NonRecursive);
+    // content/ and themes/ are watched as a whole, also when they appear
+    // after serve started (the project root is watched for that).
+    let mut folders: Vec<(PathBuf, bool)> = ["content", "themes"]
+        .iter()
+        .map(|f| (opts.root.join(f), false))
+        .collect();
+    let mut watch_folders = move |w: &mut dyn Watcher| {
+        for (dir, watched) in folders.iter_mut() {
+            if !*watched && dir.is_dir() {
+                *watched = w.watch(dir, RecursiveMode::Recursive).is_ok();
+            }
+        }
+    };
+    watch_folders(&mut watcher);
     {
         let shared = Arc::clone(&shared);
         let root = opts.root.canonicalize().unwrap_or(opts.root.clone());
@@ -534,26 +593,40 @@ pub fn run(opts: ServeOptions) -> u8 {
             quiet: opts.quiet,
         };
         let stop = Arc::clone(&stop);
-        let relevant = move |p: &Path| {
-            let p = p.canonicalize().unwrap_or(p.to_path_buf());
-            let rel = p.strip_prefix(&root).unwrap_or(&p);
-            rel.starts_with("content")
-                || rel.starts_with("themes")
-                || rel == Path::new("cairn.toml")
+        let relevant = {
+            let root = root.clone();
+            move |p: &Path| {
+                let rel = relative_to(&root, p);
+                rel.starts_with("content")
+                    || rel.starts_with("themes")
+                    || rel == Path::new("cairn.toml")
+            }
+        };
+        // The look is read again only when one of its files or cairn.toml
+        // (which names it) changes.
+        let look_file = move |p: &Path| {
+            let rel = relative_to(&root, p);
+            rel.starts_with("themes") || rel == Path::new("cairn.toml")
         };
         std::thread::spawn(move || {
+            // The watcher lives as long as this thread.
+            let mut watcher = watcher;
             while !stop.load(Ordering::Relaxed) {
                 let Ok(first) = rx.recv_timeout(Duration::from_millis(250)) else {
                     continue;
                 };
+                watch_folders(&mut watcher);
                 let mut any = relevant(&first);
+                let mut look = look_file(&first);
                 // Debounce: collect what arrives until things are quiet.
-                while let Ok(p) = rx.recv_timeout(Duration::from_millis(20)) {
+                while let Ok(p) = rx.recv_timeout(Duration::from_millis(DEBOUNCE_MS)) {
                     any |= relevant(&p);
+                    look |= look_file(&p);
                 }
                 if !any {
                     continue;
                 }
+                inc.look_stale |= look;
                 let t = Instant::now();
                 match inc.rebuild(&opts2) {
                     Ok(r) => {

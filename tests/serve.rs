@@ -178,6 +178,24 @@ fn serve_rebuilds_what_changed_and_keeps_the_last_good_pages() {
     }
     wait_for(&s, "/prompts/index.html", |_, b| b.contains(after));
 
+    // A new file in the project's look: every page takes it up (the look
+    // is cached between rebuilds and read again only when it changes).
+    let footer = s.dir.path().join("themes/default/templates/footer.html");
+    std::fs::create_dir_all(footer.parent().unwrap()).unwrap();
+    std::fs::write(
+        &footer,
+        "<footer class=\"site-footer\"><p>LOOKMARKER {{ program.title }}</p></footer>",
+    )
+    .unwrap();
+    for page in ["/index.html", "/sessions/boundaries/index.html"] {
+        wait_for(&s, page, |_, b| b.contains("LOOKMARKER"));
+    }
+    // Then an edit of that file.
+    std::fs::write(&footer, "<footer><p>LOOKMARKER2</p></footer>").unwrap();
+    wait_for(&s, "/glossary/index.html", |_, b| {
+        b.contains("LOOKMARKER2") && !b.contains("LOOKMARKER ")
+    });
+
     // Break a front matter: the overlay state carries the error, the last good page stays.
     let session = "content/sessions/04-speaking-up.md";
     let good = std::fs::read_to_string(s.dir.path().join(session)).unwrap();

@@ -137,7 +137,9 @@ pub enum Ref {
 
 #[derive(Debug, Clone, Default)]
 pub struct Doc {
-    pub nodes: Vec<Node>,
+    /// Shared: `serve` keeps parsed documents between rebuilds, and a
+    /// clone of a document must not copy its events.
+    pub nodes: std::sync::Arc<Vec<Node>>,
     pub refs: Vec<Ref>,
 }
 
@@ -828,7 +830,7 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
         root.0.push(md_node(root.1));
     }
     Doc {
-        nodes: root.0,
+        nodes: std::sync::Arc::new(root.0),
         refs,
     }
 }
