@@ -284,14 +284,71 @@ fn broken_index_urls(site: &Site, index: &str) -> Vec<String> {
     problems
 }
 
-/// The entries of a search index (`window.CAIRN_SEARCH = [...];`).
+/// The value a search script assigns (`NAME = VALUE;`).
+fn script_value(site: &Site, file: &str, name: &str) -> serde_json::Value {
+    let js = site.text(file);
+    let rest = js
+        .strip_prefix(&format!("{name} = "))
+        .unwrap_or_else(|| panic!("{file} does not start with `{name} = `"));
+    let json = rest.trim_end().strip_suffix(';').expect("ends with ;");
+    serde_json::from_str(json).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+/// The entries a search page searches: the participant index, and for
+/// `facilitator/search-index.js` that index with the facilitator
+/// supplement applied, as static/search.js does.
 fn search_entries(site: &Site, index: &str) -> Vec<serde_json::Value> {
-    let js = site.text(index);
-    let start = js.find('[').expect("index holds a list");
-    let end = js.rfind(']').expect("index holds a list");
-    let v: serde_json::Value =
-        serde_json::from_str(&js[start..=end]).unwrap_or_else(|e| panic!("{index}: {e}"));
-    v.as_array().cloned().unwrap_or_default()
+    let mut all = script_value(site, "search/search-index.js", "window.CAIRN_SEARCH")
+        .as_array()
+        .cloned()
+        .expect("a list");
+    if index == "facilitator/search-index.js" {
+        let sup = script_value(site, index, "window.CAIRN_SEARCH_FACILITATOR");
+        for r in sup["replace"].as_array().expect("replace") {
+            let e = &mut all[r["i"].as_u64().expect("i") as usize];
+            e["url"] = r["url"].clone();
+            if let Some(t) = r["text"].as_str() {
+                e["text"] = t.into();
+            }
+            if let Some(m) = r["more"].as_str() {
+                e["text"] = format!("{} {m}", e["text"].as_str().unwrap_or("")).into();
+            }
+        }
+        all.extend(sup["add"].as_array().expect("add").iter().cloned());
+    }
+    all
+}
+
+#[test]
+fn facilitator_search_finds_facilitator_pages_and_notes() {
+    let site = sample();
+    let part = search_entries(&site, "search/search-index.js");
+    let fac = search_entries(&site, "facilitator/search-index.js");
+    let sessions: Vec<&serde_json::Value> = fac.iter().filter(|e| e["kind"] == "Session").collect();
+    assert_eq!(sessions.len(), 8);
+    for e in &sessions {
+        let url = e["url"].as_str().unwrap_or("");
+        assert!(url.starts_with("facilitator/sessions/"), "{url}");
+    }
+    assert!(fac.iter().any(|e| e["kind"] == "Guide"), "no guide");
+    assert!(
+        !part.iter().any(|e| e["kind"] == "Guide"),
+        "a guide for participants"
+    );
+    // Every session's agenda reaches the facilitator index, not the participant one.
+    let program = cairn::pipeline::check(&repo())
+        .expect("check")
+        .program
+        .expect("program");
+    for s in &program.sessions {
+        let first = &s.agenda[0].title;
+        let fac_text = sessions
+            .iter()
+            .find(|e| e["title"].as_str().unwrap_or("").ends_with(&s.title))
+            .and_then(|e| e["text"].as_str())
+            .unwrap_or("");
+        assert!(fac_text.contains(first.as_str()), "{}: no `{first}`", s.id);
+    }
 }
 
 #[test]

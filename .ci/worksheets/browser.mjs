@@ -484,6 +484,20 @@ async function main() {
     assert(found === 1, 'a session page with a worksheet card');
   });
 
+  await check('search: participants find participant pages, facilitators find their own', async () => {
+    const hrefs = async (rel) => {
+      await page.goto(`${base}${rel}?q=footing`);
+      await page.locator('#search-results li a').first().waitFor();
+      return page.locator('#search-results li a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    };
+    const part = await hrefs('search/index.html');
+    assert(part.some((h) => /sessions\/finding-our-footing\/index\.html$/.test(h)), `participant results: ${part}`);
+    assert(!part.some((h) => h.includes('facilitator/')), `facilitator pages in participant results: ${part}`);
+    const fac = await hrefs('facilitator/search/index.html');
+    assert(fac.some((h) => /facilitator\/sessions\/finding-our-footing\/index\.html$/.test(h)), `facilitator results: ${fac}`);
+    assert(!fac.some((h) => /^(\.\.\/)*sessions\//.test(h)), `participant session pages in facilitator results: ${fac}`);
+  });
+
   await check('no page script error', async () => {
     eq(pageErrors, [], 'errors in the page');
   });

@@ -177,47 +177,80 @@ impl Doc {
     /// Adds the plain text of what reaches `audience` to `out`, stopping
     /// once `out` is full.
     pub fn plain_text_into(&self, audience: crate::model::Audience, out: &mut PlainText) {
-        fn walk(nodes: &[Node], a: crate::model::Audience, out: &mut PlainText) {
+        plain_walk(&self.nodes, audience, out);
+    }
+}
+
+impl Doc {
+    /// Adds to `out` the plain text of the containers shown to `audience`
+    /// but not to `other` (what facilitators read beyond participants).
+    pub fn plain_text_only_for(
+        &self,
+        audience: crate::model::Audience,
+        other: crate::model::Audience,
+        out: &mut PlainText,
+    ) {
+        fn walk(
+            nodes: &[Node],
+            a: crate::model::Audience,
+            other: crate::model::Audience,
+            out: &mut PlainText,
+        ) {
             for n in nodes {
-                if out.full() {
-                    return;
-                }
-                match n {
-                    Node::Markdown(events) => {
-                        for e in events {
-                            match e {
-                                Event::Text(t)
-                                | Event::Code(t)
-                                | Event::InlineMath(t)
-                                | Event::DisplayMath(t)
-                                | Event::Html(t)
-                                | Event::InlineHtml(t) => out.push(t),
-                                Event::SoftBreak | Event::HardBreak | Event::End(_) => {
-                                    out.push(" ")
-                                }
-                                _ => {}
-                            }
-                            if out.full() {
-                                return;
-                            }
-                        }
+                if let Node::Container { kind, children, .. } = n {
+                    if !kind.shown_to(a) {
+                        continue;
                     }
-                    Node::Container {
-                        kind,
-                        title,
-                        children,
-                    } if kind.shown_to(a) => {
-                        if let Some(t) = title {
-                            out.push(t);
-                            out.push(" ");
-                        }
-                        walk(children, a, out);
+                    if kind.shown_to(other) {
+                        walk(children, a, other, out);
+                    } else {
+                        plain_walk(std::slice::from_ref(n), a, out);
+                        out.push(" ");
                     }
-                    _ => {}
                 }
             }
         }
-        walk(&self.nodes, audience, out);
+        walk(&self.nodes, audience, other, out);
+    }
+}
+
+/// The plain text of `nodes` that reaches `a`, added to `out`.
+fn plain_walk(nodes: &[Node], a: crate::model::Audience, out: &mut PlainText) {
+    for n in nodes {
+        if out.full() {
+            return;
+        }
+        match n {
+            Node::Markdown(events) => {
+                for e in events {
+                    match e {
+                        Event::Text(t)
+                        | Event::Code(t)
+                        | Event::InlineMath(t)
+                        | Event::DisplayMath(t)
+                        | Event::Html(t)
+                        | Event::InlineHtml(t) => out.push(t),
+                        Event::SoftBreak | Event::HardBreak | Event::End(_) => out.push(" "),
+                        _ => {}
+                    }
+                    if out.full() {
+                        return;
+                    }
+                }
+            }
+            Node::Container {
+                kind,
+                title,
+                children,
+            } if kind.shown_to(a) => {
+                if let Some(t) = title {
+                    out.push(t);
+                    out.push(" ");
+                }
+                plain_walk(children, a, out);
+            }
+            _ => {}
+        }
     }
 }
 

@@ -14,6 +14,8 @@ const MAX_TEXT: usize = 4000;
 /// One thing search can find.
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    #[serde(skip)]
+    pub item: ItemRef,
     pub title: String,
     pub url: String,
     pub kind: &'static str,
@@ -62,35 +64,65 @@ impl Text {
 /// participant index.
 pub fn entries(p: &Program, a: Audience) -> Vec<Entry> {
     let entry = |kind: Kind, index: usize, label: &'static str, text: &dyn Fn() -> Text| {
-        let item = ItemRef { kind, index };
-        if !p.visible_to(item, a) {
-            return None;
-        }
-        let url = url_of(p, item, a)?;
-        Some(Entry {
-            title: p.title_of(item).to_string(),
-            url,
-            kind: label,
-            text: text().out.finish(),
-        })
+        make_entry(p, a, kind, index, label, text)
     };
     let t = || Text::new(a);
-    let fac = a == Audience::Facilitator;
     let mut out: Vec<Entry> = (0..p.sessions.len())
         .into_par_iter()
         .filter_map(|i| {
             let s = &p.sessions[i];
-            entry(Kind::Session, i, "Session", &|| {
-                let mut text = t().strs(&s.objectives).doc(Some(&s.body));
-                if fac {
-                    for item in &s.agenda {
-                        text = text.str(&item.title).doc(item.notes.as_ref());
-                    }
-                }
-                text
-            })
+            entry(Kind::Session, i, "Session", &|| session_text(s, t()))
         })
         .collect();
+    out.extend(other_entries(p, a));
+    out
+}
+
+/// A session's text for an audience: objectives and body, then, for
+/// facilitators, the agenda with its notes.
+fn session_text(s: &crate::model::Session, text: Text) -> Text {
+    let fac = text.audience == Audience::Facilitator;
+    let text = text.strs(&s.objectives).doc(Some(&s.body));
+    if fac { agenda_text(s, text) } else { text }
+}
+
+fn agenda_text(s: &crate::model::Session, mut text: Text) -> Text {
+    for item in &s.agenda {
+        text = text.str(&item.title).doc(item.notes.as_ref());
+    }
+    text
+}
+
+/// One entry of `kind`: an item `a` may see, with its text.
+fn make_entry(
+    p: &Program,
+    a: Audience,
+    kind: Kind,
+    index: usize,
+    label: &'static str,
+    text: &dyn Fn() -> Text,
+) -> Option<Entry> {
+    let item = ItemRef { kind, index };
+    if !p.visible_to(item, a) {
+        return None;
+    }
+    let url = url_of(p, item, a)?;
+    Some(Entry {
+        item,
+        title: p.title_of(item).to_string(),
+        url,
+        kind: label,
+        text: text().out.finish(),
+    })
+}
+
+/// The entries of everything but sessions.
+fn other_entries(p: &Program, a: Audience) -> Vec<Entry> {
+    let entry = |kind: Kind, index: usize, label: &'static str, text: &dyn Fn() -> Text| {
+        make_entry(p, a, kind, index, label, text)
+    };
+    let t = || Text::new(a);
+    let mut out: Vec<Entry> = Vec::new();
     out.par_extend(p.themes.par_iter().enumerate().filter_map(|(i, th)| {
         entry(Kind::Theme, i, "Theme", &|| {
             t().str(&th.summary).doc(Some(&th.body))
@@ -170,19 +202,134 @@ impl serde_json::ser::Formatter for ScriptSafe {
     }
 }
 
-/// `window.CAIRN_SEARCH = [...]`, with `<` escaped so no text can end a script.
-pub fn index_js(p: &Program, a: Audience) -> String {
-    let list = entries(p, a);
-    let size: usize = list.iter().map(|e| e.text.len() + e.url.len() + 64).sum();
-    let mut buf = Vec::with_capacity(size + 32);
-    buf.extend_from_slice(b"window.CAIRN_SEARCH = ");
+/// `NAME = VALUE;` as a script, the value as JSON that no text can end or break.
+fn script<T: Serialize>(name: &str, value: &T, size: usize) -> String {
+    let mut buf = Vec::with_capacity(size + 64);
+    buf.extend_from_slice(name.as_bytes());
+    buf.extend_from_slice(b" = ");
+    let start = buf.len();
     let mut ser = serde_json::Serializer::with_formatter(&mut buf, ScriptSafe);
-    if list.serialize(&mut ser).is_err() {
-        buf.truncate(22);
-        buf.extend_from_slice(b"[]");
+    if value.serialize(&mut ser).is_err() {
+        buf.truncate(start);
+        buf.extend_from_slice(b"null");
     }
     buf.extend_from_slice(b";\n");
-    String::from_utf8(buf).unwrap_or_else(|_| "window.CAIRN_SEARCH = [];\n".into())
+    String::from_utf8(buf).unwrap_or_else(|_| format!("{name} = null;\n"))
+}
+
+fn size(list: &[Entry]) -> usize {
+    list.iter().map(|e| e.text.len() + e.url.len() + 64).sum()
+}
+
+/// `window.CAIRN_SEARCH = [...]`: what participants can find.
+pub fn index_js(entries: &[Entry]) -> String {
+    script("window.CAIRN_SEARCH", &entries, size(entries))
+}
+
+/// What facilitators find besides the participant index: an entry of it
+/// whose facilitator page or text differs (`i` is its place in the
+/// participant index; `text` replaces its text, `more` is added to it),
+/// and the items only facilitators see.
+#[derive(Serialize, Default)]
+pub struct Supplement {
+    pub replace: Vec<Replace>,
+    pub add: Vec<Entry>,
+}
+
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct Replace {
+    pub i: usize,
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub more: Option<String>,
+}
+
+/// The facilitator supplement to the participant index `part` (see
+/// [`Supplement`]). A session adds what facilitators read beyond the
+/// participant text (facilitator-only passages, agenda, notes), so the
+/// shared text is not written twice.
+pub fn supplement(p: &Program, part: &[Entry]) -> Supplement {
+    let a = Audience::Facilitator;
+    let at: std::collections::HashMap<ItemRef, usize> =
+        part.iter().enumerate().map(|(i, e)| (e.item, i)).collect();
+    let mut out = Supplement::default();
+    let sessions: Vec<(Option<Replace>, Option<Entry>)> = (0..p.sessions.len())
+        .into_par_iter()
+        .map(|i| {
+            let s = &p.sessions[i];
+            let item = ItemRef {
+                kind: Kind::Session,
+                index: i,
+            };
+            let Some(url) = p.visible_to(item, a).then(|| url_of(p, item, a)).flatten() else {
+                return (None, None);
+            };
+            match at.get(&item) {
+                Some(&pos) => {
+                    // What facilitators read beyond the participant text
+                    // already in the index: facilitator-only passages, then
+                    // the agenda and its notes.
+                    let mut more = Text::new(a);
+                    s.body
+                        .plain_text_only_for(a, Audience::Participant, &mut more.out);
+                    let more = agenda_text(s, more).out.finish();
+                    let more = (!more.is_empty()).then_some(more);
+                    (
+                        Some(Replace {
+                            i: pos,
+                            url,
+                            text: None,
+                            more,
+                        }),
+                        None,
+                    )
+                }
+                None => (
+                    None,
+                    make_entry(p, a, Kind::Session, i, "Session", &|| {
+                        session_text(s, Text::new(a))
+                    }),
+                ),
+            }
+        })
+        .collect();
+    for (r, e) in sessions {
+        out.replace.extend(r);
+        out.add.extend(e);
+    }
+    for e in other_entries(p, a) {
+        match at.get(&e.item) {
+            Some(&pos) if part[pos].url == e.url && part[pos].text == e.text => {}
+            Some(&pos) => out.replace.push(Replace {
+                i: pos,
+                url: e.url,
+                text: Some(e.text),
+                more: None,
+            }),
+            None => out.add.push(e),
+        }
+    }
+    out
+}
+
+/// `window.CAIRN_SEARCH_FACILITATOR = {...}`: the [`supplement`], loaded
+/// after the participant index on facilitator pages.
+pub fn facilitator_js(p: &Program, part: &[Entry]) -> String {
+    let s = supplement(p, part);
+    let size = s
+        .replace
+        .iter()
+        .map(|r| {
+            r.url.len()
+                + r.more.as_ref().map_or(0, String::len)
+                + r.text.as_ref().map_or(0, String::len)
+                + 32
+        })
+        .sum::<usize>()
+        + size(&s.add);
+    script("window.CAIRN_SEARCH_FACILITATOR", &s, size)
 }
 
 #[cfg(test)]

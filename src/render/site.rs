@@ -498,12 +498,11 @@ impl<'a> Site<'a> {
             .map(|s| self.doc_in(s, audience, &root, 3, "support-").0);
         c.insert("support_html", &support);
         c.insert("search", &p.config.search);
-        let index = if audience == Audience::Facilitator && p.config.facilitator {
-            "facilitator/search-index.js"
-        } else {
-            "search/search-index.js"
-        };
-        c.insert("search_index", index);
+        c.insert("search_index", "search/search-index.js");
+        // Facilitators' search loads their supplement after the participant index.
+        let extra = (audience == Audience::Facilitator && p.config.facilitator)
+            .then_some("facilitator/search-index.js");
+        c.insert("search_index_extra", &extra);
         c.insert("facilitator_site", &p.config.facilitator);
         c.insert("toc", &Vec::<TocEntry>::new());
         c.insert("pdf_links", &Vec::<Link>::new());
@@ -1584,20 +1583,19 @@ pub fn render_pages(
     Ok(all_paths)
 }
 
-/// The search indexes, one per audience.
+/// The search indexes: the participant index, and what facilitators find
+/// besides it (their search page loads both).
 pub fn search_indexes(p: &Program) -> OutputSet {
     let mut out = OutputSet::default();
     if p.config.search {
-        out.add(
-            "search/search-index.js",
-            search::index_js(p, Audience::Participant),
-        );
+        let part = search::entries(p, Audience::Participant);
         if p.config.facilitator {
             out.add(
                 "facilitator/search-index.js",
-                search::index_js(p, Audience::Facilitator),
+                search::facilitator_js(p, &part),
             );
         }
+        out.add("search/search-index.js", search::index_js(&part));
     }
     out
 }

@@ -40,7 +40,23 @@
     return root + url;
   }
 
-  var entries = (Array.isArray(window.CAIRN_SEARCH) ? window.CAIRN_SEARCH : []).filter(function (e) {
+  // Facilitator pages load a supplement after the participant index: the
+  // entries whose facilitator page or text differs ({i, url, text} replaces
+  // the text, {i, url, more} adds to it) and what only facilitators see.
+  var all = Array.isArray(window.CAIRN_SEARCH) ? window.CAIRN_SEARCH.slice() : [];
+  var sup = window.CAIRN_SEARCH_FACILITATOR;
+  if (sup && typeof sup === 'object') {
+    (Array.isArray(sup.replace) ? sup.replace : []).forEach(function (r) {
+      var e = r && typeof r.i === 'number' ? all[r.i] : null;
+      if (!e) return;
+      var text = typeof r.text === 'string' ? r.text : String(e.text || '');
+      if (typeof r.more === 'string' && r.more) text += ' ' + r.more;
+      all[r.i] = { title: e.title, kind: e.kind, url: typeof r.url === 'string' ? r.url : e.url, text: text };
+    });
+    (Array.isArray(sup.add) ? sup.add : []).forEach(function (e) { all.push(e); });
+  }
+
+  var entries = all.filter(function (e) {
     return e && safeHref(e.url) !== null;
   }).map(function (e) {
     var text = String(e.text || '');
