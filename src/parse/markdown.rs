@@ -945,24 +945,27 @@ struct HeadingIds {
 }
 
 impl HeadingIds {
+    /// Ids the page around a document uses (RESERVED_IDS) count as used;
+    /// they are looked up there, not copied into every document's set
+    /// (a program parses thousands of small Markdown texts).
     fn new() -> Self {
-        let mut ids = HeadingIds::default();
-        for r in RESERVED_IDS {
-            ids.used.insert((*r).to_string());
-        }
-        ids
+        HeadingIds::default()
+    }
+
+    fn take(&mut self, id: &str) -> bool {
+        !RESERVED_IDS.contains(&id) && self.used.insert(id.to_string())
     }
 
     /// A unique id based on `base`: `base`, then `base-2`, `base-3`, …
     fn claim(&mut self, base: &str) -> String {
-        if self.used.insert(base.to_string()) {
+        if self.take(base) {
             return base.to_string();
         }
         let mut n = self.next.get(base).copied().unwrap_or(2);
         loop {
             let candidate = format!("{base}-{n}");
             n += 1;
-            if self.used.insert(candidate.clone()) {
+            if self.take(&candidate) {
                 self.next.insert(base.to_string(), n);
                 return candidate;
             }
