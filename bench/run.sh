@@ -28,8 +28,8 @@
 #   --typst-alone PATH         the typst_alone binary               [TYPST_ALONE]
 #   --workbook-sessions N      sessions in the ~100-page program     [WB_SESSIONS=14]
 #   --no-workbook              skip the workbook comparison
-#   --serve                    also time save-to-page in `cairn serve` and
-#                              `hugo server` (TODO: not yet by default) [SERVE]
+#   --no-serve                 skip save-to-page in `cairn serve` against
+#                              `hugo server` (1,000 sessions)        [SERVE=1]
 #   --no-install               do not install anything
 #   --work DIR                 scratch folder                       [WORK=/tmp/cairn-bench]
 #   --results FILE             where the table goes                 [RESULTS=bench/RESULTS.md]
@@ -63,7 +63,7 @@ CAIRN="${CAIRN:-}"
 TYPST_ALONE="${TYPST_ALONE:-}"
 WB_SESSIONS="${WB_SESSIONS:-14}"
 WORKBOOK=1
-SERVE="${SERVE:-0}"
+SERVE="${SERVE:-1}"
 INSTALL=1
 WORK="${WORK:-/tmp/cairn-bench}"
 RESULTS="${RESULTS:-$REPO/bench/RESULTS.md}"
@@ -81,6 +81,7 @@ while [ $# -gt 0 ]; do
     --workbook-sessions) WB_SESSIONS="$2"; shift 2 ;;
     --no-workbook) WORKBOOK=0; shift ;;
     --serve) SERVE=1; shift ;;
+    --no-serve) SERVE=0; shift ;;
     --no-install) INSTALL=0; shift ;;
     --work) WORK="$2"; shift 2 ;;
     --results) RESULTS="$2"; shift 2 ;;
@@ -259,11 +260,10 @@ if [ "$WORKBOOK" = 1 ]; then
 fi
 
 # ---------------------------------------------------------------------------
-# TODO(issue 6, serve): save-to-page time in `cairn serve` against
-# `hugo server` at 1,000 sessions (target: under 50 ms). Off by default
-# until it is part of the issue's table: `--serve` runs bench/serve_latency.py
-# (which saves one session file again and again, and polls the served page
-# for the new word) for both tools on the 1,000-session trees.
+# Save-to-page in `cairn serve` against `hugo server` at 1,000 sessions
+# (target: under 50 ms). bench/serve_latency.py saves one session file again
+# and again and polls the served page for the new word; it runs on copies of
+# the generated trees, so the programs the builds measure stay as generated.
 rm -f "$WORK"/serve-*.json
 if [ "$SERVE" = 1 ] && [ -f "$HERE/serve_latency.py" ] && "$CAIRN" serve --help >/dev/null 2>&1; then
   sn=1000
@@ -272,18 +272,23 @@ if [ "$SERVE" = 1 ] && [ -f "$HERE/serve_latency.py" ] && "$CAIRN" serve --help 
     echo "$(sha256sum < "$HERE/gen.py" | cut -c1-16)-$sn" > "$WORK/n$sn/.stamp"
   fi
   say "serve: save to page, $sn sessions"
+  scratch="$WORK/serve-copy"
+  rm -rf "$scratch" && mkdir -p "$scratch"
+  cp -r "$WORK/n$sn/cairn" "$scratch/cairn"
+  cp -r "$WORK/n$sn/hugo" "$scratch/hugo"
   before="$(loadavg)"
-  python3 "$HERE/serve_latency.py" --cairn "$CAIRN" --root "$WORK/n$sn/cairn" --runs 15 > "$WORK/serve-cairn.json"
-  python3 "$HERE/serve_latency.py" --hugo "$WORK/n$sn/hugo" --runs 15 > "$WORK/serve-hugo.json"
+  python3 "$HERE/serve_latency.py" --cairn "$CAIRN" --root "$scratch/cairn" --runs 15 > "$WORK/serve-cairn.json"
+  python3 "$HERE/serve_latency.py" --hugo "$scratch/hugo" --runs 15 > "$WORK/serve-hugo.json"
   cat "$WORK"/serve-*.json >&2
   echo "serve-$sn $before → $(loadavg)" >> "$WORK/load.txt"
   echo "measured at $sn sessions" > "$WORK/serve.txt"
+  rm -rf "$scratch"
 elif [ "$SERVE" = 1 ]; then
   say "serve: skipped (needs bench/serve_latency.py and a cairn with \`serve\`)"
   echo "skipped: needs bench/serve_latency.py and a cairn with \`serve\`" > "$WORK/serve.txt"
 else
-  say "serve: skipped (TODO: \`--serve\` runs it; see bench/run.sh)"
-  echo "skipped: not run by default yet (\`bash bench/run.sh --serve\` runs bench/serve_latency.py)" > "$WORK/serve.txt"
+  say "serve: skipped (--no-serve)"
+  echo "skipped (--no-serve)" > "$WORK/serve.txt"
 fi
 
 # ---------------------------------------------------------------------------
