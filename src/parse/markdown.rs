@@ -671,7 +671,16 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
     for (event, range) in parser {
         // Only links and images need their place in the source.
         let src_range = || map.map(range.start)..map.map(range.end.max(range.start));
-        // Directive markers arrive as a paragraph holding only the marker text.
+        // Directive markers arrive as a paragraph holding only the marker
+        // text: a paragraph is held back only until its first event shows
+        // it is not one.
+        if in_para.as_ref().is_some_and(|p| p.len() == 1)
+            && !matches!(&event, Event::Text(t) if t.starts_with(MARKER))
+            && let Some(para) = in_para.take()
+        {
+            let top = frames.len() - 1;
+            frames[top].run.extend(para);
+        }
         match &event {
             Event::Start(Tag::Paragraph) => {
                 in_para = Some(vec![event.into_static()]);

@@ -193,6 +193,16 @@ pub type Want<'a> = &'a (dyn Fn(&[Dep]) -> bool + Sync);
 /// An exercise card: exercise, audience, root prefix, heading level, in full.
 type CardKey = (usize, Audience, String, u8, bool);
 
+/// Puts an HTML fragment into a page's context without copying it
+/// (`Context::insert` serializes, so it would copy the whole string).
+fn put_html(c: &mut Context, key: &str, html: String) {
+    let mut map = serde_json::Map::new();
+    map.insert(key.to_string(), serde_json::Value::String(html));
+    if let Ok(extra) = Context::from_value(serde_json::Value::Object(map)) {
+        c.extend(extra);
+    }
+}
+
 /// The shared context of a page, or the page fails with the template error.
 macro_rules! page_context {
     ($path:expr, $context:expr) => {
@@ -547,7 +557,7 @@ impl<'a> Site<'a> {
         let mut c = page_context!(path, self.base_context(&path, &p.info.title, audience, &[]));
         let root = "";
         let (body, toc) = self.doc(&p.info.body, Audience::Participant, root, 2);
-        c.insert("body_html", &body);
+        put_html(&mut c, "body_html", body);
         c.insert("goals", &p.info.goals);
         c.insert("agreements", &p.info.agreements);
         let sessions: Vec<_> = p
@@ -697,7 +707,7 @@ impl<'a> Site<'a> {
             .collect();
         c.insert("agenda", &agenda);
         let (body, toc) = self.doc(&s.body, audience, &root, 2);
-        c.insert("body_html", &body);
+        put_html(&mut c, "body_html", body);
         // Prompts, exercises and worksheets from the agenda, each once.
         let mut prompt_ids: Vec<usize> = Vec::new();
         let mut ex_ids: Vec<usize> = Vec::new();
@@ -726,7 +736,8 @@ impl<'a> Site<'a> {
             .filter(|x| !in_text(Leaf::Prompt, &p.prompts[**x].id))
             .map(|x| self.prompt_card(*x, 3))
             .collect();
-        c.insert("prompts_html", &prompts);
+        let have_prompts = !prompts.is_empty();
+        put_html(&mut c, "prompts_html", prompts);
         let exercises: String = ex_ids
             .iter()
             .filter(|x| !in_text(Leaf::Exercise, &p.exercises[**x].id))
@@ -735,13 +746,15 @@ impl<'a> Site<'a> {
                 all.push_str(&card);
                 all
             });
-        c.insert("exercises_html", &exercises);
+        let have_exercises = !exercises.is_empty();
+        put_html(&mut c, "exercises_html", exercises);
         let worksheets: String = ws_ids
             .iter()
             .filter(|x| !in_text(Leaf::Worksheet, &p.worksheets[**x].id))
             .map(|x| self.worksheet_card(*x, audience, &root, 3))
             .collect();
-        c.insert("worksheets_html", &worksheets);
+        let have_worksheets = !worksheets.is_empty();
+        put_html(&mut c, "worksheets_html", worksheets);
         let mut materials = s.materials.clone();
         for e in &ex_ids {
             for m in &p.exercises[*e].materials {
@@ -775,21 +788,21 @@ impl<'a> Site<'a> {
             });
         }
         toc_all.extend(toc.into_iter().filter(|t| t.level <= 3));
-        if !prompts.is_empty() {
+        if have_prompts {
             toc_all.push(TocEntry {
                 level: 2,
                 id: "prompts".into(),
                 title: "Prompts".into(),
             });
         }
-        if !exercises.is_empty() {
+        if have_exercises {
             toc_all.push(TocEntry {
                 level: 2,
                 id: "exercises".into(),
                 title: "Exercises".into(),
             });
         }
-        if !worksheets.is_empty() {
+        if have_worksheets {
             toc_all.push(TocEntry {
                 level: 2,
                 id: "worksheets".into(),
@@ -848,7 +861,7 @@ impl<'a> Site<'a> {
         c.insert("content_note", &e.content_note);
         c.insert("alternative", &e.alternative);
         let (body, toc) = self.doc(&e.body, Audience::Participant, &root, 2);
-        c.insert("body_html", &body);
+        put_html(&mut c, "body_html", body);
         c.insert(
             "toc",
             &toc.into_iter().filter(|t| t.level == 2).collect::<Vec<_>>(),
@@ -1034,7 +1047,7 @@ impl<'a> Site<'a> {
         }
         let mut c = page_context!(path, self.base_context(&path, &pg.title, audience, &crumbs));
         let (body, toc) = self.doc(&pg.body, audience, &root, 2);
-        c.insert("body_html", &body);
+        put_html(&mut c, "body_html", body);
         c.insert("summary", &Option::<String>::None);
         c.insert(
             "toc",
@@ -1061,7 +1074,7 @@ impl<'a> Site<'a> {
             )
         );
         let (body, toc) = self.doc(&g.body, Audience::Facilitator, &root, 2);
-        c.insert("body_html", &body);
+        put_html(&mut c, "body_html", body);
         c.insert("summary", &g.summary);
         c.insert(
             "toc",
