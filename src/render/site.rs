@@ -1556,7 +1556,16 @@ pub fn render_pages(
         ),
         bases: Default::default(),
     };
-    let jobs = jobs(&site, want.is_some());
+    let mut jobs = jobs(&site, want.is_some());
+    // The pages that list the whole program take longest: start them first,
+    // so that no core is left finishing one of them alone at the end.
+    const LONG: [&str; 4] = [
+        "index.html",
+        "facilitator/index.html",
+        "exercises/index.html",
+        "prompts/index.html",
+    ];
+    jobs.sort_by_key(|j| !LONG.contains(&j.path.as_str()));
     let all_paths = jobs.iter().map(|j| j.path.clone()).collect();
     let failed = std::sync::atomic::AtomicBool::new(false);
     let mut errors: Vec<SiteError> = jobs
@@ -1639,18 +1648,28 @@ pub fn render_site(
 ) -> Result<(), SiteError> {
     let t = std::time::Instant::now();
     // The search indexes build alongside the pages.
+    let timing = std::env::var_os("CAIRN_TIMING").is_some();
     let (pages, search) = rayon::join(
-        || render_pages(p, tera, pdf, None, sink),
+        || {
+            let r = render_pages(p, tera, pdf, None, sink);
+            if timing {
+                eprintln!("    pages done: {:.1?}", t.elapsed());
+            }
+            r
+        },
         || -> std::io::Result<()> {
             for (rel, bytes) in search_indexes(p).files {
                 sink.put(rel, bytes)?;
+            }
+            if timing {
+                eprintln!("    search done: {:.1?}", t.elapsed());
             }
             Ok(())
         },
     );
     pages?;
     search?;
-    if std::env::var_os("CAIRN_TIMING").is_some() {
+    if timing {
         eprintln!("  pages and search: {:.1?}", t.elapsed());
     }
     for (rel, bytes) in static_files(p, theme, root).files {
