@@ -132,6 +132,7 @@ pub fn render(program: &Program, opts: &Options, sink: &dyn Sink) -> Result<(), 
         eprintln!("  site: {:.1?}", t.elapsed());
     }
     if opts.pdf {
+        crate::alloc::huge_pages(true);
         let pdfs = crate::render::pdf::render_pdfs(program, &theme, &opts.root, opts.progress)
             .map_err(|es| BuildError::Pdf(es.iter().map(|e| e.to_string()).collect()))?;
         for (rel, bytes) in pdfs.files {
