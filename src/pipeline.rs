@@ -121,25 +121,44 @@ pub fn render(program: &Program, opts: &Options, sink: &dyn Sink) -> Result<(), 
     let theme = Theme::load(&opts.root, &program.config.theme)?;
     let tera =
         site::load_templates(&theme).map_err(|e| BuildError::Templates(vec![e.to_string()]))?;
+    let timing = std::env::var_os("CAIRN_TIMING").is_some();
     let t = std::time::Instant::now();
-    site::render_site(program, &theme, &tera, &opts.root, opts.pdf, sink).map_err(|e| match e {
+    if opts.pdf {
+        // Typst's layout is faster with huge pages (see alloc.rs).
+        crate::alloc::huge_pages(true);
+    }
+    // The site and the PDFs are made at the same time: a PDF compile uses
+    // one core for long stretches, and the pages fill the other.
+    let (site, pdfs) = rayon::join(
+        || {
+            let r = site::render_site(program, &theme, &tera, &opts.root, opts.pdf, sink);
+            if timing {
+                eprintln!("  site: {:.1?}", t.elapsed());
+            }
+            r
+        },
+        || -> Result<(), BuildError> {
+            if !opts.pdf {
+                return Ok(());
+            }
+            let pdfs = crate::render::pdf::render_pdfs(program, &theme, &opts.root, opts.progress)
+                .map_err(|es| BuildError::Pdf(es.iter().map(|e| e.to_string()).collect()))?;
+            for (rel, bytes) in pdfs.files {
+                sink.put(rel, bytes)?;
+            }
+            if timing {
+                eprintln!("  PDFs: {:.1?}", t.elapsed());
+            }
+            Ok(())
+        },
+    );
+    site.map_err(|e| match e {
         site::SiteError::Templates(es) => {
             BuildError::Templates(es.iter().map(|e| e.to_string()).collect())
         }
         site::SiteError::Io(e) => BuildError::Io(e),
     })?;
-    if std::env::var_os("CAIRN_TIMING").is_some() {
-        eprintln!("  site: {:.1?}", t.elapsed());
-    }
-    if opts.pdf {
-        crate::alloc::huge_pages(true);
-        let pdfs = crate::render::pdf::render_pdfs(program, &theme, &opts.root, opts.progress)
-            .map_err(|es| BuildError::Pdf(es.iter().map(|e| e.to_string()).collect()))?;
-        for (rel, bytes) in pdfs.files {
-            sink.put(rel, bytes)?;
-        }
-    }
-    Ok(())
+    pdfs
 }
 
 /// What a build did: the checks, and either the number of files written or why nothing was.

@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::ffi::OsStr;
 use std::path::Path;
 
 use common::*;
@@ -96,6 +97,43 @@ fn failing_shared_header_fails_the_build_with_its_file() {
         "header.html",
         "<header>{{ no_such_value.title }}</header>",
         "templates/header.html",
+    );
+}
+
+#[test]
+fn broken_print_template_leaves_output_untouched() {
+    // The site and the PDFs are made at the same time into the staging
+    // folder: a PDF that fails must still leave output/ as it was, with the
+    // site pages already written thrown away.
+    let dir = program_with(None);
+    let root = dir.path();
+    let out = root.join("site");
+    let full = |root: &Path| {
+        cairn([
+            OsStr::new("build"),
+            OsStr::new("--quiet"),
+            OsStr::new("--root"),
+            root.as_os_str(),
+            OsStr::new("--output"),
+            out.as_os_str(),
+        ])
+    };
+    let run = full(root);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let before = snapshot(&out);
+    assert!(before.keys().any(|k| k.ends_with(".pdf")), "no PDF built");
+    let typ = root.join("themes/default/typst/base.typ");
+    std::fs::create_dir_all(typ.parent().unwrap()).expect("mkdir");
+    std::fs::write(&typ, "#let broken = (\n").expect("write template");
+    let run = full(root);
+    run.assert_no_panic("build");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("base.typ"), "{}", run.stderr);
+    assert_eq!(snapshot(&out), before, "a failed build changed the output");
+    assert!(
+        stray_temp_folders(root).is_empty(),
+        "{:?}",
+        stray_temp_folders(root)
     );
 }
 
