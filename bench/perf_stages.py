@@ -22,10 +22,10 @@ import sys
 # First match wins: more specific stages first.
 STAGES = [
     ("cairn::load::load", "load (walk + read files)"),
+    ("cairn::output::", "write output (files into the staging folder)"),
     ("cairn::render::search::", "search index (index_js)"),
     ("cairn::render::site::", "render pages (Markdown to HTML + Tera)"),
     ("cairn::render::pdf::", "PDFs"),
-    ("cairn::output::write_atomic", "write output (write_atomic)"),
     ("cairn::parse::", "parse (front matter + Markdown)"),
     ("cairn::resolve::", "resolve + check"),
     ("load_templates", "templates"),
