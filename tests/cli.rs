@@ -47,20 +47,40 @@ fn failed_build_leaves_previous_output_untouched() {
     );
 }
 
-/// Builds a program into `site/`, overrides one template of the look with
-/// `text`, and checks the next build fails naming `needle`, leaving the
-/// output as it was and no staging folder behind.
-fn failing_template_leaves_output_untouched(template: &str, text: &str, needle: &str) {
+/// Builds a program into `site/` (with its PDFs when `pdf`), overrides one
+/// file of the look (`file`, under themes/default/) with `text`, and checks
+/// the next build fails naming `needle`, leaving the output as it was and no
+/// staging folder behind.
+fn failing_look_file_leaves_output_untouched(file: &str, text: &str, needle: &str, pdf: bool) {
     let dir = program_with(None);
     let root = dir.path();
     let out = root.join("site");
-    let run = build(root, Some(&out));
+    let run_build = || {
+        if pdf {
+            cairn([
+                OsStr::new("build"),
+                OsStr::new("--quiet"),
+                OsStr::new("--root"),
+                root.as_os_str(),
+                OsStr::new("--output"),
+                out.as_os_str(),
+            ])
+        } else {
+            build(root, Some(&out))
+        }
+    };
+    let run = run_build();
     assert_eq!(run.code, 0, "{}", run.stderr);
     let before = snapshot(&out);
-    let tpl = root.join("themes/default/templates").join(template);
-    std::fs::create_dir_all(tpl.parent().unwrap()).expect("mkdir");
-    std::fs::write(&tpl, text).expect("write template");
-    let run = build(root, Some(&out));
+    assert_eq!(
+        before.keys().any(|k| k.ends_with(".pdf")),
+        pdf,
+        "PDFs built?"
+    );
+    let path = root.join("themes/default").join(file);
+    std::fs::create_dir_all(path.parent().unwrap()).expect("mkdir");
+    std::fs::write(&path, text).expect("write the look's file");
+    let run = run_build();
     run.assert_no_panic("build");
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains(needle), "{}", run.stderr);
@@ -75,17 +95,23 @@ fn failing_template_leaves_output_untouched(template: &str, text: &str, needle: 
 #[test]
 fn failed_build_with_broken_templates_leaves_output_untouched() {
     // Broken Tera: found when the look is loaded, before anything is written.
-    failing_template_leaves_output_untouched("base.html", "<html>{% if %}{{ </html>", "template");
+    failing_look_file_leaves_output_untouched(
+        "templates/base.html",
+        "<html>{% if %}{{ </html>",
+        "template",
+        false,
+    );
 }
 
 #[test]
 fn template_failing_mid_render_removes_the_half_written_folder() {
     // Pages are written as they render; a template that fails on some
     // pages only must still leave output/ as it was and no staging folder.
-    failing_template_leaves_output_untouched(
-        "exercise.html",
+    failing_look_file_leaves_output_untouched(
+        "templates/exercise.html",
         "{% extends \"base.html\" %}{% block content %}{{ no_such_value.title }}{% endblock content %}",
         "templates/exercise.html",
+        false,
     );
 }
 
@@ -93,10 +119,11 @@ fn template_failing_mid_render_removes_the_half_written_folder() {
 fn failing_shared_header_fails_the_build_with_its_file() {
     // header.html is rendered once per audience and depth, not per page;
     // its errors must still stop the build and name the file.
-    failing_template_leaves_output_untouched(
-        "header.html",
+    failing_look_file_leaves_output_untouched(
+        "templates/header.html",
         "<header>{{ no_such_value.title }}</header>",
         "templates/header.html",
+        false,
     );
 }
 
@@ -105,35 +132,11 @@ fn broken_print_template_leaves_output_untouched() {
     // The site and the PDFs are made at the same time into the staging
     // folder: a PDF that fails must still leave output/ as it was, with the
     // site pages already written thrown away.
-    let dir = program_with(None);
-    let root = dir.path();
-    let out = root.join("site");
-    let full = |root: &Path| {
-        cairn([
-            OsStr::new("build"),
-            OsStr::new("--quiet"),
-            OsStr::new("--root"),
-            root.as_os_str(),
-            OsStr::new("--output"),
-            out.as_os_str(),
-        ])
-    };
-    let run = full(root);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let before = snapshot(&out);
-    assert!(before.keys().any(|k| k.ends_with(".pdf")), "no PDF built");
-    let typ = root.join("themes/default/typst/base.typ");
-    std::fs::create_dir_all(typ.parent().unwrap()).expect("mkdir");
-    std::fs::write(&typ, "#let broken = (\n").expect("write template");
-    let run = full(root);
-    run.assert_no_panic("build");
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("base.typ"), "{}", run.stderr);
-    assert_eq!(snapshot(&out), before, "a failed build changed the output");
-    assert!(
-        stray_temp_folders(root).is_empty(),
-        "{:?}",
-        stray_temp_folders(root)
+    failing_look_file_leaves_output_untouched(
+        "typst/base.typ",
+        "#let broken = (\n",
+        "base.typ",
+        true,
     );
 }
 
