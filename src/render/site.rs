@@ -193,14 +193,19 @@ pub type Want<'a> = &'a (dyn Fn(&[Dep]) -> bool + Sync);
 /// An exercise card: exercise, audience, root prefix, heading level, in full.
 type CardKey = (usize, Audience, String, u8, bool);
 
-/// Puts an HTML fragment into a page's context without copying it
-/// (`Context::insert` serializes, so it would copy the whole string).
-fn put_html(c: &mut Context, key: &str, html: String) {
+/// Puts a value into a page's context without copying it
+/// (`Context::insert` serializes, so it would copy the whole value).
+fn put(c: &mut Context, key: &str, value: serde_json::Value) {
     let mut map = serde_json::Map::new();
-    map.insert(key.to_string(), serde_json::Value::String(html));
+    map.insert(key.to_string(), value);
     if let Ok(extra) = Context::from_value(serde_json::Value::Object(map)) {
         c.extend(extra);
     }
+}
+
+/// [`put`] for an HTML fragment.
+fn put_html(c: &mut Context, key: &str, html: String) {
+    put(c, key, serde_json::Value::String(html));
 }
 
 /// The shared context of a page, or the page fails with the template error.
@@ -572,13 +577,13 @@ impl<'a> Site<'a> {
                 })
             })
             .collect();
-        c.insert("sessions", &sessions);
+        put(&mut c, "sessions", serde_json::Value::Array(sessions));
         let themes: Vec<_> = p
             .themes
             .iter()
             .map(|t| json!({"title": t.title, "summary": t.summary, "url": format!("themes/{}/index.html", t.id)}))
             .collect();
-        c.insert("themes", &themes);
+        put(&mut c, "themes", serde_json::Value::Array(themes));
         let mut pdfs = Vec::new();
         use crate::config::Edition;
         pdfs.extend(self.pdf_link(
@@ -626,13 +631,13 @@ impl<'a> Site<'a> {
             .iter()
             .map(|s| json!({"number": p.sessions[*s].number, "title": p.sessions[*s].title, "url": format!("sessions/{}/index.html", p.sessions[*s].id)}))
             .collect();
-        c.insert("sessions", &sessions);
+        put(&mut c, "sessions", serde_json::Value::Array(sessions));
         let exercises: Vec<_> = t
             .exercises
             .iter()
             .map(|e| json!({"title": p.exercises[*e].title, "summary": p.exercises[*e].summary, "url": format!("exercises/{}/index.html", p.exercises[*e].id)}))
             .collect();
-        c.insert("exercises", &exercises);
+        put(&mut c, "exercises", serde_json::Value::Array(exercises));
         let prompts: Vec<String> = p
             .prompts
             .iter()
@@ -687,11 +692,15 @@ impl<'a> Site<'a> {
         };
         let title = format!("Session {}: {}", s.number, s.title);
         let mut c = page_context!(path, self.base_context(&path, &title, audience, &crumbs));
-        c.insert("session", &json!({
-            "number": s.number, "title": s.title, "duration": s.duration, "objectives": s.objectives,
-            "content_note": s.content_note, "alternative": s.alternative, "extra": s.extra,
-        }));
-        c.insert("theme", &s.theme.map(|t| json!({"title": p.themes[t].title, "url": format!("themes/{}/index.html", p.themes[t].id)})));
+        put(
+            &mut c,
+            "session",
+            json!({
+                "number": s.number, "title": s.title, "duration": s.duration, "objectives": s.objectives,
+                "content_note": s.content_note, "alternative": s.alternative, "extra": s.extra,
+            }),
+        );
+        put(&mut c, "theme", s.theme.map(|t| json!({"title": p.themes[t].title, "url": format!("themes/{}/index.html", p.themes[t].id)})).unwrap_or_default());
         let agenda: Vec<_> = s
             .agenda
             .iter()
@@ -705,7 +714,7 @@ impl<'a> Site<'a> {
                 })
             })
             .collect();
-        c.insert("agenda", &agenda);
+        put(&mut c, "agenda", serde_json::Value::Array(agenda));
         let (body, toc) = self.doc(&s.body, audience, &root, 2);
         put_html(&mut c, "body_html", body);
         // Prompts, exercises and worksheets from the agenda, each once.
@@ -871,7 +880,7 @@ impl<'a> Site<'a> {
             .iter()
             .map(|s| json!({"title": format!("Session {}: {}", p.sessions[*s].number, p.sessions[*s].title), "url": format!("sessions/{}/index.html", p.sessions[*s].id)}))
             .collect();
-        c.insert("sessions", &sessions);
+        put(&mut c, "sessions", serde_json::Value::Array(sessions));
         let placed = e.body.directives(Audience::Participant);
         let worksheets: String = e
             .worksheets
@@ -907,7 +916,7 @@ impl<'a> Site<'a> {
                 "minutes": e.minutes, "group_size": e.group_size.map(|(a, b)| vec![a, b]), "tags": e.tags,
             }))
             .collect();
-        c.insert("exercises", &list);
+        put(&mut c, "exercises", serde_json::Value::Array(list));
         let mut tags: Vec<&str> = p
             .exercises
             .iter()
@@ -990,7 +999,11 @@ impl<'a> Site<'a> {
         );
         let docf = |d: &Doc, base: u8| self.doc_in(d, audience, &root, base, "ws-").0;
         c.insert("form_html", &worksheet_html::form(w, p, &docf));
-        c.insert("worksheet", &json!({"id": w.id, "title": w.title, "repeat": w.repeat, "copies": w.copies, "source": w.source, "license": w.license}));
+        put(
+            &mut c,
+            "worksheet",
+            json!({"id": w.id, "title": w.title, "repeat": w.repeat, "copies": w.copies, "source": w.source, "license": w.license}),
+        );
         if audience == Audience::Participant
             && let Some(l) = self.pdf_link(
                 "Printable worksheet (PDF)",
@@ -1020,7 +1033,7 @@ impl<'a> Site<'a> {
             .iter()
             .map(|t| json!({"term": t.term, "definition": t.definition}))
             .collect();
-        c.insert("terms", &terms);
+        put(&mut c, "terms", serde_json::Value::Array(terms));
         self.render("glossary.html", path, &c)
     }
 
@@ -1112,27 +1125,31 @@ impl<'a> Site<'a> {
                 })
             })
             .collect();
-        c.insert("sessions", &run_sheet);
+        put(&mut c, "sessions", serde_json::Value::Array(run_sheet));
         let guides: Vec<_> = p
             .guides
             .iter()
             .map(|g| json!({"title": g.title, "summary": g.summary, "url": format!("facilitator/guides/{}/index.html", g.id)}))
             .collect();
-        c.insert("guides", &guides);
+        put(&mut c, "guides", serde_json::Value::Array(guides));
         let pages: Vec<_> = p
             .pages
             .iter()
             .filter(|pg| pg.audience == PageAudience::Facilitator)
             .map(|pg| json!({"title": pg.title, "url": format!("facilitator/pages/{}/index.html", pg.id)}))
             .collect();
-        c.insert("pages", &pages);
+        put(&mut c, "pages", serde_json::Value::Array(pages));
         let fws: Vec<_> = p
             .worksheets
             .iter()
             .filter(|w| w.audience == Audience::Facilitator)
             .map(|w| json!({"title": w.title, "url": format!("facilitator/worksheets/{}/index.html", w.id)}))
             .collect();
-        c.insert("facilitator_worksheets", &fws);
+        put(
+            &mut c,
+            "facilitator_worksheets",
+            serde_json::Value::Array(fws),
+        );
         // The print and materials list, per session.
         let group = p.info.group_size;
         let print: Vec<_> = p
@@ -1182,7 +1199,7 @@ impl<'a> Site<'a> {
                        "handout_url": format!("pdf/sessions/{}.pdf", s.id), "handout_total": group})
             })
             .collect();
-        c.insert("print_list", &print);
+        put(&mut c, "print_list", serde_json::Value::Array(print));
         c.insert("group_size", &group);
         let mut pdfs = Vec::new();
         use crate::config::Edition;
