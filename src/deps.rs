@@ -35,10 +35,6 @@ fn hash<T: Hash + ?Sized>(t: &T) -> u64 {
     h.finish()
 }
 
-fn dbg<T: std::fmt::Debug>(t: &T) -> u64 {
-    hash(&format!("{t:?}"))
-}
-
 /// The hash of a source file's text. `serve` has it from its parse cache,
 /// so unchanged files are not hashed again.
 pub fn text_hash(text: &str) -> u64 {
@@ -205,7 +201,15 @@ pub fn fingerprints(
     for pg in &p.pages {
         f.insert(Dep::Full(Kind::Page, pg.id.clone()), text(&pg.loc));
     }
-    f.insert(Dep::Full(Kind::Glossary, String::new()), dbg(&p.glossary));
+    f.insert(
+        Dep::Full(Kind::Glossary, String::new()),
+        hash(
+            &p.glossary
+                .iter()
+                .map(|t| (&t.term, &t.definition))
+                .collect::<Vec<_>>(),
+        ),
+    );
     f
 }
 

@@ -166,14 +166,6 @@ impl Doc {
         out
     }
 
-    /// Plain text of what reaches `audience` (for search and summaries):
-    /// words separated by single spaces.
-    pub fn plain_text(&self, audience: crate::model::Audience) -> String {
-        let mut out = PlainText::new(usize::MAX);
-        self.plain_text_into(audience, &mut out);
-        out.finish()
-    }
-
     /// Adds the plain text of what reaches `audience` to `out`, stopping
     /// once `out` is full.
     pub fn plain_text_into(&self, audience: crate::model::Audience, out: &mut PlainText) {

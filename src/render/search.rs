@@ -63,15 +63,13 @@ impl Text {
 /// The entries an audience may find. Facilitator-only text never enters the
 /// participant index.
 pub fn entries(p: &Program, a: Audience) -> Vec<Entry> {
-    let entry = |kind: Kind, index: usize, label: &'static str, text: &dyn Fn() -> Text| {
-        make_entry(p, a, kind, index, label, text)
-    };
-    let t = || Text::new(a);
     let mut out: Vec<Entry> = (0..p.sessions.len())
         .into_par_iter()
         .filter_map(|i| {
             let s = &p.sessions[i];
-            entry(Kind::Session, i, "Session", &|| session_text(s, t()))
+            make_entry(p, a, Kind::Session, i, "Session", &|| {
+                session_text(s, Text::new(a))
+            })
         })
         .collect();
     out.extend(other_entries(p, a));
