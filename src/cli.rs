@@ -94,6 +94,33 @@ fn summary(errors: usize, warnings: usize) -> String {
     )
 }
 
+/// How to run this same `cairn` again from another folder: its name when
+/// it was found on `PATH` (`true`), otherwise the absolute path of this
+/// executable, quoted for a shell (`false`).
+fn own_command() -> (String, bool) {
+    let arg0 = std::env::args_os().next().unwrap_or_default();
+    let arg0 = std::path::Path::new(&arg0);
+    if arg0.components().count() == 1 {
+        return (arg0.to_string_lossy().into_owned(), true);
+    }
+    match std::env::current_exe() {
+        Ok(exe) => (shell_word(&exe.to_string_lossy()), false),
+        Err(_) => ("cairn".to_string(), false),
+    }
+}
+
+/// `s` as one shell word: as it is when it is plainly safe, else in single quotes.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:,@%".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = std::io::stderr().is_terminal();
@@ -101,7 +128,16 @@ pub fn main() -> ExitCode {
         Command::New { dir } => match crate::starter::write(&dir) {
             Ok(n) => {
                 println!("Wrote a starter program ({n} files) to {}.", dir.display());
-                println!("Next: cd {} && cairn build", dir.display());
+                let (command, on_path) = own_command();
+                println!(
+                    "Next: cd {} && {command} build",
+                    shell_word(&dir.to_string_lossy())
+                );
+                if !on_path {
+                    println!(
+                        "(To type just `cairn`, run `cargo install --path .` once in the cairn checkout.)"
+                    );
+                }
                 ExitCode::SUCCESS
             }
             Err(e) => {

@@ -244,6 +244,17 @@ fn new_writes_a_starter_that_checks_clean_and_builds() {
     run.assert_no_panic("new");
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(project.join("content/program.md").is_file());
+    // The new program keeps its generated output out of version control.
+    let ignore = std::fs::read_to_string(project.join(".gitignore")).expect(".gitignore");
+    assert!(ignore.lines().any(|l| l == "/output/"), "{ignore}");
+    // The next step names a command that works from the new folder: the
+    // binary was started by its full path, so the line gives that path.
+    let exe = std::path::Path::new(env!("CARGO_BIN_EXE_cairn"));
+    assert!(
+        run.stdout.contains(&format!("&& {} build", exe.display())),
+        "{}",
+        run.stdout
+    );
 
     let run = check(&project, &["--deny-warnings"]);
     assert_eq!(run.code, 0, "starter has problems:\n{}", run.stderr);
