@@ -288,6 +288,8 @@ error_tests! {
     error_crlf_places => "crlf",
     error_broken_link_fragment => "broken-link-fragment",
     error_check_finds_an_unknown_look => "unknown-look",
+    error_numbers_must_be_finite => "not-finite",
+    error_score_bands_cover_every_score_once => "score-bands",
 }
 
 warning_tests! {

@@ -219,3 +219,27 @@ test('the PDF prints the same rule (when the PDFs were built)', (t) => {
   assert.deepEqual(S.alerts(HOW, { 'no-hope': key[at[1]] }), ['no-hope']);
   assert.deepEqual(S.alerts(HOW, { 'no-hope': key[at[1]] - 1 }), []);
 });
+
+test('every alert on every built worksheet page fires for every answer in its range, and only there', (t) => {
+  const dir = path.join(OUT, 'worksheets');
+  if (!fs.existsSync(dir)) return t.skip(`no ${dir}: build the sample first`);
+  let checked = 0;
+  for (const id of fs.readdirSync(dir)) {
+    const html = page(path.join('worksheets', id, 'index.html'));
+    if (!html || !html.includes(`id="ws-${id}-data"`)) continue;
+    const d = dataBlock(html, id);
+    for (const it of d.items.filter((i) => i.alert !== null)) {
+      // check refuses an alert no answer can reach, and every bound is a finite number
+      assert.ok(Number.isFinite(it.alert) && Number.isFinite(it.lo) && Number.isFinite(it.hi), `${id}/${it.id}: finite numbers`);
+      assert.ok(it.alert <= it.hi, `${id}/${it.id}: the alert at ${it.alert} can be reached (answers run to ${it.hi})`);
+      for (let a = it.lo; a <= it.hi; a += 1) {
+        const fired = S.alerts(d.items, { [it.id]: a }).includes(it.id);
+        assert.equal(fired, a >= it.alert, `${id}/${it.id}: an answer of ${a} ${fired ? 'fires' : 'does not fire'}`);
+      }
+      // the page says where the alert starts, in the words the form applies
+      assert.match(text(html), new RegExp(`an answer of ${S.fmt(it.alert)} or more`), `${id}/${it.id}: the page names the alert's answer`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 0, 'the sample has at least one alert to check');
+});

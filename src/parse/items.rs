@@ -8,6 +8,7 @@ use crate::model::{
     PromptKind, ScaleItem, ScoreMethod, Scoring, Term, Theme, Worksheet,
 };
 use crate::parse::markdown::{self, Doc, MdCx};
+use crate::parse::scoring;
 use crate::parse::toml_read::{self, Cx, Obj, as_f64};
 use toml::de::DeValue;
 
@@ -708,9 +709,24 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
                 let values: Vec<f64> = match b.value("values") {
                     Some(v) => match v.get_ref() {
                         DeValue::Array(a) => {
-                            let vals: Vec<f64> =
-                                a.iter().filter_map(|x| as_f64(x.get_ref())).collect();
-                            if vals.len() != a.len() || vals.len() != anchors.len() {
+                            let mut vals: Vec<f64> = Vec::with_capacity(a.len());
+                            let mut told = false;
+                            for x in a {
+                                match as_f64(x.get_ref()) {
+                                    Some(v) if !v.is_finite() => {
+                                        told = true;
+                                        toml_read::not_finite(
+                                            "values",
+                                            b.what,
+                                            b.cx.loc(x.span()),
+                                            d,
+                                        );
+                                    }
+                                    Some(v) => vals.push(v),
+                                    None => {}
+                                }
+                            }
+                            if !told && (vals.len() != a.len() || vals.len() != anchors.len()) {
                                 d.error(
                                     "bad-value",
                                     b.loc_of("values"),
@@ -763,6 +779,9 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
                                             let min = a.float("min", d);
                                             if min.is_none() && !a.has("min") {
                                                 a.missing("min", d);
+                                            }
+                                            if let Some((m, ml)) = &min {
+                                                alert_reachable(*m, ml, &values, d);
                                             }
                                             let text = a.req_str("text", d)?;
                                             Some(Alert {
@@ -863,6 +882,7 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
             None => ScoreMethod::Mean,
         };
         let mut bands = Vec::new();
+        let mut band_places = Vec::new();
         for band in s.tables("band", "a [[scoring.band]]", d) {
             band.check_keys(&["min", "max", "label", "text"], d);
             let min = band.float("min", d);
@@ -880,6 +900,12 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
                     d.error("bad-value", ml, "a band's `max` is below its `min`")
                         .label("check the numbers");
                 }
+                band_places.push(scoring::BandAt {
+                    min,
+                    max,
+                    label: label.clone(),
+                    loc: band.here.clone(),
+                });
                 bands.push(Band {
                     min,
                     max,
@@ -888,6 +914,7 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
                 });
             }
         }
+        scoring::check(&blocks, method, &band_places, d);
         Scoring {
             method,
             bands,
@@ -922,6 +949,29 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
         scoring,
         blocks,
     })
+}
+
+/// An alert that no answer can reach would never show its text: an error.
+fn alert_reachable(min: f64, loc: &Loc, values: &[f64], d: &mut Diags) {
+    let highest = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let lowest = values.iter().copied().fold(f64::INFINITY, f64::min);
+    if values.is_empty() || min <= highest {
+        return;
+    }
+    d.error(
+        "bad-value",
+        loc.clone(),
+        format!(
+            "this alert can never show: no answer is {} or more",
+            crate::parse::toml_read::number(min)
+        ),
+    )
+    .label(format!(
+        "the scale's answers run from {} to {}",
+        crate::parse::toml_read::number(lowest),
+        crate::parse::toml_read::number(highest)
+    ))
+    .help("an alert shows when the answer, as given, is at or above `min`: choose a value the scale has");
 }
 
 /// Tracker columns: a list of names, or a count with a `{n}` label pattern.

@@ -2,4 +2,5 @@
 
 pub mod items;
 pub mod markdown;
+pub mod scoring;
 pub mod toml_read;

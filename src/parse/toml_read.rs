@@ -85,6 +85,27 @@ pub fn as_f64(v: &DeValue) -> Option<f64> {
     }
 }
 
+/// A number as people write it: `3`, `2.5`.
+pub fn number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Reports `nan`, `inf` or `-inf` where a number is needed: a score or an
+/// alert bound that is not a finite number would silently never match.
+pub fn not_finite(key: &str, what: &str, loc: Loc, d: &mut Diags) {
+    d.error(
+        "bad-value",
+        loc,
+        format!("`{key}` in {what} must be a finite number"),
+    )
+    .label("`nan` and `inf` are not numbers an answer can have")
+    .help("write an ordinary number, such as 1, 2.5 or 10");
+}
+
 impl<'a, 'i> Obj<'a, 'i> {
     pub fn new(map: &'a DeTable<'i>, here: Loc, cx: Cx, what: &'static str) -> Self {
         Obj {
@@ -221,6 +242,10 @@ impl<'a, 'i> Obj<'a, 'i> {
     pub fn float(&self, key: &str, d: &mut Diags) -> Option<(f64, Loc)> {
         let (_, v) = self.entry(key)?;
         match as_f64(v.get_ref()) {
+            Some(f) if !f.is_finite() => {
+                not_finite(key, self.what, self.cx.loc(v.span()), d);
+                None
+            }
             Some(f) => Some((f, self.cx.loc(v.span()))),
             None => {
                 self.wrong_type(key, "a number", v, d);
