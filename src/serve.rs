@@ -443,7 +443,55 @@ fn respond_events(req: tiny_http::Request, shared: &Shared, stop: &AtomicBool) {
     let _ = req.respond(r);
 }
 
-fn handle(req: tiny_http::Request, out: &Path, shared: &Shared, stop: &AtomicBool) {
+/// Whether a request's `Host` may be answered. A page on another site can
+/// point a name it controls at 127.0.0.1 (DNS rebinding) and then read the
+/// preview, facilitator pages included: so only loopback names, address
+/// literals (which cannot be re-pointed) and the name the server was bound
+/// to are answered. A request without `Host` comes from no browser.
+pub fn host_allowed(host: Option<&str>, bind: &str) -> bool {
+    let Some(host) = host else {
+        return true;
+    };
+    let host = host.trim().trim_end_matches('.');
+    // Strip the port: `[::1]:1111`, `127.0.0.1:1111`, `localhost:1111`.
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((addr, _)) => return addr.parse::<std::net::Ipv6Addr>().is_ok(),
+            None => return false,
+        }
+    } else {
+        host.rsplit_once(':').map_or(host, |(n, _)| n)
+    };
+    let name = name.to_ascii_lowercase();
+    name.parse::<std::net::Ipv4Addr>().is_ok()
+        || name == "localhost"
+        || name.ends_with(".localhost")
+        || name == bind.trim_matches(['[', ']']).to_ascii_lowercase()
+}
+
+/// Whether `bind` keeps the preview on this computer.
+pub fn is_loopback(bind: &str) -> bool {
+    let b = bind.trim_matches(['[', ']']);
+    b.eq_ignore_ascii_case("localhost")
+        || b.parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn handle(req: tiny_http::Request, out: &Path, bind: &str, shared: &Shared, stop: &AtomicBool) {
+    let host = req
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str().to_string());
+    if !host_allowed(host.as_deref(), bind) {
+        let _ = req.respond(
+            tiny_http::Response::from_string(
+                "421: this preview answers only to localhost, an IP address, or the name it was started with (--bind)",
+            )
+            .with_status_code(421),
+        );
+        return;
+    }
     if *req.method() != tiny_http::Method::Get && *req.method() != tiny_http::Method::Head {
         let _ =
             req.respond(tiny_http::Response::from_string("405: only GET").with_status_code(405));
@@ -533,6 +581,14 @@ pub fn run(opts: ServeOptions) -> u8 {
             opts.output.display()
         ),
     );
+    if !is_loopback(&opts.bind) {
+        eprintln!(
+            "warning: --bind {} makes this preview reachable from other computers on the network, \
+             facilitator pages included (they are not protected by any password). \
+             Use the default (127.0.0.1) unless everyone on this network may read them.",
+            opts.bind
+        );
+    }
     if opts.open && open::that(&url).is_err() {
         eprintln!("note: could not open a browser; visit {url}");
     }
@@ -667,7 +723,8 @@ pub fn run(opts: ServeOptions) -> u8 {
         let shared = Arc::clone(&shared);
         let out = opts.output.clone();
         let stop = Arc::clone(&stop);
-        std::thread::spawn(move || handle(req, &out, &shared, &stop));
+        let bind = opts.bind.clone();
+        std::thread::spawn(move || handle(req, &out, &bind, &shared, &stop));
     }
     stop.store(true, Ordering::Relaxed);
     shared.changed.notify_all();
@@ -725,6 +782,34 @@ fn write_changed(set: &OutputSet, out: &Path, written: &mut HashMap<String, u64>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_loopback_names_addresses_and_the_bound_name_are_answered() {
+        for ok in [
+            "localhost:1111",
+            "127.0.0.1:1111",
+            "127.0.0.2",
+            "[::1]:1111",
+            "LOCALHOST",
+            "preview.localhost:80",
+            "192.168.1.20:1111",
+        ] {
+            assert!(host_allowed(Some(ok), "127.0.0.1"), "{ok}");
+        }
+        for bad in [
+            "attacker.example:1111",
+            "localhost.attacker.example",
+            "127.0.0.1.nip.io",
+            "[::1",
+            "",
+        ] {
+            assert!(!host_allowed(Some(bad), "127.0.0.1"), "{bad}");
+        }
+        assert!(host_allowed(Some("myhost.lan:1111"), "myhost.lan"));
+        assert!(host_allowed(None, "127.0.0.1"));
+        assert!(is_loopback("127.0.0.1") && is_loopback("::1") && is_loopback("localhost"));
+        assert!(!is_loopback("0.0.0.0") && !is_loopback("192.168.1.20"));
+    }
 
     #[test]
     fn traversal_is_refused() {

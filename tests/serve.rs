@@ -252,11 +252,46 @@ fn serve_refuses_paths_outside_output() {
     // Correct content types.
     let mut stream = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
     stream
-        .write_all(b"GET /static/style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .write_all(
+            b"GET /static/style.css HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        )
         .unwrap();
     let mut text = String::new();
     stream.read_to_string(&mut text).unwrap();
     assert!(text.to_ascii_lowercase().contains("content-type: text/css"));
+}
+
+/// A raw GET with the given `Host` header: (status, body).
+fn get_as(port: u16, host: &str, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    stream.write_all(req.as_bytes()).unwrap();
+    let mut text = String::new();
+    let _ = stream.read_to_string(&mut text);
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+#[test]
+fn serve_refuses_host_names_a_rebinding_page_would_use() {
+    let s = start();
+    for host in [
+        "attacker.example",
+        "localhost.attacker.example:80",
+        "127.0.0.1.nip.io",
+    ] {
+        let (status, text) = get_as(s.port, host, "/facilitator/index.html");
+        assert_eq!(status, 421, "{host}");
+        assert!(!text.contains("<html"), "{host}: a page was sent");
+    }
+    for host in ["localhost", "127.0.0.1", "[::1]"] {
+        let host = format!("{host}:{}", s.port);
+        assert_eq!(get_as(s.port, &host, "/index.html").0, 200, "{host}");
+    }
 }
 
 #[test]
