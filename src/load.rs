@@ -27,6 +27,21 @@ pub enum FileKind {
     Other,
 }
 
+impl FileKind {
+    /// Items whose id (and so their web address) comes from the file name.
+    fn has_id_from_file_name(self) -> bool {
+        matches!(
+            self,
+            Self::Theme
+                | Self::Session
+                | Self::Exercise
+                | Self::Guide
+                | Self::Page
+                | Self::Worksheet
+        )
+    }
+}
+
 #[derive(Debug)]
 pub struct SourceFile {
     pub kind: FileKind,
@@ -121,20 +136,7 @@ pub fn load_cached(
         .help("run `cairn new DIR` for a starter program, or pass --root to point at a project");
         return Ok(loaded);
     }
-    let mut paths: Vec<PathBuf> = Vec::new();
-    for entry in WalkDir::new(&content)
-        .follow_links(false)
-        .sort_by_file_name()
-    {
-        let entry = entry.map_err(std::io::Error::other)?;
-        let name = entry.file_name().to_string_lossy();
-        if name.starts_with('.') && entry.depth() > 0 {
-            continue;
-        }
-        if entry.file_type().is_file() {
-            paths.push(entry.into_path());
-        }
-    }
+    let paths = walk_content(root, &content, sources, d)?;
     // Which files to read, in order; then read and decode them in parallel.
     let mut wanted: Vec<(PathBuf, String, FileKind)> = Vec::new();
     for path in paths {
@@ -201,8 +203,12 @@ pub fn load_cached(
         let (text, shown, bad) = read;
         have_program |= kind == FileKind::Program;
         let id = sources.add(format!("content/{rel}"), shown);
-        if text.is_none() {
-            report_not_utf8(&bad, id, d);
+        match &text {
+            None => report_not_utf8(&bad, id, d),
+            Some(t) => report_control_chars(t, id, d),
+        }
+        if kind.has_id_from_file_name() {
+            check_id(&rel, id, d);
         }
         loaded.files.push(SourceFile {
             kind,
@@ -241,6 +247,180 @@ fn decode(bytes: &[u8]) -> (Option<Arc<str>>, Arc<str>) {
             (Some(text.clone()), text)
         }
         Err(_) => (None, Arc::from(String::from_utf8_lossy(bytes).as_ref())),
+    }
+}
+
+/// Every file under `content/` to consider, in name order. Hidden files and
+/// folders are skipped. A symbolic link is followed when what it points at
+/// is inside the project; one that leads outside (or loops) is an error and
+/// is not read.
+fn walk_content(
+    root: &Path,
+    content: &Path,
+    sources: &mut Sources,
+    d: &mut Diags,
+) -> std::io::Result<Vec<PathBuf>> {
+    let inside = root.canonicalize()?;
+    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut it = WalkDir::new(content)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = it.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let Some(path) = e.path().map(Path::to_path_buf) else {
+                    return Err(std::io::Error::other(e));
+                };
+                if e.loop_ancestor().is_none() {
+                    return Err(std::io::Error::other(format!("{}: {e}", path.display())));
+                }
+                let rel = display_rel(root, &path);
+                let id = sources.add(rel.clone(), "");
+                d.error(
+                    "symlink",
+                    Loc::new(id, 0..0),
+                    format!("{rel} is a link that loops back to a folder that holds it"),
+                )
+                .label("a link loop")
+                .help("remove the link, or point it at a file instead of a folder above it");
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy();
+        if name.starts_with('.') && entry.depth() > 0 {
+            if entry.file_type().is_dir() {
+                it.skip_current_dir();
+            }
+            continue;
+        }
+        if entry.path_is_symlink() {
+            let real = entry.path().canonicalize();
+            if !real.as_ref().is_ok_and(|r| r.starts_with(&inside)) {
+                let rel = display_rel(root, entry.path());
+                let id = sources.add(rel.clone(), "");
+                let target = std::fs::read_link(entry.path())
+                    .map(|t| t.display().to_string())
+                    .unwrap_or_default();
+                d.error(
+                    "symlink",
+                    Loc::new(id, 0..0),
+                    format!("{rel} is a link to `{target}`, outside the project"),
+                )
+                .label("not read")
+                .help("cairn reads only files inside the project: copy the file into content/ instead of linking to it");
+                if entry.file_type().is_dir() {
+                    it.skip_current_dir();
+                }
+                continue;
+            }
+        }
+        if entry.file_type().is_file() {
+            paths.push(entry.into_path());
+        }
+    }
+    Ok(paths)
+}
+
+/// `path` relative to the project root, with forward slashes, and with
+/// control characters shown as escapes.
+fn display_rel(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.to_string_lossy()
+        .replace('\\', "/")
+        .chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+/// An id must work as a folder name and in a web address: letters, digits,
+/// `-`, `_` and `.` (not first), and not empty.
+fn check_id(rel: &str, file: FileId, d: &mut Diags) {
+    let id = crate::parse::items::id_from_rel(rel);
+    let bad: Vec<char> = id
+        .chars()
+        .filter(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .collect();
+    let problem = if id.is_empty() {
+        "gives an empty id".to_string()
+    } else if id.starts_with('.') {
+        format!("gives the id `{}`, which starts with a dot", shown(&id))
+    } else if !bad.is_empty() {
+        let mut chars: Vec<String> = bad
+            .iter()
+            .map(|c| match c {
+                ' ' => "a space".to_string(),
+                c if c.is_control() || c.is_whitespace() => format!("U+{:04X}", *c as u32),
+                c => format!("`{c}`"),
+            })
+            .collect();
+        chars.dedup();
+        format!(
+            "gives the id `{}`, which cannot be part of a web address ({})",
+            shown(&id),
+            chars.join(", ")
+        )
+    } else {
+        return;
+    };
+    d.error(
+        "bad-id",
+        Loc::new(file, 0..0),
+        format!("the file name {problem}"),
+    )
+    .label("the id comes from the file name")
+    .help("rename the file using letters, digits, `-` and `_`, for example `03-saying-no.md`");
+}
+
+/// Text for a message, with control characters escaped.
+fn shown(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+/// Control characters (other than tab and line ends) print as nothing or as
+/// garbage, and stop the PDFs: each is an error at its place (the first few
+/// of a file, then a count).
+fn report_control_chars(text: &str, file: FileId, d: &mut Diags) {
+    const SHOWN: usize = 3;
+    let mut found = 0usize;
+    for (at, c) in text.char_indices() {
+        if !c.is_control() || matches!(c, '\t' | '\n' | '\r') {
+            continue;
+        }
+        found += 1;
+        if found <= SHOWN {
+            d.error(
+                "control-character",
+                Loc::new(file, at..at + c.len_utf8()),
+                format!("a control character (U+{:04X}) is in the text", c as u32),
+            )
+            .label("invisible, and cannot be printed")
+            .help("delete it: it usually comes from copying text out of another program");
+        }
+    }
+    if found > SHOWN {
+        d.error(
+            "control-character",
+            Loc::new(file, 0..0),
+            format!("this file holds {} more control characters", found - SHOWN),
+        )
+        .label("in all")
+        .help("delete them: they usually come from copying text out of another program");
     }
 }
 

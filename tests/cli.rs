@@ -331,3 +331,50 @@ fn missing_project_is_reported() {
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("program.md"), "{}", run.stderr);
 }
+
+#[cfg(unix)]
+#[test]
+fn symlinked_content_is_read_inside_the_project_and_refused_outside() {
+    use std::os::unix::fs::symlink;
+    let dir = program_with(None);
+    let root = dir.path();
+    // Inside the project: a page kept elsewhere in the project, linked in.
+    std::fs::create_dir_all(root.join("shared")).unwrap();
+    std::fs::write(
+        root.join("shared/about.md"),
+        "+++\ntitle = \"About us\"\n+++\n\nWe meet on Tuesdays.\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("content/pages")).unwrap();
+    symlink(
+        root.join("shared/about.md"),
+        root.join("content/pages/about.md"),
+    )
+    .unwrap();
+    let run = build(root, None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = std::fs::read_to_string(root.join("output/pages/about/index.html")).unwrap();
+    assert!(page.contains("We meet on Tuesdays."));
+
+    // Outside the project: refused with its place, and nothing read from it.
+    let outside = scratch();
+    std::fs::write(
+        outside.path().join("secret.md"),
+        "+++\ntitle = \"Secret\"\n+++\n\nSECRET-OUTSIDE\n",
+    )
+    .unwrap();
+    symlink(
+        outside.path().join("secret.md"),
+        root.join("content/pages/secret.md"),
+    )
+    .unwrap();
+    let run = check(root, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error[symlink]")
+            && run.stderr.contains("content/pages/secret.md is a link to"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("SECRET-OUTSIDE"));
+}

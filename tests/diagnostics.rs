@@ -290,6 +290,8 @@ error_tests! {
     error_check_finds_an_unknown_look => "unknown-look",
     error_numbers_must_be_finite => "not-finite",
     error_score_bands_cover_every_score_once => "score-bands",
+    error_ids_from_file_names_must_fit_a_web_address => "bad-id",
+    error_control_characters_are_found_before_the_pdf_build => "control-character",
 }
 
 warning_tests! {
