@@ -1,0 +1,168 @@
+//! What each session uses, for each audience, worked out once after resolve
+//! ([`session_uses`]): its prompts, exercises and worksheets (from the
+//! agenda, from its exercises' `worksheets` and texts, from directives in
+//! its text and agenda notes) and the items it links with `@/`. Renderers
+//! ask the model (`Session::uses`) instead of walking documents again.
+
+use pulldown_cmark::{Event, Tag};
+
+use crate::model::{Audience, ItemRef, Kind, Program};
+use crate::parse::markdown::{Doc, Leaf, Node};
+
+/// The items one session uses for one audience, each once, in order of
+/// first use (the agenda first, item by item, then the session's text).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Uses {
+    pub prompts: Vec<usize>,
+    pub exercises: Vec<usize>,
+    pub worksheets: Vec<usize>,
+    /// Items linked with `@/` from the session's own text (and, for
+    /// facilitators, its agenda notes).
+    pub links: Vec<ItemRef>,
+}
+
+/// A session's [`Uses`] for each audience.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionUses {
+    pub participant: Uses,
+    pub facilitator: Uses,
+}
+
+impl SessionUses {
+    pub fn get(&self, audience: Audience) -> &Uses {
+        match audience {
+            Audience::Participant => &self.participant,
+            Audience::Facilitator => &self.facilitator,
+        }
+    }
+}
+
+/// A reference found in a document's text.
+pub enum Found<'a> {
+    Directive(Leaf, &'a str),
+    /// An `@/` link: the path under content/, without its fragment.
+    Link(&'a str),
+}
+
+/// Every directive and `@/` link in `doc` that reaches `audience`, in
+/// order. The one walk over a document's tree for what it uses.
+pub fn visit<'a>(doc: &'a Doc, audience: Audience, f: &mut dyn FnMut(Found<'a>)) {
+    fn walk<'a>(nodes: &'a [Node], a: Audience, f: &mut dyn FnMut(Found<'a>)) {
+        for n in nodes {
+            match n {
+                Node::Markdown(events) => {
+                    for e in events {
+                        if let Event::Start(Tag::Link { dest_url, .. }) = e
+                            && let Some(rest) = dest_url.strip_prefix("@/")
+                        {
+                            f(Found::Link(rest.split('#').next().unwrap_or(rest)));
+                        }
+                    }
+                }
+                Node::Container { kind, children, .. } if kind.shown_to(a) => walk(children, a, f),
+                Node::Container { .. } => {}
+                Node::Directive { kind, id, .. } => f(Found::Directive(*kind, id)),
+            }
+        }
+    }
+    walk(&doc.nodes, audience, f);
+}
+
+fn push<T: PartialEq>(list: &mut Vec<T>, x: T) {
+    if !list.contains(&x) {
+        list.push(x);
+    }
+}
+
+struct Collect<'p> {
+    p: &'p Program,
+    audience: Audience,
+    out: Uses,
+}
+
+impl Collect<'_> {
+    fn shown(&self, kind: Kind, index: usize) -> bool {
+        self.p.visible_to(ItemRef { kind, index }, self.audience)
+    }
+
+    fn prompt(&mut self, i: usize) {
+        push(&mut self.out.prompts, i);
+    }
+
+    fn worksheet(&mut self, i: usize) {
+        if self.shown(Kind::Worksheet, i) {
+            push(&mut self.out.worksheets, i);
+        }
+    }
+
+    /// An exercise, with the worksheets it lists and what its text places.
+    fn exercise(&mut self, i: usize) {
+        if self.out.exercises.contains(&i) {
+            return;
+        }
+        self.out.exercises.push(i);
+        let e = &self.p.exercises[i];
+        for w in &e.worksheets {
+            self.worksheet(*w);
+        }
+        self.doc(&e.body, false);
+    }
+
+    /// What a document places; its links count when `links` is set (the
+    /// session's own texts).
+    fn doc(&mut self, doc: &Doc, links: bool) {
+        let p = self.p;
+        visit(doc, self.audience, &mut |found| match found {
+            Found::Directive(kind, id) => match p.directive_target(kind, id) {
+                Some(r) if r.kind == Kind::Prompt => self.prompt(r.index),
+                Some(r) if r.kind == Kind::Exercise => self.exercise(r.index),
+                Some(r) if r.kind == Kind::Worksheet => self.worksheet(r.index),
+                _ => {}
+            },
+            Found::Link(path) => {
+                if links
+                    && let Some(r) = p.item_by_path(path)
+                    && p.visible_to(r, self.audience)
+                {
+                    push(&mut self.out.links, r);
+                }
+            }
+        });
+    }
+}
+
+/// What session `si` uses, for `audience`: only items that audience may see.
+pub fn uses(p: &Program, si: usize, audience: Audience) -> Uses {
+    let s = &p.sessions[si];
+    let mut c = Collect {
+        p,
+        audience,
+        out: Uses::default(),
+    };
+    for a in &s.agenda {
+        for x in &a.prompts {
+            c.prompt(*x);
+        }
+        if let Some(e) = a.exercise {
+            c.exercise(e);
+        }
+        for w in &a.worksheets {
+            c.worksheet(*w);
+        }
+        if audience == Audience::Facilitator
+            && let Some(n) = &a.notes
+        {
+            c.doc(n, true);
+        }
+    }
+    c.doc(&s.body, true);
+    c.out
+}
+
+/// What session `si` uses, for both audiences.
+pub fn session_uses(p: &Program, si: usize) -> SessionUses {
+    SessionUses {
+        participant: uses(p, si, Audience::Participant),
+        facilitator: uses(p, si, Audience::Facilitator),
+    }
+}
