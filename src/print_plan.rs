@@ -175,8 +175,235 @@ fn csv_field(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A program from a few files under content/ (program.md gets `head`
+    /// in its front matter), resolved without errors.
+    pub(crate) fn program(head: &str, files: &[(&str, &str)]) -> Program {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut all = vec![(
+            "program.md".to_string(),
+            format!("+++\ntitle = \"T\"\npurpose = \"P\"\n{head}\n+++\n"),
+        )];
+        all.extend(files.iter().map(|(p, t)| (p.to_string(), t.to_string())));
+        for (path, text) in all {
+            let p = dir.path().join("content").join(path);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        }
+        let checked = crate::pipeline::check(dir.path()).expect("check");
+        let errors: Vec<&str> = checked
+            .diags
+            .list
+            .iter()
+            .filter(|d| d.severity == crate::diag::Severity::Error)
+            .map(|d| d.message.as_str())
+            .collect();
+        assert!(errors.is_empty(), "errors: {errors:?}");
+        checked.program.expect("program")
+    }
+
+    /// A session using `worksheets` in its agenda, with `body` as its text.
+    pub(crate) fn session(worksheets: &str, body: &str) -> String {
+        format!(
+            "+++\ntitle = \"S\"\nduration = 5\n[[agenda]]\nkind = \"check-in\"\nminutes = 5\nworksheets = [{worksheets}]\n+++\n\n{body}\n"
+        )
+    }
+
+    /// A worksheet with `head` (copies, repeat, audience) in it.
+    pub(crate) fn worksheet(head: &str) -> String {
+        format!("title = \"W\"\n{head}\n\n[[block]]\ntype = \"text\"\nlabel = \"x\"\n")
+    }
+
+    /// (worksheet id, per participant, copies).
+    type Row<'a> = (&'a str, Option<u32>, Option<u32>);
+
+    /// The rows printed for each session.
+    fn rows(p: &Program) -> Vec<Vec<Row<'_>>> {
+        p.print
+            .sessions
+            .iter()
+            .map(|s| {
+                s.worksheets
+                    .iter()
+                    .map(|i| {
+                        let id = p.worksheets[i.worksheet].id.as_str();
+                        (id, i.per_participant, i.copies)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_participant_worksheet_is_printed_for_every_session_that_uses_it() {
+        let p = program(
+            "group_size = 10",
+            &[
+                ("sessions/01-a.md", &session("\"w\"", "")),
+                ("sessions/02-b.md", &session("\"w\"", "")),
+                ("worksheets/w.toml", &worksheet("copies = 2")),
+            ],
+        );
+        let once = vec![("w", Some(2), Some(20))];
+        assert_eq!(rows(&p), vec![once.clone(), once]);
+        assert_eq!(
+            p.print.totals,
+            vec![Total {
+                worksheet: 0,
+                copies: 40
+            }]
+        );
+    }
+
+    #[test]
+    fn a_worksheet_with_rounds_is_printed_once_at_its_first_use() {
+        let p = program(
+            "group_size = 10",
+            &[
+                ("sessions/01-a.md", &session("", "")),
+                ("sessions/02-b.md", &session("\"r\"", "")),
+                ("sessions/03-c.md", &session("\"r\"", "")),
+                (
+                    "worksheets/r.toml",
+                    &worksheet("repeat = [\"Start\", \"End\"]"),
+                ),
+            ],
+        );
+        assert_eq!(
+            rows(&p),
+            vec![vec![], vec![("r", Some(1), Some(10))], vec![]]
+        );
+        assert_eq!(p.print.sessions[2].brought_back, vec![(0, 1)]);
+        assert_eq!(
+            p.print.totals,
+            vec![Total {
+                worksheet: 0,
+                copies: 10
+            }]
+        );
+    }
+
+    #[test]
+    fn a_facilitator_worksheet_is_never_multiplied_by_the_group() {
+        let p = program(
+            "group_size = 12",
+            &[
+                ("sessions/01-a.md", &session("\"f\"", "")),
+                ("sessions/02-b.md", &session("\"f\"", "")),
+                (
+                    "worksheets/f.toml",
+                    &worksheet("audience = \"facilitator\"\ncopies = 3"),
+                ),
+            ],
+        );
+        let once = vec![("f", None, Some(3))];
+        assert_eq!(rows(&p), vec![once.clone(), once]);
+        assert_eq!(
+            p.print.totals,
+            vec![Total {
+                worksheet: 0,
+                copies: 6
+            }]
+        );
+    }
+
+    #[test]
+    fn a_worksheet_used_several_times_in_a_session_counts_once() {
+        let p = program(
+            "group_size = 5",
+            &[
+                (
+                    "sessions/01-a.md",
+                    &session("\"w\"", "::worksheet[w]\n\n::exercise[e]\n\n::worksheet[w]"),
+                ),
+                (
+                    "exercises/e.md",
+                    "+++\ntitle = \"E\"\nsummary = \"S\"\nworksheets = [\"w\"]\n+++\n\n::worksheet[w]\n",
+                ),
+                ("worksheets/w.toml", &worksheet("")),
+            ],
+        );
+        assert_eq!(rows(&p), vec![vec![("w", Some(1), Some(5))]]);
+    }
+
+    #[test]
+    fn without_group_size_there_are_per_participant_counts_and_no_totals() {
+        let p = program(
+            "",
+            &[
+                ("sessions/01-a.md", &session("\"w\", \"f\"", "")),
+                ("worksheets/w.toml", &worksheet("copies = 2")),
+                (
+                    "worksheets/f.toml",
+                    &worksheet("audience = \"facilitator\""),
+                ),
+            ],
+        );
+        assert_eq!(
+            rows(&p),
+            vec![vec![("w", Some(2), None), ("f", None, Some(1))]]
+        );
+        assert!(p.print.totals.is_empty());
+        assert_eq!(p.print.group_size, None);
+    }
+
+    #[test]
+    fn a_worksheet_with_no_copies_is_not_printed() {
+        let p = program(
+            "group_size = 5",
+            &[
+                ("sessions/01-a.md", &session("\"w\"", "")),
+                ("worksheets/w.toml", &worksheet("copies = 0")),
+            ],
+        );
+        assert_eq!(rows(&p), vec![vec![]]);
+    }
+
+    #[test]
+    fn materials_are_merged_without_duplicates() {
+        let text = session("", "::exercise[e]").replacen(
+            "+++\ntitle = \"S\"\nduration = 5\n",
+            "+++\ntitle = \"S\"\nduration = 5\nmaterials = [\"Pens\", \"Cards\"]\n",
+            1,
+        );
+        let p = program(
+            "",
+            &[
+                ("sessions/01-a.md", &text),
+                (
+                    "exercises/e.md",
+                    "+++\ntitle = \"E\"\nsummary = \"S\"\nmaterials = [\"Cards\", \"A bell\"]\n+++\n",
+                ),
+            ],
+        );
+        assert_eq!(p.print.sessions[0].materials, ["Pens", "Cards", "A bell"]);
+    }
+
+    #[test]
+    fn the_csv_has_one_quoted_row_per_session_and_worksheet() {
+        let p = program(
+            "group_size = 3",
+            &[
+                ("sessions/01-a.md", &session("\"w\", \"f\"", "")),
+                (
+                    "worksheets/w.toml",
+                    &worksheet("").replace("\"W\"", "\"Goals, \\\"big\\\" and small\""),
+                ),
+                (
+                    "worksheets/f.toml",
+                    &worksheet("audience = \"facilitator\"\ncopies = 2"),
+                ),
+            ],
+        );
+        assert_eq!(
+            csv(&p),
+            "session,worksheet,title,audience,copies,per_participant,session_number,session_title\r\n\
+             a,w,\"Goals, \"\"big\"\" and small\",participant,3,1,1,S\r\n\
+             a,f,W,facilitator,2,,1,S\r\n"
+        );
+    }
 
     #[test]
     fn csv_fields_are_quoted_and_defused() {

@@ -166,3 +166,81 @@ pub fn session_uses(p: &Program, si: usize) -> SessionUses {
         facilitator: uses(p, si, Audience::Facilitator),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::print_plan::tests::{program, session, worksheet};
+
+    fn ids(p: &Program, u: &Uses) -> (Vec<String>, Vec<String>, Vec<String>) {
+        (
+            u.prompts.iter().map(|i| p.prompts[*i].id.clone()).collect(),
+            u.exercises
+                .iter()
+                .map(|i| p.exercises[*i].id.clone())
+                .collect(),
+            u.worksheets
+                .iter()
+                .map(|i| p.worksheets[*i].id.clone())
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn each_audience_gets_what_it_may_see() {
+        let text = session(
+            "\"f\"",
+            "::exercise[e]\n\n:::facilitator\n::worksheet[hidden]\n\n::prompt[q]\n:::\n\nSee [the page](@/pages/p.md) and [the notes](@/pages/notes.md).\n",
+        )
+        .replacen(
+            "worksheets = [\"f\"]\n",
+            "worksheets = [\"f\"]\nnotes = \"::worksheet[noted]\"\n",
+            1,
+        );
+        let p = program(
+            "",
+            &[
+                ("sessions/01-a.md", &text),
+                (
+                    "exercises/e.md",
+                    "+++\ntitle = \"E\"\nsummary = \"S\"\nworksheets = [\"log\"]\n+++\n\n::worksheet[extra]\n",
+                ),
+                (
+                    "worksheets/f.toml",
+                    &worksheet("audience = \"facilitator\""),
+                ),
+                ("worksheets/log.toml", &worksheet("")),
+                ("worksheets/extra.toml", &worksheet("")),
+                ("worksheets/hidden.toml", &worksheet("")),
+                ("worksheets/noted.toml", &worksheet("")),
+                (
+                    "prompts/p.toml",
+                    "[[prompt]]\nid = \"q\"\ntext = \"Q?\"\nkind = \"discussion\"\n",
+                ),
+                ("pages/p.md", "+++\ntitle = \"P\"\n+++\n"),
+                (
+                    "pages/notes.md",
+                    "+++\ntitle = \"N\"\naudience = \"facilitator\"\n+++\n",
+                ),
+            ],
+        );
+        let s = &p.sessions[0];
+        let (prompts, exercises, worksheets) = ids(&p, s.uses(Audience::Participant));
+        assert!(prompts.is_empty());
+        assert_eq!(exercises, ["e"]);
+        assert_eq!(worksheets, ["log", "extra"]);
+        let (prompts, exercises, worksheets) = ids(&p, s.uses(Audience::Facilitator));
+        assert_eq!(prompts, ["q"]);
+        assert_eq!(exercises, ["e"]);
+        assert_eq!(worksheets, ["f", "noted", "log", "extra", "hidden"]);
+        let page = |id: &str| ItemRef {
+            kind: Kind::Page,
+            index: p.by_id(Kind::Page, id).expect("page"),
+        };
+        assert_eq!(s.uses(Audience::Participant).links, [page("p")]);
+        assert_eq!(
+            s.uses(Audience::Facilitator).links,
+            [page("p"), page("notes")]
+        );
+    }
+}
