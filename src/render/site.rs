@@ -266,22 +266,16 @@ impl<'a> Site<'a> {
     }
 
     fn directive(&self, kind: Leaf, id: &str, audience: Audience, root: &str) -> String {
-        let p = self.p;
+        let Some(target) = self.p.directive_target(kind, id) else {
+            return String::new();
+        };
+        let i = target.index;
         match kind {
-            Leaf::Prompt => match p.by_id(Kind::Prompt, id) {
-                Some(i) => self.prompt_card(i, 3),
-                None => String::new(),
-            },
-            Leaf::Exercise => match p.by_id(Kind::Exercise, id) {
-                Some(i) => self
-                    .exercise_card(i, audience, root, 3, audience == Audience::Facilitator)
-                    .to_string(),
-                None => String::new(),
-            },
-            Leaf::Worksheet => match p.by_id(Kind::Worksheet, id) {
-                Some(i) => self.worksheet_card(i, audience, root, 3),
-                None => String::new(),
-            },
+            Leaf::Prompt => self.prompt_card(i, 3),
+            Leaf::Exercise => self
+                .exercise_card(i, audience, root, 3, audience == Audience::Facilitator)
+                .to_string(),
+            Leaf::Worksheet => self.worksheet_card(i, audience, root, 3),
         }
     }
 

@@ -154,9 +154,6 @@ pub struct Gen<'a> {
     pub(super) footnote_count: usize,
     /// Items already placed in the current session.
     placed: HashSet<(u8, usize)>,
-    prompt_ids: HashMap<&'a str, usize>,
-    worksheet_ids: HashMap<&'a str, usize>,
-    exercise_ids: HashMap<&'a str, usize>,
 }
 
 impl<'a> Gen<'a> {
@@ -174,24 +171,6 @@ impl<'a> Gen<'a> {
             footnote_labels: HashMap::new(),
             footnote_count: 0,
             placed: HashSet::new(),
-            prompt_ids: p
-                .prompts
-                .iter()
-                .enumerate()
-                .map(|(i, x)| (x.id.as_str(), i))
-                .collect(),
-            worksheet_ids: p
-                .worksheets
-                .iter()
-                .enumerate()
-                .map(|(i, x)| (x.id.as_str(), i))
-                .collect(),
-            exercise_ids: p
-                .exercises
-                .iter()
-                .enumerate()
-                .map(|(i, x)| (x.id.as_str(), i))
-                .collect(),
         }
     }
 
@@ -316,14 +295,13 @@ impl<'a> Gen<'a> {
     }
 
     fn directive(&mut self, kind: Leaf, id: &str) -> Option<String> {
+        let i = self.p.directive_target(kind, id)?.index;
         match kind {
             Leaf::Prompt => {
-                let i = *self.prompt_ids.get(id)?;
                 self.placed.insert((Leaf::Prompt as u8, i));
                 Some(self.prompt(i))
             }
             Leaf::Worksheet => {
-                let i = *self.worksheet_ids.get(id)?;
                 if !self.p.visible_to(
                     ItemRef {
                         kind: Kind::Worksheet,
@@ -338,7 +316,6 @@ impl<'a> Gen<'a> {
                 Some(self.worksheet(i, level))
             }
             Leaf::Exercise => {
-                let i = *self.exercise_ids.get(id)?;
                 self.placed.insert((Leaf::Exercise as u8, i));
                 let level = self.section + 1;
                 let full = self.audience == Audience::Facilitator;
