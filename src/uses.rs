@@ -19,6 +19,9 @@ pub struct Uses {
     /// Items linked with `@/` from the session's own text (and, for
     /// facilitators, its agenda notes).
     pub links: Vec<ItemRef>,
+    /// Items the session's text places with directives (pages do not show
+    /// them a second time).
+    pub placed: Vec<ItemRef>,
 }
 
 /// A session's [`Uses`] for each audience.
@@ -74,6 +77,17 @@ fn push<T: PartialEq>(list: &mut Vec<T>, x: T) {
     }
 }
 
+/// Which text a document is, for what it counts towards.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Text {
+    /// The session's body: its links and what it places.
+    Body,
+    /// An agenda item's notes: its links.
+    Notes,
+    /// An exercise's text: only what it uses.
+    Other,
+}
+
 struct Collect<'p> {
     p: &'p Program,
     audience: Audience,
@@ -105,20 +119,27 @@ impl Collect<'_> {
         for w in &e.worksheets {
             self.worksheet(*w);
         }
-        self.doc(&e.body, false);
+        self.doc(&e.body, Text::Other);
     }
 
-    /// What a document places; its links count when `links` is set (the
-    /// session's own texts).
-    fn doc(&mut self, doc: &Doc, links: bool) {
+    /// What a document places, and (in the session's own texts) links.
+    fn doc(&mut self, doc: &Doc, text: Text) {
         let p = self.p;
+        let links = text != Text::Other;
         visit(doc, self.audience, &mut |found| match found {
-            Found::Directive(kind, id) => match p.directive_target(kind, id) {
-                Some(r) if r.kind == Kind::Prompt => self.prompt(r.index),
-                Some(r) if r.kind == Kind::Exercise => self.exercise(r.index),
-                Some(r) if r.kind == Kind::Worksheet => self.worksheet(r.index),
-                _ => {}
-            },
+            Found::Directive(kind, id) => {
+                let Some(r) = p.directive_target(kind, id) else {
+                    return;
+                };
+                if text == Text::Body && p.visible_to(r, self.audience) {
+                    push(&mut self.out.placed, r);
+                }
+                match r.kind {
+                    Kind::Prompt => self.prompt(r.index),
+                    Kind::Exercise => self.exercise(r.index),
+                    _ => self.worksheet(r.index),
+                }
+            }
             Found::Link(path) => {
                 if links
                     && let Some(r) = p.item_by_path(path)
@@ -152,10 +173,10 @@ pub fn uses(p: &Program, si: usize, audience: Audience) -> Uses {
         if audience == Audience::Facilitator
             && let Some(n) = &a.notes
         {
-            c.doc(n, true);
+            c.doc(n, Text::Notes);
         }
     }
-    c.doc(&s.body, true);
+    c.doc(&s.body, Text::Body);
     c.out
 }
 
@@ -237,6 +258,22 @@ mod tests {
             kind: Kind::Page,
             index: p.by_id(Kind::Page, id).expect("page"),
         };
+        let item = |kind: Kind, id: &str| ItemRef {
+            kind,
+            index: p.by_id(kind, id).expect("item"),
+        };
+        assert_eq!(
+            s.uses(Audience::Participant).placed,
+            [item(Kind::Exercise, "e")]
+        );
+        assert_eq!(
+            s.uses(Audience::Facilitator).placed,
+            [
+                item(Kind::Exercise, "e"),
+                item(Kind::Worksheet, "hidden"),
+                item(Kind::Prompt, "q")
+            ]
+        );
         assert_eq!(s.uses(Audience::Participant).links, [page("p")]);
         assert_eq!(
             s.uses(Audience::Facilitator).links,

@@ -732,18 +732,18 @@ impl<'a> Site<'a> {
                 }
             }
         }
-        let placed = s.body.directives(audience);
-        let in_text = |k: Leaf, id: &str| placed.iter().any(|(pk, pid)| *pk == k && *pid == id);
+        let placed = &s.uses(audience).placed;
+        let in_text = |kind: Kind, index: usize| placed.contains(&ItemRef { kind, index });
         let prompts: String = prompt_ids
             .iter()
-            .filter(|x| !in_text(Leaf::Prompt, &p.prompts[**x].id))
+            .filter(|x| !in_text(Kind::Prompt, **x))
             .map(|x| self.prompt_card(*x, 3))
             .collect();
         let have_prompts = !prompts.is_empty();
         put_html(&mut c, "prompts_html", prompts);
         let exercises: String = ex_ids
             .iter()
-            .filter(|x| !in_text(Leaf::Exercise, &p.exercises[**x].id))
+            .filter(|x| !in_text(Kind::Exercise, **x))
             .map(|x| self.exercise_card(*x, audience, &root, 3, fac))
             .fold(String::new(), |mut all, card| {
                 all.push_str(&card);
@@ -753,7 +753,7 @@ impl<'a> Site<'a> {
         put_html(&mut c, "exercises_html", exercises);
         let worksheets: String = ws_ids
             .iter()
-            .filter(|x| !in_text(Leaf::Worksheet, &p.worksheets[**x].id))
+            .filter(|x| !in_text(Kind::Worksheet, **x))
             .map(|x| self.worksheet_card(*x, audience, &root, 3))
             .collect();
         let have_worksheets = !worksheets.is_empty();
