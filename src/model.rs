@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::diag::Loc;
-use crate::parse::markdown::Doc;
+use crate::parse::markdown::{Doc, Leaf};
 
 /// Who an output is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -34,6 +34,8 @@ pub struct Program {
     /// Files under content/assets (and any other file an image points at),
     /// project-relative, with a forward-slash path.
     pub assets: Vec<String>,
+    /// What to print for each session (set at the end of resolve).
+    pub print: crate::print_plan::PrintPlan,
 }
 
 /// Lookups into a [`Program`]'s lists.
@@ -120,6 +122,16 @@ pub struct Session {
     pub alternative: Option<String>,
     pub extra: serde_json::Value,
     pub body: Doc,
+    /// What it uses, for each audience (set at the end of resolve).
+    pub uses: crate::uses::SessionUses,
+}
+
+impl Session {
+    /// The prompts, exercises, worksheets and links this session uses, as
+    /// `audience` sees them.
+    pub fn uses(&self, audience: Audience) -> &crate::uses::Uses {
+        self.uses.get(audience)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -464,6 +476,17 @@ impl Program {
     /// The item a content path (`sessions/03-boundaries.md`) names.
     pub fn item_by_path(&self, path: &str) -> Option<ItemRef> {
         self.index.paths.get(path).copied()
+    }
+
+    /// The item a directive (`::worksheet[id]` …) places: directive ids
+    /// are resolved against this one table, by every renderer.
+    pub fn directive_target(&self, kind: Leaf, id: &str) -> Option<ItemRef> {
+        let kind = match kind {
+            Leaf::Prompt => Kind::Prompt,
+            Leaf::Exercise => Kind::Exercise,
+            Leaf::Worksheet => Kind::Worksheet,
+        };
+        self.by_id(kind, id).map(|index| ItemRef { kind, index })
     }
 
     /// The index of the item of `kind` with this id.

@@ -407,6 +407,7 @@ pub fn resolve_cached(
             alternative: s.alternative,
             extra: s.extra,
             body: s.body,
+            uses: Default::default(),
         });
     }
 
@@ -427,6 +428,7 @@ pub fn resolve_cached(
             .filter(|p| p.starts_with("content/assets/"))
             .cloned()
             .collect(),
+        print: Default::default(),
     };
 
     // References written in text: @/ links, images and directives.
@@ -636,6 +638,15 @@ pub fn resolve_cached(
                 .help("list it in an agenda's or exercise's `worksheets`, or place it with ::worksheet[…]");
         }
     }
+
+    // What each session uses, and the print plan from it: the model answers.
+    let uses: Vec<_> = (0..program.sessions.len())
+        .map(|si| crate::uses::session_uses(&program, si))
+        .collect();
+    for (s, u) in program.sessions.iter_mut().zip(uses) {
+        s.uses = u;
+    }
+    program.print = crate::print_plan::plan(&program);
     Some(program)
 }
 

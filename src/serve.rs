@@ -303,6 +303,7 @@ fn content_type(path: &Path) -> &'static str {
         Some("ico") => "image/x-icon",
         Some("pdf") => "application/pdf",
         Some("txt") | Some("md") => "text/plain; charset=utf-8",
+        Some("csv") => "text/csv; charset=utf-8",
         Some("woff2") => "font/woff2",
         Some("woff") => "font/woff",
         _ => "application/octet-stream",

@@ -266,22 +266,16 @@ impl<'a> Site<'a> {
     }
 
     fn directive(&self, kind: Leaf, id: &str, audience: Audience, root: &str) -> String {
-        let p = self.p;
+        let Some(target) = self.p.directive_target(kind, id) else {
+            return String::new();
+        };
+        let i = target.index;
         match kind {
-            Leaf::Prompt => match p.by_id(Kind::Prompt, id) {
-                Some(i) => self.prompt_card(i, 3),
-                None => String::new(),
-            },
-            Leaf::Exercise => match p.by_id(Kind::Exercise, id) {
-                Some(i) => self
-                    .exercise_card(i, audience, root, 3, audience == Audience::Facilitator)
-                    .to_string(),
-                None => String::new(),
-            },
-            Leaf::Worksheet => match p.by_id(Kind::Worksheet, id) {
-                Some(i) => self.worksheet_card(i, audience, root, 3),
-                None => String::new(),
-            },
+            Leaf::Prompt => self.prompt_card(i, 3),
+            Leaf::Exercise => self
+                .exercise_card(i, audience, root, 3, audience == Audience::Facilitator)
+                .to_string(),
+            Leaf::Worksheet => self.worksheet_card(i, audience, root, 3),
         }
     }
 
@@ -738,18 +732,18 @@ impl<'a> Site<'a> {
                 }
             }
         }
-        let placed = s.body.directives(audience);
-        let in_text = |k: Leaf, id: &str| placed.iter().any(|(pk, pid)| *pk == k && *pid == id);
+        let placed = &s.uses(audience).placed;
+        let in_text = |kind: Kind, index: usize| placed.contains(&ItemRef { kind, index });
         let prompts: String = prompt_ids
             .iter()
-            .filter(|x| !in_text(Leaf::Prompt, &p.prompts[**x].id))
+            .filter(|x| !in_text(Kind::Prompt, **x))
             .map(|x| self.prompt_card(*x, 3))
             .collect();
         let have_prompts = !prompts.is_empty();
         put_html(&mut c, "prompts_html", prompts);
         let exercises: String = ex_ids
             .iter()
-            .filter(|x| !in_text(Leaf::Exercise, &p.exercises[**x].id))
+            .filter(|x| !in_text(Kind::Exercise, **x))
             .map(|x| self.exercise_card(*x, audience, &root, 3, fac))
             .fold(String::new(), |mut all, card| {
                 all.push_str(&card);
@@ -759,29 +753,19 @@ impl<'a> Site<'a> {
         put_html(&mut c, "exercises_html", exercises);
         let worksheets: String = ws_ids
             .iter()
-            .filter(|x| !in_text(Leaf::Worksheet, &p.worksheets[**x].id))
+            .filter(|x| !in_text(Kind::Worksheet, **x))
             .map(|x| self.worksheet_card(*x, audience, &root, 3))
             .collect();
         let have_worksheets = !worksheets.is_empty();
         put_html(&mut c, "worksheets_html", worksheets);
-        let mut materials = s.materials.clone();
-        for e in &ex_ids {
-            for m in &p.exercises[*e].materials {
-                if !materials.contains(m) {
-                    materials.push(m.clone());
-                }
-            }
+        if fac {
+            // What to print and bring: the program's print plan.
+            let plan = &p.print.sessions[i];
+            c.insert("materials", &plan.materials);
+            put(&mut c, "print_list", print_items(p, plan));
+            put(&mut c, "brought_back", brought_back(p, plan));
+            c.insert("group_size", &p.info.group_size);
         }
-        c.insert("materials", &materials);
-        let copies: Vec<_> = ws_ids
-            .iter()
-            .map(|w| {
-                let ws = &p.worksheets[*w];
-                json!({"title": ws.title, "copies": ws.copies, "total": p.info.group_size.map(|g| g * ws.copies)})
-            })
-            .collect();
-        c.insert("print_list", &copies);
-        c.insert("group_size", &p.info.group_size);
         let mut toc_all = Vec::new();
         if !fac {
             toc_all.push(TocEntry {
@@ -1150,55 +1134,27 @@ impl<'a> Site<'a> {
             "facilitator_worksheets",
             serde_json::Value::Array(fws),
         );
-        // The print and materials list, per session.
+        // The print and materials list, per session: the program's print plan.
         let group = p.info.group_size;
         let print: Vec<_> = p
             .sessions
             .iter()
-            .map(|s| {
-                let mut ws: Vec<usize> = Vec::new();
-                let mut materials = s.materials.clone();
-                for a in &s.agenda {
-                    for w in &a.worksheets {
-                        if !ws.contains(w) {
-                            ws.push(*w);
-                        }
-                    }
-                    if let Some(e) = a.exercise {
-                        for w in &p.exercises[e].worksheets {
-                            if !ws.contains(w) {
-                                ws.push(*w);
-                            }
-                        }
-                        for m in &p.exercises[e].materials {
-                            if !materials.contains(m) {
-                                materials.push(m.clone());
-                            }
-                        }
-                    }
-                }
-                for (k, id) in s.body.directives(Audience::Facilitator) {
-                    if k == Leaf::Worksheet
-                        && let Some(w) = p.worksheets.iter().position(|w| w.id == id)
-                        && !ws.contains(&w)
-                    {
-                        ws.push(w);
-                    }
-                }
-                let items: Vec<_> = ws
-                    .iter()
-                    .map(|w| {
-                        let w = &p.worksheets[*w];
-                        let per = if w.audience == Audience::Facilitator { 1 } else { w.copies };
-                        let total = if w.audience == Audience::Facilitator { Some(w.copies.max(1)) } else { group.map(|g| g * w.copies) };
-                        json!({"title": w.title, "per_participant": per, "total": total, "facilitator": w.audience == Audience::Facilitator})
-                    })
-                    .collect();
-                json!({"number": s.number, "title": s.title, "materials": materials, "worksheets": items,
+            .zip(&p.print.sessions)
+            .map(|(s, plan)| {
+                json!({"number": s.number, "title": s.title, "materials": plan.materials,
+                       "worksheets": print_items(p, plan), "brought_back": brought_back(p, plan),
                        "handout": self.pdf && p.config.editions.contains(&crate::config::Edition::Handouts),
                        "handout_url": format!("pdf/sessions/{}.pdf", s.id), "handout_total": group})
             })
             .collect();
+        let totals: Vec<_> = p
+            .print
+            .totals
+            .iter()
+            .map(|t| json!({"title": p.worksheets[t.worksheet].title, "copies": t.copies}))
+            .collect();
+        put(&mut c, "print_totals", serde_json::Value::Array(totals));
+        c.insert("print_list_csv", "facilitator/print-list.csv");
         put(&mut c, "print_list", serde_json::Value::Array(print));
         c.insert("group_size", &group);
         let mut pdfs = Vec::new();
@@ -1260,6 +1216,56 @@ impl<'a> Site<'a> {
         );
         self.render("search.html", path, &c)
     }
+}
+
+/// A session's worksheets to print, for templates (`print_item` in macros.html).
+fn print_items(p: &Program, plan: &crate::print_plan::SessionPrint) -> serde_json::Value {
+    plan.worksheets
+        .iter()
+        .map(|w| {
+            let ws = &p.worksheets[w.worksheet];
+            json!({"title": ws.title, "per_participant": w.per_participant, "copies": w.copies,
+                   "facilitator": w.audience == Audience::Facilitator})
+        })
+        .collect()
+}
+
+/// Worksheets with rounds that participants bring back from an earlier session.
+fn brought_back(p: &Program, plan: &crate::print_plan::SessionPrint) -> serde_json::Value {
+    plan.brought_back
+        .iter()
+        .map(|(w, s)| json!({"title": p.worksheets[*w].title, "session": p.sessions[*s].number}))
+        .collect()
+}
+
+/// What a session's print list depends on besides the session itself: its
+/// worksheets and exercises and, when it uses a worksheet with rounds
+/// (printed at its first use), every earlier session and its exercises.
+fn print_deps(p: &Program, i: usize) -> Vec<Dep> {
+    let mut d = Vec::new();
+    let uses = p.sessions[i].uses(Audience::Facilitator);
+    let worksheets = uses
+        .worksheets
+        .iter()
+        .map(|w| Dep::Full(Kind::Worksheet, p.worksheets[*w].id.clone()));
+    d.extend(worksheets);
+    if uses
+        .worksheets
+        .iter()
+        .any(|w| !p.worksheets[*w].repeat.is_empty())
+    {
+        for s in &p.sessions[..i] {
+            d.push(Dep::Full(Kind::Session, s.id.clone()));
+            let exercises = s.uses(Audience::Facilitator).exercises.iter();
+            d.extend(exercises.map(|e| Dep::Full(Kind::Exercise, p.exercises[*e].id.clone())));
+        }
+    }
+    d.extend(
+        uses.exercises
+            .iter()
+            .map(|e| Dep::Full(Kind::Exercise, p.exercises[*e].id.clone())),
+    );
+    d
 }
 
 /// One page to render, with the path it is written to and what it depends on.
@@ -1428,6 +1434,10 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
             );
         }
         if fac && let Some(path) = url_of(p, item, Audience::Facilitator) {
+            let mut d = d;
+            if with_deps {
+                d.extend(print_deps(p, i));
+            }
             push(
                 path,
                 d,
@@ -1512,10 +1522,32 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
             p.guides.iter().map(|x| x.id.as_str()).collect(),
             true,
         ));
+        let print_plan: Vec<Dep> = (0..p.sessions.len())
+            .flat_map(|i| print_deps(p, i))
+            .chain(all(
+                Kind::Session,
+                p.sessions.iter().map(|x| x.id.as_str()).collect(),
+                false,
+            ))
+            .collect();
+        d.extend(print_plan.iter().cloned());
         push(
             "facilitator/index.html".into(),
             d,
             Box::new(move || Some(s.facilitator_index())),
+        );
+        // The print plan as CSV, for copy shops and spreadsheets.
+        let mut d = vec![Dep::Global];
+        d.extend(print_plan);
+        push(
+            "facilitator/print-list.csv".into(),
+            d,
+            Box::new(move || {
+                Some(PageOut {
+                    path: "facilitator/print-list.csv".into(),
+                    html: Ok(crate::print_plan::csv(s.p)),
+                })
+            }),
         );
         for (i, g) in p.guides.iter().enumerate() {
             let mut d = vec![Dep::Global, Dep::Full(Kind::Guide, g.id.clone())];

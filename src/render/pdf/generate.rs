@@ -7,7 +7,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::md::{Footnotes, array, footnotes, join, lit, lit_array, min_heading, num, opt_lit};
+use super::md::{
+    Footnotes, array, footnotes, join, lit, lit_array, min_heading, num, opt_lit, opt_num,
+};
 use crate::config::Paper;
 use crate::model::{
     AgendaKind, Audience, BlockKind, GAS_LEVELS, GOAL_FIELDS, ItemRef, Kind, PageAudience, Program,
@@ -131,63 +133,6 @@ pub fn lang_region(tag: &str) -> (String, Option<String>) {
     (lang, region)
 }
 
-/// Worksheets a session uses, in order of first use: from its agenda, its
-/// exercises and its text. (index, whether it came from participant-visible
-/// text or lists).
-pub fn session_worksheets(p: &Program, si: usize) -> Vec<usize> {
-    let s = &p.sessions[si];
-    let mut out: Vec<usize> = Vec::new();
-    let add = |w: usize, out: &mut Vec<usize>| {
-        if !out.contains(&w) {
-            out.push(w);
-        }
-    };
-    let ids: HashMap<&str, usize> = p
-        .worksheets
-        .iter()
-        .enumerate()
-        .map(|(i, w)| (w.id.as_str(), i))
-        .collect();
-    let ex_ids: HashMap<&str, usize> = p
-        .exercises
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.id.as_str(), i))
-        .collect();
-    let from_doc = |doc: &Doc, out: &mut Vec<usize>| {
-        for (kind, id) in doc.directives(Audience::Facilitator) {
-            match kind {
-                Leaf::Worksheet => {
-                    if let Some(w) = ids.get(id) {
-                        add(*w, out);
-                    }
-                }
-                Leaf::Exercise => {
-                    if let Some(e) = ex_ids.get(id) {
-                        for w in &p.exercises[*e].worksheets {
-                            add(*w, out);
-                        }
-                    }
-                }
-                Leaf::Prompt => {}
-            }
-        }
-    };
-    from_doc(&s.body, &mut out);
-    for item in &s.agenda {
-        for w in &item.worksheets {
-            add(*w, &mut out);
-        }
-        if let Some(e) = item.exercise {
-            for w in &p.exercises[e].worksheets {
-                add(*w, &mut out);
-            }
-            from_doc(&p.exercises[e].body, &mut out);
-        }
-    }
-    out
-}
-
 /// The generator's state for one document.
 pub struct Gen<'a> {
     pub p: &'a Program,
@@ -209,9 +154,6 @@ pub struct Gen<'a> {
     pub(super) footnote_count: usize,
     /// Items already placed in the current session.
     placed: HashSet<(u8, usize)>,
-    prompt_ids: HashMap<&'a str, usize>,
-    worksheet_ids: HashMap<&'a str, usize>,
-    exercise_ids: HashMap<&'a str, usize>,
 }
 
 impl<'a> Gen<'a> {
@@ -229,24 +171,6 @@ impl<'a> Gen<'a> {
             footnote_labels: HashMap::new(),
             footnote_count: 0,
             placed: HashSet::new(),
-            prompt_ids: p
-                .prompts
-                .iter()
-                .enumerate()
-                .map(|(i, x)| (x.id.as_str(), i))
-                .collect(),
-            worksheet_ids: p
-                .worksheets
-                .iter()
-                .enumerate()
-                .map(|(i, x)| (x.id.as_str(), i))
-                .collect(),
-            exercise_ids: p
-                .exercises
-                .iter()
-                .enumerate()
-                .map(|(i, x)| (x.id.as_str(), i))
-                .collect(),
         }
     }
 
@@ -371,14 +295,13 @@ impl<'a> Gen<'a> {
     }
 
     fn directive(&mut self, kind: Leaf, id: &str) -> Option<String> {
+        let i = self.p.directive_target(kind, id)?.index;
         match kind {
             Leaf::Prompt => {
-                let i = *self.prompt_ids.get(id)?;
                 self.placed.insert((Leaf::Prompt as u8, i));
                 Some(self.prompt(i))
             }
             Leaf::Worksheet => {
-                let i = *self.worksheet_ids.get(id)?;
                 if !self.p.visible_to(
                     ItemRef {
                         kind: Kind::Worksheet,
@@ -393,7 +316,6 @@ impl<'a> Gen<'a> {
                 Some(self.worksheet(i, level))
             }
             Leaf::Exercise => {
-                let i = *self.exercise_ids.get(id)?;
                 self.placed.insert((Leaf::Exercise as u8, i));
                 let level = self.section + 1;
                 let full = self.audience == Audience::Facilitator;
@@ -959,7 +881,12 @@ impl<'a> Gen<'a> {
             for (wi, w) in p.worksheets.iter().enumerate() {
                 if w.audience == Audience::Participant {
                     let sessions: Vec<String> = (0..p.sessions.len())
-                        .filter(|si| session_worksheets(p, *si).contains(&wi))
+                        .filter(|si| {
+                            p.sessions[*si]
+                                .uses(Audience::Facilitator)
+                                .worksheets
+                                .contains(&wi)
+                        })
                         .map(|si| p.sessions[si].number.to_string())
                         .collect();
                     rows.push(format!(
@@ -1024,70 +951,81 @@ impl<'a> Gen<'a> {
 
     fn print_list(&mut self) -> Vec<String> {
         let p = self.p;
-        let group = p.info.group_size;
-        let mut sessions = Vec::new();
-        let mut totals: Vec<(usize, u32)> = Vec::new();
-        for (si, s) in p.sessions.iter().enumerate() {
-            let mut ws = Vec::new();
-            for wi in session_worksheets(p, si) {
-                let w = &p.worksheets[wi];
-                let copies = match (w.audience, group) {
-                    (Audience::Participant, Some(g)) => Some(g * w.copies),
-                    (Audience::Participant, None) => None,
-                    (Audience::Facilitator, _) => Some(w.copies),
-                };
-                if let Some(c) = copies {
-                    match totals.iter_mut().find(|(i, _)| *i == wi) {
-                        Some((_, t)) => *t += c,
-                        None => totals.push((wi, c)),
-                    }
-                }
-                ws.push(format!(
-                    "(title: {}, lbl: {}, file: {}, per: {}, copies: {}, for-facilitator: {})",
-                    lit(&w.title),
-                    lit(&label_of(p, Kind::Worksheet, wi)),
-                    lit(&DocKind::Worksheet(wi).output_path(p)),
-                    w.copies,
-                    copies
-                        .map(|c| c.to_string())
-                        .unwrap_or_else(|| "none".into()),
-                    w.audience == Audience::Facilitator,
-                ));
-            }
-            let mut materials: Vec<String> = s.materials.clone();
-            for a in &s.agenda {
-                if let Some(e) = a.exercise {
-                    for m in &p.exercises[e].materials {
-                        if !materials.contains(m) {
-                            materials.push(m.clone());
-                        }
-                    }
-                }
-            }
-            sessions.push(format!(
-                "(number: {}, title: {}, handout: {}, worksheets: {}, materials: {})",
-                s.number,
-                lit(&s.title),
-                lit(&DocKind::Handout(si).output_path(p)),
-                array(ws),
-                lit_array(&materials)
-            ));
-        }
-        let totals: Vec<String> = totals
+        let sessions: Vec<String> = p
+            .sessions
             .iter()
-            .map(|(wi, c)| format!("(title: {}, copies: {c})", lit(&p.worksheets[*wi].title)))
+            .enumerate()
+            .map(|(si, s)| {
+                format!(
+                    "(number: {}, title: {}, handout: {}, worksheets: {}, brought-back: {}, materials: {})",
+                    s.number,
+                    lit(&s.title),
+                    lit(&DocKind::Handout(si).output_path(p)),
+                    array(self.print_rows(si)),
+                    array(self.brought_back(si)),
+                    lit_array(&p.print.sessions[si].materials)
+                )
+            })
+            .collect();
+        let totals: Vec<String> = p
+            .print
+            .totals
+            .iter()
+            .map(|t| {
+                format!(
+                    "(title: {}, copies: {})",
+                    lit(&p.worksheets[t.worksheet].title),
+                    t.copies
+                )
+            })
             .collect();
         vec![
             self.hd(1, "t(\"print-list\")".into(), "cairn-print-list"),
             format!(
                 "print-list(group-size: {}, sessions: {}, totals: {})",
-                group
-                    .map(|g| g.to_string())
-                    .unwrap_or_else(|| "none".into()),
+                opt_num(p.print.group_size),
                 array(sessions),
                 array(totals)
             ),
         ]
+    }
+
+    /// The worksheets to print for a session, from the program's print plan.
+    fn print_rows(&self, si: usize) -> Vec<String> {
+        let p = self.p;
+        p.print.sessions[si]
+            .worksheets
+            .iter()
+            .map(|item| {
+                let wi = item.worksheet;
+                format!(
+                    "(title: {}, lbl: {}, file: {}, per: {}, copies: {}, for-facilitator: {})",
+                    lit(&p.worksheets[wi].title),
+                    lit(&label_of(p, Kind::Worksheet, wi)),
+                    lit(&DocKind::Worksheet(wi).output_path(p)),
+                    opt_num(item.per_participant),
+                    opt_num(item.copies),
+                    item.audience == Audience::Facilitator,
+                )
+            })
+            .collect()
+    }
+
+    /// Worksheets with rounds that participants bring back to a session.
+    fn brought_back(&self, si: usize) -> Vec<String> {
+        let p = self.p;
+        p.print.sessions[si]
+            .brought_back
+            .iter()
+            .map(|(wi, first)| {
+                format!(
+                    "(title: {}, lbl: {}, session: {})",
+                    lit(&p.worksheets[*wi].title),
+                    lit(&label_of(p, Kind::Worksheet, *wi)),
+                    p.sessions[*first].number
+                )
+            })
+            .collect()
     }
 
     fn facilitator_session(&mut self, si: usize) -> Vec<String> {
@@ -1096,39 +1034,16 @@ impl<'a> Gen<'a> {
         let mut out = self.session_heading(si);
         let s = &p.sessions[si];
         let label = label_of(p, Kind::Session, si);
-        let mut materials = s.materials.clone();
-        for a in &s.agenda {
-            if let Some(e) = a.exercise {
-                for m in &p.exercises[e].materials {
-                    if !materials.contains(m) {
-                        materials.push(m.clone());
-                    }
-                }
-            }
-        }
-        let prints: Vec<String> = session_worksheets(p, si)
-            .into_iter()
-            .map(|wi| {
-                let w = &p.worksheets[wi];
-                let copies = match (w.audience, p.info.group_size) {
-                    (Audience::Participant, Some(g)) => (g * w.copies).to_string(),
-                    (Audience::Participant, None) => "none".into(),
-                    (Audience::Facilitator, _) => w.copies.to_string(),
-                };
-                format!(
-                    "(title: {}, lbl: {}, per: {}, copies: {copies})",
-                    lit(&w.title),
-                    lit(&label_of(p, Kind::Worksheet, wi)),
-                    w.copies
-                )
-            })
-            .collect();
-        if !materials.is_empty() || !prints.is_empty() {
+        let materials = &p.print.sessions[si].materials;
+        let prints = self.print_rows(si);
+        let back = self.brought_back(si);
+        if !materials.is_empty() || !prints.is_empty() || !back.is_empty() {
             out.push(self.hd(2, "t(\"materials\")".into(), &format!("{label}--materials")));
             out.push(format!(
-                "materials(items: {}, prints: {})",
-                lit_array(&materials),
-                array(prints)
+                "materials(items: {}, prints: {}, brought-back: {})",
+                lit_array(materials),
+                array(prints),
+                array(back)
             ));
         }
         out.push(self.hd(2, "t(\"agenda\")".into(), &format!("{label}--agenda")));

@@ -42,6 +42,11 @@ pub fn opt_lit(s: Option<&str>) -> String {
     }
 }
 
+/// An optional number, or `none`.
+pub fn opt_num(n: Option<u32>) -> String {
+    n.map(|n| n.to_string()).unwrap_or_else(|| "none".into())
+}
+
 /// A Typst array of string literals.
 pub fn lit_array(items: &[String]) -> String {
     array(items.iter().map(|s| lit(s)).collect())
