@@ -269,7 +269,7 @@ items = [
 method = "mean"
 [[scoring.band]]
 min = 1.0
-max = 2.0
+max = 1.99
 label = "Starting"
 text = "Be kind to yourself."
 [[scoring.band]]
