@@ -1043,3 +1043,210 @@ pub fn write_atomic(set: OutputSet, out_dir: &Path) -> std::io::Result<usize> {
         .try_for_each(|(rel, bytes)| staging.put(rel, bytes))?;
     staging.commit()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let e = e.expect("walk");
+            if e.file_type().is_file() {
+                let rel = e.path().strip_prefix(dir).expect("under");
+                out.insert(
+                    rel.to_string_lossy().replace('\\', "/"),
+                    std::fs::read(e.path()).expect("read"),
+                );
+            }
+        }
+        out
+    }
+
+    fn build(out: &Path, place: Place, files: &[(&str, &str)]) -> Staging {
+        let s = Staging::new_at(out, out, place).expect("staging");
+        for (rel, text) in files {
+            s.put(rel.to_string(), text.as_bytes().to_vec())
+                .expect("put");
+        }
+        s
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .expect("read dir")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[cfg(unix)]
+    fn inode(p: &Path) -> u64 {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(p).expect("stat").ino()
+    }
+
+    #[test]
+    fn rebuilds_link_unchanged_files_and_never_write_into_them() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let out = tmp.path().join("site");
+        let files = [
+            ("a/index.html", "one"),
+            ("b/index.html", "two"),
+            ("c.css", "x"),
+        ];
+        build(&out, Place::Beside, &files).commit().expect("commit");
+        let first = read_tree(&out);
+        #[cfg(unix)]
+        let a = inode(&out.join("a/index.html"));
+        // Changed, unchanged, and written twice (linked, then changed).
+        let s = build(
+            &out,
+            Place::Beside,
+            &[("a/index.html", "one"), ("b/index.html", "TWO")],
+        );
+        s.put("c.css".into(), b"x".to_vec()).expect("put");
+        s.put("c.css".into(), b"y".to_vec()).expect("put");
+        assert_eq!(s.unchanged(), 2);
+        // Not committed: the previous output is exactly as it was.
+        drop(s);
+        assert_eq!(read_tree(&out), first);
+        assert_eq!(names(tmp.path()), [".site.spare", "site"]);
+        // Now for real, starting from the spare the failed build left.
+        let s = build(
+            &out,
+            Place::Beside,
+            &[("a/index.html", "one"), ("b/index.html", "TWO")],
+        );
+        s.commit().expect("commit");
+        let tree = read_tree(&out);
+        assert_eq!(
+            tree.keys().collect::<Vec<_>>(),
+            [MARKER, "a/index.html", "b/index.html"]
+        );
+        assert_eq!(tree["b/index.html"], b"TWO");
+        #[cfg(unix)]
+        assert_eq!(inode(&out.join("a/index.html")), a, "not linked");
+        assert_eq!(names(tmp.path()), [".site.spare", "site"]);
+        // A third build starts from the spare: it holds the first output,
+        // and must end up with exactly the new files.
+        let s = build(
+            &out,
+            Place::Beside,
+            &[("b/index.html", "TWO"), ("d", "new")],
+        );
+        assert!(s.recycled);
+        s.commit().expect("commit");
+        let tree = read_tree(&out);
+        assert_eq!(
+            tree.keys().collect::<Vec<_>>(),
+            [MARKER, "b/index.html", "d"]
+        );
+    }
+
+    #[test]
+    fn a_file_may_replace_a_folder_and_back() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let out = tmp.path().join("site");
+        for files in [
+            &[("x/index.html", "1")][..],
+            &[("x", "2")][..],
+            &[("x/index.html", "3")][..],
+            &[("x", "4")][..],
+        ] {
+            build(&out, Place::Beside, files).commit().expect("commit");
+            let tree = read_tree(&out);
+            assert_eq!(tree.len(), 2, "{tree:?}");
+            assert_eq!(tree[files[0].0], files[0].1.as_bytes());
+        }
+    }
+
+    /// The path taken when `output/` is a mount point: forced here on an
+    /// ordinary folder.
+    #[test]
+    fn contents_swap_replaces_every_entry_and_leaves_nothing_behind() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let out = tmp.path().join("site");
+        std::fs::create_dir(&out).expect("mkdir");
+        build(
+            &out,
+            Place::Inside,
+            &[("a/index.html", "1"), ("old.css", "o")],
+        )
+        .commit()
+        .expect("commit");
+        assert_eq!(names(&out), [MARKER, "a", "old.css"]);
+        let before = read_tree(&out);
+        // A failed build leaves it as it was.
+        drop(build(&out, Place::Inside, &[("a/index.html", "2")]));
+        assert_eq!(read_tree(&out), before);
+        build(&out, Place::Inside, &[("a/index.html", "2"), ("b", "3")])
+            .commit()
+            .expect("commit");
+        let tree = read_tree(&out);
+        assert_eq!(
+            tree.keys().collect::<Vec<_>>(),
+            [MARKER, "a/index.html", "b"]
+        );
+        assert_eq!(tree["a/index.html"], b"2");
+        assert_eq!(names(&out), [MARKER, "a", "b"]);
+        assert_eq!(names(tmp.path()), ["site"]);
+    }
+
+    #[test]
+    fn leftovers_are_cleared_only_when_cairn_made_them() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let out = tmp.path().join("site");
+        build(&out, Place::Beside, &[("a", "1")])
+            .commit()
+            .expect("commit");
+        let mk = |name: &str, marker: bool, other: bool| {
+            let d = tmp.path().join(name);
+            std::fs::create_dir(&d).expect("mkdir");
+            if marker {
+                std::fs::write(d.join(MARKER), MARKER_TEXT).expect("write");
+            }
+            if other {
+                std::fs::write(d.join("page.html"), "x").expect("write");
+            }
+        };
+        mk(".site.new-1", true, true);
+        mk(".site.old-2", true, true);
+        mk(".site.new-empty", false, false);
+        mk(".site.new-mine", false, true);
+        // A build of this process still writing is left alone.
+        let busy = build(&tmp.path().join("other"), Place::Beside, &[]);
+        // And another output's leftovers are not this one's business.
+        mk(".other.new-3", true, true);
+        build(&out, Place::Beside, &[("a", "2")])
+            .commit()
+            .expect("commit");
+        let mut left = names(tmp.path());
+        left.retain(|n| !n.starts_with(".other.new-") || n == ".other.new-3");
+        assert_eq!(
+            left,
+            [".other.new-3", ".site.new-mine", ".site.spare", "site"]
+        );
+        assert!(busy.dir.is_dir());
+        drop(busy);
+        assert_eq!(read_tree(&out)["a"], b"2");
+        // Two builds of one output at once: the second does not take the
+        // first one's folder for a leftover.
+        let first = build(&out, Place::Beside, &[("a", "3")]);
+        let second = build(&out, Place::Beside, &[("a", "4")]);
+        assert!(first.dir.join("a").is_file());
+        assert_ne!(first.dir, second.dir);
+        drop(second);
+        first.commit().expect("commit");
+        assert_eq!(read_tree(&out)["a"], b"3");
+    }
+
+    #[test]
+    fn mount_table_names_are_unescaped() {
+        assert_eq!(unescape_mount("/mnt/my\\040site"), "/mnt/my site");
+        assert_eq!(unescape_mount("/plain"), "/plain");
+        assert_eq!(unescape_mount("/end\\04"), "/end\\04");
+    }
+}
