@@ -570,3 +570,27 @@ fn interrupted_build_removes_its_staging_folder() {
         "an interrupted build changed the output"
     );
 }
+
+/// An output folder that cannot be made: the message names the path given
+/// and says what to do, and no hidden folder is left behind.
+#[test]
+fn unwritable_output_is_named_with_what_to_do() {
+    let dir = program_with(None);
+    let root = dir.path();
+    std::fs::write(root.join("notes.txt"), "mine").expect("write");
+    let out = root.join("notes.txt/site");
+    let run = build(root, Some(&out));
+    run.assert_no_panic("build");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&out.display().to_string())
+            && run.stderr.contains("choose another --output"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read(root.join("notes.txt")).expect("kept"),
+        b"mine"
+    );
+    assert!(stray_temp_folders(root).is_empty());
+}
