@@ -4,16 +4,23 @@
 //! (`.output.new-XXXX`, holding the [`MARKER`] file) and swaps it in whole
 //! when every file was written: on Linux one `renameat2(RENAME_EXCHANGE)`,
 //! so there is never a moment without `output/`; elsewhere two renames.
-//! A failed build removes its staging folder; Ctrl-C does too
-//! ([`remove_staging_on_interrupt`]); a killed build's folders are removed
+//! A failed build gives its staging folder up; Ctrl-C does too
+//! ([`remove_staging_on_interrupt`]); a killed build's folders are cleared
 //! by the next build ([`Staging::new`]), and only folders with cairn's name
-//! pattern and marker file.
+//! pattern and marker file that no running build holds.
 //!
-//! A rebuild does not write what did not change: a file whose bytes are the
-//! same as the previous output's is hard-linked from it (a new name for the
-//! same file, no copy), so a warm rebuild creates only the changed files.
-//! Nothing ever writes into an existing file: every write makes a new file,
-//! so the previous output stays exactly as it was until the swap.
+//! A rebuild does not write what did not change. After a swap the previous
+//! output is kept beside the new one as the spare (`.output.spare`), and
+//! the next build starts from it: a file already there with the right bytes
+//! stays, a file with the same bytes as in `output/` is hard-linked from it
+//! (a new name for the same file, no copy), only the others are written,
+//! and what the new site lacks is removed before the swap. On a disk,
+//! creating and removing folders and files is what costs; a warm rebuild
+//! does almost none of it. Nothing ever writes into an existing file: every
+//! write makes a new file, so `output/` (which shares files with the
+//! staging folder) stays exactly as it was until the swap. A given-up
+//! staging folder becomes the spare (what it holds is checked byte for byte
+//! before use).
 //!
 //! When `output/` is a mount point (a container volume) the folder itself
 //! cannot be replaced: the staging folder is made inside it
