@@ -217,6 +217,8 @@ pub fn main() -> ExitCode {
                 progress: !common.quiet && std::io::stderr().is_terminal(),
             };
             let start = std::time::Instant::now();
+            // Ctrl-C removes the half-written staging folder.
+            crate::output::remove_staging_on_interrupt(&opts.output);
             let built = pipeline::build(&opts);
             let checked = &built.checked;
             match built.result {

@@ -141,11 +141,32 @@ pub fn render(program: &Program, opts: &Options, sink: &dyn Sink) -> Result<(), 
             if !opts.pdf {
                 return Ok(());
             }
-            let pdfs = crate::render::pdf::render_pdfs(program, &theme, &opts.root, opts.progress)
-                .map_err(|es| BuildError::Pdf(es.iter().map(|e| e.to_string()).collect()))?;
-            for (rel, bytes) in pdfs.files {
+            // A PDF whose generated file and inputs did not change since the
+            // previous build is taken from it, not compiled again.
+            let pdfs = crate::render::pdf::render_pdfs_reusing(
+                program,
+                &theme,
+                &opts.root,
+                opts.progress,
+                sink.previous(),
+            )
+            .map_err(|es| BuildError::Pdf(es.iter().map(|e| e.to_string()).collect()))?;
+            if timing {
+                let made: Vec<&str> = pdfs.made.files.keys().map(String::as_str).collect();
+                eprintln!("  PDFs compiled ({}): {}", made.len(), made.join(" "));
+                eprintln!("  PDFs reused: {}", pdfs.kept.len());
+            }
+            for rel in &pdfs.kept {
+                if !sink.keep(rel)? {
+                    return Err(BuildError::Io(std::io::Error::other(format!(
+                        "{rel} disappeared from the previous output during the build; build again"
+                    ))));
+                }
+            }
+            for (rel, bytes) in pdfs.made.files {
                 sink.put(rel, bytes)?;
             }
+            sink.put(output::MANIFEST.into(), pdfs.manifest)?;
             if timing {
                 eprintln!("  PDFs: {:.1?}", t.elapsed());
             }
@@ -199,8 +220,10 @@ fn write_checked(checked: &Checked, opts: &Options) -> Result<usize, BuildError>
     let staging = Staging::new(&opts.output)?;
     render(program, opts, &staging)?;
     let t = std::time::Instant::now();
+    let unchanged = staging.unchanged();
     let files = staging.commit()?;
     if std::env::var_os("CAIRN_TIMING").is_some() {
+        eprintln!("  unchanged files: {unchanged}");
         eprintln!("  swap: {:.1?}", t.elapsed());
     }
     Ok(files)

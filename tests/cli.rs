@@ -69,8 +69,12 @@ fn failing_look_file_leaves_output_untouched(file: &str, text: &str, needle: &st
             build(root, Some(&out))
         }
     };
-    let run = run_build();
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Twice: the second build is a warm one and leaves a spare folder, which
+    // the failing build starts from.
+    for _ in 0..2 {
+        let run = run_build();
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
     let before = snapshot(&out);
     assert_eq!(
         before.keys().any(|k| k.ends_with(".pdf")),
@@ -377,4 +381,274 @@ fn symlinked_content_is_read_inside_the_project_and_refused_outside() {
         run.stderr
     );
     assert!(!run.stderr.contains("SECRET-OUTSIDE"));
+}
+
+/// `cairn build --root ROOT --output OUT --quiet` with PDFs, started and
+/// not waited for (stderr kept in a file, so the child never blocks on it).
+fn spawn_build(root: &Path, out: &Path) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args([
+            OsStr::new("build"),
+            OsStr::new("--quiet"),
+            OsStr::new("--root"),
+        ])
+        .arg(root)
+        .arg("--output")
+        .arg(out)
+        .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run cairn")
+}
+
+/// `cairn build` with PDFs and CAIRN_TIMING, into `out`.
+fn build_pdf_timed(root: &Path, out: &Path) -> Run {
+    let args = [
+        OsStr::new("build"),
+        OsStr::new("--root"),
+        root.as_os_str(),
+        OsStr::new("--output"),
+        out.as_os_str(),
+    ];
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cairn"));
+    cmd.args(args)
+        .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .env("CAIRN_TIMING", "1");
+    let o = cmd.output().expect("run cairn");
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+/// The PDFs a timed build says it compiled.
+fn compiled_pdfs(run: &Run) -> Vec<String> {
+    let line = run
+        .stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("PDFs compiled ("))
+        .unwrap_or_else(|| panic!("no PDFs line:\n{}", run.stderr));
+    let (_, list) = line.split_once("):").expect("PDFs line");
+    list.split_whitespace().map(String::from).collect()
+}
+
+/// The base program with a second session, so that an edit to one session
+/// has a handout it does not concern.
+fn two_sessions() -> tempfile::TempDir {
+    let dir = program_with(None);
+    let a = std::fs::read_to_string(dir.path().join("content/sessions/01-a.md")).expect("read");
+    std::fs::write(
+        dir.path().join("content/sessions/02-b.md"),
+        a.replace("Session A", "Session B")
+            .replace("We begin by arriving.", "We arrive again."),
+    )
+    .expect("write");
+    dir
+}
+
+fn edit_session_a(root: &Path, words: &str) {
+    let path = root.join("content/sessions/01-a.md");
+    let text = std::fs::read_to_string(&path).expect("read session");
+    std::fs::write(&path, text.replace("We begin by arriving.", words)).expect("write session");
+}
+
+/// A clean build of `root`'s content into a fresh folder: what a warm
+/// rebuild must equal byte for byte.
+fn clean_build_of(
+    root: &Path,
+) -> (
+    tempfile::TempDir,
+    std::collections::BTreeMap<String, Vec<u8>>,
+) {
+    let fresh = scratch();
+    copy_tree(&root.join("content"), &fresh.path().join("content"), false);
+    let out = fresh.path().join("site");
+    let run = build_pdf_timed(fresh.path(), &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let snap = snapshot(&out);
+    (fresh, snap)
+}
+
+#[test]
+fn warm_rebuild_compiles_only_the_pdfs_an_edit_concerns_and_equals_a_clean_build() {
+    let dir = two_sessions();
+    let root = dir.path();
+    let out = root.join("site");
+    let first = build_pdf_timed(root, &out);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let all = compiled_pdfs(&first);
+    assert!(all.len() >= 6, "{all:?}");
+    assert!(snapshot(&out).contains_key(".cairn-manifest"));
+
+    // Nothing changed: nothing is compiled, and the output is the same.
+    let before = snapshot(&out);
+    let run = build_pdf_timed(root, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(compiled_pdfs(&run), Vec::<String>::new());
+    assert_eq!(snapshot(&out), before);
+
+    // One session edited: its handout and the books that hold it.
+    edit_session_a(root, "We begin by arriving, slowly.");
+    let run = build_pdf_timed(root, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut compiled = compiled_pdfs(&run);
+    compiled.sort();
+    assert_eq!(
+        compiled,
+        [
+            "pdf/facilitator-guide.pdf",
+            "pdf/participant-workbook-large-print.pdf",
+            "pdf/participant-workbook.pdf",
+            "pdf/sessions/a.pdf",
+        ],
+        "{}",
+        run.stderr
+    );
+    let (_fresh, clean) = clean_build_of(root);
+    let warm = snapshot(&out);
+    assert_eq!(
+        warm.keys().collect::<Vec<_>>(),
+        clean.keys().collect::<Vec<_>>()
+    );
+    for (k, v) in &clean {
+        assert!(warm[k] == *v, "{k} differs from a clean build");
+    }
+
+    // A picture the handouts show changed: every PDF that read it is made
+    // again, the worksheet (which does not show it) is not.
+    let svg = root.join("content/assets/lake.svg");
+    let text = std::fs::read_to_string(&svg).expect("read svg");
+    std::fs::write(&svg, text.replacen("<svg", "<svg data-x=\"1\"", 1)).expect("write svg");
+    let run = build_pdf_timed(root, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let compiled = compiled_pdfs(&run);
+    assert!(
+        compiled.contains(&"pdf/sessions/a.pdf".to_string())
+            && compiled.contains(&"pdf/sessions/b.pdf".to_string()),
+        "{compiled:?}"
+    );
+    assert!(
+        compiled.iter().all(|p| !p.starts_with("pdf/worksheets/")),
+        "{compiled:?}"
+    );
+    let (_fresh, clean) = clean_build_of(root);
+    assert!(snapshot(&out) == clean, "differs from a clean build");
+}
+
+/// `kill -9` at any moment of a warm rebuild leaves either the previous
+/// output or the new one, never a mix; the next build finishes the job and
+/// leaves one output folder and no leftovers.
+#[test]
+fn killed_builds_leave_the_previous_output_and_the_next_build_cleans_up() {
+    let dir = two_sessions();
+    let root = dir.path();
+    let out = root.join("site");
+    for _ in 0..2 {
+        let run = build_pdf_timed(root, &out);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let before = snapshot(&out);
+    edit_session_a(root, "We begin by arriving, at last.");
+    let (_fresh, after) = clean_build_of(root);
+    for delay_ms in [0u64, 5, 20, 50, 100, 200, 400, 800, 1500] {
+        let mut child = spawn_build(root, &out);
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = snapshot(&out);
+        assert!(
+            now == before || now == after,
+            "killed after {delay_ms} ms: the output is neither the old nor the new one"
+        );
+    }
+    let run = build_pdf_timed(root, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        snapshot(&out) == after,
+        "the next build differs from a clean build"
+    );
+    assert!(
+        stray_temp_folders(root).is_empty(),
+        "{:?}",
+        stray_temp_folders(root)
+    );
+    // Only cairn's own leftovers are removed.
+    let mine = root.join(".site.new-mine");
+    std::fs::create_dir(&mine).expect("mkdir");
+    std::fs::write(mine.join("notes.txt"), "mine").expect("write");
+    assert_eq!(build(root, Some(&out)).code, 0);
+    assert_eq!(
+        std::fs::read(mine.join("notes.txt")).expect("kept"),
+        b"mine"
+    );
+}
+
+/// Ctrl-C (SIGINT) during a build gives up its staging folder, exits with
+/// 130 and leaves the output as it was.
+#[cfg(unix)]
+#[test]
+fn interrupted_build_removes_its_staging_folder() {
+    let dir = two_sessions();
+    let root = dir.path();
+    let out = root.join("site");
+    assert_eq!(build(root, Some(&out)).code, 0);
+    let before = snapshot(&out);
+    edit_session_a(root, "We begin by arriving, interrupted.");
+    let mut child = spawn_build(root, &out);
+    // Wait until the build is writing (its staging folder exists), then
+    // interrupt it while the PDFs are being made.
+    let started = std::time::Instant::now();
+    while stray_temp_folders(root).is_empty() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "no staging folder appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(status.success());
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    assert!(
+        stray_temp_folders(root).is_empty(),
+        "{:?}",
+        stray_temp_folders(root)
+    );
+    assert!(
+        snapshot(&out) == before,
+        "an interrupted build changed the output"
+    );
+}
+
+/// An output folder that cannot be made: the message names the path given
+/// and says what to do, and no hidden folder is left behind.
+#[test]
+fn unwritable_output_is_named_with_what_to_do() {
+    let dir = program_with(None);
+    let root = dir.path();
+    std::fs::write(root.join("notes.txt"), "mine").expect("write");
+    let out = root.join("notes.txt/site");
+    let run = build(root, Some(&out));
+    run.assert_no_panic("build");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&out.display().to_string())
+            && run.stderr.contains("choose another --output"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read(root.join("notes.txt")).expect("kept"),
+        b"mine"
+    );
+    assert!(stray_temp_folders(root).is_empty());
 }

@@ -13,6 +13,7 @@ pub mod generate;
 pub mod md;
 pub mod world;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -58,9 +59,6 @@ impl std::fmt::Display for PdfError {
 
 impl std::error::Error for PdfError {}
 
-/// One document's PDF bytes, or what went wrong.
-type DocResult = Result<Vec<u8>, Vec<PdfError>>;
-
 /// The generated main file of every document the configured editions ask
 /// for: (output path, generated file name, Typst source).
 pub fn sources(program: &Program) -> Vec<(String, String, String)> {
@@ -84,10 +82,121 @@ pub fn render_pdfs(
     root: &Path,
     progress: bool,
 ) -> Result<OutputSet, Vec<PdfError>> {
+    render_pdfs_reusing(program, theme, root, progress, None).map(|p| p.made)
+}
+
+/// What a build records about its PDFs (`output/.cairn-manifest`), so that
+/// the next build can take a PDF from the previous output instead of
+/// compiling it again when nothing it was made from changed.
+#[derive(serde::Serialize, serde::Deserialize, Default, Debug)]
+pub struct Manifest {
+    /// The cairn binary, the date and the look's fonts: when any changes,
+    /// nothing is reused.
+    pub build: String,
+    pub pdfs: BTreeMap<String, PdfRecord>,
+}
+
+/// What one PDF was made from, as fingerprints ([`world::fingerprint`]).
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct PdfRecord {
+    /// The generated main Typst file.
+    pub source: String,
+    /// Every other file the compile read (look templates, pictures), by
+    /// virtual path.
+    pub inputs: BTreeMap<String, String>,
+    /// The PDF itself, so that a file changed since is not reused.
+    pub pdf: String,
+}
+
+/// The PDFs of a build: those compiled, those to take unchanged from the
+/// previous output, and the manifest to write.
+pub struct Pdfs {
+    pub made: OutputSet,
+    pub kept: Vec<String>,
+    pub manifest: Vec<u8>,
+}
+
+/// What identifies this binary: a rebuilt cairn may lay out differently.
+fn binary_identity() -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    let meta = std::fs::metadata(exe).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some(format!(
+        "{} {} {}",
+        env!("CARGO_PKG_VERSION"),
+        meta.len(),
+        modified.as_nanos()
+    ))
+}
+
+/// The previous build's record of `path`, if it still holds: the same
+/// generated file, every input the same, and the PDF in the previous output
+/// the one it made.
+fn reusable(
+    previous: &Manifest,
+    dir: &Path,
+    path: &str,
+    source: &str,
+    shared: &Shared,
+) -> Option<PdfRecord> {
+    let record = previous.pdfs.get(path)?;
+    if record.source != source
+        || record
+            .inputs
+            .iter()
+            .any(|(vpath, h)| shared.input_hash(vpath) != *h)
+    {
+        return None;
+    }
+    let bytes = std::fs::read(dir.join(path)).ok()?;
+    (world::fingerprint(&[&bytes]) == record.pdf).then(|| record.clone())
+}
+
+/// [`render_pdfs`], taking from `previous` (the previous output folder) every
+/// PDF whose generated file and inputs did not change, as its manifest
+/// says.
+pub fn render_pdfs_reusing(
+    program: &Program,
+    theme: &Theme,
+    root: &Path,
+    progress: bool,
+    previous: Option<&Path>,
+) -> Result<Pdfs, Vec<PdfError>> {
     let docs = sources(program);
     let epoch = world::source_date_epoch();
     let today = world::datetime_from_epoch(epoch);
     let shared = Arc::new(Shared::new(theme, root, today));
+    let build = binary_identity().map(|b| {
+        world::fingerprint(&[
+            b.as_bytes(),
+            &epoch.to_le_bytes(),
+            shared.fonts_hash().as_bytes(),
+        ])
+    });
+    let old: Manifest = previous
+        .and_then(|dir| std::fs::read(dir.join(crate::output::MANIFEST)).ok())
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .filter(|m: &Manifest| build.as_ref() == Some(&m.build))
+        .unwrap_or_default();
+    let mut records: BTreeMap<String, PdfRecord> = BTreeMap::new();
+    let mut kept = Vec::new();
+    let mut to_make = Vec::new();
+    for (out_path, name, text) in docs {
+        let source = world::fingerprint(&[text.as_bytes()]);
+        let again = previous.and_then(|dir| reusable(&old, dir, &out_path, &source, &shared));
+        match again {
+            Some(record) => {
+                kept.push(out_path.clone());
+                records.insert(out_path, record);
+            }
+            None => to_make.push((out_path, name, text, source)),
+        }
+    }
+    let docs = to_make;
     let bar = if progress && !docs.is_empty() {
         let bar = indicatif::ProgressBar::new(docs.len() as u64);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
@@ -100,13 +209,13 @@ pub fn render_pdfs(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let results: Vec<(String, DocResult)> = docs
+    let results: Vec<(String, String, Recorded)> = docs
         .into_par_iter()
-        .map(|(out_path, name, text)| {
-            let r = compile(shared.clone(), &name, text, today);
+        .map(|(out_path, name, text, source)| {
+            let r = compile_recording(shared.clone(), &name, text, today);
             bar.inc(1);
             bar.set_message(out_path.clone());
-            (out_path, r)
+            (out_path, source, r)
         })
         .collect();
     bar.finish_and_clear();
@@ -114,9 +223,29 @@ pub fn render_pdfs(
     typst::comemo::evict(10);
     let mut set = OutputSet::default();
     let mut errors: Vec<PdfError> = Vec::new();
-    for (path, r) in results {
+    for (path, source, r) in results {
         match r {
-            Ok(bytes) => set.add(path, bytes),
+            Ok((bytes, inputs)) => {
+                if let Some(inputs) = inputs {
+                    let inputs = inputs
+                        .into_iter()
+                        .map(|v| {
+                            let h = shared.input_hash(&v);
+                            (v, h)
+                        })
+                        .collect();
+                    let pdf = world::fingerprint(&[&bytes]);
+                    records.insert(
+                        path.clone(),
+                        PdfRecord {
+                            source,
+                            inputs,
+                            pdf,
+                        },
+                    );
+                }
+                set.add(path, bytes)
+            }
             Err(e) => {
                 // A broken template breaks every document: report it once.
                 for err in e {
@@ -134,11 +263,20 @@ pub fn render_pdfs(
             }
         }
     }
-    if errors.is_empty() {
-        Ok(set)
-    } else {
-        Err(errors)
+    if !errors.is_empty() {
+        return Err(errors);
     }
+    let manifest = Manifest {
+        build: build.unwrap_or_default(),
+        pdfs: records,
+    };
+    let mut manifest = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
+    manifest.push(b'\n');
+    Ok(Pdfs {
+        made: set,
+        kept,
+        manifest,
+    })
 }
 
 /// The world of one generated main file.
@@ -172,6 +310,19 @@ pub fn compile(
     text: String,
     today: Option<typst::foundations::Datetime>,
 ) -> Result<Vec<u8>, Vec<PdfError>> {
+    compile_recording(shared, name, text, today).map(|(bytes, _)| bytes)
+}
+
+/// A compiled PDF and the files its compile read (see [`CairnWorld::inputs`]).
+type Recorded = Result<(Vec<u8>, Option<std::collections::BTreeSet<String>>), Vec<PdfError>>;
+
+/// [`compile`], also saying which files the compile read.
+fn compile_recording(
+    shared: Arc<Shared>,
+    name: &str,
+    text: String,
+    today: Option<typst::foundations::Datetime>,
+) -> Recorded {
     let w = world(shared, name, text)?;
     let doc: PagedDocument = typst::compile(&w).output.map_err(|d| diagnostics(&w, &d))?;
     let standards = PdfStandards::new(&[PdfStandard::Ua_1]).map_err(|e| {
@@ -190,7 +341,8 @@ pub fn compile(
         standards,
         ..PdfOptions::default()
     };
-    typst_pdf::pdf(&doc, &options).map_err(|d| diagnostics(&w, &d))
+    let bytes = typst_pdf::pdf(&doc, &options).map_err(|d| diagnostics(&w, &d))?;
+    Ok((bytes, w.inputs()))
 }
 
 /// Typst's diagnostics as [`PdfError`]s placed in the file they concern.

@@ -3,7 +3,7 @@
 //! file, the look's `typst/` files and the project's own files (pictures).
 //! Nothing else: no packages, no network, no file outside the project.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -88,6 +88,8 @@ pub struct Shared {
     pub theme_files: HashMap<String, (Bytes, String)>,
     theme_sources: Mutex<HashMap<FileId, Source>>,
     project_files: Mutex<HashMap<FileId, FileResult<Bytes>>>,
+    /// [`Shared::input_hash`] of the files asked for so far.
+    input_hashes: Mutex<HashMap<String, String>>,
     pub fonts: Arc<Fonts>,
     pub today: Option<Datetime>,
 }
@@ -109,6 +111,7 @@ impl Shared {
             theme_files,
             theme_sources: Mutex::new(HashMap::new()),
             project_files: Mutex::new(HashMap::new()),
+            input_hashes: Mutex::new(HashMap::new()),
             fonts: fonts_for(theme),
             today,
         }
@@ -156,6 +159,59 @@ impl Shared {
             .clone()
     }
 
+    /// A file other than the main one, as the world gives it to Typst.
+    fn lookup(&self, id: FileId) -> FileResult<Bytes> {
+        if !matches!(id.root(), VirtualRoot::Project) {
+            return Err(FileError::Other(Some(
+                "cairn does not load Typst packages".into(),
+            )));
+        }
+        if let Some((bytes, _)) = self.theme_file(id.vpath()) {
+            return Ok(bytes.clone());
+        }
+        if id.vpath().get_with_slash().starts_with(TYPST_DIR) {
+            return Err(FileError::NotFound(id.vpath().get_without_slash().into()));
+        }
+        self.project_file(id)
+    }
+
+    /// A fingerprint of what the world gives for the virtual path `vpath`
+    /// (its bytes, or the error), to tell whether a document's inputs
+    /// changed since a previous build.
+    pub fn input_hash(&self, vpath: &str) -> String {
+        let mut known = match self.input_hashes.lock() {
+            Ok(k) => k,
+            Err(p) => p.into_inner(),
+        };
+        if let Some(h) = known.get(vpath) {
+            return h.clone();
+        }
+        let h = match file_id(vpath).map(|id| self.lookup(id)) {
+            Some(Ok(bytes)) => fingerprint(&[b"file", bytes.as_slice()]),
+            Some(Err(e)) => fingerprint(&[b"error", format!("{e:?}").as_bytes()]),
+            None => fingerprint(&[b"bad path"]),
+        };
+        known.insert(vpath.to_string(), h.clone());
+        h
+    }
+
+    /// A fingerprint of the look's fonts, which Typst reads by index, not
+    /// by path.
+    pub fn fonts_hash(&self) -> String {
+        let mut fonts: Vec<(&String, &(Bytes, String))> = self
+            .theme_files
+            .iter()
+            .filter(|(p, _)| p.starts_with("fonts/"))
+            .collect();
+        fonts.sort_by(|a, b| a.0.cmp(b.0));
+        let mut parts: Vec<&[u8]> = Vec::new();
+        for (p, (b, _)) in &fonts {
+            parts.push(p.as_bytes());
+            parts.push(b.as_slice());
+        }
+        fingerprint(&parts)
+    }
+
     /// Where a file came from, for messages.
     pub fn origin(&self, id: FileId) -> String {
         match self.theme_file(id.vpath()) {
@@ -165,12 +221,28 @@ impl Shared {
     }
 }
 
+/// A stable 128-bit fingerprint (SipHash) of some byte strings, in hex.
+pub fn fingerprint(parts: &[&[u8]]) -> String {
+    use siphasher::sip128::Hasher128;
+    let mut h = siphasher::sip128::SipHasher13::new();
+    for p in parts {
+        // Length first, so that the parts' boundaries count.
+        h.write(&(p.len() as u64).to_le_bytes());
+        h.write(p);
+    }
+    format!("{:032x}", h.finish128().as_u128())
+}
+
 /// The world of one document.
 pub struct CairnWorld {
     shared: Arc<Shared>,
     main: Source,
     /// Shown in messages for errors in the generated file.
     pub main_name: String,
+    /// Every file Typst asked for besides the main one, by virtual path.
+    read: Mutex<BTreeSet<String>>,
+    /// Typst asked for a file outside the project (a package).
+    foreign: std::sync::atomic::AtomicBool,
 }
 
 /// The file id of a virtual path such as `/typst/base.typ`.
@@ -194,7 +266,34 @@ impl CairnWorld {
             shared,
             main: Source::new(id, text),
             main_name,
+            read: Mutex::new(BTreeSet::new()),
+            foreign: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    fn note(&self, id: FileId) {
+        if !matches!(id.root(), VirtualRoot::Project) {
+            self.foreign
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            return;
+        }
+        let mut read = match self.read.lock() {
+            Ok(r) => r,
+            Err(p) => p.into_inner(),
+        };
+        read.insert(id.vpath().get_with_slash().to_string());
+    }
+
+    /// The virtual paths of every file the compile asked for (besides the
+    /// main file), or None if it asked for one outside the project.
+    pub fn inputs(&self) -> Option<BTreeSet<String>> {
+        if self.foreign.load(std::sync::atomic::Ordering::Relaxed) {
+            return None;
+        }
+        match self.read.lock() {
+            Ok(r) => Some(r.clone()),
+            Err(p) => Some(p.into_inner().clone()),
+        }
     }
 
     pub fn shared(&self) -> &Shared {
@@ -228,6 +327,7 @@ impl World for CairnWorld {
         if id == self.main.id() {
             return Ok(self.main.clone());
         }
+        self.note(id);
         if !matches!(id.root(), VirtualRoot::Project) {
             return Err(FileError::Other(Some(
                 "cairn does not load Typst packages".into(),
@@ -254,18 +354,8 @@ impl World for CairnWorld {
         if id == self.main.id() {
             return Ok(Bytes::from_string(self.main.text().to_string()));
         }
-        if !matches!(id.root(), VirtualRoot::Project) {
-            return Err(FileError::Other(Some(
-                "cairn does not load Typst packages".into(),
-            )));
-        }
-        if let Some((bytes, _)) = self.shared.theme_file(id.vpath()) {
-            return Ok(bytes.clone());
-        }
-        if id.vpath().get_with_slash().starts_with(TYPST_DIR) {
-            return Err(FileError::NotFound(id.vpath().get_without_slash().into()));
-        }
-        self.shared.project_file(id)
+        self.note(id);
+        self.shared.lookup(id)
     }
 
     fn font(&self, index: usize) -> Option<Font> {
