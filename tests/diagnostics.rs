@@ -4,6 +4,12 @@
 //! case's `expected.txt` lists the exact diagnostics, one per line, as
 //! `error[CODE] FILE:LINE:COL: MESSAGE`, in the order `check` returns them.
 //!
+//! A case may also pin each diagnostic's help and related places, on
+//! indented lines after it (`  help: TEXT`, `  related: FILE:LINE:COL:
+//! MESSAGE`); when any line of an expected.txt is indented, every
+//! diagnostic's help and related places must match exactly (new cases are
+//! blessed in this detailed form).
+//!
 //! In an expected line, `*` matches any text (for checks cairn does not make
 //! yet, whose code and wording are not known): `error[*] cairn.toml:1:9: *`.
 //!
@@ -60,8 +66,13 @@ fn glob(pattern: &str, text: &str) -> bool {
 /// The diagnostics of `case` equal its expected.txt; returns them.
 fn assert_case(case: &str, root: &Path) -> Vec<Diag> {
     let diags = diagnostics(root);
-    let actual: Vec<String> = diags.iter().map(|d| d.line.clone()).collect();
-    let want = expected(case, &actual);
+    let detailed: Vec<String> = diags.iter().flat_map(Diag::detailed).collect();
+    let want = expected(case, &detailed);
+    let actual: Vec<String> = if want.iter().any(|l| l.starts_with(' ')) {
+        detailed
+    } else {
+        diags.iter().map(|d| d.line.clone()).collect()
+    };
     let matches = actual.len() == want.len() && actual.iter().zip(&want).all(|(a, w)| glob(w, a));
     if !matches {
         assert_lines(case, &actual, &want);
@@ -99,7 +110,28 @@ fn assert_json_matches(case: &str, root: &Path, diags: &[Diag]) {
             j["message"].as_str().unwrap_or("?"),
         );
         assert_eq!(line, d.line, "{case}: json and library disagree");
+        let related: Vec<String> = j["related"]
+            .as_array()
+            .expect("related array")
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}:{}:{}: {}",
+                    r["file"].as_str().unwrap_or("?"),
+                    r["line"],
+                    r["column"],
+                    r["message"].as_str().unwrap_or("?")
+                )
+            })
+            .collect();
+        assert_eq!(related, d.related, "{case}: json related places");
     }
+    assert_eq!(v["version"], 1, "{case}: json schema version");
+    assert_eq!(
+        v["root"].as_str(),
+        root.to_str(),
+        "{case}: json names the project root"
+    );
 }
 
 /// An error case: the exact diagnostics; `build` exits 1, prints each error's
@@ -174,31 +206,42 @@ fn warning_case(name: &str) -> Vec<Diag> {
 }
 
 const ERROR_CASES: &[&str] = &[
+    "agenda-kind-synonym",
     "agenda-minutes",
     "bad-program-and-more",
     "bad-toml",
     "bad-toml-front-matter",
+    "block-type-synonyms",
     "broken-link",
     "broken-link-fragment",
+    "broken-link-unrelated",
     "crlf",
+    "duplicate-exercise",
     "duplicate-id",
     "image-alt",
     "image-outside",
+    "image-path-from-content",
     "many",
+    "missing-comma",
     "missing-field",
     "missing-program",
     "missing-program-and-more",
     "not-utf8",
     "not-utf8-config",
+    "single-bracket-block",
+    "single-bracket-prompt",
     "unclosed-container",
     "unknown-directive",
     "unknown-directive-in-notes",
     "unknown-exercise",
     "unknown-key",
+    "unknown-key-no-extra",
     "unknown-look",
     "unknown-prompt",
     "unknown-theme",
     "unknown-worksheet",
+    "unquoted-string",
+    "value-synonyms",
 ];
 
 const WARNING_CASES: &[&str] = &[
@@ -288,6 +331,17 @@ error_tests! {
     error_crlf_places => "crlf",
     error_broken_link_fragment => "broken-link-fragment",
     error_check_finds_an_unknown_look => "unknown-look",
+    error_agenda_kind_synonym_without_knock_on_warnings => "agenda-kind-synonym",
+    error_block_types_listed_and_synonyms_mapped => "block-type-synonyms",
+    error_broken_link_suggests_nothing_unrelated => "broken-link-unrelated",
+    error_duplicate_exercise_is_not_also_unused => "duplicate-exercise",
+    error_image_path_suggests_the_path_that_exists => "image-path-from-content",
+    error_missing_comma_at_its_line_without_knock_on => "missing-comma",
+    error_single_bracket_block => "single-bracket-block",
+    error_single_bracket_prompt => "single-bracket-prompt",
+    error_unknown_key_without_extra_where_rejected => "unknown-key-no-extra",
+    error_unquoted_string => "unquoted-string",
+    error_value_synonyms_and_lists => "value-synonyms",
 }
 
 warning_tests! {
