@@ -244,6 +244,7 @@ const ERROR_CASES: &[&str] = &[
     "unknown-worksheet",
     "unquoted-string",
     "value-synonyms",
+    "yaml-front-matter",
 ];
 
 const WARNING_CASES: &[&str] = &[
@@ -346,6 +347,7 @@ error_tests! {
     error_unknown_key_without_extra_where_rejected => "unknown-key-no-extra",
     error_unquoted_string => "unquoted-string",
     error_value_synonyms_and_lists => "value-synonyms",
+    error_yaml_front_matter_is_named => "yaml-front-matter",
 }
 
 warning_tests! {

@@ -51,13 +51,18 @@ pub struct Split<'t> {
 pub fn split_front_matter<'t>(text: &'t str, file: FileId, d: &mut Diags) -> Option<Split<'t>> {
     let first_end = text.find('\n').unwrap_or(text.len());
     if text[..first_end].trim_end() != "+++" {
+        let yaml = text[..first_end].trim_end() == "---";
         d.error(
             "missing-front-matter",
             Loc::new(file, 0..first_end),
             "this file does not open with +++ front matter",
         )
         .label("expected a line `+++` here")
-        .help("start the file with `+++`, the TOML settings (title = \"…\"), then another `+++`");
+        .help(if yaml {
+            "cairn's front matter is TOML between two `+++` lines, not YAML between `---` lines: write `title = \"…\"` between `+++` lines"
+        } else {
+            "start the file with `+++`, the TOML settings (title = \"…\"), then another `+++`"
+        });
         return None;
     }
     let toml_offset = (first_end + 1).min(text.len());

@@ -58,6 +58,18 @@ struct Explained {
     related: Option<(Range<usize>, String)>,
 }
 
+impl Explained {
+    fn new(span: Range<usize>, message: String, label: &str, help: impl Into<String>) -> Self {
+        Explained {
+            span,
+            message,
+            label: label.into(),
+            help: help.into(),
+            related: None,
+        }
+    }
+}
+
 /// Explains the TOML syntax errors whose cause is known: a table header
 /// written `[x]` where a list of them is meant (`[[x]]`), a missing comma
 /// in a list, a text value without quotes.
@@ -108,23 +120,45 @@ fn explain(text: &str, span: Range<usize>, msg: &str) -> Option<Explained> {
         } else {
             "two keys of an inline table"
         };
-        return Some(Explained {
-            span: start..end,
-            message: format!("a comma is missing between {what}"),
-            label: "add a comma after this".into(),
-            help: "items are separated by commas: [\"one\", \"two\"]".into(),
-            related: None,
-        });
+        return Some(Explained::new(
+            start..end,
+            format!("a comma is missing between {what}"),
+            "add a comma after this",
+            "items are separated by commas: [\"one\", \"two\"]",
+        ));
     }
-    if msg.starts_with("string values must be quoted") {
+    let unquoted = msg.starts_with("string values must be quoted");
+    if unquoted || msg.starts_with("invalid boolean") {
         let raw = text.get(span.clone())?.trim();
-        return Some(Explained {
+        let lower = raw.to_lowercase();
+        if lower == "true" || lower == "false" {
+            return Some(Explained::new(
+                span,
+                format!("`{raw}` is written `{lower}` in TOML"),
+                "true and false are lower case",
+                format!("write `{lower}`, without quotes"),
+            ));
+        }
+        if !unquoted {
+            return None;
+        }
+        if raw.starts_with(|c: char| c.is_ascii_digit()) {
+            let digits: String = raw.chars().take_while(|c| c.is_ascii_digit()).collect();
+            return Some(Explained::new(
+                span,
+                format!("`{raw}` is neither a number nor quoted text"),
+                "not a number",
+                format!(
+                    "a number is written with digits only, such as `{digits}`; text goes in double quotes"
+                ),
+            ));
+        }
+        return Some(Explained::new(
             span,
-            message: format!("the text `{raw}` needs quotes"),
-            label: "not quoted".into(),
-            help: format!("write it in double quotes: \"{raw}\""),
-            related: None,
-        });
+            format!("the text `{raw}` needs quotes"),
+            "not quoted",
+            format!("write it in double quotes: \"{raw}\""),
+        ));
     }
     None
 }
@@ -545,6 +579,38 @@ mod tests {
             .find(|x| x.message.contains("`purpse`"))
             .unwrap();
         assert!(purpse.help.as_deref().unwrap().contains("`purpose`"));
+    }
+
+    fn explained(text: &str) -> (String, String, String) {
+        let mut d = Diags::default();
+        assert!(parse(text, Cx { file: 0, offset: 0 }, &mut d).is_none());
+        let x = &d.list[0];
+        let (l, c) = crate::diag::line_col(text, x.loc.span.start);
+        (
+            format!("{l}:{c}"),
+            x.message.clone(),
+            x.help.clone().unwrap_or_default(),
+        )
+    }
+
+    #[test]
+    fn known_toml_mistakes_are_explained() {
+        let (at, msg, _) = explained("a = [\n  \"x\"\n  \"y\",\n]\n");
+        assert_eq!(
+            (at.as_str(), msg.as_str()),
+            ("2:5", "a comma is missing between two items of a list")
+        );
+        let (_, msg, help) = explained("raw_html = True\n");
+        assert_eq!(msg, "`True` is written `true` in TOML");
+        assert_eq!(help, "write `true`, without quotes");
+        let (_, msg, _) = explained("minutes = 10min\n");
+        assert_eq!(msg, "`10min` is neither a number nor quoted text");
+        let (at, msg, help) = explained("[extra]\na = 1\n[extra]\nb = 2\n");
+        assert_eq!(
+            (at.as_str(), msg.as_str()),
+            ("1:1", "`[extra]` is written more than once")
+        );
+        assert!(help.contains("merge the two"), "{help}");
     }
 
     #[test]
