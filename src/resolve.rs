@@ -109,6 +109,17 @@ impl Ids {
                     None if known.is_empty() => {
                         diag.help(format!("the program has no {}s yet", self.what))
                     }
+                    // A long list would bury the message.
+                    None if known.len() > 12 => diag.help(format!(
+                        "none of the {} {}s has a close id; {}",
+                        known.len(),
+                        self.what,
+                        if self.what == "prompt" {
+                            "a prompt's id is its `id` key"
+                        } else {
+                            "an id is the file name without its number prefix"
+                        }
+                    )),
                     None => diag.help(format!("known {}s: {}", self.what, known.join(", "))),
                 };
                 None
