@@ -2,7 +2,7 @@
 //! 1 content errors, 2 bad usage.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -21,20 +21,37 @@ pub struct Cli {
     command: Command,
 }
 
+/// What every command that reads a project takes.
 #[derive(Args, Clone)]
-struct Common {
+struct Project {
     /// The project folder (holding cairn.toml and content/)
     #[arg(long, default_value = ".")]
     root: PathBuf,
+    /// Print only problems
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// What the commands that write the site take.
+#[derive(Args, Clone)]
+struct Output {
     /// Where to write the site, relative to the project folder unless absolute
     #[arg(long, default_value = "output")]
     output: PathBuf,
     /// Build the site only, without PDFs
     #[arg(long)]
     no_pdf: bool,
-    /// Print only problems
-    #[arg(long, short)]
-    quiet: bool,
+}
+
+impl Output {
+    /// The output folder: relative to the project folder unless absolute.
+    fn under(&self, root: &Path) -> PathBuf {
+        if self.output.is_absolute() {
+            self.output.clone()
+        } else {
+            root.join(&self.output)
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -46,11 +63,16 @@ enum Format {
 #[derive(Subcommand)]
 enum Command {
     /// Check the project, then write the site and the PDFs to output/
-    Build(Common),
+    Build {
+        #[command(flatten)]
+        project: Project,
+        #[command(flatten)]
+        out: Output,
+    },
     /// Validate everything and print every problem, changing nothing
     Check {
         #[command(flatten)]
-        common: Common,
+        project: Project,
         /// How to print problems
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
@@ -61,7 +83,9 @@ enum Command {
     /// Build, serve output/ on 127.0.0.1:1111, rebuild what changed on every save and reload open pages
     Serve {
         #[command(flatten)]
-        common: Common,
+        project: Project,
+        #[command(flatten)]
+        out: Output,
         /// The port to listen on
         #[arg(long, default_value_t = 1111)]
         port: u16,
@@ -121,8 +145,107 @@ fn shell_word(s: &str) -> String {
     }
 }
 
+/// Is `--format json` among the arguments (so usage errors are JSON too)?
+fn wants_json(args: &[std::ffi::OsString]) -> bool {
+    args.windows(2)
+        .any(|w| w[0] == "--format" && w[1] == "json")
+        || args.iter().any(|a| a == "--format=json")
+}
+
+/// The `--root` given among the arguments, for a JSON usage error.
+fn root_arg(args: &[std::ffi::OsString]) -> String {
+    let given = args
+        .windows(2)
+        .find(|w| w[0] == "--root")
+        .map(|w| w[1].to_string_lossy().into_owned())
+        .or_else(|| {
+            args.iter()
+                .find_map(|a| a.to_str()?.strip_prefix("--root=").map(String::from))
+        });
+    given.unwrap_or_else(|| ".".into())
+}
+
+/// Parses the arguments; a usage error is printed (as JSON with `--format
+/// json`) and ends the program with status 2.
+fn parse_args() -> Result<Cli, ExitCode> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    match Cli::try_parse_from(&args) {
+        Ok(cli) => Ok(cli),
+        Err(e) => {
+            use clap::error::ErrorKind;
+            let informational = matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            );
+            if informational || !wants_json(&args) {
+                e.exit();
+            }
+            let text = e.to_string();
+            let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+            let message = lines
+                .next()
+                .map(|l| l.trim_start_matches("error:").trim().to_string())
+                .unwrap_or_default();
+            let rest: Vec<&str> = lines.collect();
+            let help = (!rest.is_empty()).then(|| rest.join("; "));
+            println!(
+                "{}",
+                diag::render_json_unplaced("usage", &message, help.as_deref(), &root_arg(&args))
+            );
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// The project folder must exist: say so plainly when it does not (rather
+/// than that content/program.md is missing). The message and what to do.
+fn project_problem(root: &Path) -> Option<(String, String)> {
+    let shown = root.display();
+    match std::fs::metadata(root) {
+        Ok(m) if m.is_dir() => None,
+        Ok(_) => Some((
+            format!("the project folder `{shown}` is a file, not a folder"),
+            "pass --root the folder that holds cairn.toml and content/".into(),
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some((
+            format!("the project folder `{shown}` does not exist"),
+            format!(
+                "pass --root the folder that holds cairn.toml and content/, or run `cairn new {shown}` to start a program there"
+            ),
+        )),
+        Err(e) => Some((
+            format!("cannot open the project folder `{shown}`: {e}"),
+            "check that the folder exists and that you may read it".into(),
+        )),
+    }
+}
+
+/// Prints a problem with the project folder; exit status 2 (bad usage).
+fn report_project_problem(root: &Path, json: bool) -> Option<ExitCode> {
+    let (message, help) = project_problem(root)?;
+    if json {
+        println!(
+            "{}",
+            diag::render_json_unplaced(
+                "missing-root",
+                &message,
+                Some(&help),
+                &root.to_string_lossy()
+            )
+        );
+    } else {
+        eprintln!("error: {message}\n  = help: {help}");
+    }
+    Some(ExitCode::from(2))
+}
+
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse_args() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     let color = std::io::stderr().is_terminal();
     match cli.command {
         Command::New { dir } => match crate::starter::write(&dir) {
@@ -146,46 +269,63 @@ pub fn main() -> ExitCode {
             }
         },
         Command::Serve {
-            common,
+            project,
+            out,
             port,
             bind,
             open,
         } => {
-            let output = if common.output.is_absolute() {
-                common.output.clone()
-            } else {
-                common.root.join(&common.output)
-            };
+            if let Some(code) = report_project_problem(&project.root, false) {
+                return code;
+            }
             ExitCode::from(crate::serve::run(crate::serve::ServeOptions {
-                root: common.root,
-                output,
+                output: out.under(&project.root),
+                root: project.root,
                 bind,
                 port,
                 open,
-                pdf: !common.no_pdf,
-                quiet: common.quiet,
+                pdf: !out.no_pdf,
+                quiet: project.quiet,
             }))
         }
         Command::Check {
-            common,
+            project: common,
             format,
             deny_warnings,
         } => {
+            if let Some(code) = report_project_problem(&common.root, format == Format::Json) {
+                return code;
+            }
             crate::alloc::tune_for_one_shot();
             let checked = match pipeline::check(&common.root) {
                 Ok(c) => c,
                 Err(e) => {
-                    eprintln!(
-                        "error: cannot read the project at {}: {e}",
-                        common.root.display()
-                    );
+                    let message = format!("cannot read the project: {e}");
+                    let help = "check that the file can be read (its permissions), then run `cairn check` again";
+                    if format == Format::Json {
+                        println!(
+                            "{}",
+                            diag::render_json_unplaced(
+                                "io",
+                                &message,
+                                Some(help),
+                                &common.root.to_string_lossy()
+                            )
+                        );
+                    } else {
+                        eprintln!("error: {message}\n  = help: {help}");
+                    }
                     return ExitCode::from(1);
                 }
             };
             match format {
                 Format::Json => println!(
                     "{}",
-                    diag::render_json(&checked.diags.list, &checked.sources)
+                    diag::render_json_in(
+                        &checked.diags.list,
+                        &checked.sources,
+                        &common.root.to_string_lossy()
+                    )
                 ),
                 Format::Human => {
                     let _ = diag::emit_human(&checked.diags.list, &checked.sources, color);
@@ -203,17 +343,18 @@ pub fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Command::Build(common) => {
+        Command::Build {
+            project: common,
+            out,
+        } => {
+            if let Some(code) = report_project_problem(&common.root, false) {
+                return code;
+            }
             crate::alloc::tune_for_one_shot();
-            let output = if common.output.is_absolute() {
-                common.output.clone()
-            } else {
-                common.root.join(&common.output)
-            };
             let opts = Options {
                 root: common.root.clone(),
-                output,
-                pdf: !common.no_pdf,
+                output: out.under(&common.root),
+                pdf: !out.no_pdf,
                 progress: !common.quiet && std::io::stderr().is_terminal(),
             };
             let start = std::time::Instant::now();

@@ -142,15 +142,9 @@ impl Config {
                         Some(e) if !c.editions.contains(&e) => c.editions.push(e),
                         Some(_) => {}
                         None => {
-                            let diag = d
-                                .error("bad-value", l, format!("unknown PDF edition `{s}`"))
-                                .label("not an edition");
-                            match crate::diag::closest(&s, Edition::NAMES) {
-                                Some(k) => diag.help(format!("did you mean `{k}`?")),
-                                None => {
-                                    diag.help(format!("editions: {}", Edition::NAMES.join(", ")))
-                                }
-                            };
+                            d.error("bad-value", l, format!("unknown PDF edition `{s}`"))
+                                .label("not an edition")
+                                .help(crate::diag::one_of(&s, Edition::NAMES, "editions"));
                         }
                     }
                 }

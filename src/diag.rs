@@ -43,6 +43,19 @@ pub struct Diagnostic {
     /// What the underlined span is.
     pub label: String,
     pub help: Option<String>,
+    /// Other places that explain this one (the first copy of a duplicate
+    /// id, say), shown as secondary labels and in JSON as `related`.
+    pub related: Vec<Related>,
+    /// Found by a check across files (resolve), not while reading one file:
+    /// such diagnostics are listed after those of reading and parsing.
+    pub cross_file: bool,
+}
+
+/// A place related to a diagnostic, with what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub loc: Loc,
+    pub message: String,
 }
 
 /// Every source file the build read, so diagnostics can quote them. Each
@@ -172,6 +185,8 @@ impl Diags {
             loc,
             label: String::new(),
             help: None,
+            related: Vec::new(),
+            cross_file: false,
         });
         let last = self.list.len() - 1;
         &mut self.list[last]
@@ -185,20 +200,29 @@ impl Diags {
     pub fn extend(&mut self, other: Diags) {
         self.list.extend(other.list);
     }
-    /// Sorts by file, then position, so output is stable.
+    /// Marks every diagnostic from `from` on as found by a check across
+    /// files, so [`Diags::sort`] lists it after the parse problems.
+    pub fn mark_cross_file(&mut self, from: usize) {
+        for d in self.list.iter_mut().skip(from) {
+            d.cross_file = true;
+        }
+    }
+    /// Sorts root causes first, so output is stable and the problem to fix
+    /// first is on top: errors before warnings, problems found reading one
+    /// file before those found across files, then by file and position.
     pub fn sort(&mut self, sources: &Sources) {
-        self.list.sort_by(|a, b| {
+        fn key<'a>(d: &'a Diagnostic, s: &'a Sources) -> impl Ord + 'a {
             (
-                sources.name(a.loc.file),
-                a.loc.span.start,
-                a.message.as_str(),
+                d.severity == Severity::Warning,
+                d.cross_file,
+                s.name(d.loc.file),
+                d.loc.span.start,
+                d.code,
+                d.message.as_str(),
             )
-                .cmp(&(
-                    sources.name(b.loc.file),
-                    b.loc.span.start,
-                    b.message.as_str(),
-                ))
-        });
+        }
+        self.list
+            .sort_by(|a, b| key(a, sources).cmp(&key(b, sources)));
         self.list
             .dedup_by(|a, b| a.loc == b.loc && a.message == b.message);
     }
@@ -211,6 +235,14 @@ impl Diagnostic {
     }
     pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
         self.help = Some(help.into());
+        self
+    }
+    /// Adds a related place (shown as a secondary label, and in JSON).
+    pub fn related(&mut self, loc: Loc, message: impl Into<String>) -> &mut Self {
+        self.related.push(Related {
+            loc,
+            message: message.into(),
+        });
         self
     }
 }
@@ -247,8 +279,27 @@ fn to_codespan(d: &Diagnostic, sources: &Sources) -> CsDiagnostic<FileId> {
         Severity::Error => CsDiagnostic::error(),
         Severity::Warning => CsDiagnostic::warning(),
     };
-    let text = sources.text(d.loc.file);
-    let mut span = d.loc.span.clone();
+    let mut notes = Vec::new();
+    if let Some(h) = &d.help {
+        notes.push(format!("help: {h}"));
+    }
+    let mut labels =
+        vec![Label::primary(d.loc.file, clamp_span(&d.loc, sources)).with_message(&d.label)];
+    for r in &d.related {
+        labels.push(
+            Label::secondary(r.loc.file, clamp_span(&r.loc, sources)).with_message(&r.message),
+        );
+    }
+    base.with_code(d.code)
+        .with_message(&d.message)
+        .with_labels(labels)
+        .with_notes(notes)
+}
+
+/// `loc`'s span, kept inside its file's text and on character boundaries.
+fn clamp_span(loc: &Loc, sources: &Sources) -> Range<usize> {
+    let text = sources.text(loc.file);
+    let mut span = loc.span.clone();
     span.start = span.start.min(text.len());
     span.end = span.end.clamp(span.start, text.len());
     while !text.is_char_boundary(span.start) {
@@ -257,16 +308,44 @@ fn to_codespan(d: &Diagnostic, sources: &Sources) -> CsDiagnostic<FileId> {
     while !text.is_char_boundary(span.end) {
         span.end += 1;
     }
-    let mut notes = Vec::new();
-    if let Some(h) = &d.help {
-        notes.push(format!("help: {h}"));
+    span
+}
+
+/// The version of the JSON shape `check --format json` prints
+/// (docs/diagnostics.md). Raised when a field changes meaning or goes away;
+/// new fields may appear without a new version.
+pub const JSON_VERSION: u32 = 1;
+
+/// A place in JSON: file (project-relative), 1-based line and column, and
+/// where the span ends. Columns count characters (Unicode scalar values);
+/// `end_column` is exclusive: it is the column just after the last
+/// character of the span (equal to `column` for an empty span).
+#[derive(Serialize)]
+struct JsonPlace<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+fn json_place<'a>(loc: &Loc, sources: &'a Sources) -> JsonPlace<'a> {
+    let (line, column) = sources.line_col(loc.file, loc.span.start);
+    let (end_line, end_column) = sources.line_col(loc.file, loc.span.end.max(loc.span.start));
+    JsonPlace {
+        file: sources.name(loc.file),
+        line,
+        column,
+        end_line,
+        end_column,
     }
-    base.with_code(d.code)
-        .with_message(&d.message)
-        .with_labels(vec![
-            Label::primary(d.loc.file, span).with_message(&d.label),
-        ])
-        .with_notes(notes)
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    #[serde(flatten)]
+    place: JsonPlace<'a>,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -274,34 +353,39 @@ struct JsonDiag<'a> {
     severity: Severity,
     code: &'a str,
     message: &'a str,
-    file: &'a str,
-    line: usize,
-    column: usize,
-    end_line: usize,
-    end_column: usize,
+    #[serde(flatten)]
+    place: JsonPlace<'a>,
     label: &'a str,
     help: Option<&'a str>,
+    related: Vec<JsonRelated<'a>>,
 }
 
-/// One JSON document: `{"errors": N, "warnings": N, "diagnostics": [...]}`.
+/// One JSON document: `{"version": 1, "root": ".", "errors": N,
+/// "warnings": N, "diagnostics": [...]}`, with `root` as ".".
 pub fn render_json(diags: &[Diagnostic], sources: &Sources) -> String {
+    render_json_in(diags, sources, ".")
+}
+
+/// [`render_json`] for the project at `root` (as the user gave it; the
+/// diagnostics' files are relative to it).
+pub fn render_json_in(diags: &[Diagnostic], sources: &Sources, root: &str) -> String {
     let list: Vec<JsonDiag> = diags
         .iter()
-        .map(|d| {
-            let (line, column) = sources.line_col(d.loc.file, d.loc.span.start);
-            let (end_line, end_column) = sources.line_col(d.loc.file, d.loc.span.end);
-            JsonDiag {
-                severity: d.severity,
-                code: d.code,
-                message: &d.message,
-                file: sources.name(d.loc.file),
-                line,
-                column,
-                end_line,
-                end_column,
-                label: &d.label,
-                help: d.help.as_deref(),
-            }
+        .map(|d| JsonDiag {
+            severity: d.severity,
+            code: d.code,
+            message: &d.message,
+            place: json_place(&d.loc, sources),
+            label: &d.label,
+            help: d.help.as_deref(),
+            related: d
+                .related
+                .iter()
+                .map(|r| JsonRelated {
+                    place: json_place(&r.loc, sources),
+                    message: &r.message,
+                })
+                .collect(),
         })
         .collect();
     let errors = diags
@@ -309,6 +393,8 @@ pub fn render_json(diags: &[Diagnostic], sources: &Sources) -> String {
         .filter(|d| d.severity == Severity::Error)
         .count();
     let value = serde_json::json!({
+        "version": JSON_VERSION,
+        "root": root,
         "errors": errors,
         "warnings": diags.len() - errors,
         "diagnostics": list,
@@ -316,14 +402,105 @@ pub fn render_json(diags: &[Diagnostic], sources: &Sources) -> String {
     serde_json::to_string_pretty(&value).unwrap_or_default()
 }
 
-/// The closest of `known` to `word`, if it is close enough to be a likely typo.
+/// A problem with no place in a file (bad usage, a project folder that
+/// does not exist) as the same JSON document, for `--format json`.
+pub fn render_json_unplaced(code: &str, message: &str, help: Option<&str>, root: &str) -> String {
+    let value = serde_json::json!({
+        "version": JSON_VERSION,
+        "root": root,
+        "errors": 1,
+        "warnings": 0,
+        "diagnostics": [{
+            "severity": Severity::Error,
+            "code": code,
+            "message": message,
+            "file": null,
+            "line": null,
+            "column": null,
+            "end_line": null,
+            "end_column": null,
+            "label": "",
+            "help": help,
+            "related": [],
+        }],
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
+/// Words people write for a value cairn names otherwise: (written, meant).
+/// Only used when the meant value is one of the values allowed there.
+const SYNONYMS: &[(&str, &str)] = &[
+    ("textarea", "lines"),
+    ("paragraph", "lines"),
+    ("long-text", "lines"),
+    ("longtext", "lines"),
+    ("essay", "lines"),
+    ("multiline", "lines"),
+    ("likert", "scale"),
+    ("slider", "rating"),
+    ("checkbox", "checklist"),
+    ("checkboxes", "checklist"),
+    ("grid", "table"),
+    ("short-text", "text"),
+    ("input", "text"),
+    ("checkin", "check-in"),
+    ("check_in", "check-in"),
+    ("check in", "check-in"),
+    ("welcome", "check-in"),
+    ("opening", "check-in"),
+    ("warm-up", "check-in"),
+    ("icebreaker", "check-in"),
+    ("activity", "exercise"),
+    ("practice", "exercise"),
+    ("skill", "exercise"),
+    ("pause", "break"),
+    ("debrief", "reflection"),
+    ("wrap-up", "closing"),
+    ("close", "closing"),
+    ("homework", "action"),
+    ("largeprint", "large-print"),
+    ("large_print", "large-print"),
+    ("handout", "handouts"),
+    ("worksheet", "worksheets"),
+    ("participants", "participant"),
+    ("facilitators", "facilitator"),
+    ("leader", "facilitator"),
+    ("everyone", "all"),
+    ("public", "all"),
+];
+
+/// The one of `known` that `word` most likely means: a known synonym, the
+/// same word in other case, or a close spelling (a small edit distance for
+/// its length). None when nothing is really close.
 pub fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    let lower = word.trim().to_lowercase();
+    if let Some(k) = SYNONYMS
+        .iter()
+        .filter(|(w, _)| *w == lower)
+        .find_map(|(_, m)| known.iter().find(|k| *k == m))
+    {
+        return Some(k);
+    }
+    if let Some(k) = known.iter().find(|k| k.to_lowercase() == lower) {
+        return Some(k);
+    }
+    let allowed = (lower.chars().count() / 3).max(1);
     known
         .iter()
-        .map(|k| (strsim::jaro_winkler(word, k), *k))
-        .filter(|(score, _)| *score > 0.7)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|k| (strsim::osa_distance(&lower, &k.to_lowercase()), *k))
+        .filter(|(dist, _)| *dist <= allowed)
+        .min_by_key(|(dist, _)| *dist)
         .map(|(_, k)| k)
+}
+
+/// Help for a value that is not one of `known` (a short list): the value
+/// meant, when one is close, and every value allowed.
+pub fn one_of(word: &str, known: &[&str], what: &str) -> String {
+    let list: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+    match closest(word, known) {
+        Some(c) => format!("did you mean `{c}`? {what}: {}", list.join(", ")),
+        None => format!("{what}: {}", list.join(", ")),
+    }
 }
 
 #[cfg(test)]
@@ -343,5 +520,63 @@ mod tests {
     fn closest_finds_typo() {
         assert_eq!(closest("titel", &["title", "purpose"]), Some("title"));
         assert_eq!(closest("zzzz", &["title", "purpose"]), None);
+        assert_eq!(closest("purpse", &["title", "purpose"]), Some("purpose"));
+    }
+
+    #[test]
+    fn closest_needs_real_similarity() {
+        let files = ["sessions/04-keeping-going.md", "sessions/01-welcome.md"];
+        assert_eq!(closest("nope.md", &files), None);
+        assert_eq!(
+            closest("sessions/01-welcom.md", &files),
+            Some("sessions/01-welcome.md")
+        );
+        assert_eq!(
+            closest("likert", &["text", "lines", "scale"]),
+            Some("scale")
+        );
+        assert_eq!(closest("textarea", &["text", "lines"]), Some("lines"));
+        assert_eq!(
+            closest("checkin", &["check-in", "closing"]),
+            Some("check-in")
+        );
+        // A synonym only counts where its meaning is allowed.
+        assert_eq!(closest("likert", &["text", "lines"]), None);
+    }
+
+    #[test]
+    fn one_of_lists_every_value() {
+        assert_eq!(
+            one_of("textarea", &["text", "lines"], "block types"),
+            "did you mean `lines`? block types: `text`, `lines`"
+        );
+        assert_eq!(one_of("zzz", &["a4"], "papers"), "papers: `a4`");
+    }
+
+    #[test]
+    fn json_has_version_root_and_related() {
+        let mut sources = Sources::default();
+        let a = sources.add("content/a.md".into(), "héllo\nworld\n");
+        let b = sources.add("content/b.md".into(), "x\n");
+        let mut d = Diags::default();
+        d.error("duplicate-id", Loc::new(a, 1..3), "two")
+            .related(Loc::new(b, 0..1), "first here");
+        let v: serde_json::Value =
+            serde_json::from_str(&render_json_in(&d.list, &sources, "prog")).unwrap();
+        assert_eq!(v["version"], JSON_VERSION);
+        assert_eq!(v["root"], "prog");
+        let j = &v["diagnostics"][0];
+        // `é` is two bytes but one column; end_column is exclusive.
+        assert_eq!(
+            (j["line"].as_u64(), j["column"].as_u64()),
+            (Some(1), Some(2))
+        );
+        assert_eq!(j["end_column"].as_u64(), Some(3));
+        assert_eq!(j["related"][0]["file"], "content/b.md");
+        assert_eq!(j["related"][0]["end_column"].as_u64(), Some(2));
+        assert_eq!(j["related"][0]["message"], "first here");
+        let text = render_plain(&d.list, &sources);
+        assert!(text.contains("content/b.md:1:1"), "{text}");
+        assert!(text.contains("first here"), "{text}");
     }
 }

@@ -116,7 +116,7 @@ pub fn load_cached(
     let mut loaded = Loaded::default();
     let cfg_path = root.join("cairn.toml");
     if cfg_path.is_file() {
-        let bytes = std::fs::read(&cfg_path)?;
+        let bytes = std::fs::read(&cfg_path).map_err(named(&cfg_path))?;
         let (text, shown) = decode(&bytes);
         let id = sources.add("cairn.toml".into(), shown);
         match text {
@@ -182,7 +182,7 @@ pub fn load_cached(
             {
                 return Ok((Some(st), r.clone(), false));
             }
-            let bytes = std::fs::read(path)?;
+            let bytes = std::fs::read(path).map_err(named(path))?;
             let (text, shown) = decode(&bytes);
             // The bytes are only kept to place the first bad byte.
             let bad = if text.is_none() { bytes } else { Vec::new() };
@@ -231,6 +231,11 @@ pub fn load_cached(
             .help("create content/program.md with +++ front matter holding at least `title` and `purpose`");
     }
     Ok(loaded)
+}
+
+/// Makes an I/O error name the file it was about.
+fn named(path: &Path) -> impl Fn(std::io::Error) -> std::io::Error + '_ {
+    move |e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
 }
 
 /// A file read: its text (None when not UTF-8), the text diagnostics quote,

@@ -54,6 +54,8 @@ struct Ids {
     broken: std::collections::HashSet<String>,
     /// A file that could define any id of this kind failed (a prompts file).
     all_broken: bool,
+    /// Ids defined more than once (already reported): no copy is called unused.
+    dup: std::collections::HashSet<String>,
 }
 
 impl Ids {
@@ -65,13 +67,15 @@ impl Ids {
         let mut map: HashMap<String, usize> = HashMap::new();
         let mut names = Vec::new();
         let mut first: HashMap<String, Loc> = HashMap::new();
+        let mut dup = std::collections::HashSet::new();
         for (i, (id, loc)) in items.enumerate() {
             names.push(id.to_string());
             if let Some(prev) = first.get(id) {
-                let _ = prev;
                 d.error("duplicate-id", loc.clone(), format!("two {what}s have the id `{id}`"))
                     .label("this id is already taken")
+                    .related(prev.clone(), format!("the first {what} with the id `{id}`"))
                     .help("ids come from file names without the number prefix (or a prompt's `id`); rename one");
+                dup.insert(id.to_string());
             } else {
                 first.insert(id.to_string(), loc.clone());
                 map.insert(id.to_string(), i);
@@ -83,6 +87,7 @@ impl Ids {
             what,
             broken: Default::default(),
             all_broken: false,
+            dup,
         }
     }
 
@@ -104,6 +109,17 @@ impl Ids {
                     None if known.is_empty() => {
                         diag.help(format!("the program has no {}s yet", self.what))
                     }
+                    // A long list would bury the message.
+                    None if known.len() > 12 => diag.help(format!(
+                        "none of the {} {}s has a close id; {}",
+                        known.len(),
+                        self.what,
+                        if self.what == "prompt" {
+                            "a prompt's id is its `id` key"
+                        } else {
+                            "an id is the file name without its number prefix"
+                        }
+                    )),
                     None => diag.help(format!("known {}s: {}", self.what, known.join(", "))),
                 };
                 None
@@ -238,10 +254,14 @@ pub fn resolve_cached(
     let mut worksheets = Vec::new();
     let mut glossary = Vec::new();
     let mut broken: HashMap<FileKind, std::collections::HashSet<String>> = HashMap::new();
+    // What a broken file referred to is not known: nothing is called
+    // unused while any file could not be read whole.
+    let mut any_broken = false;
     for (f, (p, fd)) in loaded.files.iter().zip(parsed) {
         let failed = fd.has_errors();
         d.extend(fd);
         if failed || f.text.is_none() {
+            any_broken = true;
             broken
                 .entry(f.kind)
                 .or_default()
@@ -279,6 +299,9 @@ pub fn resolve_cached(
         body: Doc::default(),
     });
 
+    // Everything reported from here on is found across files.
+    let cross_from = d.list.len();
+    let broken_sessions = broken.remove(&FileKind::Session).unwrap_or_default();
     let mut theme_ids = Ids::new("theme", themes.iter().map(|t| (t.id.as_str(), &t.loc)), d);
     // Sessions are checked for duplicate ids; nothing refers to them by id.
     let _ = Ids::new(
@@ -484,9 +507,12 @@ pub fn resolve_cached(
                                     format!("`@/{path}` does not point at any content"),
                                 )
                                 .label("broken link");
-                            if let Some(c) = closest(path, &known_ref) {
-                                diag.help(format!("did you mean `@/{c}`?"));
-                            }
+                            match closest(path, &known_ref) {
+                                Some(c) => diag.help(format!("did you mean `@/{c}`?")),
+                                None => diag.help(
+                                    "`@/` links take a file's path under content/, such as `@/sessions/01-welcome.md`",
+                                ),
+                            };
                         }
                     }
                     Ref::Image { path, .. } => images.push(path.clone()),
@@ -594,50 +620,23 @@ pub fn resolve_cached(
         }
     }
 
-    session_warnings(&program, &session_directive_exercises, d);
-
-    // Content that nothing uses.
-    for (i, t) in program.themes.iter().enumerate() {
-        let by_prompt = program.prompts.iter().any(|p| p.themes.contains(&i));
-        if t.sessions.is_empty() && !by_prompt {
-            d.warning(
-                "unused",
-                t.loc.clone(),
-                format!("no session or prompt uses the theme `{}`", t.id),
-            )
-            .label("unused theme")
-            .help("set `theme = \"…\"` on a session, or remove the file");
-        }
+    session_warnings(
+        &program,
+        &session_directive_exercises,
+        (&broken_sessions, prompt_ids.all_broken),
+        d,
+    );
+    if !any_broken {
+        unused_warnings(
+            &program,
+            [&theme_ids, &exercise_ids, &prompt_ids, &worksheet_ids],
+            &used_exercise,
+            &used_prompt,
+            &used_worksheet,
+            d,
+        );
     }
-    for (i, e) in program.exercises.iter().enumerate() {
-        if !used_exercise[i] {
-            d.warning(
-                "unused",
-                e.loc.clone(),
-                format!("no session uses the exercise `{}`", e.id),
-            )
-            .label("unused exercise")
-            .help("use it in an agenda (`exercise = \"…\"`) or with ::exercise[…]");
-        }
-    }
-    for (i, p) in program.prompts.iter().enumerate() {
-        if !used_prompt[i] {
-            d.warning(
-                "unused",
-                p.loc.clone(),
-                format!("nothing uses the prompt `{}`", p.id),
-            )
-            .label("unused prompt")
-            .help("list it in an agenda's `prompts`, or place it with ::prompt[…]");
-        }
-    }
-    for (i, w) in program.worksheets.iter().enumerate() {
-        if !used_worksheet[i] {
-            d.warning("unused", w.loc.clone(), format!("nothing uses the worksheet `{}`", w.id))
-                .label("unused worksheet")
-                .help("list it in an agenda's or exercise's `worksheets`, or place it with ::worksheet[…]");
-        }
-    }
+    d.mark_cross_file(cross_from);
 
     // What each session uses, and the print plan from it: the model answers.
     let uses: Vec<_> = (0..program.sessions.len())
@@ -648,6 +647,59 @@ pub fn resolve_cached(
     }
     program.print = crate::print_plan::plan(&program);
     Some(program)
+}
+
+/// Warnings about content that nothing uses; a duplicated id (already an
+/// error) is not called unused.
+fn unused_warnings(
+    program: &Program,
+    [theme_ids, exercise_ids, prompt_ids, worksheet_ids]: [&Ids; 4],
+    used_exercise: &[bool],
+    used_prompt: &[bool],
+    used_worksheet: &[bool],
+    d: &mut Diags,
+) {
+    for (i, t) in program.themes.iter().enumerate() {
+        let by_prompt = program.prompts.iter().any(|p| p.themes.contains(&i));
+        if t.sessions.is_empty() && !by_prompt && !theme_ids.dup.contains(&t.id) {
+            d.warning(
+                "unused",
+                t.loc.clone(),
+                format!("no session or prompt uses the theme `{}`", t.id),
+            )
+            .label("unused theme")
+            .help("set `theme = \"…\"` on a session, or remove the file");
+        }
+    }
+    for (i, e) in program.exercises.iter().enumerate() {
+        if !used_exercise[i] && !exercise_ids.dup.contains(&e.id) {
+            d.warning(
+                "unused",
+                e.loc.clone(),
+                format!("no session uses the exercise `{}`", e.id),
+            )
+            .label("unused exercise")
+            .help("use it in an agenda (`exercise = \"…\"`) or with ::exercise[…]");
+        }
+    }
+    for (i, p) in program.prompts.iter().enumerate() {
+        if !used_prompt[i] && !prompt_ids.dup.contains(&p.id) {
+            d.warning(
+                "unused",
+                p.loc.clone(),
+                format!("nothing uses the prompt `{}`", p.id),
+            )
+            .label("unused prompt")
+            .help("list it in an agenda's `prompts`, or place it with ::prompt[…]");
+        }
+    }
+    for (i, w) in program.worksheets.iter().enumerate() {
+        if !used_worksheet[i] && !worksheet_ids.dup.contains(&w.id) {
+            d.warning("unused", w.loc.clone(), format!("nothing uses the worksheet `{}`", w.id))
+                .label("unused worksheet")
+                .help("list it in an agenda's or exercise's `worksheets`, or place it with ::worksheet[…]");
+        }
+    }
 }
 
 /// The heading ids a page for `item` has (its documents' headings and the
@@ -714,8 +766,18 @@ pub fn worksheet_docs(w: &Worksheet) -> Vec<&Doc> {
 }
 
 /// The warnings about how sessions are built (DOMAIN.md: how a good session is built).
-fn session_warnings(program: &Program, directive_exercises: &[Vec<usize>], d: &mut Diags) {
+/// A session whose file had errors (already reported) gets none of these:
+/// they would follow from the error, not add to it.
+fn session_warnings(
+    program: &Program,
+    directive_exercises: &[Vec<usize>],
+    (broken, prompts_broken): (&std::collections::HashSet<String>, bool),
+    d: &mut Diags,
+) {
     for (si, s) in program.sessions.iter().enumerate() {
+        if broken.contains(&s.id) {
+            continue;
+        }
         let Some(first) = s.agenda.first() else {
             d.warning(
                 "no-agenda",
@@ -746,12 +808,20 @@ fn session_warnings(program: &Program, directive_exercises: &[Vec<usize>], d: &m
             .label("last agenda item")
             .help("close with what stood out and one action to try before next time");
         }
-        let has_exercise =
-            s.agenda.iter().any(|a| a.exercise.is_some()) || !directive_exercises[si].is_empty();
+        // An exercise item whose exercise is unknown is already an error.
+        let has_exercise = s
+            .agenda
+            .iter()
+            .any(|a| a.exercise.is_some() || a.kind == AgendaKind::Exercise)
+            || !directive_exercises[si].is_empty();
         if !has_exercise {
             d.warning("no-exercise", s.loc.clone(), format!("session `{}` has no exercise", s.id))
                 .label("no skill-building practice")
                 .help("practice in the room is what carries outside it; add an agenda item with kind = \"exercise\"");
+        }
+        // A prompt that could not be read may be the one missing here.
+        if prompts_broken {
+            continue;
         }
         for a in &s.agenda {
             if a.kind == AgendaKind::Closing

@@ -571,6 +571,16 @@ pub fn run(opts: ServeOptions) -> u8 {
         Ok(s) => Arc::new(s),
         Err(e) => {
             eprintln!("error: cannot listen on {addr}: {e}");
+            let in_use = e
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::AddrInUse);
+            if in_use {
+                eprintln!(
+                    "  = help: another program is using port {0}; pass --port with a free one, such as --port {1}",
+                    opts.port,
+                    opts.port.wrapping_add(1).max(1024)
+                );
+            }
             return 2;
         }
     };

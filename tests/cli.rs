@@ -329,10 +329,11 @@ fn bad_usage_exits_2() {
 
 #[test]
 fn missing_project_is_reported() {
+    // A folder without content/: cairn says where it looked.
     let dir = scratch();
-    let run = check(&dir.path().join("nowhere"), &[]);
+    let run = check(dir.path(), &[]);
     run.assert_no_panic("check");
-    assert_ne!(run.code, 0);
+    assert_eq!(run.code, 1);
     assert!(run.stderr.contains("program.md"), "{}", run.stderr);
 }
 
@@ -651,4 +652,173 @@ fn unwritable_output_is_named_with_what_to_do() {
         b"mine"
     );
     assert!(stray_temp_folders(root).is_empty());
+}
+
+#[test]
+fn missing_root_folder_says_it_does_not_exist() {
+    let dir = scratch();
+    let nowhere = dir.path().join("nowhere");
+    let shown = nowhere.display().to_string();
+    let want = format!(
+        "error: the project folder `{shown}` does not exist\n  = help: pass --root the folder that holds cairn.toml and content/, or run `cairn new {shown}` to start a program there\n"
+    );
+    for cmd in ["check", "build"] {
+        let run = cairn([OsStr::new(cmd), OsStr::new("--root"), nowhere.as_os_str()]);
+        run.assert_no_panic(cmd);
+        assert_eq!(run.code, 2, "{cmd}: exit status\n{}", run.stderr);
+        assert_eq!(run.stderr, want, "{cmd}: no source line, just the folder");
+    }
+    assert!(!nowhere.exists(), "nothing was created");
+    // As JSON: the same problem, with no place in a file.
+    let run = check(&nowhere, &["--format", "json"]);
+    assert_eq!(run.code, 2);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["root"].as_str(), Some(shown.as_str()));
+    assert_eq!(v["errors"], 1);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "missing-root");
+    assert_eq!(
+        d["message"].as_str(),
+        Some(format!("the project folder `{shown}` does not exist").as_str())
+    );
+    assert!(d["file"].is_null() && d["line"].is_null(), "{d}");
+}
+
+/// Each command offers only the flags it uses.
+#[test]
+fn check_help_offers_only_its_flags() {
+    let help = |cmd: &str| {
+        let run = cairn([cmd, "--help"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+    };
+    let check_help = help("check");
+    for flag in ["--root", "--format", "--deny-warnings", "--quiet"] {
+        assert!(check_help.contains(flag), "check --help lacks {flag}");
+    }
+    for flag in ["--output", "--no-pdf", "--port"] {
+        assert!(!check_help.contains(flag), "check --help offers {flag}");
+    }
+    let build_help = help("build");
+    for flag in ["--root", "--output", "--no-pdf", "--quiet"] {
+        assert!(build_help.contains(flag), "build --help lacks {flag}");
+    }
+    assert!(!build_help.contains("--format"));
+    let serve_help = help("serve");
+    for flag in [
+        "--root", "--output", "--no-pdf", "--port", "--bind", "--open",
+    ] {
+        assert!(serve_help.contains(flag), "serve --help lacks {flag}");
+    }
+    // A flag check does not use is a usage error.
+    let dir = program_with(None);
+    let run = check(dir.path(), &["--no-pdf"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+#[test]
+fn check_json_has_version_root_and_related_places() {
+    let dir = program_with(Some("errors/duplicate-id"));
+    let run = check(dir.path(), &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["root"].as_str(), dir.path().to_str());
+    assert_eq!(
+        (v["errors"].as_u64(), v["warnings"].as_u64()),
+        (Some(1), Some(0))
+    );
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "duplicate-id");
+    assert_eq!(d["file"], "content/sessions/02-a.md");
+    // The span is `+++`: columns 1 to 4, the end exclusive.
+    assert_eq!(
+        [&d["line"], &d["column"], &d["end_line"], &d["end_column"]],
+        [1, 1, 1, 4]
+    );
+    let r = &d["related"][0];
+    assert_eq!(r["file"], "content/sessions/01-a.md");
+    assert_eq!([&r["line"], &r["column"], &r["end_column"]], [1, 1, 4]);
+    assert_eq!(r["message"], "the first session with the id `a`");
+    // The terminal shows both places.
+    let run = check(dir.path(), &[]);
+    for place in ["02-a.md:1:1", "01-a.md:1:1"] {
+        let want = format!("┌─ content/sessions/{place}");
+        assert!(run.stderr.contains(&want), "{want}:\n{}", run.stderr);
+    }
+    assert!(run.stderr.contains("the first session with the id `a`"));
+}
+
+#[test]
+fn usage_errors_are_json_with_format_json() {
+    let dir = program_with(None);
+    let root = dir.path().to_str().unwrap();
+    for (args, needle) in [
+        (
+            vec!["check", "--root", root, "--format", "json", "--bogus"],
+            "--bogus",
+        ),
+        (
+            vec!["check", "--format=json", "--root", root, "--output", "x"],
+            "--output",
+        ),
+        (
+            vec![
+                "check",
+                "--format",
+                "json",
+                "--root",
+                root,
+                "--deny-warnings=maybe",
+            ],
+            "maybe",
+        ),
+    ] {
+        let run = cairn(&args);
+        run.assert_no_panic(&format!("{args:?}"));
+        assert_eq!(run.code, 2, "{args:?}\n{}", run.stderr);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}):\n{}", run.stdout));
+        assert_eq!(v["version"], 1);
+        assert_eq!(v["root"], root);
+        assert_eq!(v["errors"], 1);
+        let d = &v["diagnostics"][0];
+        assert_eq!(d["code"], "usage", "{args:?}");
+        assert_eq!(d["severity"], "error");
+        assert!(d["file"].is_null());
+        assert!(
+            d["message"].as_str().unwrap_or("").contains(needle),
+            "{args:?}: {d}"
+        );
+    }
+    // Without --format json a usage error stays clap's text.
+    let run = cairn(["check", "--bogus"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.is_empty() && run.stderr.contains("--bogus"));
+}
+
+#[test]
+fn serve_on_a_taken_port_suggests_another() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port();
+    let dir = program_with(None);
+    let run = cairn([
+        OsStr::new("serve"),
+        OsStr::new("--no-pdf"),
+        OsStr::new("--quiet"),
+        OsStr::new("--port"),
+        OsStr::new(&port.to_string()),
+        OsStr::new("--root"),
+        dir.path().as_os_str(),
+    ]);
+    run.assert_no_panic("serve");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "another program is using port {port}; pass --port with a free one"
+        )),
+        "{}",
+        run.stderr
+    );
 }

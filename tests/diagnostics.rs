@@ -4,6 +4,12 @@
 //! case's `expected.txt` lists the exact diagnostics, one per line, as
 //! `error[CODE] FILE:LINE:COL: MESSAGE`, in the order `check` returns them.
 //!
+//! A case may also pin each diagnostic's help and related places, on
+//! indented lines after it (`  help: TEXT`, `  related: FILE:LINE:COL:
+//! MESSAGE`); when any line of an expected.txt is indented, every
+//! diagnostic's help and related places must match exactly (new cases are
+//! blessed in this detailed form).
+//!
 //! In an expected line, `*` matches any text (for checks cairn does not make
 //! yet, whose code and wording are not known): `error[*] cairn.toml:1:9: *`.
 //!
@@ -60,8 +66,13 @@ fn glob(pattern: &str, text: &str) -> bool {
 /// The diagnostics of `case` equal its expected.txt; returns them.
 fn assert_case(case: &str, root: &Path) -> Vec<Diag> {
     let diags = diagnostics(root);
-    let actual: Vec<String> = diags.iter().map(|d| d.line.clone()).collect();
-    let want = expected(case, &actual);
+    let detailed: Vec<String> = diags.iter().flat_map(Diag::detailed).collect();
+    let want = expected(case, &detailed);
+    let actual: Vec<String> = if want.iter().any(|l| l.starts_with(' ')) {
+        detailed
+    } else {
+        diags.iter().map(|d| d.line.clone()).collect()
+    };
     let matches = actual.len() == want.len() && actual.iter().zip(&want).all(|(a, w)| glob(w, a));
     if !matches {
         assert_lines(case, &actual, &want);
@@ -99,7 +110,28 @@ fn assert_json_matches(case: &str, root: &Path, diags: &[Diag]) {
             j["message"].as_str().unwrap_or("?"),
         );
         assert_eq!(line, d.line, "{case}: json and library disagree");
+        let related: Vec<String> = j["related"]
+            .as_array()
+            .expect("related array")
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}:{}:{}: {}",
+                    r["file"].as_str().unwrap_or("?"),
+                    r["line"],
+                    r["column"],
+                    r["message"].as_str().unwrap_or("?")
+                )
+            })
+            .collect();
+        assert_eq!(related, d.related, "{case}: json related places");
     }
+    assert_eq!(v["version"], 1, "{case}: json schema version");
+    assert_eq!(
+        v["root"].as_str(),
+        root.to_str(),
+        "{case}: json names the project root"
+    );
 }
 
 /// An error case: the exact diagnostics; `build` exits 1, prints each error's
@@ -174,19 +206,25 @@ fn warning_case(name: &str) -> Vec<Diag> {
 }
 
 const ERROR_CASES: &[&str] = &[
+    "agenda-kind-synonym",
     "agenda-minutes",
     "bad-id",
     "bad-program-and-more",
     "bad-toml",
     "bad-toml-front-matter",
+    "block-type-synonyms",
     "broken-link",
     "broken-link-fragment",
+    "broken-link-unrelated",
     "control-character",
     "crlf",
+    "duplicate-exercise",
     "duplicate-id",
     "image-alt",
     "image-outside",
+    "image-path-from-content",
     "many",
+    "missing-comma",
     "missing-field",
     "missing-program",
     "missing-program-and-more",
@@ -194,15 +232,23 @@ const ERROR_CASES: &[&str] = &[
     "not-utf8",
     "not-utf8-config",
     "score-bands",
+    "single-bracket-agenda",
+    "single-bracket-block",
+    "single-bracket-prompt",
+    "single-bracket-term",
     "unclosed-container",
     "unknown-directive",
     "unknown-directive-in-notes",
     "unknown-exercise",
     "unknown-key",
+    "unknown-key-no-extra",
     "unknown-look",
     "unknown-prompt",
     "unknown-theme",
     "unknown-worksheet",
+    "unquoted-string",
+    "value-synonyms",
+    "yaml-front-matter",
 ];
 
 const WARNING_CASES: &[&str] = &[
@@ -296,6 +342,20 @@ error_tests! {
     error_score_bands_cover_every_score_once => "score-bands",
     error_ids_from_file_names_must_fit_a_web_address => "bad-id",
     error_control_characters_are_found_before_the_pdf_build => "control-character",
+    error_agenda_kind_synonym_without_knock_on_warnings => "agenda-kind-synonym",
+    error_block_types_listed_and_synonyms_mapped => "block-type-synonyms",
+    error_broken_link_suggests_nothing_unrelated => "broken-link-unrelated",
+    error_duplicate_exercise_is_not_also_unused => "duplicate-exercise",
+    error_image_path_suggests_the_path_that_exists => "image-path-from-content",
+    error_missing_comma_at_its_line_without_knock_on => "missing-comma",
+    error_single_bracket_agenda_in_front_matter => "single-bracket-agenda",
+    error_single_bracket_block => "single-bracket-block",
+    error_single_bracket_term => "single-bracket-term",
+    error_single_bracket_prompt => "single-bracket-prompt",
+    error_unknown_key_without_extra_where_rejected => "unknown-key-no-extra",
+    error_unquoted_string => "unquoted-string",
+    error_value_synonyms_and_lists => "value-synonyms",
+    error_yaml_front_matter_is_named => "yaml-front-matter",
 }
 
 warning_tests! {

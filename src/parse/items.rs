@@ -52,13 +52,18 @@ pub struct Split<'t> {
 pub fn split_front_matter<'t>(text: &'t str, file: FileId, d: &mut Diags) -> Option<Split<'t>> {
     let first_end = text.find('\n').unwrap_or(text.len());
     if text[..first_end].trim_end() != "+++" {
+        let yaml = text[..first_end].trim_end() == "---";
         d.error(
             "missing-front-matter",
             Loc::new(file, 0..first_end),
             "this file does not open with +++ front matter",
         )
         .label("expected a line `+++` here")
-        .help("start the file with `+++`, the TOML settings (title = \"…\"), then another `+++`");
+        .help(if yaml {
+            "cairn's front matter is TOML between two `+++` lines, not YAML between `---` lines: write `title = \"…\"` between `+++` lines"
+        } else {
+            "start the file with `+++`, the TOML settings (title = \"…\"), then another `+++`"
+        });
         return None;
     }
     let toml_offset = (first_end + 1).min(text.len());
@@ -338,13 +343,7 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
                     let diag = d
                         .error("bad-value", l, format!("unknown agenda kind `{k}`"))
                         .label("not a kind cairn knows");
-                    match crate::diag::closest(&k, AgendaKind::NAMES) {
-                        Some(c) => diag.help(format!(
-                            "did you mean `{c}`? kinds: {}",
-                            AgendaKind::NAMES.join(", ")
-                        )),
-                        None => diag.help(format!("kinds: {}", AgendaKind::NAMES.join(", "))),
-                    };
+                    diag.help(crate::diag::one_of(&k, AgendaKind::NAMES, "agenda kinds"));
                     AgendaKind::Other
                 }
             },
@@ -494,7 +493,12 @@ pub fn page(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Page> {
             "facilitator" => PageAudience::Facilitator,
             _ => {
                 d.error("bad-value", l, format!("unknown page audience `{a}`"))
-                    .label("expected \"all\" or \"facilitator\"");
+                    .label("expected \"all\" or \"facilitator\"")
+                    .help(crate::diag::one_of(
+                        &a,
+                        &["all", "facilitator"],
+                        "page audiences",
+                    ));
                 PageAudience::Facilitator
             }
         },
@@ -551,10 +555,7 @@ pub fn prompts(f: &SourceFile, d: &mut Diags) -> Vec<RawPrompt> {
                 let diag = d
                     .error("bad-value", l, format!("unknown prompt kind `{k}`"))
                     .label("not a kind cairn knows");
-                match crate::diag::closest(&k, PromptKind::NAMES) {
-                    Some(c) => diag.help(format!("did you mean `{c}`?")),
-                    None => diag.help(format!("kinds: {}", PromptKind::NAMES.join(", "))),
-                };
+                diag.help(crate::diag::one_of(&k, PromptKind::NAMES, "prompt kinds"));
                 None
             }),
             None => None,
@@ -643,7 +644,12 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
             "facilitator" => Audience::Facilitator,
             _ => {
                 d.error("bad-value", l, format!("unknown worksheet audience `{a}`"))
-                    .label("expected \"participant\" or \"facilitator\"");
+                    .label("expected \"participant\" or \"facilitator\"")
+                    .help(crate::diag::one_of(
+                        &a,
+                        &["participant", "facilitator"],
+                        "worksheet audiences",
+                    ));
                 Audience::Facilitator
             }
         },
@@ -651,7 +657,8 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
     let mut blocks = Vec::new();
     let mut item_ids: Vec<String> = Vec::new();
     let block_objs = o.tables("block", "a [[block]]", d);
-    if block_objs.is_empty() && o.has("title") {
+    // A `block` written wrong is already reported.
+    if block_objs.is_empty() && o.has("title") && !o.has("block") {
         d.error(
             "missing-field",
             o.here.clone(),
@@ -858,10 +865,7 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
                 let diag = d
                     .error("bad-value", tyloc, format!("unknown block type `{other}`"))
                     .label("not a block type cairn knows");
-                match crate::diag::closest(other, BlockKind::NAMES) {
-                    Some(c) => diag.help(format!("did you mean `{c}`?")),
-                    None => diag.help(format!("block types: {}", BlockKind::NAMES.join(", "))),
-                };
+                diag.help(crate::diag::one_of(other, BlockKind::NAMES, "block types"));
                 continue;
             }
         };

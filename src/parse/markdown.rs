@@ -1032,15 +1032,47 @@ fn resolve_image(dest: &str, cx: &MdCx, l: &Loc, d: &mut Diags) -> Option<String
     }
     let path = parts.join("/");
     if !(cx.exists)(&path) {
-        d.error(
-            "missing-file",
-            l.clone(),
-            format!("image `{dest}` does not exist"),
-        )
-        .label(format!("no file at {path}"));
+        let diag = d
+            .error(
+                "missing-file",
+                l.clone(),
+                format!("image `{dest}` does not exist"),
+            )
+            .label(format!("no file at {path}"));
+        match existing_image_path(dest, cx) {
+            Some(p) => diag.help(format!(
+                "did you mean `{p}`? paths are relative to this file, in {}/",
+                cx.dir
+            )),
+            None => diag.help(format!(
+                "paths are relative to this file, in {}/; pictures usually live in content/assets/",
+                cx.dir
+            )),
+        };
         return None;
     }
     Some(path)
+}
+
+/// A relative path to `dest` that exists, when `dest` was written from the
+/// wrong folder: relative to a folder above this file's (`assets/x.svg` in
+/// content/sessions/ for `../assets/x.svg`), or with too many `../`.
+fn existing_image_path(dest: &str, cx: &MdCx) -> Option<String> {
+    let bare = dest.trim_start_matches("./");
+    let mut stripped = bare;
+    while let Some(rest) = stripped.strip_prefix("../") {
+        stripped = rest;
+    }
+    let depth = cx.dir.split('/').count();
+    // `ups` folders above this file's, joined with `dest` without its `../`.
+    (0..depth)
+        .map(|ups| {
+            let base: Vec<&str> = cx.dir.split('/').take(depth - ups).collect();
+            (ups, format!("{}/{stripped}", base.join("/")))
+        })
+        .find(|(_, p)| (cx.exists)(p))
+        .map(|(ups, _)| format!("{}{stripped}", "../".repeat(ups)))
+        .filter(|p| p != bare)
 }
 
 /// Level of a heading as a number.

@@ -29,11 +29,160 @@ pub fn parse<'i>(text: &'i str, cx: Cx, d: &mut Diags) -> Option<Spanned<DeTable
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
             let msg = e.message().trim().to_string();
-            d.error("bad-toml", cx.loc(span), format!("bad TOML: {msg}"))
-                .label("here");
+            match explain(text, span.clone(), &msg) {
+                Some(x) => {
+                    let diag = d
+                        .error("bad-toml", cx.loc(x.span), x.message)
+                        .label(x.label)
+                        .help(x.help);
+                    if let Some((span, what)) = x.related {
+                        diag.related(cx.loc(span), what);
+                    }
+                }
+                None => {
+                    d.error("bad-toml", cx.loc(span), format!("bad TOML: {msg}"))
+                        .label("here");
+                }
+            }
             None
         }
     }
+}
+
+/// A TOML mistake told in cairn's words, at the place the author went wrong.
+struct Explained {
+    span: Range<usize>,
+    message: String,
+    label: String,
+    help: String,
+    related: Option<(Range<usize>, String)>,
+}
+
+impl Explained {
+    fn new(span: Range<usize>, message: String, label: &str, help: impl Into<String>) -> Self {
+        Explained {
+            span,
+            message,
+            label: label.into(),
+            help: help.into(),
+            related: None,
+        }
+    }
+}
+
+/// Explains the TOML syntax errors whose cause is known: a table header
+/// written `[x]` where a list of them is meant (`[[x]]`), a missing comma
+/// in a list, a text value without quotes.
+fn explain(text: &str, span: Range<usize>, msg: &str) -> Option<Explained> {
+    if msg.starts_with("duplicate key") {
+        // The same `[x]` header twice: the first one is where it went wrong.
+        let headers = single_headers(text);
+        let count = |name: &str| headers.iter().filter(|(_, n)| n == name).count();
+        let (at, name) = headers
+            .iter()
+            .find(|(s, n)| s.start <= span.start && span.start < s.end && count(n) > 1)
+            .or_else(|| headers.iter().find(|(_, n)| count(n) > 1))?;
+        let mut same = headers.iter().filter(|(_, n)| n == name).map(|(s, _)| s);
+        let first = same.next()?.clone();
+        let second = if first == *at {
+            same.next()?.clone()
+        } else {
+            at.clone()
+        };
+        let help = if LISTS.contains(&name.as_str()) {
+            format!(
+                "each one is an item of a list: write `[[{name}]]`, with double brackets, before each"
+            )
+        } else {
+            format!(
+                "a table is opened once: merge the two, or for a list write `[[{name}]]`, with double brackets"
+            )
+        };
+        return Some(Explained {
+            span: first,
+            message: format!("`[{name}]` is written more than once"),
+            label: format!("`[{name}]` opens a single table"),
+            help,
+            related: Some((second, format!("`[{name}]` again"))),
+        });
+    }
+    if msg.starts_with("missing comma between") {
+        // Point just after the value before the missing comma.
+        let before = text.get(..span.start.min(text.len()))?;
+        let end = before.trim_end().len();
+        let start = before[..end]
+            .char_indices()
+            .next_back()
+            .map(|(i, _)| i)
+            .unwrap_or(end);
+        let what = if msg.contains("array") {
+            "two items of a list"
+        } else {
+            "two keys of an inline table"
+        };
+        return Some(Explained::new(
+            start..end,
+            format!("a comma is missing between {what}"),
+            "add a comma after this",
+            "items are separated by commas: [\"one\", \"two\"]",
+        ));
+    }
+    let unquoted = msg.starts_with("string values must be quoted");
+    if unquoted || msg.starts_with("invalid boolean") {
+        let raw = text.get(span.clone())?.trim();
+        let lower = raw.to_lowercase();
+        if lower == "true" || lower == "false" {
+            return Some(Explained::new(
+                span,
+                format!("`{raw}` is written `{lower}` in TOML"),
+                "true and false are lower case",
+                format!("write `{lower}`, without quotes"),
+            ));
+        }
+        if !unquoted {
+            return None;
+        }
+        if raw.starts_with(|c: char| c.is_ascii_digit()) {
+            let digits: String = raw.chars().take_while(|c| c.is_ascii_digit()).collect();
+            return Some(Explained::new(
+                span,
+                format!("`{raw}` is neither a number nor quoted text"),
+                "not a number",
+                format!(
+                    "a number is written with digits only, such as `{digits}`; text goes in double quotes"
+                ),
+            ));
+        }
+        return Some(Explained::new(
+            span,
+            format!("the text `{raw}` needs quotes"),
+            "not quoted",
+            format!("write it in double quotes: \"{raw}\""),
+        ));
+    }
+    None
+}
+
+/// The keys cairn reads as lists of tables (`[[prompt]]`, `[[block]]`, …).
+const LISTS: &[&str] = &["prompt", "block", "agenda", "term", "scoring.band"];
+
+/// Every single-bracket table header (`[name]`, not `[[name]]`): the span
+/// of the header and its name.
+fn single_headers(text: &str) -> Vec<(Range<usize>, String)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let start = at + (line.len() - line.trim_start().len());
+        at += line.len();
+        let t = line.trim();
+        let t = t.split('#').next().unwrap_or("").trim_end();
+        if let Some(inner) = t.strip_prefix('[').and_then(|x| x.strip_suffix(']'))
+            && !inner.starts_with('[')
+        {
+            out.push((start..start + t.len(), inner.trim().to_string()));
+        }
+    }
+    out
 }
 
 /// One TOML table being read.
@@ -44,6 +193,9 @@ pub struct Obj<'a, 'i> {
     pub cx: Cx,
     /// What this table is, for messages ("session front matter").
     pub what: &'static str,
+    /// The unknown keys [`Obj::check_keys`] reported: a required key one of
+    /// them misspells is not reported missing as well.
+    unknown: std::cell::RefCell<Vec<String>>,
 }
 
 fn type_name(v: &DeValue) -> &'static str {
@@ -113,6 +265,7 @@ impl<'a, 'i> Obj<'a, 'i> {
             here,
             cx,
             what,
+            unknown: Default::default(),
         }
     }
 
@@ -131,6 +284,7 @@ impl<'a, 'i> Obj<'a, 'i> {
         for (k, _) in self.map.iter() {
             let name = k.get_ref().as_ref();
             if !known.contains(&name) {
+                self.unknown.borrow_mut().push(name.to_string());
                 let diag = d
                     .error(
                         "unknown-key",
@@ -138,11 +292,15 @@ impl<'a, 'i> Obj<'a, 'i> {
                         format!("unknown key `{name}` in {}", self.what),
                     )
                     .label("not a key cairn knows here");
+                // Only tables that take `[extra]` point at it.
+                let extra = if known.contains(&"extra") {
+                    " (free data for templates goes under [extra])"
+                } else {
+                    ""
+                };
                 match closest(name, known) {
-                    Some(c) => diag.help(format!(
-                        "did you mean `{c}`? (free data for templates goes under [extra])"
-                    )),
-                    None => diag.help(format!("known keys: {}", known.join(", "))),
+                    Some(c) => diag.help(format!("did you mean `{c}`?{extra}")),
+                    None => diag.help(format!("known keys: {}{extra}", known.join(", "))),
                 };
             }
         }
@@ -181,6 +339,15 @@ impl<'a, 'i> Obj<'a, 'i> {
     }
 
     pub fn missing(&self, key: &str, d: &mut Diags) {
+        // `titel = …` was reported as "did you mean `title`?".
+        if self
+            .unknown
+            .borrow()
+            .iter()
+            .any(|k| closest(k, &[key]).is_some())
+        {
+            return;
+        }
         d.error(
             "missing-field",
             self.here.clone(),
@@ -354,6 +521,19 @@ impl<'a, 'i> Obj<'a, 'i> {
                 }
                 out
             }
+            DeValue::Table(_) => {
+                let header = self.cx.loc(v.span());
+                d.error(
+                    "wrong-type",
+                    header,
+                    format!("`[{key}]` must be written `[[{key}]]` in {}", self.what),
+                )
+                .label("single brackets open one table")
+                .help(format!(
+                    "each one is an item of a list: write `[[{key}]]`, with double brackets, before each"
+                ));
+                Vec::new()
+            }
             _ => {
                 self.wrong_type(key, "a list of tables", v, d);
                 Vec::new()
@@ -424,6 +604,38 @@ mod tests {
             .find(|x| x.message.contains("`purpse`"))
             .unwrap();
         assert!(purpse.help.as_deref().unwrap().contains("`purpose`"));
+    }
+
+    fn explained(text: &str) -> (String, String, String) {
+        let mut d = Diags::default();
+        assert!(parse(text, Cx { file: 0, offset: 0 }, &mut d).is_none());
+        let x = &d.list[0];
+        let (l, c) = crate::diag::line_col(text, x.loc.span.start);
+        (
+            format!("{l}:{c}"),
+            x.message.clone(),
+            x.help.clone().unwrap_or_default(),
+        )
+    }
+
+    #[test]
+    fn known_toml_mistakes_are_explained() {
+        let (at, msg, _) = explained("a = [\n  \"x\"\n  \"y\",\n]\n");
+        assert_eq!(
+            (at.as_str(), msg.as_str()),
+            ("2:5", "a comma is missing between two items of a list")
+        );
+        let (_, msg, help) = explained("raw_html = True\n");
+        assert_eq!(msg, "`True` is written `true` in TOML");
+        assert_eq!(help, "write `true`, without quotes");
+        let (_, msg, _) = explained("minutes = 10min\n");
+        assert_eq!(msg, "`10min` is neither a number nor quoted text");
+        let (at, msg, help) = explained("[extra]\na = 1\n[extra]\nb = 2\n");
+        assert_eq!(
+            (at.as_str(), msg.as_str()),
+            ("1:1", "`[extra]` is written more than once")
+        );
+        assert!(help.contains("merge the two"), "{help}");
     }
 
     #[test]

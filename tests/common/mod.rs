@@ -209,6 +209,23 @@ pub struct Diag {
     pub file: String,
     pub at: (usize, usize),
     pub help: Option<String>,
+    /// Related places, each as `FILE:LINE:COL: MESSAGE`.
+    pub related: Vec<String>,
+}
+
+impl Diag {
+    /// The diagnostic line, then `  help: …` and a `  related: …` line per
+    /// related place: the detailed form of an expected.txt.
+    pub fn detailed(&self) -> Vec<String> {
+        let mut v = vec![self.line.clone()];
+        if let Some(h) = &self.help {
+            v.push(format!("  help: {h}"));
+        }
+        for r in &self.related {
+            v.push(format!("  related: {r}"));
+        }
+        v
+    }
 }
 
 /// Every diagnostic `cairn::pipeline::check` returns for `root`, in its order.
@@ -231,6 +248,15 @@ pub fn diagnostics(root: &Path) -> Vec<Diag> {
                 file,
                 at: (line, col),
                 help: d.help.clone(),
+                related: d
+                    .related
+                    .iter()
+                    .map(|r| {
+                        let (line, col) = checked.sources.line_col(r.loc.file, r.loc.span.start);
+                        let file = checked.sources.name(r.loc.file);
+                        format!("{file}:{line}:{col}: {}", r.message)
+                    })
+                    .collect(),
             }
         })
         .collect()
