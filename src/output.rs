@@ -25,6 +25,10 @@ impl OutputSet {
 /// The file that marks a folder as cairn's output, so a rebuild may replace it.
 pub const MARKER: &str = ".cairn-output";
 
+/// What the marker file says (the same from `build` and `serve`, whose
+/// output folders are the same byte for byte).
+pub const MARKER_TEXT: &str = "This folder is written by cairn; it is replaced on every build.\n";
+
 fn absolute(p: &Path) -> std::io::Result<std::path::PathBuf> {
     if let Ok(c) = p.canonicalize() {
         return Ok(c);
@@ -120,10 +124,7 @@ impl Staging {
         let dir = tempfile::Builder::new()
             .prefix(&format!(".{name}.new-"))
             .tempdir_in(&parent)?;
-        std::fs::write(
-            dir.path().join(MARKER),
-            "This folder is written by cairn build; it is replaced on every build.\n",
-        )?;
+        std::fs::write(dir.path().join(MARKER), MARKER_TEXT)?;
         Ok(Staging {
             dir,
             out_dir: out_dir.to_path_buf(),
