@@ -822,6 +822,37 @@ fn write_changed(set: &OutputSet, out: &Path, written: &mut HashMap<String, u64>
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
+    #[test]
+    fn written_files_get_the_mode_a_build_gives() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        write_file(dir.path(), "a/page.html", b"x").unwrap();
+        std::fs::write(dir.path().join("plain.html"), b"x").unwrap();
+        let mode = |p: &str| {
+            std::fs::metadata(dir.path().join(p))
+                .unwrap()
+                .permissions()
+                .mode()
+        };
+        assert_eq!(mode("a/page.html"), mode("plain.html"));
+    }
+
+    #[test]
+    fn removing_a_file_removes_the_folders_it_leaves_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        write_file(out, "a/b/one.html", b"1").unwrap();
+        write_file(out, "a/two.html", b"2").unwrap();
+        assert!(remove_file(out, "a/b/one.html"));
+        assert!(!out.join("a/b").exists());
+        assert!(out.join("a/two.html").exists());
+        assert!(remove_file(out, "a/two.html"));
+        assert!(!out.join("a").exists());
+        assert!(out.exists());
+        assert!(!remove_file(out, "a/two.html"));
+    }
+
     #[test]
     fn traversal_is_refused() {
         let dir = tempfile::tempdir().unwrap();

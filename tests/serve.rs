@@ -613,3 +613,34 @@ fn serve_output_equals_a_fresh_build_after_every_edit() {
         settle(&s, &built, step);
     }
 }
+
+#[test]
+fn a_document_depends_on_what_it_links_and_places() {
+    use cairn::deps::{Dep, doc_deps};
+    use cairn::model::Kind;
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let checked = cairn::pipeline::check(&repo).unwrap();
+    let p = checked.program.unwrap();
+    let i = p.by_id(Kind::Session, "finding-our-footing").unwrap();
+    let mut d = Vec::new();
+    doc_deps(&p, &p.sessions[i].body, &mut d);
+    for want in [
+        Dep::Url("program.md".into()),
+        Dep::Url("sessions/05-riding-the-waves.md".into()),
+        Dep::Url("worksheets/attendance.toml".into()),
+        Dep::Full(Kind::Prompt, "hope-for-group".into()),
+        Dep::Full(Kind::Exercise, "grounding".into()),
+        // Placed in the exercise that the session places.
+        Dep::Full(Kind::Worksheet, "calm-practice-log".into()),
+    ] {
+        assert!(d.contains(&want), "{want:?} missing from {d:?}");
+    }
+    // A worksheet's card shows its description; its page shows every
+    // document, and the help of a block links the resources page.
+    let w = p.by_id(Kind::Worksheet, "my-support-map").unwrap();
+    let mut d = Vec::new();
+    for doc in cairn::resolve::worksheet_docs(&p.worksheets[w]) {
+        doc_deps(&p, doc, &mut d);
+    }
+    assert!(d.contains(&Dep::Url("pages/resources.md".into())), "{d:?}");
+}
