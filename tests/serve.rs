@@ -34,6 +34,11 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 fn start() -> Server {
+    start_with(&["--no-pdf"])
+}
+
+/// Serves a temporary copy of the sample with these extra arguments.
+fn start_with(args: &[&str]) -> Server {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&repo.join("content"), &dir.path().join("content"));
@@ -44,14 +49,9 @@ fn start() -> Server {
         .unwrap()
         .port();
     let child = Command::new(env!("CARGO_BIN_EXE_cairn"))
-        .args([
-            "serve",
-            "--no-pdf",
-            "--quiet",
-            "--port",
-            &port.to_string(),
-            "--root",
-        ])
+        .arg("serve")
+        .args(args)
+        .args(["--quiet", "--port", &port.to_string(), "--root"])
         .arg(dir.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -366,11 +366,18 @@ fn differences(served: &Path, built: &Path) -> Vec<String> {
     out
 }
 
-/// Builds the served project afresh into `into`, then waits until serve's
-/// output folder equals it byte for byte (and mode for mode).
+/// Builds the served project afresh into `into` (without PDFs), then waits
+/// until serve's output folder equals it byte for byte (and mode for mode).
 fn settle(s: &Server, into: &Path, step: &str) {
+    settle_with(s, into, step, &["--no-pdf"])
+}
+
+/// [`settle`] with these extra arguments to `cairn build`.
+fn settle_with(s: &Server, into: &Path, step: &str, args: &[&str]) {
     let build = Command::new(env!("CARGO_BIN_EXE_cairn"))
-        .args(["build", "--no-pdf", "--quiet", "--root"])
+        .arg("build")
+        .args(args)
+        .args(["--quiet", "--root"])
         .arg(s.dir.path())
         .arg("--output")
         .arg(into)
@@ -388,7 +395,7 @@ fn settle(s: &Server, into: &Path, step: &str) {
         if diff.is_empty() {
             return;
         }
-        if start.elapsed() > Duration::from_secs(20) {
+        if start.elapsed() > Duration::from_secs(90) {
             let n = diff.len();
             let shown: Vec<&String> = diff.iter().take(25).collect();
             panic!(
@@ -643,4 +650,34 @@ fn a_document_depends_on_what_it_links_and_places() {
         doc_deps(&p, doc, &mut d);
     }
     assert!(d.contains(&Dep::Url("pages/resources.md".into())), "{d:?}");
+}
+
+#[test]
+fn serve_with_pdfs_equals_a_fresh_build_with_pdfs() {
+    use Change::*;
+    let s = start_with(&[]);
+    let fresh = tempfile::tempdir().unwrap();
+    let built = fresh.path().join("site");
+    let steps: Vec<(&str, Vec<Change>)> = vec![
+        ("start", vec![]),
+        (
+            "rename a session",
+            vec![Replace(
+                "content/sessions/03-boundaries.md",
+                "title = \"Boundaries: where I end and you begin\"",
+                "title = \"Boundaries, renamed\"",
+            )],
+        ),
+        // Its pages and its handout PDF go.
+        (
+            "delete a session",
+            vec![Remove("content/sessions/08-keeping-going.md")],
+        ),
+    ];
+    for (step, changes) in &steps {
+        for c in changes {
+            apply(&s, c);
+        }
+        settle_with(&s, &built, step, &[]);
+    }
 }
