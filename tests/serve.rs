@@ -434,7 +434,10 @@ fn apply(s: &Server, change: &Change) {
             let text = std::fs::read_to_string(at(rel)).unwrap();
             std::fs::write(at(rel), text + more).unwrap();
         }
-        Write(rel, text) => std::fs::write(at(rel), text).unwrap(),
+        Write(rel, text) => {
+            std::fs::create_dir_all(at(rel).parent().unwrap()).unwrap();
+            std::fs::write(at(rel), text).unwrap()
+        }
         Rename(from, to) => std::fs::rename(at(from), at(to)).unwrap(),
         Remove(rel) => std::fs::remove_file(at(rel)).unwrap(),
     }
@@ -603,6 +606,17 @@ fn serve_output_equals_a_fresh_build_after_every_edit() {
         (
             "delete a session",
             vec![Remove("content/sessions/08-keeping-going.md")],
+        ),
+        (
+            "add a file to the look",
+            vec![Write(
+                "themes/default/static/extra.css",
+                "p { margin: 0 }\n",
+            )],
+        ),
+        (
+            "remove the file from the look",
+            vec![Remove("themes/default/static/extra.css")],
         ),
         (
             "turn search off",
