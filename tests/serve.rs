@@ -293,6 +293,10 @@ fn tree(dir: &Path) -> Tree {
         files: Default::default(),
         dirs: Default::default(),
     };
+    if let Ok(meta) = std::fs::metadata(dir) {
+        let mode = meta.permissions().mode() & 0o777;
+        t.dirs.insert(format!("the output folder (mode {mode:o})"));
+    }
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         let Ok(list) = std::fs::read_dir(&d) else {
@@ -321,8 +325,7 @@ fn tree(dir: &Path) -> Tree {
 }
 
 /// How the folder `served` differs from `built`: one line per file or
-/// folder (missing, extra, other bytes, other mode); empty when equal. The
-/// output folder itself is not compared.
+/// folder (missing, extra, other bytes, other mode); empty when equal.
 fn differences(served: &Path, built: &Path) -> Vec<String> {
     let (a, b) = (tree(served), tree(built));
     let mut out = Vec::new();
