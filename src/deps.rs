@@ -250,8 +250,9 @@ pub fn card_deps(p: &Program, kind: Kind, id: &str, out: &mut Vec<Dep>) {
     walk_card(p, kind, id, out, 0);
 }
 
-/// Cards inside cards are followed this deep (resolve refuses cycles; this
-/// only bounds the walk if one slipped through).
+/// Cards inside cards are followed this deep: an exercise may place
+/// another, and a cycle of them (which resolve does not refuse yet) must
+/// not make the walk endless.
 const MAX_CARD_DEPTH: usize = 8;
 
 fn walk_doc(p: &Program, doc: &Doc, out: &mut Vec<Dep>, depth: usize) {
