@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use crate::diag::Sources;
-use crate::model::{Kind, Program};
+use crate::model::{Audience, Kind, Program};
+use crate::parse::markdown::{Doc, Leaf, Ref};
 use crate::theme::Theme;
 
 /// One thing a page may depend on.
@@ -19,7 +20,8 @@ pub enum Dep {
     Global,
     /// Everything about one item.
     Full(Kind, String),
-    /// What lists and links show of an item: number, title, summary, theme.
+    /// What lists and cards show of an item: number, title, summary, theme
+    /// (and a session's objectives, which the overview is given).
     Title(Kind, String),
     /// Which sessions use an exercise.
     UsedIn(String),
@@ -27,6 +29,10 @@ pub enum Dep {
     Outline(String),
     /// The prompts that carry a theme.
     ThemePrompts(String),
+    /// Where the item at a content path (`worksheets/plan.toml`) lives for
+    /// each audience, or that it has none: what an `@/` link to it shows
+    /// (a link, or plain text).
+    Url(String),
 }
 
 fn hash<T: Hash + ?Sized>(t: &T) -> u64 {
@@ -39,6 +45,11 @@ fn hash<T: Hash + ?Sized>(t: &T) -> u64 {
 /// so unchanged files are not hashed again.
 pub fn text_hash(text: &str) -> u64 {
     hash(text)
+}
+
+/// The hash of a page's list of dependencies, in order.
+pub fn list_hash(deps: &[Dep]) -> u64 {
+    hash(deps)
 }
 
 /// A hash of every file of the look.
@@ -147,7 +158,7 @@ pub fn fingerprints(
         );
         f.insert(
             Dep::Title(Kind::Session, s.id.clone()),
-            hash(&(s.number, &s.title, s.theme, s.duration)),
+            hash(&(s.number, &s.title, s.theme, s.duration, &s.objectives)),
         );
     }
     for e in &p.exercises {
@@ -156,10 +167,13 @@ pub fn fingerprints(
             Dep::Title(Kind::Exercise, e.id.clone()),
             hash(&(&e.title, &e.summary, e.minutes, e.group_size, &e.tags)),
         );
-        let used: Vec<&str> = e
+        let used: Vec<(&str, usize, &str)> = e
             .used_in
             .iter()
-            .map(|s| p.sessions[*s].title.as_str())
+            .map(|s| {
+                let s = &p.sessions[*s];
+                (s.id.as_str(), s.number, s.title.as_str())
+            })
             .collect();
         f.insert(Dep::UsedIn(e.id.clone()), hash(&(used, &e.used_in)));
     }
@@ -201,6 +215,13 @@ pub fn fingerprints(
     for pg in &p.pages {
         f.insert(Dep::Full(Kind::Page, pg.id.clone()), text(&pg.loc));
     }
+    for (path, item) in &p.index.paths {
+        let url = |a| crate::render::site::url_of(p, *item, a);
+        f.insert(
+            Dep::Url(path.clone()),
+            hash(&(url(Audience::Participant), url(Audience::Facilitator))),
+        );
+    }
     f.insert(
         Dep::Full(Kind::Glossary, String::new()),
         hash(
@@ -211,6 +232,63 @@ pub fn fingerprints(
         ),
     );
     f
+}
+
+/// What a document shows of other items: the place (`Dep::Url`) of every
+/// `@/` link target, and every item it places with a directive, with what
+/// that item's card shows in turn ([`card_deps`]). This is the one walk of
+/// documents for dependencies; it reads the document's collected
+/// references, so it sees links and directives at any depth of the tree.
+pub fn doc_deps(p: &Program, doc: &Doc, out: &mut Vec<Dep>) {
+    walk_doc(p, doc, out, 0);
+}
+
+/// What the card of an item placed on a page shows: the item itself and,
+/// for exercises (shown in full to facilitators) and worksheets (with their
+/// description), what their documents show.
+pub fn card_deps(p: &Program, kind: Kind, id: &str, out: &mut Vec<Dep>) {
+    walk_card(p, kind, id, out, 0);
+}
+
+/// Cards inside cards are followed this deep: an exercise may place
+/// another, and a cycle of them (which resolve does not refuse yet) must
+/// not make the walk endless.
+const MAX_CARD_DEPTH: usize = 8;
+
+fn walk_doc(p: &Program, doc: &Doc, out: &mut Vec<Dep>, depth: usize) {
+    for r in &doc.refs {
+        match r {
+            Ref::Link { path, .. } => out.push(Dep::Url(path.clone())),
+            Ref::Directive { kind, id, .. } => {
+                let kind = match kind {
+                    Leaf::Prompt => Kind::Prompt,
+                    Leaf::Exercise => Kind::Exercise,
+                    Leaf::Worksheet => Kind::Worksheet,
+                };
+                walk_card(p, kind, id, out, depth + 1);
+            }
+            Ref::Image { .. } => {}
+        }
+    }
+}
+
+fn walk_card(p: &Program, kind: Kind, id: &str, out: &mut Vec<Dep>, depth: usize) {
+    out.push(Dep::Full(kind, id.to_string()));
+    if depth > MAX_CARD_DEPTH {
+        return;
+    }
+    let Some(i) = p.by_id(kind, id) else {
+        return;
+    };
+    match kind {
+        Kind::Exercise => walk_doc(p, &p.exercises[i].body, out, depth),
+        Kind::Worksheet => {
+            if let Some(d) = &p.worksheets[i].description {
+                walk_doc(p, d, out, depth);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The dependencies whose fingerprints differ between two builds (new,

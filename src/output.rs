@@ -55,8 +55,9 @@ impl OutputSet {
 /// folders), so a rebuild may replace or remove it.
 pub const MARKER: &str = ".cairn-output";
 
-/// What the marker file says.
-const MARKER_TEXT: &str = "This folder is written by cairn build; it is replaced on every build.\n";
+/// What the marker file says (the same from `build` and `serve`, whose
+/// output folders are the same byte for byte).
+pub const MARKER_TEXT: &str = "This folder is written by cairn; it is replaced on every build.\n";
 
 /// The file in the output where a build records what its PDFs were made
 /// from, so the next build can reuse the ones whose inputs did not change.

@@ -4,7 +4,7 @@
 //! shows its diagnostics in the terminal and as an overlay while the last
 //! good pages stay served. PDFs are rebuilt in the background afterwards.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -75,9 +75,19 @@ struct Incremental {
     /// The search indexes are written after the pages (they never delay a reload).
     search_due: bool,
     fingerprints: HashMap<Dep, u64>,
-    /// Hash of every file written, by path under the output folder.
+    /// Hash of every page, static file and asset written, by path under the
+    /// output folder: what the next rebuild removes if the site no longer
+    /// has it.
     written: HashMap<String, u64>,
-    pages: HashSet<String>,
+    /// The search indexes written, likewise.
+    search: HashMap<String, u64>,
+    /// Every page of the site, with the hash of its list of dependencies:
+    /// a page whose list changed (it shows other items now) is rendered
+    /// again even if none of those items changed.
+    pages: HashMap<String, u64>,
+    /// Whether files in the output folder that this `serve` did not write
+    /// (left by an earlier build of other content) were removed.
+    swept: bool,
     /// The look and its parsed templates, kept until a file under themes/
     /// or cairn.toml changes (`look_stale`).
     look: Option<Look>,
@@ -96,7 +106,9 @@ fn relative_to(root: &Path, p: &Path) -> PathBuf {
     p.strip_prefix(root).unwrap_or(&p).to_path_buf()
 }
 
-/// Writes one file atomically (temporary file, then rename).
+/// Writes one file atomically (temporary file, then rename), with the mode
+/// a build gives its files (0666 less the umask; a temporary file alone
+/// would be 0600).
 fn write_file(out: &Path, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
     if rel.split('/').any(|p| p == ".." || p.is_empty()) {
         return Err(std::io::Error::other(format!(
@@ -106,10 +118,30 @@ fn write_file(out: &Path, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
     let path = out.join(rel);
     let dir = path.parent().unwrap_or(out);
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(dir)?;
     std::io::Write::write_all(&mut tmp, bytes)?;
     tmp.persist(&path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Removes one file the site no longer has, and the folders it leaves
+/// empty (never `out` itself). Returns whether there was a file.
+fn remove_file(out: &Path, rel: &str) -> bool {
+    let path = out.join(rel);
+    if std::fs::remove_file(&path).is_err() {
+        return false;
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d == out || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+    true
 }
 
 /// The result of one rebuild.
@@ -121,15 +153,50 @@ struct Rebuilt {
 }
 
 impl Incremental {
-    /// Writes the search indexes if a change made them stale.
-    fn write_search(&mut self, program: &Program, out: &Path) {
-        if !std::mem::take(&mut self.search_due) {
-            return;
+    /// Writes the search indexes if a change made them stale (and removes
+    /// those the site no longer has). After the first good build, also
+    /// removes what an earlier build left in the output folder and this
+    /// site does not have, so the folder holds what a build would write.
+    fn write_search(&mut self, program: &Program, out: &Path, pdf: bool) {
+        if std::mem::take(&mut self.search_due) {
+            let set = site::search_indexes(program);
+            for (rel, bytes) in &set.files {
+                let h = hash_bytes(bytes);
+                if self.search.get(rel) != Some(&h) && write_file(out, rel, bytes).is_ok() {
+                    self.search.insert(rel.clone(), h);
+                }
+            }
+            self.search.retain(|rel, _| {
+                set.files.contains_key(rel) || {
+                    remove_file(out, rel);
+                    false
+                }
+            });
         }
-        for (rel, bytes) in &site::search_indexes(program).files {
-            let h = hash_bytes(bytes);
-            if self.written.get(rel) != Some(&h) && write_file(out, rel, bytes).is_ok() {
-                self.written.insert(rel.clone(), h);
+        if !std::mem::replace(&mut self.swept, true) {
+            self.sweep(out, pdf);
+        }
+    }
+
+    /// Removes every file under `out` that this site does not have: not a
+    /// page, static file, asset or search index, nor the marker, nor (when
+    /// the PDF worker makes them) a PDF.
+    fn sweep(&self, out: &Path, pdf: bool) {
+        let files = walkdir::WalkDir::new(out)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file());
+        for e in files {
+            let Ok(rel) = e.path().strip_prefix(out) else {
+                continue;
+            };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            let ours = self.written.contains_key(&rel)
+                || self.search.contains_key(&rel)
+                || rel == output::MARKER
+                || (pdf && rel.starts_with("pdf/"));
+            if !ours {
+                remove_file(out, &rel);
             }
         }
     }
@@ -199,24 +266,36 @@ impl Incremental {
                 list.join(", ")
             );
         }
-        let want = |d: &[Dep]| first || d.iter().any(|x| changed.contains(x));
+        // Each page's list of dependencies, hashed; a page is rendered when
+        // it is new, its list changed, or something on its list changed.
+        let lists = Mutex::new(HashMap::with_capacity(self.pages.len()));
+        let old_lists = &self.pages;
+        let want = |path: &str, d: &[Dep]| {
+            let h = deps::list_hash(d);
+            if let Ok(mut l) = lists.lock() {
+                l.insert(path.to_string(), h);
+            }
+            first || old_lists.get(path) != Some(&h) || d.iter().any(|x| changed.contains(x))
+        };
         let collected = std::sync::Mutex::new(OutputSet::default());
-        let all_paths = site::render_pages(&program, tera, opts.pdf, Some(&want), &collected)
-            .map_err(|e| match e {
+        site::render_pages(&program, tera, opts.pdf, Some(&want), &collected).map_err(
+            |e| match e {
                 site::SiteError::Templates(es) => es
                     .iter()
                     .map(|e| e.to_string())
                     .collect::<Vec<_>>()
                     .join("\n"),
                 site::SiteError::Io(e) => e.to_string(),
-            })?;
+            },
+        )?;
         mark("pages rendered");
         let mut set = collected.into_inner().unwrap_or_default();
         let rendered = set.files.len();
         self.search_due |= first || !changed.is_empty();
         set.extend(site::static_files(&program, theme, &opts.root));
         mark("indexes and static files");
-        let new_pages: HashSet<String> = all_paths.into_iter().collect();
+        // Every page the site has was offered to `want`.
+        let pages = lists.into_inner().unwrap_or_default();
         let mut written = 0;
         for (rel, bytes) in &set.files {
             let h = hash_bytes(bytes);
@@ -227,19 +306,16 @@ impl Incremental {
                 written += 1;
             }
         }
+        // Pages, static files and assets the site no longer has.
         let mut removed = 0;
-        for gone in self.pages.difference(&new_pages) {
-            let path = opts.output.join(gone);
-            if path.exists() {
-                let _ = std::fs::remove_file(&path);
-                if let Some(dir) = path.parent() {
-                    let _ = std::fs::remove_dir(dir);
-                }
+        self.written.retain(|rel, _| {
+            let keep = pages.contains_key(rel) || set.files.contains_key(rel);
+            if !keep && remove_file(&opts.output, rel) {
                 removed += 1;
             }
-            self.written.remove(gone);
-        }
-        self.pages = new_pages;
+            keep
+        });
+        self.pages = pages;
         self.fingerprints = fingerprints;
         Ok(Rebuilt {
             program: Arc::new(program),
@@ -529,12 +605,9 @@ pub fn run(opts: ServeOptions) -> u8 {
         eprintln!("error: {e}");
         return 1;
     }
-    if let Err(e) = std::fs::create_dir_all(&opts.output).and_then(|_| {
-        std::fs::write(
-            opts.output.join(output::MARKER),
-            "This folder is written by cairn; it is replaced on every build.\n",
-        )
-    }) {
+    if let Err(e) = std::fs::create_dir_all(&opts.output)
+        .and_then(|_| std::fs::write(opts.output.join(output::MARKER), output::MARKER_TEXT))
+    {
         eprintln!("error: cannot create {}: {e}", opts.output.display());
         return 1;
     }
@@ -549,7 +622,7 @@ pub fn run(opts: ServeOptions) -> u8 {
     let start = Instant::now();
     match inc.rebuild(&opts) {
         Ok(r) => {
-            inc.write_search(&r.program, &opts.output);
+            inc.write_search(&r.program, &opts.output, opts.pdf);
             log(
                 opts.quiet,
                 &format!(
@@ -711,7 +784,7 @@ pub fn run(opts: ServeOptions) -> u8 {
                             s.error = None;
                             s.version += 1;
                         });
-                        inc.write_search(&r.program, &opts2.output);
+                        inc.write_search(&r.program, &opts2.output, opts2.pdf);
                         let _ = pdf_tx.send(r.program);
                     }
                     Err(e) => {
@@ -778,7 +851,24 @@ fn pdf_worker(rx: mpsc::Receiver<Arc<Program>>, root: &Path, out: &Path, quiet: 
     }
 }
 
+/// Writes the PDFs whose bytes changed and removes those the program no
+/// longer has. The first time, also removes PDFs an earlier build left
+/// that this program does not have.
 fn write_changed(set: &OutputSet, out: &Path, written: &mut HashMap<String, u64>) -> usize {
+    if written.is_empty() {
+        let on_disk = walkdir::WalkDir::new(out.join("pdf"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file());
+        for e in on_disk {
+            if let Ok(rel) = e.path().strip_prefix(out) {
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                if !set.files.contains_key(&rel) {
+                    remove_file(out, &rel);
+                }
+            }
+        }
+    }
     let mut n = 0;
     for (rel, bytes) in &set.files {
         let h = hash_bytes(bytes);
@@ -787,12 +877,49 @@ fn write_changed(set: &OutputSet, out: &Path, written: &mut HashMap<String, u64>
             n += 1;
         }
     }
+    written.retain(|rel, _| {
+        set.files.contains_key(rel) || {
+            remove_file(out, rel);
+            false
+        }
+    });
     n
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_get_the_mode_a_build_gives() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        write_file(dir.path(), "a/page.html", b"x").unwrap();
+        std::fs::write(dir.path().join("plain.html"), b"x").unwrap();
+        let mode = |p: &str| {
+            std::fs::metadata(dir.path().join(p))
+                .unwrap()
+                .permissions()
+                .mode()
+        };
+        assert_eq!(mode("a/page.html"), mode("plain.html"));
+    }
+
+    #[test]
+    fn removing_a_file_removes_the_folders_it_leaves_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        write_file(out, "a/b/one.html", b"1").unwrap();
+        write_file(out, "a/two.html", b"2").unwrap();
+        assert!(remove_file(out, "a/b/one.html"));
+        assert!(!out.join("a/b").exists());
+        assert!(out.join("a/two.html").exists());
+        assert!(remove_file(out, "a/two.html"));
+        assert!(!out.join("a").exists());
+        assert!(out.exists());
+        assert!(!remove_file(out, "a/two.html"));
+    }
 
     #[test]
     fn only_loopback_names_addresses_and_the_bound_name_are_answered() {

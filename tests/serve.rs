@@ -34,6 +34,11 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 fn start() -> Server {
+    start_with(&["--no-pdf"])
+}
+
+/// Serves a temporary copy of the sample with these extra arguments.
+fn start_with(args: &[&str]) -> Server {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&repo.join("content"), &dir.path().join("content"));
@@ -44,14 +49,9 @@ fn start() -> Server {
         .unwrap()
         .port();
     let child = Command::new(env!("CARGO_BIN_EXE_cairn"))
-        .args([
-            "serve",
-            "--no-pdf",
-            "--quiet",
-            "--port",
-            &port.to_string(),
-            "--root",
-        ])
+        .arg("serve")
+        .args(args)
+        .args(["--quiet", "--port", &port.to_string(), "--root"])
         .arg(dir.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -312,5 +312,424 @@ fn serve_answers_many_clients_at_once() {
         .collect();
     for h in handles {
         assert_eq!(h.join().unwrap(), 200);
+    }
+}
+
+/// A folder's files (relative path with forward slashes → bytes and
+/// permission bits) and its folders (path and mode).
+struct Tree {
+    files: std::collections::BTreeMap<String, (Vec<u8>, u32)>,
+    dirs: std::collections::BTreeSet<String>,
+}
+
+fn tree(dir: &Path) -> Tree {
+    use std::os::unix::fs::PermissionsExt;
+    let mut t = Tree {
+        files: Default::default(),
+        dirs: Default::default(),
+    };
+    if let Ok(meta) = std::fs::metadata(dir) {
+        let mode = meta.permissions().mode() & 0o777;
+        t.dirs.insert(format!("the output folder (mode {mode:o})"));
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(list) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in list.flatten() {
+            let path = e.path();
+            let rel = path
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            let mode = meta.permissions().mode() & 0o777;
+            if meta.is_dir() {
+                t.dirs.insert(format!("{rel}/ (mode {mode:o})"));
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                t.files.insert(rel, (bytes, mode));
+            }
+        }
+    }
+    t
+}
+
+/// How the folder `served` differs from `built`: one line per file or
+/// folder (missing, extra, other bytes, other mode); empty when equal.
+fn differences(served: &Path, built: &Path) -> Vec<String> {
+    let (a, b) = (tree(served), tree(built));
+    let mut out = Vec::new();
+    for (rel, (bytes, mode)) in &b.files {
+        match a.files.get(rel) {
+            None => out.push(format!("{rel}: built, but not in serve's output")),
+            Some((sb, _)) if sb != bytes => {
+                let (sb, bb) = (String::from_utf8_lossy(sb), String::from_utf8_lossy(bytes));
+                let at = sb
+                    .char_indices()
+                    .zip(bb.chars())
+                    .find(|((_, x), y)| x != y)
+                    .map(|((i, _), _)| i)
+                    .unwrap_or(sb.len().min(bb.len()));
+                let near = |s: &str| {
+                    let from = s.floor_char_boundary(at.saturating_sub(60));
+                    let to = s.ceil_char_boundary((at + 60).min(s.len()));
+                    s[from..to].to_string()
+                };
+                out.push(format!(
+                    "{rel}: other bytes; serve has …{}… where build has …{}…",
+                    near(&sb),
+                    near(&bb)
+                ));
+            }
+            Some((_, m)) if m != mode => {
+                out.push(format!("{rel}: mode {m:o} from serve, {mode:o} from build"))
+            }
+            Some(_) => {}
+        }
+    }
+    for rel in a.files.keys().filter(|r| !b.files.contains_key(*r)) {
+        out.push(format!("{rel}: in serve's output, but not built"));
+    }
+    for d in a.dirs.difference(&b.dirs) {
+        out.push(format!("folder {d} from serve, not from build"));
+    }
+    for d in b.dirs.difference(&a.dirs) {
+        out.push(format!("folder {d} from build, not from serve"));
+    }
+    out
+}
+
+/// Builds the served project afresh into `into` (without PDFs), then waits
+/// until serve's output folder equals it byte for byte (and mode for mode).
+fn settle(s: &Server, into: &Path, step: &str) {
+    settle_with(s, into, step, &["--no-pdf"])
+}
+
+/// [`settle`] with these extra arguments to `cairn build`.
+fn settle_with(s: &Server, into: &Path, step: &str, args: &[&str]) {
+    let build = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .arg("build")
+        .args(args)
+        .args(["--quiet", "--root"])
+        .arg(s.dir.path())
+        .arg("--output")
+        .arg(into)
+        .output()
+        .unwrap();
+    assert!(
+        build.status.success(),
+        "{step}: the build failed:\n{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    let served = s.dir.path().join("output");
+    let start = Instant::now();
+    loop {
+        let diff = differences(&served, into);
+        if diff.is_empty() {
+            return;
+        }
+        if start.elapsed() > Duration::from_secs(90) {
+            let n = diff.len();
+            let shown: Vec<&String> = diff.iter().take(25).collect();
+            panic!(
+                "after “{step}”, serve's output differs from a fresh build in {n} places:\n{}",
+                shown
+                    .iter()
+                    .map(|d| format!("  {d}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// One edit of the project.
+enum Change {
+    /// Replace the first occurrence of the text (which must be there).
+    Replace(&'static str, &'static str, &'static str),
+    Append(&'static str, &'static str),
+    Write(&'static str, &'static str),
+    Rename(&'static str, &'static str),
+    Remove(&'static str),
+}
+
+fn apply(s: &Server, change: &Change) {
+    use Change::*;
+    let at = |rel: &str| s.dir.path().join(rel);
+    match *change {
+        Replace(rel, from, to) => {
+            let text = std::fs::read_to_string(at(rel)).unwrap();
+            assert!(text.contains(from), "{rel} has no {from:?}");
+            std::fs::write(at(rel), text.replacen(from, to, 1)).unwrap();
+        }
+        Append(rel, more) => {
+            let text = std::fs::read_to_string(at(rel)).unwrap();
+            std::fs::write(at(rel), text + more).unwrap();
+        }
+        Write(rel, text) => {
+            std::fs::create_dir_all(at(rel).parent().unwrap()).unwrap();
+            std::fs::write(at(rel), text).unwrap()
+        }
+        Rename(from, to) => std::fs::rename(at(from), at(to)).unwrap(),
+        Remove(rel) => std::fs::remove_file(at(rel)).unwrap(),
+    }
+}
+
+#[test]
+fn serve_output_equals_a_fresh_build_after_every_edit() {
+    use Change::*;
+    const SESSION: &str = "content/sessions/03-boundaries.md";
+    const IMAGE: &str = "![A cairn of five stacked stones](../assets/cairn.svg)";
+    let steps: Vec<(&str, Vec<Change>)> = vec![
+        (
+            "link a new worksheet from a page",
+            vec![
+                Write(
+                    "content/worksheets/plan.toml",
+                    "title = \"My plan\"\naudience = \"participant\"\n\n[[block]]\ntype = \"lines\"\nlabel = \"What is my plan?\"\nlines = 3\n",
+                ),
+                Append(
+                    "content/pages/about.md",
+                    "\nSee [my plan](@/worksheets/plan.toml).\n",
+                ),
+            ],
+        ),
+        // The link becomes text, and the worksheet's page moves.
+        (
+            "make a linked worksheet the facilitators'",
+            vec![Replace(
+                "content/worksheets/plan.toml",
+                "audience = \"participant\"",
+                "audience = \"facilitator\"",
+            )],
+        ),
+        // The support text is on every page.
+        (
+            "link the worksheet from the support text",
+            vec![Replace(
+                "content/program.md",
+                "It is not therapy and not an emergency service.",
+                "It is not therapy. See [my plan](@/worksheets/plan.toml).",
+            )],
+        ),
+        (
+            "give the worksheet linked from every page to participants",
+            vec![Replace(
+                "content/worksheets/plan.toml",
+                "audience = \"facilitator\"",
+                "audience = \"participant\"",
+            )],
+        ),
+        (
+            "rename a session",
+            vec![Replace(
+                SESSION,
+                "title = \"Boundaries: where I end and you begin\"",
+                "title = \"Boundaries, renamed\"",
+            )],
+        ),
+        (
+            "add and use an exercise",
+            vec![
+                Write(
+                    "content/exercises/new-one.md",
+                    "+++\ntitle = \"A new exercise\"\nsummary = \"Something new to try.\"\nminutes = 5\ntags = [\"new-tag\"]\n+++\n\nDo the new thing. See [the boundaries session](@/sessions/03-boundaries.md).\n",
+                ),
+                Replace(
+                    SESSION,
+                    "[[agenda]]\nkind = \"break\"\nminutes = 5",
+                    "[[agenda]]\nkind = \"exercise\"\nminutes = 5\nexercise = \"new-one\"",
+                ),
+            ],
+        ),
+        (
+            "rename a page's file",
+            vec![Rename(
+                "content/pages/about.md",
+                "content/pages/about-us.md",
+            )],
+        ),
+        (
+            "give a facilitators' page to everyone",
+            vec![Replace(
+                "content/pages/cohort-checklist.md",
+                "audience = \"facilitator\"",
+                "audience = \"all\"",
+            )],
+        ),
+        (
+            "rename a theme",
+            vec![Replace(
+                "content/themes/boundaries.md",
+                "title = \"Boundaries\"",
+                "title = \"Limits and boundaries\"",
+            )],
+        ),
+        (
+            "move a session to another theme",
+            vec![Replace(
+                SESSION,
+                "theme = \"boundaries\"",
+                "theme = \"communication\"",
+            )],
+        ),
+        (
+            "add an unused prompt",
+            vec![Append(
+                "content/prompts/reflection.toml",
+                "\n[[prompt]]\nid = \"spare-prompt\"\ntext = \"A spare question nobody asks\"\nkind = \"reflection\"\nthemes = [\"belonging\"]\n",
+            )],
+        ),
+        (
+            "delete an unused prompt",
+            vec![Replace(
+                "content/prompts/reflection.toml",
+                "\n[[prompt]]\nid = \"spare-prompt\"\ntext = \"A spare question nobody asks\"\nkind = \"reflection\"\nthemes = [\"belonging\"]\n",
+                "",
+            )],
+        ),
+        (
+            "rename the program",
+            vec![Replace(
+                "content/program.md",
+                "title = \"Steady Ground\"",
+                "title = \"Steadier Ground\"",
+            )],
+        ),
+        (
+            "edit a glossary term",
+            vec![Replace(
+                "content/glossary.toml",
+                "term = \"Peer support\"",
+                "term = \"Support from peers\"",
+            )],
+        ),
+        (
+            "place a worksheet card in a guide",
+            vec![Append(
+                "content/guides/group-dynamics.md",
+                "\n::worksheet[weekly-goals]\n",
+            )],
+        ),
+        (
+            "rename a worksheet shown in cards",
+            vec![Replace(
+                "content/worksheets/weekly-goals.toml",
+                "title = \"Weekly goals tracker\"",
+                "title = \"Tracker of weekly goals\"",
+            )],
+        ),
+        (
+            "add a session objective",
+            vec![Replace(
+                SESSION,
+                "objectives = [\n",
+                "objectives = [\n  \"A new first objective.\",\n",
+            )],
+        ),
+        (
+            "remove an image and its file",
+            vec![
+                Replace("content/pages/about-us.md", IMAGE, ""),
+                Replace("content/sessions/01-finding-our-footing.md", IMAGE, ""),
+                Remove("content/assets/cairn.svg"),
+            ],
+        ),
+        (
+            "delete a session",
+            vec![Remove("content/sessions/08-keeping-going.md")],
+        ),
+        (
+            "add a file to the look",
+            vec![Write(
+                "themes/default/static/extra.css",
+                "p { margin: 0 }\n",
+            )],
+        ),
+        (
+            "remove the file from the look",
+            vec![Remove("themes/default/static/extra.css")],
+        ),
+        (
+            "turn search off",
+            vec![Replace("cairn.toml", "search = true", "search = false")],
+        ),
+    ];
+    let s = start();
+    let fresh = tempfile::tempdir().unwrap();
+    let built = fresh.path().join("site");
+    settle(&s, &built, "start");
+    for (step, changes) in &steps {
+        for c in changes {
+            apply(&s, c);
+        }
+        settle(&s, &built, step);
+    }
+}
+
+#[test]
+fn a_document_depends_on_what_it_links_and_places() {
+    use cairn::deps::{Dep, doc_deps};
+    use cairn::model::Kind;
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let checked = cairn::pipeline::check(&repo).unwrap();
+    let p = checked.program.unwrap();
+    let i = p.by_id(Kind::Session, "finding-our-footing").unwrap();
+    let mut d = Vec::new();
+    doc_deps(&p, &p.sessions[i].body, &mut d);
+    for want in [
+        Dep::Url("program.md".into()),
+        Dep::Url("sessions/05-riding-the-waves.md".into()),
+        Dep::Url("worksheets/attendance.toml".into()),
+        Dep::Full(Kind::Prompt, "hope-for-group".into()),
+        Dep::Full(Kind::Exercise, "grounding".into()),
+        // Placed in the exercise that the session places.
+        Dep::Full(Kind::Worksheet, "calm-practice-log".into()),
+    ] {
+        assert!(d.contains(&want), "{want:?} missing from {d:?}");
+    }
+    // A worksheet's card shows its description; its page shows every
+    // document, and the help of a block links the resources page.
+    let w = p.by_id(Kind::Worksheet, "my-support-map").unwrap();
+    let mut d = Vec::new();
+    for doc in cairn::resolve::worksheet_docs(&p.worksheets[w]) {
+        doc_deps(&p, doc, &mut d);
+    }
+    assert!(d.contains(&Dep::Url("pages/resources.md".into())), "{d:?}");
+}
+
+#[test]
+fn serve_with_pdfs_equals_a_fresh_build_with_pdfs() {
+    use Change::*;
+    let s = start_with(&[]);
+    let fresh = tempfile::tempdir().unwrap();
+    let built = fresh.path().join("site");
+    let steps: Vec<(&str, Vec<Change>)> = vec![
+        ("start", vec![]),
+        (
+            "rename a session",
+            vec![Replace(
+                "content/sessions/03-boundaries.md",
+                "title = \"Boundaries: where I end and you begin\"",
+                "title = \"Boundaries, renamed\"",
+            )],
+        ),
+        // Its pages and its handout PDF go.
+        (
+            "delete a session",
+            vec![Remove("content/sessions/08-keeping-going.md")],
+        ),
+    ];
+    for (step, changes) in &steps {
+        for c in changes {
+            apply(&s, c);
+        }
+        settle_with(&s, &built, step, &[]);
     }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 use tera::{Context, Tera};
 
-use crate::deps::Dep;
+use crate::deps::{self, Dep};
 use crate::model::*;
 use crate::output::{OutputSet, Sink};
 use crate::parse::markdown::{Doc, Leaf};
@@ -187,8 +187,9 @@ type NavItem = (String, String);
 /// A shared page context: audience, page depth, current navigation item.
 type BaseKey = (Audience, usize, Option<usize>);
 
-/// Which pages to render: those whose dependencies it accepts.
-pub type Want<'a> = &'a (dyn Fn(&[Dep]) -> bool + Sync);
+/// Which pages to render: those it accepts, given each page's path and
+/// dependencies.
+pub type Want<'a> = &'a (dyn Fn(&str, &[Dep]) -> bool + Sync);
 
 /// An exercise card: exercise, audience, root prefix, heading level, in full.
 type CardKey = (usize, Audience, String, u8, bool);
@@ -1275,23 +1276,13 @@ struct Job<'a> {
     run: Box<dyn Fn() -> Option<PageOut> + Sync + 'a>,
 }
 
-/// Full dependencies of the items a document places with directives.
-fn directive_deps(doc: &Doc, out: &mut Vec<Dep>) {
-    for r in &doc.refs {
-        if let crate::parse::markdown::Ref::Directive { kind, id, .. } = r {
-            let k = match kind {
-                Leaf::Prompt => Kind::Prompt,
-                Leaf::Exercise => Kind::Exercise,
-                Leaf::Worksheet => Kind::Worksheet,
-            };
-            out.push(Dep::Full(k, id.clone()));
-        }
-    }
-}
-
-fn session_deps(p: &Program, i: usize) -> Vec<Dep> {
+/// What a session's pages (participant and facilitator) show: the session,
+/// its neighbours' titles (previous and next), its theme's title, and every
+/// item its text, agenda and notes place or link.
+fn session_deps(p: &Program, i: usize, base: &[Dep]) -> Vec<Dep> {
     let s = &p.sessions[i];
-    let mut d = vec![Dep::Global, Dep::Full(Kind::Session, s.id.clone())];
+    let mut d = base.to_vec();
+    d.push(Dep::Full(Kind::Session, s.id.clone()));
     if i > 0 {
         d.push(Dep::Title(Kind::Session, p.sessions[i - 1].id.clone()));
     }
@@ -1301,26 +1292,20 @@ fn session_deps(p: &Program, i: usize) -> Vec<Dep> {
     if let Some(t) = s.theme {
         d.push(Dep::Title(Kind::Theme, p.themes[t].id.clone()));
     }
-    directive_deps(&s.body, &mut d);
+    deps::doc_deps(p, &s.body, &mut d);
     for a in &s.agenda {
         for x in &a.prompts {
             d.push(Dep::Full(Kind::Prompt, p.prompts[*x].id.clone()));
         }
         for w in &a.worksheets {
-            d.push(Dep::Full(Kind::Worksheet, p.worksheets[*w].id.clone()));
+            deps::card_deps(p, Kind::Worksheet, &p.worksheets[*w].id, &mut d);
         }
         if let Some(n) = &a.notes {
-            directive_deps(n, &mut d);
+            deps::doc_deps(p, n, &mut d);
         }
         if let Some(e) = a.exercise {
-            let e = &p.exercises[e];
-            d.push(Dep::Full(Kind::Exercise, e.id.clone()));
-            directive_deps(&e.body, &mut d);
+            deps::card_deps(p, Kind::Exercise, &p.exercises[e].id, &mut d);
         }
-    }
-    for e in p.exercises.iter().filter(|e| e.used_in.contains(&i)) {
-        d.push(Dep::Full(Kind::Exercise, e.id.clone()));
-        directive_deps(&e.body, &mut d);
     }
     d
 }
@@ -1330,86 +1315,84 @@ fn session_deps(p: &Program, i: usize) -> Vec<Dep> {
 fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
     let p = s.p;
     let fac = p.config.facilitator;
-    let all = |kind: Kind, ids: Vec<&str>, title: bool| -> Vec<Dep> {
-        ids.into_iter()
-            .map(|id| {
-                if title {
-                    Dep::Title(kind, id.to_string())
-                } else {
-                    Dep::Full(kind, id.to_string())
-                }
-            })
-            .collect()
+    // What every page shows: the program, settings, look and navigation
+    // (`Dep::Global`), and what the support text in every page's footer
+    // places or links.
+    let mut base = vec![Dep::Global];
+    if with_deps && let Some(support) = &p.info.support {
+        deps::doc_deps(p, support, &mut base);
+    }
+    let base = base;
+    // A page's dependencies, worked out only for `serve`.
+    let deps_of = |more: &dyn Fn(&mut Vec<Dep>)| -> Vec<Dep> {
+        if !with_deps {
+            return Vec::new();
+        }
+        let mut d = base.clone();
+        more(&mut d);
+        d
     };
-    let session_titles = all(
-        Kind::Session,
-        p.sessions.iter().map(|x| x.id.as_str()).collect(),
-        true,
-    );
+    let titles = |d: &mut Vec<Dep>, kind: Kind, ids: &mut dyn Iterator<Item = &String>| {
+        d.extend(ids.map(|id| Dep::Title(kind, id.clone())));
+    };
     let mut jobs: Vec<Job<'a>> = Vec::new();
     let mut push =
         |path: String, deps: Vec<Dep>, run: Box<dyn Fn() -> Option<PageOut> + Sync + 'a>| {
             jobs.push(Job { path, deps, run });
         };
-    let mut d = vec![Dep::Global];
-    d.extend(session_titles.iter().cloned());
-    d.extend(all(
-        Kind::Theme,
-        p.themes.iter().map(|x| x.id.as_str()).collect(),
-        true,
-    ));
     push(
         "index.html".into(),
-        d,
+        deps_of(&|d| {
+            deps::doc_deps(p, &p.info.body, d);
+            titles(d, Kind::Session, &mut p.sessions.iter().map(|x| &x.id));
+            titles(d, Kind::Theme, &mut p.themes.iter().map(|x| &x.id));
+        }),
         Box::new(move || Some(s.overview(Audience::Participant))),
     );
-    let mut d = vec![Dep::Global];
-    d.extend(all(
-        Kind::Exercise,
-        p.exercises.iter().map(|x| x.id.as_str()).collect(),
-        true,
-    ));
     push(
         "exercises/index.html".into(),
-        d,
+        deps_of(&|d| titles(d, Kind::Exercise, &mut p.exercises.iter().map(|x| &x.id))),
         Box::new(move || Some(s.exercise_library())),
     );
-    let mut d = vec![Dep::Global];
-    d.extend(all(
-        Kind::Prompt,
-        p.prompts.iter().map(|x| x.id.as_str()).collect(),
-        false,
-    ));
     push(
         "prompts/index.html".into(),
-        d,
+        deps_of(&|d| {
+            d.extend(
+                p.prompts
+                    .iter()
+                    .map(|x| Dep::Full(Kind::Prompt, x.id.clone())),
+            )
+        }),
         Box::new(move || Some(s.prompt_library())),
     );
     push(
         "glossary/index.html".into(),
-        vec![Dep::Global, Dep::Full(Kind::Glossary, String::new())],
+        deps_of(&|d| d.push(Dep::Full(Kind::Glossary, String::new()))),
         Box::new(move || Some(s.glossary())),
     );
     if p.config.search {
         push(
             "search/index.html".into(),
-            vec![Dep::Global],
+            deps_of(&|_| {}),
             Box::new(move || Some(s.search_page(Audience::Participant))),
         );
     }
     for (i, t) in p.themes.iter().enumerate() {
-        let mut d = vec![Dep::Global, Dep::Full(Kind::Theme, t.id.clone())];
-        d.extend(
-            t.sessions
-                .iter()
-                .map(|x| Dep::Title(Kind::Session, p.sessions[*x].id.clone())),
-        );
-        d.extend(
-            t.exercises
-                .iter()
-                .map(|x| Dep::Title(Kind::Exercise, p.exercises[*x].id.clone())),
-        );
-        d.push(Dep::ThemePrompts(t.id.clone()));
+        let d = deps_of(&|d| {
+            d.push(Dep::Full(Kind::Theme, t.id.clone()));
+            deps::doc_deps(p, &t.body, d);
+            titles(
+                d,
+                Kind::Session,
+                &mut t.sessions.iter().map(|x| &p.sessions[*x].id),
+            );
+            titles(
+                d,
+                Kind::Exercise,
+                &mut t.exercises.iter().map(|x| &p.exercises[*x].id),
+            );
+            d.push(Dep::ThemePrompts(t.id.clone()));
+        });
         push(
             format!("themes/{}/index.html", t.id),
             d,
@@ -1418,7 +1401,7 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
     }
     for i in 0..p.sessions.len() {
         let d = if with_deps {
-            session_deps(p, i)
+            session_deps(p, i, &base)
         } else {
             Vec::new()
         };
@@ -1446,17 +1429,13 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
         }
     }
     for (i, e) in p.exercises.iter().enumerate() {
-        let mut d = vec![
-            Dep::Global,
-            Dep::Full(Kind::Exercise, e.id.clone()),
-            Dep::UsedIn(e.id.clone()),
-        ];
-        d.extend(
-            e.worksheets
-                .iter()
-                .map(|w| Dep::Full(Kind::Worksheet, p.worksheets[*w].id.clone())),
-        );
-        directive_deps(&e.body, &mut d);
+        let d = deps_of(&|d| {
+            d.push(Dep::UsedIn(e.id.clone()));
+            deps::card_deps(p, Kind::Exercise, &e.id, d);
+            for w in &e.worksheets {
+                deps::card_deps(p, Kind::Worksheet, &p.worksheets[*w].id, d);
+            }
+        });
         push(
             format!("exercises/{}/index.html", e.id),
             d,
@@ -1473,10 +1452,12 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
             w.audience,
         ) && (fac || w.audience == Audience::Participant)
         {
-            let mut d = vec![Dep::Global, Dep::Full(Kind::Worksheet, w.id.clone())];
-            for doc in crate::resolve::worksheet_docs(w) {
-                directive_deps(doc, &mut d);
-            }
+            let d = deps_of(&|d| {
+                d.push(Dep::Full(Kind::Worksheet, w.id.clone()));
+                for doc in crate::resolve::worksheet_docs(w) {
+                    deps::doc_deps(p, doc, d);
+                }
+            });
             push(path, d, Box::new(move || s.worksheet_page(i)));
         }
     }
@@ -1494,54 +1475,47 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
             },
             audience,
         ) {
-            let mut d = vec![Dep::Global, Dep::Full(Kind::Page, pg.id.clone())];
-            directive_deps(&pg.body, &mut d);
+            let d = deps_of(&|d| {
+                d.push(Dep::Full(Kind::Page, pg.id.clone()));
+                deps::doc_deps(p, &pg.body, d);
+            });
             push(path, d, Box::new(move || s.page(i)));
         }
     }
     if fac {
-        let mut d = vec![Dep::Global];
-        d.extend(all(
-            Kind::Session,
-            p.sessions.iter().map(|x| x.id.as_str()).collect(),
-            true,
-        ));
-        d.extend(p.sessions.iter().map(|x| Dep::Outline(x.id.clone())));
-        d.extend(all(
-            Kind::Worksheet,
-            p.worksheets.iter().map(|x| x.id.as_str()).collect(),
-            true,
-        ));
-        d.extend(all(
-            Kind::Exercise,
-            p.exercises.iter().map(|x| x.id.as_str()).collect(),
-            false,
-        ));
-        d.extend(all(
-            Kind::Guide,
-            p.guides.iter().map(|x| x.id.as_str()).collect(),
-            true,
-        ));
-        let print_plan: Vec<Dep> = (0..p.sessions.len())
-            .flat_map(|i| print_deps(p, i))
-            .chain(all(
-                Kind::Session,
-                p.sessions.iter().map(|x| x.id.as_str()).collect(),
-                false,
-            ))
-            .collect();
-        d.extend(print_plan.iter().cloned());
+        // A worksheet with rounds counts only at its first use, so the
+        // print plan depends on earlier sessions in full.
+        let print_plan = deps_of(&|d| {
+            d.extend((0..p.sessions.len()).flat_map(|i| print_deps(p, i)));
+            d.extend(
+                p.sessions
+                    .iter()
+                    .map(|x| Dep::Full(Kind::Session, x.id.clone())),
+            );
+        });
+        let d = deps_of(&|d| {
+            let sessions = &mut p.sessions.iter().map(|x| &x.id);
+            titles(d, Kind::Session, sessions);
+            d.extend(p.sessions.iter().map(|x| Dep::Outline(x.id.clone())));
+            titles(d, Kind::Theme, &mut p.themes.iter().map(|x| &x.id));
+            titles(d, Kind::Worksheet, &mut p.worksheets.iter().map(|x| &x.id));
+            d.extend(
+                p.exercises
+                    .iter()
+                    .map(|x| Dep::Full(Kind::Exercise, x.id.clone())),
+            );
+            titles(d, Kind::Guide, &mut p.guides.iter().map(|x| &x.id));
+            d.extend(print_plan.iter().cloned());
+        });
         push(
             "facilitator/index.html".into(),
             d,
             Box::new(move || Some(s.facilitator_index())),
         );
         // The print plan as CSV, for copy shops and spreadsheets.
-        let mut d = vec![Dep::Global];
-        d.extend(print_plan);
         push(
             "facilitator/print-list.csv".into(),
-            d,
+            print_plan,
             Box::new(move || {
                 Some(PageOut {
                     path: "facilitator/print-list.csv".into(),
@@ -1550,8 +1524,10 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
             }),
         );
         for (i, g) in p.guides.iter().enumerate() {
-            let mut d = vec![Dep::Global, Dep::Full(Kind::Guide, g.id.clone())];
-            directive_deps(&g.body, &mut d);
+            let d = deps_of(&|d| {
+                d.push(Dep::Full(Kind::Guide, g.id.clone()));
+                deps::doc_deps(p, &g.body, d);
+            });
             push(
                 format!("facilitator/guides/{}/index.html", g.id),
                 d,
@@ -1561,7 +1537,7 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
         if p.config.search {
             push(
                 "facilitator/search/index.html".into(),
-                vec![Dep::Global],
+                deps_of(&|_| {}),
                 Box::new(move || Some(s.search_page(Audience::Facilitator))),
             );
         }
@@ -1619,7 +1595,7 @@ pub fn render_pages(
     let failed = std::sync::atomic::AtomicBool::new(false);
     let mut errors: Vec<SiteError> = jobs
         .par_iter()
-        .filter(|j| want.is_none_or(|w| w(&j.deps)))
+        .filter(|j| want.is_none_or(|w| w(&j.path, &j.deps)))
         .filter_map(|j| (j.run)())
         .filter_map(|pg| {
             let r = match pg.html {
