@@ -1,7 +1,7 @@
 //! The command line: `cairn build | check | new`. Exit status: 0 success,
 //! 1 content errors, 2 bad usage.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -46,7 +46,13 @@ enum Format {
 #[derive(Subcommand)]
 enum Command {
     /// Check the project, then write the site and the PDFs to output/
-    Build(Common),
+    Build {
+        #[command(flatten)]
+        common: Common,
+        /// How to print problems (json: one JSON document on stdout, as `check` prints it)
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
     /// Validate everything and print every problem, changing nothing
     Check {
         #[command(flatten)]
@@ -92,6 +98,20 @@ fn summary(errors: usize, warnings: usize) -> String {
         plural(errors, "error"),
         plural(warnings, "warning")
     )
+}
+
+/// Prints a run's problems: rustc-style on stderr, or one JSON document on stdout.
+fn print_diags(format: Format, checked: &pipeline::Checked, color: bool) {
+    match format {
+        Format::Json => {
+            // A closed pipe (`| head`) is not worth a panic.
+            let json = diag::render_json(&checked.diags.list, &checked.sources);
+            let _ = writeln!(std::io::stdout(), "{json}");
+        }
+        Format::Human => {
+            let _ = diag::emit_human(&checked.diags.list, &checked.sources, color);
+        }
+    }
 }
 
 pub fn main() -> ExitCode {
@@ -146,20 +166,14 @@ pub fn main() -> ExitCode {
                     return ExitCode::from(1);
                 }
             };
-            match format {
-                Format::Json => println!(
-                    "{}",
-                    diag::render_json(&checked.diags.list, &checked.sources)
-                ),
-                Format::Human => {
-                    let _ = diag::emit_human(&checked.diags.list, &checked.sources, color);
-                    if !common.quiet || checked.errors() + checked.warnings() > 0 {
-                        eprintln!(
-                            "cairn check: {}",
-                            summary(checked.errors(), checked.warnings())
-                        );
-                    }
-                }
+            print_diags(format, &checked, color);
+            if format == Format::Human
+                && (!common.quiet || checked.errors() + checked.warnings() > 0)
+            {
+                eprintln!(
+                    "cairn check: {}",
+                    summary(checked.errors(), checked.warnings())
+                );
             }
             if checked.errors() > 0 || (deny_warnings && checked.warnings() > 0) {
                 ExitCode::from(1)
@@ -167,7 +181,7 @@ pub fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Command::Build(common) => {
+        Command::Build { common, format } => {
             crate::alloc::tune_for_one_shot();
             let output = if common.output.is_absolute() {
                 common.output.clone()
@@ -185,7 +199,7 @@ pub fn main() -> ExitCode {
             let checked = &built.checked;
             match built.result {
                 Ok(files) => {
-                    let _ = diag::emit_human(&checked.diags.list, &checked.sources, color);
+                    print_diags(format, checked, color);
                     if !common.quiet {
                         eprintln!(
                             "cairn build: wrote {files} files to {} in {:.2?} ({})",
@@ -201,28 +215,21 @@ pub fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(err) => {
-                    let _ = diag::emit_human(&checked.diags.list, &checked.sources, color);
+                    print_diags(format, checked, color);
                     match err {
                         BuildError::Content => eprintln!(
                             "cairn build: {}; nothing was written",
                             summary(checked.errors(), checked.warnings())
                         ),
-                        BuildError::Templates(list) => {
-                            for e in list {
-                                eprintln!("error: {e}");
-                            }
-                            eprintln!(
-                                "cairn build: the look's templates are broken; nothing was written"
-                            );
-                        }
-                        BuildError::Pdf(list) => {
-                            for e in list {
-                                eprintln!("error: {e}");
-                            }
-                            eprintln!(
-                                "cairn build: the PDFs could not be made; nothing was written"
-                            );
-                        }
+                        // Their diagnostics were printed with the others.
+                        BuildError::Templates(_) => eprintln!(
+                            "cairn build: the look's templates are broken ({}); nothing was written",
+                            summary(checked.errors(), checked.warnings())
+                        ),
+                        BuildError::Pdf(_) => eprintln!(
+                            "cairn build: the PDFs could not be made ({}); nothing was written",
+                            summary(checked.errors(), checked.warnings())
+                        ),
                         BuildError::Io(e) => {
                             eprintln!("error: {e}\ncairn build: nothing was written")
                         }
