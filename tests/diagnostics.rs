@@ -175,6 +175,7 @@ fn warning_case(name: &str) -> Vec<Diag> {
 
 const ERROR_CASES: &[&str] = &[
     "agenda-minutes",
+    "bad-base-url",
     "bad-program-and-more",
     "bad-toml",
     "bad-toml-front-matter",
@@ -288,6 +289,7 @@ error_tests! {
     error_crlf_places => "crlf",
     error_broken_link_fragment => "broken-link-fragment",
     error_check_finds_an_unknown_look => "unknown-look",
+    error_base_url_is_a_full_address_or_a_path => "bad-base-url",
 }
 
 warning_tests! {

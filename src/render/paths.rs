@@ -75,6 +75,40 @@ pub fn worksheet_pdf(worksheet_id: &str) -> String {
     format!("pdf/worksheets/{worksheet_id}.pdf")
 }
 
+/// The absolute URL of the page at `path`, under the site's address `base`
+/// (which ends in `/`): a folder's `index.html` is named by the folder.
+pub fn absolute(base: &str, path: &str) -> String {
+    format!("{base}{}", path.strip_suffix("index.html").unwrap_or(path))
+}
+
+/// Whether a page belongs in the sitemap: participant pages only. Facilitator
+/// pages, even when published, are not for search engines (they are often
+/// shared privately); the search page has nothing of its own.
+pub fn in_sitemap(path: &str) -> bool {
+    !path.starts_with("facilitator/") && path != SEARCH
+}
+
+/// The sitemap (sitemaps.org) of the pages at `paths` under `base`, sorted.
+pub fn sitemap_xml(base: &str, paths: &[String]) -> String {
+    let mut urls: Vec<String> = paths
+        .iter()
+        .filter(|p| in_sitemap(p))
+        .map(|p| absolute(base, p))
+        .collect();
+    urls.sort();
+    urls.dedup();
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for u in urls {
+        out.push_str("  <url><loc>");
+        crate::render::html_doc::esc_into(&u, &mut out);
+        out.push_str("</loc></url>\n");
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
 /// Where an item lives on the site for `audience` (root-relative), or None
 /// when that audience has no page for it.
 pub fn url_of(p: &Program, item: ItemRef, audience: Audience) -> Option<String> {
@@ -129,5 +163,33 @@ mod tests {
         assert_eq!(handout_pdf("01-a"), "pdf/sessions/01-a.pdf");
         assert!(is_session_page(&session("x")) && is_session_page(&facilitator_session("x")));
         assert!(!is_session_page(EXERCISES));
+    }
+
+    #[test]
+    fn sitemap_lists_participant_pages_as_folders() {
+        let base = "https://example.org/g/";
+        assert_eq!(absolute(base, OVERVIEW), base);
+        assert_eq!(
+            absolute(base, &session("a")),
+            "https://example.org/g/sessions/a/"
+        );
+        let xml = sitemap_xml(
+            "https://x.org/a&b/",
+            &[
+                session("s"),
+                OVERVIEW.into(),
+                facilitator_session("s"),
+                FACILITATOR.into(),
+                SEARCH.into(),
+            ],
+        );
+        assert_eq!(
+            xml,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+             <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n\
+             \x20 <url><loc>https://x.org/a&amp;b/</loc></url>\n\
+             \x20 <url><loc>https://x.org/a&amp;b/sessions/s/</loc></url>\n\
+             </urlset>\n"
+        );
     }
 }

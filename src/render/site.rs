@@ -420,6 +420,9 @@ impl<'a> Site<'a> {
             }
         };
         c.insert("title", title);
+        if let Some(base) = self.p.config.site_address() {
+            c.insert("canonical", &paths::absolute(base, path));
+        }
         let crumbs: Vec<Link> = crumbs
             .iter()
             .map(|(t, u)| Link {
@@ -476,6 +479,7 @@ impl<'a> Site<'a> {
             .then_some(paths::FACILITATOR_SEARCH_INDEX);
         c.insert("search_index_extra", &extra);
         c.insert("facilitator_site", &p.config.facilitator);
+        c.insert("canonical", &Option::<String>::None);
         c.insert("toc", &Vec::<TocEntry>::new());
         c.insert("pdf_links", &Vec::<Link>::new());
         c.insert("prev", &Option::<Link>::None);
@@ -1640,8 +1644,14 @@ pub fn render_site(
             Ok(())
         },
     );
-    pages?;
+    let pages = pages?;
     search?;
+    if let Some(base) = p.config.site_address() {
+        sink.put(
+            paths::SITEMAP.into(),
+            paths::sitemap_xml(base, &pages).into_bytes(),
+        )?;
+    }
     if timing {
         eprintln!("  pages and search: {:.1?}", t.elapsed());
     }
