@@ -164,7 +164,7 @@ pub fn render(program: &Program, opts: &Options, sink: &dyn Sink) -> Result<(), 
                 .map_err(|es| {
                     BuildError::Pdf(located(
                         es.iter()
-                            .map(|e| look_error::from_pdf(program, e))
+                            .map(|e| look_error::from_pdf(program, &opts.root, e))
                             .collect(),
                     ))
                 })?;

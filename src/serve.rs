@@ -722,7 +722,7 @@ fn pdf_worker(
             Err(errs) => {
                 let list = errs
                     .iter()
-                    .map(|e| look_error::from_pdf(&program, e))
+                    .map(|e| look_error::from_pdf(&program, root, e))
                     .collect();
                 let text =
                     look_error::render_plain(look_error::with_texts(list, &theme, &program, root));

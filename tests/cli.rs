@@ -215,8 +215,9 @@ fn broken_print_template_leaves_output_untouched() {
 fn print_template_error_in_the_generated_file_names_the_item() {
     // A template function called with arguments it does not take: Typst
     // places the error at the call in cairn's generated file; the report
-    // names that file and the content item it was writing, and the template
-    // line where the look itself calls it.
+    // names that file and the content item it was writing (at the author's
+    // text the place holds: the session's title), and the template line
+    // where the look itself calls it.
     let builtin = std::fs::read_to_string(repo().join("themes/default/typst/program.typ"))
         .expect("read program.typ");
     let old = "#let session-title(number, title) =";
@@ -243,7 +244,7 @@ fn print_template_error_in_the_generated_file_names_the_item() {
         "{err}"
     );
     assert!(
-        err.contains("it was writing session `a` (content/sessions/01-a.md)"),
+        err.contains("it was writing session `a` (content/sessions/01-a.md:2:10)"),
         "{err}"
     );
 }

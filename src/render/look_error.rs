@@ -182,13 +182,27 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
 
 /// A PDF failure as a problem. Places in the generated document are named
 /// with the document and the item it was writing there.
-pub fn from_pdf(program: &Program, e: &PdfError) -> Placed {
+pub fn from_pdf(program: &Program, root: &Path, e: &PdfError) -> Placed {
     let mut help = e.hints.join("\n");
-    if let Some(item) = e.item.as_deref().and_then(|l| item_of_label(program, l)) {
+    if let Some((item, path)) = e.item.as_deref().and_then(|l| item_of_label(program, l)) {
         if !help.is_empty() {
             help.push('\n');
         }
-        help.push_str(&format!("it was writing {item}"));
+        // When the place is author text (a string literal), find it in the
+        // item's file.
+        let at = e
+            .snippet
+            .as_deref()
+            .and_then(literal_text)
+            .and_then(|t| {
+                let first = t.lines().find(|l| !l.trim().is_empty())?.trim().to_string();
+                let file = std::fs::read_to_string(root.join(&path)).ok()?;
+                let at = file.find(&first)?;
+                let (l, c) = crate::diag::line_col(&file, at);
+                Some(format!("{path}:{l}:{c}"))
+            })
+            .unwrap_or(path);
+        help.push_str(&format!("it was writing {item} ({at})"));
     }
     Placed {
         code: PRINT,
@@ -203,9 +217,34 @@ pub fn from_pdf(program: &Program, e: &PdfError) -> Placed {
     }
 }
 
-/// `KIND `ID` (content/PATH)` for the label of a heading in a generated
+/// The text of a Typst string literal as cairn writes them
+/// ([`crate::render::pdf::md::lit`]), or None if `s` is not one.
+fn literal_text(s: &str) -> Option<String> {
+    let inner = s.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'u' => {
+                let code: String = chars.by_ref().skip(1).take_while(|c| *c != '}').collect();
+                out.push(char::from_u32(u32::from_str_radix(&code, 16).ok()?)?);
+            }
+            other => out.push(other),
+        }
+    }
+    Some(out)
+}
+
+/// `KIND `ID``, and `content/PATH`, for the label of a heading in a generated
 /// file (`cairn-KIND-ID`, or a heading inside that item: `cairn-KIND-ID-…`).
-fn item_of_label(p: &Program, label: &str) -> Option<String> {
+fn item_of_label(p: &Program, label: &str) -> Option<(String, String)> {
     p.index
         .paths
         .iter()
@@ -214,7 +253,7 @@ fn item_of_label(p: &Program, label: &str) -> Option<String> {
         .max_by_key(|(_, l)| l.len())
         .and_then(|(path, l)| {
             let (kind, id) = l.strip_prefix("cairn-")?.split_once('-')?;
-            Some(format!("{kind} `{id}` (content/{path})"))
+            Some((format!("{kind} `{id}`"), format!("content/{path}")))
         })
 }
 
@@ -318,5 +357,10 @@ mod tests {
             Some("upperx")
         );
         assert_eq!(find_word("xa a", "a"), Some(3));
+        assert_eq!(
+            literal_text(&crate::render::pdf::md::lit("a \"b\"\\\n\u{1}")).as_deref(),
+            Some("a \"b\"\\\n\u{1}")
+        );
+        assert_eq!(literal_text("none"), None);
     }
 }

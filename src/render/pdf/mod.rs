@@ -40,8 +40,10 @@ pub struct PdfError {
     pub column: usize,
     /// How many characters the place spans.
     pub len: usize,
-    /// For a place in the generated file: the item it was writing there.
+    /// For a place in the generated file: the label of the item it was
+    /// writing there (`cairn-KIND-ID…`), and the generated text at the place.
     pub item: Option<String>,
+    pub snippet: Option<String>,
     pub message: String,
     pub hints: Vec<String>,
 }
@@ -159,6 +161,7 @@ fn world(shared: Arc<Shared>, name: &str, text: String) -> Result<CairnWorld, Ve
             column: 0,
             len: 0,
             item: None,
+            snippet: None,
             message: "cannot name the generated file".into(),
             hints: Vec::new(),
         }]
@@ -191,6 +194,7 @@ pub fn compile(
             column: 0,
             len: 0,
             item: None,
+            snippet: None,
             message: e.message().to_string(),
             hints: e.hints().iter().map(|h| h.to_string()).collect(),
         }]
@@ -217,7 +221,11 @@ fn diagnostics(w: &CairnWorld, diags: &[SourceDiagnostic]) -> Vec<PdfError> {
                 let (f, l, c, _) = place(w, t.span.into());
                 hints.push(format!("{} ({f}:{l}:{c})", t.v));
             }
-            let item = (file == w.main_name).then(|| generated_item(w.main_text(), line)).flatten();
+            let generated = file == w.main_name;
+            let item = generated.then(|| generated_item(w.main_text(), line)).flatten();
+            let snippet = generated
+                .then(|| w.range(d.span).and_then(|r| w.main_text().get(r)).map(str::to_string))
+                .flatten();
             if file == w.main_name {
                 hints.push(
                     "this place is in cairn's generated file: the problem is likely in a print template it calls \
@@ -225,7 +233,7 @@ fn diagnostics(w: &CairnWorld, diags: &[SourceDiagnostic]) -> Vec<PdfError> {
                         .into(),
                 );
             }
-            PdfError { file, line, column, len, item, message: d.message.to_string(), hints }
+            PdfError { file, line, column, len, item, snippet, message: d.message.to_string(), hints }
         })
         .collect()
 }
@@ -288,6 +296,7 @@ fn place_missing_glyph(program: &Program, root: &Path, err: PdfError) -> PdfErro
                 column,
                 len: text.chars().count(),
                 item: None,
+                snippet: None,
                 message,
                 hints,
             };
