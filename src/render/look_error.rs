@@ -101,9 +101,10 @@ pub fn from_tera(theme: &Theme, e: &TemplateError) -> Placed {
                 .contains("while rendering macro")
                 .then(|| format!("Tera: {chain}"))
         });
-    let needle = quoted(inner);
+    let needle = quoted(inner, &names);
     if let Some(needle) = &needle {
         let first = needle.split(['.', '[']).next().unwrap_or(needle);
+        let first = if first.is_empty() { needle } else { first };
         for n in &names {
             let Some((origin, text)) = file_of(n) else {
                 continue;
@@ -154,14 +155,16 @@ fn chain_tail(chain: &str) -> &str {
     rest.trim()
 }
 
-/// The first name quoted with backticks or single quotes that is not a
-/// template's name.
-fn quoted(msg: &str) -> Option<String> {
+/// The first name quoted with backticks, else single quotes, that is not
+/// one of the templates being rendered (`skip`). Tera writes a missing
+/// included template as `'[name]'`: the brackets are dropped.
+fn quoted(msg: &str, skip: &[&str]) -> Option<String> {
     for q in ['`', '\''] {
         let mut parts = msg.split(q);
         parts.next();
         while let Some(inside) = parts.next() {
-            if !inside.is_empty() && !inside.ends_with(".html") && !inside.contains(' ') {
+            let inside = inside.trim_start_matches('[').trim_end_matches(']');
+            if !inside.is_empty() && !skip.contains(&inside) && !inside.contains(' ') {
                 return Some(inside.to_string());
             }
             parts.next();
@@ -172,6 +175,9 @@ fn quoted(msg: &str) -> Option<String> {
 
 /// Where `word` first occurs in `text` not inside a longer name.
 fn find_word(text: &str, word: &str) -> Option<usize> {
+    if word.is_empty() {
+        return None;
+    }
     let is_name = |c: char| c.is_alphanumeric() || c == '_';
     text.match_indices(word).map(|(i, _)| i).find(|&i| {
         let before = text[..i].chars().next_back();
@@ -348,14 +354,25 @@ mod tests {
 
     #[test]
     fn quoted_names_skip_templates() {
+        let skip = ["x.html"];
         assert_eq!(
-            quoted("Variable `a.b` not found in context while rendering 'x.html'").as_deref(),
+            quoted(
+                "Variable `a.b` not found in context while rendering 'x.html'",
+                &skip
+            )
+            .as_deref(),
             Some("a.b")
         );
         assert_eq!(
-            quoted("Filter 'upperx' not found").as_deref(),
+            quoted("Filter 'upperx' not found", &skip).as_deref(),
             Some("upperx")
         );
+        assert_eq!(
+            quoted("Template '[gone.html]' not found", &skip).as_deref(),
+            Some("gone.html")
+        );
+        assert_eq!(quoted("in 'x.html'", &skip), None);
+        assert_eq!(find_word("abc", ""), None);
         assert_eq!(find_word("xa a", "a"), Some(3));
         assert_eq!(
             literal_text(&crate::render::pdf::md::lit("a \"b\"\\\n\u{1}")).as_deref(),
