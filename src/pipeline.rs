@@ -196,7 +196,8 @@ pub struct Built {
 
 /// Checks, renders and writes. On any error `output/` is left as it was.
 pub fn build(opts: &Options) -> Built {
-    let checked = match check(&opts.root) {
+    // The look is checked by rendering with it (`check` alone parses it first).
+    let checked = match check_cached(&opts.root, None) {
         Ok(c) => c,
         Err(e) => {
             let checked = Checked {

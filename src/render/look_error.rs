@@ -93,14 +93,8 @@ pub fn from_tera(theme: &Theme, e: &TemplateError) -> Placed {
     let inner = chain_tail(chain);
     // Tera's own wording, when it says more than the message (which block,
     // parent template or macro it was in).
-    let tera_help = chain
-        .contains(" (error happened in ")
-        .then(|| format!("Tera: {chain}"))
-        .or_else(|| {
-            chain
-                .contains("while rendering macro")
-                .then(|| format!("Tera: {chain}"))
-        });
+    let tera_help = (chain.contains(" (error happened in ") || chain.contains("rendering macro"))
+        .then(|| format!("Tera: {chain}"));
     let needle = quoted(inner, &names);
     if let Some(needle) = &needle {
         let first = needle.split(['.', '[']).next().unwrap_or(needle);
