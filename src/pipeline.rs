@@ -1,5 +1,6 @@
 //! The pipeline, end to end: load → parse → resolve and check → render
-//! (HTML, then PDF) → write atomically. `check` stops after resolving.
+//! (HTML, then PDF) → write atomically. `check` stops after resolving
+//! (and parsing the look).
 
 use std::path::{Path, PathBuf};
 
