@@ -1,7 +1,7 @@
 //! The command line: `cairn build | check | new`. Exit status: 0 success,
 //! 1 content errors, 2 bad usage.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -68,6 +68,9 @@ enum Command {
         project: Project,
         #[command(flatten)]
         out: Output,
+        /// How to print problems (json: one JSON document on stdout, as `check` prints it)
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
     },
     /// Validate everything and print every problem, changing nothing
     Check {
@@ -241,6 +244,24 @@ fn report_project_problem(root: &Path, json: bool) -> Option<ExitCode> {
     Some(ExitCode::from(2))
 }
 
+/// Prints a run's problems: rustc-style on stderr, or one JSON document on stdout.
+fn print_diags(format: Format, checked: &pipeline::Checked, root: &Path, color: bool) {
+    match format {
+        Format::Json => {
+            // A closed pipe (`| head`) is not worth a panic.
+            let json = diag::render_json_in(
+                &checked.diags.list,
+                &checked.sources,
+                &root.to_string_lossy(),
+            );
+            let _ = writeln!(std::io::stdout(), "{json}");
+        }
+        Format::Human => {
+            let _ = diag::emit_human(&checked.diags.list, &checked.sources, color);
+        }
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = match parse_args() {
         Ok(cli) => cli,
@@ -346,8 +367,9 @@ pub fn main() -> ExitCode {
         Command::Build {
             project: common,
             out,
+            format,
         } => {
-            if let Some(code) = report_project_problem(&common.root, false) {
+            if let Some(code) = report_project_problem(&common.root, format == Format::Json) {
                 return code;
             }
             crate::alloc::tune_for_one_shot();
@@ -364,7 +386,7 @@ pub fn main() -> ExitCode {
             let checked = &built.checked;
             match built.result {
                 Ok(files) => {
-                    let _ = diag::emit_human(&checked.diags.list, &checked.sources, color);
+                    print_diags(format, checked, &common.root, color);
                     if !common.quiet {
                         eprintln!(
                             "cairn build: wrote {files} files to {} in {:.2?} ({})",
@@ -380,28 +402,21 @@ pub fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(err) => {
-                    let _ = diag::emit_human(&checked.diags.list, &checked.sources, color);
+                    print_diags(format, checked, &common.root, color);
                     match err {
                         BuildError::Content => eprintln!(
                             "cairn build: {}; nothing was written",
                             summary(checked.errors(), checked.warnings())
                         ),
-                        BuildError::Templates(list) => {
-                            for e in list {
-                                eprintln!("error: {e}");
-                            }
-                            eprintln!(
-                                "cairn build: the look's templates are broken; nothing was written"
-                            );
-                        }
-                        BuildError::Pdf(list) => {
-                            for e in list {
-                                eprintln!("error: {e}");
-                            }
-                            eprintln!(
-                                "cairn build: the PDFs could not be made; nothing was written"
-                            );
-                        }
+                        // Their diagnostics were printed with the others.
+                        BuildError::Templates(_) => eprintln!(
+                            "cairn build: the look's templates are broken ({}); nothing was written",
+                            summary(checked.errors(), checked.warnings())
+                        ),
+                        BuildError::Pdf(_) => eprintln!(
+                            "cairn build: the PDFs could not be made ({}); nothing was written",
+                            summary(checked.errors(), checked.warnings())
+                        ),
                         BuildError::Io(e) => {
                             eprintln!("error: {e}\ncairn build: nothing was written")
                         }

@@ -58,6 +58,9 @@ impl Edition {
 
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// As written: a path (`/`, `/group/`: links are relative either way,
+    /// so it changes nothing) or the site's full address (`https://…/`,
+    /// ending in `/`), which adds a sitemap and canonical links.
     pub base_url: String,
     pub theme: String,
     pub facilitator: bool,
@@ -84,7 +87,40 @@ impl Default for Config {
     }
 }
 
+/// A `base_url` checked: a path starting with `/` as it is, or an absolute
+/// http(s) address with a host and no query or fragment, ending in `/`.
+fn site_address(s: &str) -> Result<String, &'static str> {
+    if s.starts_with('/') {
+        return Ok(s.to_string());
+    }
+    let lower = s.to_ascii_lowercase();
+    let Some(rest) = ["https://", "http://"]
+        .iter()
+        .find_map(|scheme| lower.starts_with(scheme).then(|| &s[scheme.len()..]))
+    else {
+        return Err("must start with https://, http:// or /");
+    };
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() {
+        return Err("has no host");
+    }
+    if s.contains(['?', '#']) || s.chars().any(char::is_whitespace) {
+        return Err("must not hold spaces, `?` or `#`");
+    }
+    Ok(if s.ends_with('/') {
+        s.to_string()
+    } else {
+        format!("{s}/")
+    })
+}
+
 impl Config {
+    /// The site's full address (`https://…/`) when `base_url` gives one:
+    /// then the build writes a sitemap and canonical links.
+    pub fn site_address(&self) -> Option<&str> {
+        (!self.base_url.starts_with('/')).then_some(self.base_url.as_str())
+    }
+
     /// Reads cairn.toml text (file id `file`); a missing file means defaults.
     pub fn parse(text: &str, file: usize, d: &mut Diags) -> Config {
         let mut c = Config::default();
@@ -94,8 +130,18 @@ impl Config {
         };
         let root = Obj::new(doc.get_ref(), Loc::new(file, 0..0), cx, "cairn.toml");
         root.check_keys(&["base_url", "theme", "site", "pdf", "markdown"], d);
-        if let Some((s, _)) = root.str("base_url", d) {
-            c.base_url = s;
+        if let Some((s, l)) = root.str("base_url", d) {
+            match site_address(&s) {
+                Ok(url) => c.base_url = url,
+                Err(why) => {
+                    d.error("bad-value", l, format!("`base_url` {why}"))
+                        .label("not a full address or a path")
+                        .help(
+                            "write the site's full address, e.g. \"https://example.org/our-group/\", \
+                             to get a sitemap and canonical links; or \"/\" (links are relative either way)",
+                        );
+                }
+            }
         }
         if let Some((s, l)) = root.str("theme", d) {
             if s.is_empty()
@@ -157,5 +203,28 @@ impl Config {
             }
         }
         c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_is_a_path_or_a_full_address() {
+        assert_eq!(site_address("/"), Ok("/".into()));
+        assert_eq!(site_address("/group/"), Ok("/group/".into()));
+        assert_eq!(
+            site_address("https://example.org/group"),
+            Ok("https://example.org/group/".into())
+        );
+        assert_eq!(
+            site_address("HTTP://example.org"),
+            Ok("HTTP://example.org/".into())
+        );
+        assert!(site_address("example.org").is_err());
+        assert!(site_address("https:///x").is_err());
+        assert!(site_address("https://x.org/?a").is_err());
+        assert!(site_address("ftp://x.org/").is_err());
     }
 }

@@ -247,6 +247,79 @@ impl Diagnostic {
     }
 }
 
+/// A problem placed by line and column in a file that need not be one of
+/// the program's sources: a file of the look, or a generated Typst document.
+/// It becomes a [`Diagnostic`] when reported ([`Placed::into_diagnostic`]),
+/// so it prints, and serialises to JSON, like every other problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    pub code: &'static str,
+    /// The file as shown to the user, e.g. `themes/default/templates/base.html`.
+    pub file: String,
+    /// 1-based; 0 when the place is not known (the file is still named).
+    pub line: usize,
+    pub column: usize,
+    /// How many characters to underline from there.
+    pub len: usize,
+    pub message: String,
+    pub label: String,
+    pub help: Option<String>,
+    /// The file's text, to quote it (none: the place is shown without it).
+    pub text: Option<Arc<str>>,
+}
+
+impl Placed {
+    /// The diagnostic, with `file` added to `sources` unless it is there
+    /// already.
+    pub fn into_diagnostic(self, sources: &mut Sources) -> Diagnostic {
+        let id = match sources.find(&self.file) {
+            Some(id) => id,
+            None => {
+                let text = self.text.clone().unwrap_or_else(|| Arc::from(""));
+                sources.add(self.file.clone(), text)
+            }
+        };
+        let text = sources.text(id);
+        let start = offset_of(text, self.line, self.column);
+        let end = text[start..]
+            .char_indices()
+            .nth(self.len)
+            .map(|(i, _)| start + i)
+            .unwrap_or(text.len());
+        Diagnostic {
+            severity: Severity::Error,
+            code: self.code,
+            message: self.message,
+            loc: Loc::new(id, start..end),
+            label: self.label,
+            help: self.help,
+            related: Vec::new(),
+            cross_file: false,
+        }
+    }
+}
+
+/// The byte offset of a 1-based line and column (in characters) in `text`;
+/// the start of the text when the line is 0, the end of the line when the
+/// column is past it.
+pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    if line == 0 {
+        return 0;
+    }
+    let mut start = 0;
+    for _ in 1..line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    text[start..end]
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(end, |(i, _)| start + i)
+}
+
 /// Prints diagnostics rustc-style to stderr, with the source line quoted.
 pub fn emit_human(diags: &[Diagnostic], sources: &Sources, color: bool) -> std::io::Result<()> {
     let choice = if color {
@@ -514,6 +587,42 @@ mod tests {
         assert_eq!(line_col(t, 3), (2, 1));
         assert_eq!(line_col(t, 7), (2, 4));
         assert_eq!(line_col(t, 999), (3, 1));
+    }
+
+    #[test]
+    fn offset_of_inverts_line_col() {
+        let t = "ab\ncdé f\nx";
+        for off in [0, 1, 3, 5, 7, 9, 11] {
+            let (l, c) = line_col(t, off);
+            assert_eq!(offset_of(t, l, c), off, "{off}");
+        }
+        assert_eq!(offset_of(t, 0, 0), 0);
+        assert_eq!(offset_of(t, 2, 99), 9);
+        assert_eq!(offset_of(t, 9, 1), t.len());
+    }
+
+    #[test]
+    fn placed_problem_becomes_a_diagnostic_in_its_file() {
+        let mut sources = Sources::default();
+        let p = Placed {
+            code: "template",
+            file: "themes/x/templates/a.html".into(),
+            line: 2,
+            column: 3,
+            len: 2,
+            message: "m".into(),
+            label: String::new(),
+            help: None,
+            text: Some(Arc::from("one\ntwo three\n")),
+        };
+        let d = p.into_diagnostic(&mut sources);
+        assert_eq!(sources.name(d.loc.file), "themes/x/templates/a.html");
+        assert_eq!(d.loc.span, 6..8);
+        let json = render_json(&[d], &sources);
+        assert!(
+            json.contains("\"line\": 2") && json.contains("\"column\": 3"),
+            "{json}"
+        );
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! The pipeline, end to end: load → parse → resolve and check → render
-//! (HTML, then PDF) → write atomically. `check` stops after resolving.
+//! (HTML, then PDF) → write atomically. `check` stops after resolving
+//! (and parsing the look).
 
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Diags, Severity, Sources};
+use crate::diag::{Diags, Placed, Severity, Sources};
 use crate::model::Program;
 use crate::output::{self, Sink, Staging};
-use crate::render::site;
+use crate::render::{look_error, site};
 use crate::theme::Theme;
 
 pub struct Options {
@@ -30,11 +31,26 @@ impl Checked {
     pub fn warnings(&self) -> usize {
         self.diags.count(Severity::Warning)
     }
+    /// Adds problems found outside the content (in the look) to the diagnostics.
+    fn add_placed(&mut self, problems: Vec<Placed>) {
+        for p in problems {
+            let d = p.into_diagnostic(&mut self.sources);
+            self.diags.list.push(d);
+        }
+    }
 }
 
-/// Loads, parses and checks the project at `root`.
+/// Loads, parses and checks the project at `root`, and what can be checked
+/// of its look without rendering (`serve` checks the look when it loads it).
 pub fn check(root: &Path) -> std::io::Result<Checked> {
-    check_cached(root, None)
+    let mut checked = check_cached(root, None)?;
+    if let Some(p) = &checked.program
+        && let Ok(theme) = Theme::load(root, &p.config.theme)
+    {
+        let problems = look_error::with_texts(look_error::check(&theme), &theme, p, root);
+        checked.add_placed(problems);
+    }
+    Ok(checked)
 }
 
 /// What `serve` keeps between rebuilds: the files read and their parses.
@@ -103,10 +119,12 @@ fn check_look(root: &Path, config: &crate::config::Config, d: &mut Diags) {
 pub enum BuildError {
     /// Content errors: see the diagnostics.
     Content,
-    /// The look's templates are broken.
-    Templates(Vec<String>),
-    /// A PDF could not be made (a broken print template, a character no font has).
-    Pdf(Vec<String>),
+    /// The look's templates are broken: the problems, placed in its files
+    /// (`build` also adds them to the diagnostics).
+    Templates(Vec<Placed>),
+    /// A PDF could not be made (a broken print template, a character no font
+    /// has), placed like `Templates`.
+    Pdf(Vec<Placed>),
     Io(std::io::Error),
 }
 
@@ -119,8 +137,10 @@ impl From<std::io::Error> for BuildError {
 /// Renders a checked program into `sink`.
 pub fn render(program: &Program, opts: &Options, sink: &dyn Sink) -> Result<(), BuildError> {
     let theme = Theme::load(&opts.root, &program.config.theme)?;
-    let tera =
-        site::load_templates(&theme).map_err(|e| BuildError::Templates(vec![e.to_string()]))?;
+    let located =
+        |problems: Vec<Placed>| look_error::with_texts(problems, &theme, program, &opts.root);
+    let tera = site::load_templates(&theme)
+        .map_err(|e| BuildError::Templates(located(vec![look_error::from_tera(&theme, &e)])))?;
     let timing = std::env::var_os("CAIRN_TIMING").is_some();
     let t = std::time::Instant::now();
     if opts.pdf {
@@ -150,7 +170,13 @@ pub fn render(program: &Program, opts: &Options, sink: &dyn Sink) -> Result<(), 
                 opts.progress,
                 sink.previous(),
             )
-            .map_err(|es| BuildError::Pdf(es.iter().map(|e| e.to_string()).collect()))?;
+            .map_err(|es| {
+                BuildError::Pdf(located(
+                    es.iter()
+                        .map(|e| look_error::from_pdf(program, &opts.root, e))
+                        .collect(),
+                ))
+            })?;
             if timing {
                 let made: Vec<&str> = pdfs.made.files.keys().map(String::as_str).collect();
                 eprintln!("  PDFs compiled ({}): {}", made.len(), made.join(" "));
@@ -174,9 +200,11 @@ pub fn render(program: &Program, opts: &Options, sink: &dyn Sink) -> Result<(), 
         },
     );
     site.map_err(|e| match e {
-        site::SiteError::Templates(es) => {
-            BuildError::Templates(es.iter().map(|e| e.to_string()).collect())
-        }
+        site::SiteError::Templates(es) => BuildError::Templates(located(
+            es.iter()
+                .map(|e| look_error::from_tera(&theme, e))
+                .collect(),
+        )),
         site::SiteError::Io(e) => BuildError::Io(e),
     })?;
     pdfs
@@ -190,7 +218,8 @@ pub struct Built {
 
 /// Checks, renders and writes. On any error `output/` is left as it was.
 pub fn build(opts: &Options) -> Built {
-    let checked = match check(&opts.root) {
+    // The look is checked by rendering with it (`check` alone parses it first).
+    let checked = match check_cached(&opts.root, None) {
         Ok(c) => c,
         Err(e) => {
             let checked = Checked {
@@ -204,7 +233,12 @@ pub fn build(opts: &Options) -> Built {
             };
         }
     };
+    let mut checked = checked;
     let result = write_checked(&checked, opts);
+    // The look's problems are reported like the content's.
+    if let Err(BuildError::Templates(list) | BuildError::Pdf(list)) = &result {
+        checked.add_placed(list.clone());
+    }
     Built { checked, result }
 }
 

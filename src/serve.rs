@@ -17,7 +17,7 @@ use crate::diag;
 use crate::model::Program;
 use crate::output::{self, OutputSet};
 use crate::pipeline;
-use crate::render::site;
+use crate::render::{look_error, site};
 use crate::theme::Theme;
 
 /// How long the watcher waits for more events after one arrives before it
@@ -228,7 +228,15 @@ impl Incremental {
             Some(l) if !self.look_stale && &l.name == name => l,
             _ => {
                 let theme = Theme::load(&opts.root, name).map_err(|e| e.to_string())?;
-                let tera = site::load_templates(&theme).map_err(|e| e.to_string())?;
+                let tera = site::load_templates(&theme).map_err(|e| {
+                    let p = look_error::from_tera(&theme, &e);
+                    look_error::render_plain(look_error::with_texts(
+                        vec![p],
+                        &theme,
+                        &program,
+                        &opts.root,
+                    ))
+                })?;
                 let hash = deps::look_hash(&theme);
                 Look {
                     name: name.clone(),
@@ -280,11 +288,12 @@ impl Incremental {
         let collected = std::sync::Mutex::new(OutputSet::default());
         site::render_pages(&program, tera, opts.pdf, Some(&want), &collected).map_err(
             |e| match e {
-                site::SiteError::Templates(es) => es
-                    .iter()
-                    .map(|e| e.to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n"),
+                site::SiteError::Templates(es) => {
+                    let list = es.iter().map(|e| look_error::from_tera(theme, e)).collect();
+                    look_error::render_plain(look_error::with_texts(
+                        list, theme, &program, &opts.root,
+                    ))
+                }
                 site::SiteError::Io(e) => e.to_string(),
             },
         )?;
@@ -617,7 +626,8 @@ pub fn run(opts: ServeOptions) -> u8 {
         let out = opts.output.clone();
         let root = opts.root.clone();
         let quiet = opts.quiet;
-        std::thread::spawn(move || pdf_worker(pdf_rx, &root, &out, quiet));
+        let shared = Arc::clone(&shared);
+        std::thread::spawn(move || pdf_worker(pdf_rx, &root, &out, quiet, &shared));
     }
     let start = Instant::now();
     match inc.rebuild(&opts) {
@@ -816,7 +826,15 @@ pub fn run(opts: ServeOptions) -> u8 {
     0
 }
 
-fn pdf_worker(rx: mpsc::Receiver<Arc<Program>>, root: &Path, out: &Path, quiet: bool) {
+/// Makes the PDFs of each new program; their problems go to the terminal
+/// and to open pages' error overlay.
+fn pdf_worker(
+    rx: mpsc::Receiver<Arc<Program>>,
+    root: &Path,
+    out: &Path,
+    quiet: bool,
+    shared: &Shared,
+) {
     let mut written: HashMap<String, u64> = HashMap::new();
     while let Ok(mut program) = rx.recv() {
         // Only the newest program matters.
@@ -843,9 +861,15 @@ fn pdf_worker(rx: mpsc::Receiver<Arc<Program>>, root: &Path, out: &Path, quiet: 
                 );
             }
             Err(errs) => {
-                for e in errs {
-                    eprintln!("error: {e}");
-                }
+                let list = errs
+                    .iter()
+                    .map(|e| look_error::from_pdf(&program, root, e))
+                    .collect();
+                let text =
+                    look_error::render_plain(look_error::with_texts(list, &theme, &program, root));
+                eprint!("{text}");
+                log(quiet, "cairn serve: the PDFs could not be made");
+                shared.publish(|s| s.error = Some(text));
             }
         }
     }

@@ -13,7 +13,8 @@ include!(concat!(env!("OUT_DIR"), "/builtin_theme.rs"));
 #[derive(Debug, Clone)]
 pub struct ThemeFile {
     pub bytes: Vec<u8>,
-    /// Where it came from, for messages: `themes/NAME/…` or `(built-in) …`.
+    /// Where it came from, for messages: `themes/NAME/…`, or
+    /// `themes/default/…` for the built-in look's files.
     pub origin: String,
 }
 
@@ -31,7 +32,7 @@ impl Theme {
                 (*path).to_string(),
                 ThemeFile {
                     bytes: bytes.to_vec(),
-                    origin: format!("(built-in theme) {path}"),
+                    origin: format!("themes/default/{path}"),
                 },
             );
         }

@@ -47,32 +47,56 @@ fn failed_build_leaves_previous_output_untouched() {
     );
 }
 
+/// Where a look's problem is expected: file, line, column.
+type At<'a> = (&'a str, usize, usize);
+
+/// Whether `json` (`--format json` output) holds an error at `at`.
+fn json_has_error_at(json: &str, at: At) -> bool {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    v["diagnostics"].as_array().into_iter().flatten().any(|d| {
+        d["severity"] == "error"
+            && d["file"] == at.0
+            && d["line"] == at.1 as u64
+            && d["column"] == at.2 as u64
+    })
+}
+
 /// Builds a program into `site/` (with its PDFs when `pdf`), overrides one
 /// file of the look (`file`, under themes/default/) with `text`, and checks
-/// the next build fails naming `needle`, leaving the output as it was and no
-/// staging folder behind.
-fn failing_look_file_leaves_output_untouched(file: &str, text: &str, needle: &str, pdf: bool) {
+/// the next build fails with an error at `at` (in the terminal and in
+/// `--format json`), leaving the output as it was and no staging folder
+/// behind. When `check_finds`, `check --format json` reports it too.
+fn failing_look_file_leaves_output_untouched(
+    file: &str,
+    text: &str,
+    at: At,
+    pdf: bool,
+    check_finds: bool,
+) -> String {
     let dir = program_with(None);
     let root = dir.path();
     let out = root.join("site");
-    let run_build = || {
-        if pdf {
-            cairn([
-                OsStr::new("build"),
-                OsStr::new("--quiet"),
-                OsStr::new("--root"),
-                root.as_os_str(),
-                OsStr::new("--output"),
-                out.as_os_str(),
-            ])
-        } else {
-            build(root, Some(&out))
+    let run_build = |json: bool| {
+        let mut args = vec![
+            OsStr::new("build"),
+            OsStr::new("--quiet"),
+            OsStr::new("--root"),
+            root.as_os_str(),
+            OsStr::new("--output"),
+            out.as_os_str(),
+        ];
+        if !pdf {
+            args.push(OsStr::new("--no-pdf"));
         }
+        if json {
+            args.extend([OsStr::new("--format"), OsStr::new("json")]);
+        }
+        cairn(args)
     };
     // Twice: the second build is a warm one and leaves a spare folder, which
     // the failing build starts from.
     for _ in 0..2 {
-        let run = run_build();
+        let run = run_build(false);
         assert_eq!(run.code, 0, "{}", run.stderr);
     }
     let before = snapshot(&out);
@@ -84,26 +108,60 @@ fn failing_look_file_leaves_output_untouched(file: &str, text: &str, needle: &st
     let path = root.join("themes/default").join(file);
     std::fs::create_dir_all(path.parent().unwrap()).expect("mkdir");
     std::fs::write(&path, text).expect("write the look's file");
-    let run = run_build();
+    let run = run_build(false);
     run.assert_no_panic("build");
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains(needle), "{}", run.stderr);
+    let place = format!("{}:{}:{}", at.0, at.1, at.2);
+    assert!(
+        run.stderr.contains(&place),
+        "no {place} in:\n{}",
+        run.stderr
+    );
     assert_eq!(snapshot(&out), before, "a failed build changed the output");
     assert!(
         stray_temp_folders(root).is_empty(),
         "{:?}",
         stray_temp_folders(root)
     );
+    let json = run_build(true);
+    assert_eq!(json.code, 1, "{}", json.stderr);
+    assert!(
+        json_has_error_at(&json.stdout, at),
+        "no {place} in:\n{}",
+        json.stdout
+    );
+    let check = cairn([
+        OsStr::new("check"),
+        OsStr::new("--root"),
+        root.as_os_str(),
+        OsStr::new("--format"),
+        OsStr::new("json"),
+    ]);
+    check.assert_no_panic("check");
+    assert_eq!(
+        json_has_error_at(&check.stdout, at),
+        check_finds,
+        "check --format json:\n{}",
+        check.stdout
+    );
+    assert_eq!(check.code, i32::from(check_finds), "{}", check.stdout);
+    run.stderr
 }
 
 #[test]
 fn failed_build_with_broken_templates_leaves_output_untouched() {
-    // Broken Tera: found when the look is loaded, before anything is written.
-    failing_look_file_leaves_output_untouched(
+    // Broken Tera: found when the look is loaded, before anything is
+    // written, and by `check`. Tera gives the line and column.
+    let err = failing_look_file_leaves_output_untouched(
         "templates/base.html",
-        "<html>{% if %}{{ </html>",
-        "template",
+        "<html>\n{% if %}{{ </html>",
+        ("themes/default/templates/base.html", 2, 7),
         false,
+        true,
+    );
+    assert!(
+        err.contains("error[template]: this template does not parse"),
+        "{err}"
     );
 }
 
@@ -111,11 +169,17 @@ fn failed_build_with_broken_templates_leaves_output_untouched() {
 fn template_failing_mid_render_removes_the_half_written_folder() {
     // Pages are written as they render; a template that fails on some
     // pages only must still leave output/ as it was and no staging folder.
-    failing_look_file_leaves_output_untouched(
+    // Tera names the variable; it is found in the template.
+    let err = failing_look_file_leaves_output_untouched(
         "templates/exercise.html",
         "{% extends \"base.html\" %}{% block content %}{{ no_such_value.title }}{% endblock content %}",
-        "templates/exercise.html",
+        ("themes/default/templates/exercise.html", 1, 48),
         false,
+        false,
+    );
+    assert!(
+        err.contains("Variable `no_such_value.title` not found"),
+        "{err}"
     );
 }
 
@@ -125,8 +189,9 @@ fn failing_shared_header_fails_the_build_with_its_file() {
     // its errors must still stop the build and name the file.
     failing_look_file_leaves_output_untouched(
         "templates/header.html",
-        "<header>{{ no_such_value.title }}</header>",
-        "templates/header.html",
+        "<header>\n  {{ no_such_value.title }}</header>",
+        ("themes/default/templates/header.html", 2, 6),
+        false,
         false,
     );
 }
@@ -135,12 +200,56 @@ fn failing_shared_header_fails_the_build_with_its_file() {
 fn broken_print_template_leaves_output_untouched() {
     // The site and the PDFs are made at the same time into the staging
     // folder: a PDF that fails must still leave output/ as it was, with the
-    // site pages already written thrown away.
-    failing_look_file_leaves_output_untouched(
+    // site pages already written thrown away. A syntax error is found by
+    // `check` too.
+    let err = failing_look_file_leaves_output_untouched(
         "typst/base.typ",
-        "#let broken = (\n",
-        "base.typ",
+        "#let a = 1\n#let broken = (\n",
+        ("themes/default/typst/base.typ", 2, 15),
         true,
+        true,
+    );
+    assert!(
+        err.contains("error[print-template]: unclosed delimiter"),
+        "{err}"
+    );
+}
+
+#[test]
+fn print_template_error_in_the_generated_file_names_the_item() {
+    // A template function called with arguments it does not take: Typst
+    // places the error at the call in cairn's generated file; the report
+    // names that file and the content item it was writing (at the author's
+    // text the place holds: the session's title), and the template line
+    // where the look itself calls it.
+    let builtin = std::fs::read_to_string(repo().join("themes/default/typst/program.typ"))
+        .expect("read program.typ");
+    let old = "#let session-title(number, title) =";
+    assert!(
+        builtin.contains(old),
+        "program.typ changed: update this test"
+    );
+    let text = builtin.replace(old, "#let session-title(number) =");
+    let line = text
+        .lines()
+        .position(|l| l.contains("session-title(s.number, s.title)"))
+        .expect("the look calls session-title")
+        + 1;
+    let col = text.lines().nth(line - 1).unwrap().find("s.title").unwrap() + 1;
+    let err = failing_look_file_leaves_output_untouched(
+        "typst/program.typ",
+        &text,
+        ("themes/default/typst/program.typ", line, col),
+        true,
+        false,
+    );
+    assert!(
+        err.contains("(generated) participant-workbook.typ:"),
+        "{err}"
+    );
+    assert!(
+        err.contains("it was writing session `a` (content/sessions/01-a.md:2:10)"),
+        "{err}"
     );
 }
 
@@ -701,10 +810,10 @@ fn check_help_offers_only_its_flags() {
         assert!(!check_help.contains(flag), "check --help offers {flag}");
     }
     let build_help = help("build");
-    for flag in ["--root", "--output", "--no-pdf", "--quiet"] {
+    for flag in ["--root", "--output", "--no-pdf", "--quiet", "--format"] {
         assert!(build_help.contains(flag), "build --help lacks {flag}");
     }
-    assert!(!build_help.contains("--format"));
+    assert!(!build_help.contains("--deny-warnings"));
     let serve_help = help("serve");
     for flag in [
         "--root", "--output", "--no-pdf", "--port", "--bind", "--open",

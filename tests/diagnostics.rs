@@ -208,6 +208,7 @@ fn warning_case(name: &str) -> Vec<Diag> {
 const ERROR_CASES: &[&str] = &[
     "agenda-kind-synonym",
     "agenda-minutes",
+    "bad-base-url",
     "bad-id",
     "bad-program-and-more",
     "bad-toml",
@@ -356,6 +357,7 @@ error_tests! {
     error_unquoted_string => "unquoted-string",
     error_value_synonyms_and_lists => "value-synonyms",
     error_yaml_front_matter_is_named => "yaml-front-matter",
+    error_base_url_is_a_full_address_or_a_path => "bad-base-url",
 }
 
 warning_tests! {

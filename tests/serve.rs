@@ -733,3 +733,26 @@ fn serve_with_pdfs_equals_a_fresh_build_with_pdfs() {
         settle_with(&s, &built, step, &[]);
     }
 }
+
+#[test]
+fn serve_shows_a_broken_template_at_its_place_in_the_overlay() {
+    let s = start();
+    // A template of the look that fails while pages are made: the overlay
+    // state names the template's file, line and column, like any problem.
+    let path = s.dir.path().join("themes/default/templates/exercise.html");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(
+        &path,
+        "{% extends \"base.html\" %}{% block content %}\n<p>{{ no_such_value.title }}</p>{% endblock content %}",
+    )
+    .unwrap();
+    let events = wait_for(&s, "/__cairn/events", |_, b| b.contains("\"error\":\""));
+    assert!(
+        events.contains("error[template]")
+            && events.contains("themes/default/templates/exercise.html:2:7"),
+        "{events}"
+    );
+    // Removing the override brings the built-in template back.
+    std::fs::remove_file(&path).unwrap();
+    wait_for(&s, "/__cairn/events", |_, b| b.contains("\"error\":null"));
+}

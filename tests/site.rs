@@ -1108,3 +1108,59 @@ fn support_is_on_every_participant_page() {
         .collect();
     assert!(missing.is_empty(), "no `{run}` on {missing:?}");
 }
+
+/// With `base_url` a full address, the site has a sitemap of the participant
+/// pages (never a facilitator page) and every page a canonical link to its
+/// own address; links stay relative.
+#[test]
+fn full_base_url_adds_a_sitemap_of_participant_pages_and_canonical_links() {
+    let dir = scratch();
+    copy_tree(&fixture("site/audience"), dir.path(), false);
+    std::fs::write(
+        dir.path().join("cairn.toml"),
+        "base_url = \"https://example.org/our-group\"\n",
+    )
+    .expect("write cairn.toml");
+    let site = build_site(dir.path());
+    let base = "https://example.org/our-group/";
+    let address = |page: &str| format!("{base}{}", page.strip_suffix("index.html").unwrap_or(page));
+    let sitemap = site.text("sitemap.xml");
+    let mut listed: Vec<String> = sitemap
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("<url><loc>"))
+        .filter_map(|l| l.strip_suffix("</loc></url>"))
+        .map(str::to_string)
+        .collect();
+    let mut want: Vec<String> = site
+        .pages()
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| !p.starts_with("facilitator/") && p != "search/index.html")
+        .map(|p| address(&p))
+        .collect();
+    assert!(want.len() > 5, "{want:?}");
+    assert!(site.files.keys().any(|k| k.starts_with("facilitator/")));
+    want.sort();
+    listed.sort();
+    assert_eq!(listed, want, "{sitemap}");
+    assert!(!sitemap.contains("facilitator"), "{sitemap}");
+    for (page, html) in site.pages() {
+        let link = format!("<link rel=\"canonical\" href=\"{}\">", address(&page));
+        assert_eq!(html.matches("rel=\"canonical\"").count(), 1, "{page}");
+        assert!(html.contains(&link), "{page} has no {link}");
+        assert!(
+            !html.contains("href=\"https://example.org/our-group/static"),
+            "{page}"
+        );
+    }
+}
+
+/// `base_url = "/"` (the sample's) makes neither a sitemap nor canonical links.
+#[test]
+fn path_base_url_adds_no_sitemap_nor_canonical_links() {
+    let site = sample();
+    assert!(!site.files.contains_key("sitemap.xml"));
+    for (page, html) in site.pages() {
+        assert!(!html.contains("rel=\"canonical\""), "{page}");
+    }
+}

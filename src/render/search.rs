@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::model::{Audience, ItemRef, Kind, Program};
 use crate::parse::markdown::{Doc, PlainText};
-use crate::render::site::url_of;
+use crate::render::paths::url_of;
 
 /// How much text of one item the index keeps (bytes).
 const MAX_TEXT: usize = 4000;

@@ -14,7 +14,7 @@ use crate::model::*;
 use crate::output::{OutputSet, Sink};
 use crate::parse::markdown::{Doc, Leaf};
 use crate::render::html_doc::{self, DocCx, TocEntry, esc};
-use crate::render::{search, worksheet_html};
+use crate::render::{paths, search, worksheet_html};
 use crate::theme::Theme;
 
 /// A problem with the look's templates, with the template's file.
@@ -80,74 +80,33 @@ struct Link {
     current: bool,
 }
 
-/// Where every item lives on the site (root-relative URLs).
-pub fn url_of(p: &Program, item: ItemRef, audience: Audience) -> Option<String> {
-    let fac = p.config.facilitator;
-    Some(match item.kind {
-        Kind::Program => "index.html".into(),
-        Kind::Theme => format!("themes/{}/index.html", p.themes[item.index].id),
-        Kind::Session => match audience {
-            Audience::Facilitator if fac => format!(
-                "facilitator/sessions/{}/index.html",
-                p.sessions[item.index].id
-            ),
-            _ => format!("sessions/{}/index.html", p.sessions[item.index].id),
-        },
-        Kind::Exercise => format!("exercises/{}/index.html", p.exercises[item.index].id),
-        Kind::Worksheet => {
-            let w = &p.worksheets[item.index];
-            match w.audience {
-                Audience::Participant => format!("worksheets/{}/index.html", w.id),
-                Audience::Facilitator if fac && audience == Audience::Facilitator => {
-                    format!("facilitator/worksheets/{}/index.html", w.id)
-                }
-                _ => return None,
-            }
-        }
-        Kind::Guide if fac && audience == Audience::Facilitator => {
-            format!("facilitator/guides/{}/index.html", p.guides[item.index].id)
-        }
-        Kind::Guide => return None,
-        Kind::Page => {
-            let pg = &p.pages[item.index];
-            match pg.audience {
-                PageAudience::All => format!("pages/{}/index.html", pg.id),
-                PageAudience::Facilitator if fac && audience == Audience::Facilitator => {
-                    format!("facilitator/pages/{}/index.html", pg.id)
-                }
-                _ => return None,
-            }
-        }
-        Kind::Prompt => format!("prompts/index.html#prompt-{}", p.prompts[item.index].id),
-        Kind::Glossary => "glossary/index.html".into(),
-    })
-}
+pub use crate::render::paths::url_of;
 
 /// The main navigation of an audience: (title, root-relative URL).
 fn nav_items(p: &Program, audience: Audience) -> Vec<NavItem> {
     let mut items: Vec<NavItem> = vec![
-        ("Overview".into(), "index.html".into()),
-        ("Sessions".into(), "index.html#sessions".into()),
-        ("Exercises".into(), "exercises/index.html".into()),
-        ("Prompts".into(), "prompts/index.html".into()),
-        ("Glossary".into(), "glossary/index.html".into()),
+        ("Overview".into(), paths::OVERVIEW.into()),
+        ("Sessions".into(), paths::SESSIONS.into()),
+        ("Exercises".into(), paths::EXERCISES.into()),
+        ("Prompts".into(), paths::PROMPTS.into()),
+        ("Glossary".into(), paths::GLOSSARY.into()),
     ];
     for pg in &p.pages {
         if pg.audience == PageAudience::All {
-            items.push((pg.title.clone(), format!("pages/{}/index.html", pg.id)));
+            items.push((pg.title.clone(), paths::page(&pg.id)));
         }
     }
     let fac = audience == Audience::Facilitator && p.config.facilitator;
     if p.config.search {
         let url = if fac {
-            "facilitator/search/index.html"
+            paths::FACILITATOR_SEARCH
         } else {
-            "search/index.html"
+            paths::SEARCH
         };
         items.push(("Search".into(), url.into()));
     }
     if fac {
-        items.push(("Facilitator".into(), "facilitator/index.html".into()));
+        items.push(("Facilitator".into(), paths::FACILITATOR.into()));
     }
     items
 }
@@ -155,9 +114,7 @@ fn nav_items(p: &Program, audience: Audience) -> Vec<NavItem> {
 /// Whether the navigation item at `url` is the page at `path` (every
 /// session page belongs to "Sessions").
 fn nav_current(url: &str, path: &str) -> bool {
-    url == path
-        || (url == "index.html#sessions"
-            && (path.starts_with("sessions/") || path.starts_with("facilitator/sessions/")))
+    url == path || (url == paths::SESSIONS && paths::is_session_page(path))
 }
 
 fn root_for(path: &str) -> String {
@@ -329,7 +286,7 @@ impl<'a> Site<'a> {
     fn render_exercise_card(&self, key: &CardKey) -> String {
         let (i, audience, ref root, level, full) = *key;
         let e = &self.p.exercises[i];
-        let url = format!("{root}exercises/{}/index.html", e.id);
+        let url = format!("{root}{}", paths::exercise(&e.id));
         let mut o = format!(
             "<section class=\"exercise-card\" aria-labelledby=\"ex-{id}-{level}\">\n<h{level} id=\"ex-{id}-{level}\"><a href=\"{url}\">{}</a></h{level}>\n<p>{}</p>\n",
             esc(&e.title),
@@ -414,8 +371,8 @@ impl<'a> Site<'a> {
                 .contains(&crate::config::Edition::Worksheets)
         {
             o.push_str(&format!(
-                "<p><a href=\"{root}pdf/worksheets/{}.pdf\">Printable worksheet (PDF)</a></p>\n",
-                esc(&w.id)
+                "<p><a href=\"{root}{}\">Printable worksheet (PDF)</a></p>\n",
+                esc(&paths::worksheet_pdf(&w.id))
             ));
         }
         o.push_str("</section>\n");
@@ -458,6 +415,9 @@ impl<'a> Site<'a> {
             }
         };
         c.insert("title", title);
+        if let Some(base) = self.p.config.site_address() {
+            c.insert("canonical", &paths::absolute(base, path));
+        }
         let crumbs: Vec<Link> = crumbs
             .iter()
             .map(|(t, u)| Link {
@@ -508,12 +468,13 @@ impl<'a> Site<'a> {
             .map(|s| self.doc_in(s, audience, &root, 3, "support-").0);
         c.insert("support_html", &support);
         c.insert("search", &p.config.search);
-        c.insert("search_index", "search/search-index.js");
+        c.insert("search_index", paths::SEARCH_INDEX);
         // Facilitators' search loads their supplement after the participant index.
         let extra = (audience == Audience::Facilitator && p.config.facilitator)
-            .then_some("facilitator/search-index.js");
+            .then_some(paths::FACILITATOR_SEARCH_INDEX);
         c.insert("search_index_extra", &extra);
         c.insert("facilitator_site", &p.config.facilitator);
+        c.insert("canonical", &Option::<String>::None);
         c.insert("toc", &Vec::<TocEntry>::new());
         c.insert("pdf_links", &Vec::<Link>::new());
         c.insert("prev", &Option::<Link>::None);
@@ -546,14 +507,14 @@ impl<'a> Site<'a> {
     fn pdf_link(&self, title: &str, file: &str, edition: crate::config::Edition) -> Option<Link> {
         (self.pdf && self.p.config.editions.contains(&edition)).then(|| Link {
             title: title.into(),
-            url: format!("pdf/{file}"),
+            url: file.to_string(),
             current: false,
         })
     }
 
     fn overview(&self, audience: Audience) -> PageOut {
         let p = self.p;
-        let path = "index.html".to_string();
+        let path = paths::OVERVIEW.to_string();
         let mut c = page_context!(path, self.base_context(&path, &p.info.title, audience, &[]));
         let root = "";
         let (body, toc) = self.doc(&p.info.body, Audience::Participant, root, 2);
@@ -565,9 +526,9 @@ impl<'a> Site<'a> {
             .iter()
             .map(|s| {
                 json!({
-                    "number": s.number, "title": s.title, "url": format!("sessions/{}/index.html", s.id),
+                    "number": s.number, "title": s.title, "url": paths::session(&s.id),
                     "duration": s.duration,
-                    "theme": s.theme.map(|t| json!({"title": p.themes[t].title, "url": format!("themes/{}/index.html", p.themes[t].id)})),
+                    "theme": s.theme.map(|t| json!({"title": p.themes[t].title, "url": paths::theme(&p.themes[t].id)})),
                     "objectives": s.objectives,
                 })
             })
@@ -576,19 +537,19 @@ impl<'a> Site<'a> {
         let themes: Vec<_> = p
             .themes
             .iter()
-            .map(|t| json!({"title": t.title, "summary": t.summary, "url": format!("themes/{}/index.html", t.id)}))
+            .map(|t| json!({"title": t.title, "summary": t.summary, "url": paths::theme(&t.id)}))
             .collect();
         put(&mut c, "themes", serde_json::Value::Array(themes));
         let mut pdfs = Vec::new();
         use crate::config::Edition;
         pdfs.extend(self.pdf_link(
             "Participant workbook (PDF)",
-            "participant-workbook.pdf",
+            paths::WORKBOOK_PDF,
             Edition::Participant,
         ));
         pdfs.extend(self.pdf_link(
             "Large-print workbook (PDF)",
-            "participant-workbook-large-print.pdf",
+            paths::LARGE_PRINT_PDF,
             Edition::LargePrint,
         ));
         c.insert("pdf_links", &pdfs);
@@ -605,7 +566,7 @@ impl<'a> Site<'a> {
     fn theme_page(&self, i: usize) -> PageOut {
         let p = self.p;
         let t = &p.themes[i];
-        let path = format!("themes/{}/index.html", t.id);
+        let path = paths::theme(&t.id);
         let root = root_for(&path);
         let mut c = page_context!(
             path,
@@ -613,7 +574,7 @@ impl<'a> Site<'a> {
                 &path,
                 &t.title,
                 Audience::Participant,
-                &[("Overview".into(), "index.html".into())],
+                &[("Overview".into(), paths::OVERVIEW.into())],
             )
         );
         c.insert("summary", &t.summary);
@@ -624,13 +585,13 @@ impl<'a> Site<'a> {
         let sessions: Vec<_> = t
             .sessions
             .iter()
-            .map(|s| json!({"number": p.sessions[*s].number, "title": p.sessions[*s].title, "url": format!("sessions/{}/index.html", p.sessions[*s].id)}))
+            .map(|s| json!({"number": p.sessions[*s].number, "title": p.sessions[*s].title, "url": paths::session(&p.sessions[*s].id)}))
             .collect();
         put(&mut c, "sessions", serde_json::Value::Array(sessions));
         let exercises: Vec<_> = t
             .exercises
             .iter()
-            .map(|e| json!({"title": p.exercises[*e].title, "summary": p.exercises[*e].summary, "url": format!("exercises/{}/index.html", p.exercises[*e].id)}))
+            .map(|e| json!({"title": p.exercises[*e].title, "summary": p.exercises[*e].summary, "url": paths::exercise(&p.exercises[*e].id)}))
             .collect();
         put(&mut c, "exercises", serde_json::Value::Array(exercises));
         let prompts: Vec<String> = p
@@ -679,11 +640,11 @@ impl<'a> Site<'a> {
         let root = root_for(&path);
         let crumbs: Vec<(String, String)> = if fac {
             vec![
-                ("Overview".into(), "index.html".into()),
-                ("Facilitator".into(), "facilitator/index.html".into()),
+                ("Overview".into(), paths::OVERVIEW.into()),
+                ("Facilitator".into(), paths::FACILITATOR.into()),
             ]
         } else {
-            vec![("Overview".into(), "index.html".into())]
+            vec![("Overview".into(), paths::OVERVIEW.into())]
         };
         let title = format!("Session {}: {}", s.number, s.title);
         let mut c = page_context!(path, self.base_context(&path, &title, audience, &crumbs));
@@ -695,7 +656,13 @@ impl<'a> Site<'a> {
                 "content_note": s.content_note, "alternative": s.alternative, "extra": s.extra,
             }),
         );
-        put(&mut c, "theme", s.theme.map(|t| json!({"title": p.themes[t].title, "url": format!("themes/{}/index.html", p.themes[t].id)})).unwrap_or_default());
+        put(
+            &mut c,
+            "theme",
+            s.theme
+                .map(|t| json!({"title": p.themes[t].title, "url": paths::theme(&p.themes[t].id)}))
+                .unwrap_or_default(),
+        );
         let agenda: Vec<_> = s
             .agenda
             .iter()
@@ -704,7 +671,7 @@ impl<'a> Site<'a> {
                 json!({
                     "start": clock(a.start), "end": clock(a.start + a.minutes), "minutes": a.minutes, "title": a.title, "kind": a.kind,
                     "prompts": prompts,
-                    "exercise": a.exercise.map(|e| json!({"title": p.exercises[e].title, "url": format!("exercises/{}/index.html", p.exercises[e].id)})),
+                    "exercise": a.exercise.map(|e| json!({"title": p.exercises[e].title, "url": paths::exercise(&p.exercises[e].id)})),
                     "notes_html": if fac { a.notes.as_ref().map(|n| self.doc_in(n, Audience::Facilitator, &root, 4, &format!("note-{}-", a.start)).0) } else { None },
                 })
             })
@@ -814,20 +781,17 @@ impl<'a> Site<'a> {
                 "pdf_links",
                 &vec![Link {
                     title: format!("Session {} handout (PDF)", s.number),
-                    url: format!("pdf/sessions/{}.pdf", s.id),
+                    url: paths::handout_pdf(&s.id),
                     current: false,
                 }],
             );
         }
         if fac {
-            c.insert("participant_url", &format!("sessions/{}/index.html", s.id));
+            c.insert("participant_url", &paths::session(&s.id));
             self.render("facilitator_session.html", path, &c)
         } else {
             if p.config.facilitator {
-                c.insert(
-                    "facilitator_url",
-                    &format!("facilitator/sessions/{}/index.html", s.id),
-                );
+                c.insert("facilitator_url", &paths::facilitator_session(&s.id));
             }
             self.render("session.html", path, &c)
         }
@@ -836,7 +800,7 @@ impl<'a> Site<'a> {
     fn exercise_page(&self, i: usize) -> PageOut {
         let p = self.p;
         let e = &p.exercises[i];
-        let path = format!("exercises/{}/index.html", e.id);
+        let path = paths::exercise(&e.id);
         let root = root_for(&path);
         let mut c = page_context!(
             path,
@@ -845,8 +809,8 @@ impl<'a> Site<'a> {
                 &e.title,
                 Audience::Participant,
                 &[
-                    ("Overview".into(), "index.html".into()),
-                    ("Exercises".into(), "exercises/index.html".into()),
+                    ("Overview".into(), paths::OVERVIEW.into()),
+                    ("Exercises".into(), paths::EXERCISES.into()),
                 ],
             )
         );
@@ -863,7 +827,7 @@ impl<'a> Site<'a> {
         let sessions: Vec<_> = e
             .used_in
             .iter()
-            .map(|s| json!({"title": format!("Session {}: {}", p.sessions[*s].number, p.sessions[*s].title), "url": format!("sessions/{}/index.html", p.sessions[*s].id)}))
+            .map(|s| json!({"title": format!("Session {}: {}", p.sessions[*s].number, p.sessions[*s].title), "url": paths::session(&p.sessions[*s].id)}))
             .collect();
         put(&mut c, "sessions", serde_json::Value::Array(sessions));
         let placed = e.body.directives(Audience::Participant);
@@ -883,21 +847,21 @@ impl<'a> Site<'a> {
 
     fn exercise_library(&self) -> PageOut {
         let p = self.p;
-        let path = "exercises/index.html".to_string();
+        let path = paths::EXERCISES.to_string();
         let mut c = page_context!(
             path,
             self.base_context(
                 &path,
                 "Exercise library",
                 Audience::Participant,
-                &[("Overview".into(), "index.html".into())],
+                &[("Overview".into(), paths::OVERVIEW.into())],
             )
         );
         let list: Vec<_> = p
             .exercises
             .iter()
             .map(|e| json!({
-                "title": e.title, "summary": e.summary, "url": format!("exercises/{}/index.html", e.id),
+                "title": e.title, "summary": e.summary, "url": paths::exercise(&e.id),
                 "minutes": e.minutes, "group_size": e.group_size.map(|(a, b)| vec![a, b]), "tags": e.tags,
             }))
             .collect();
@@ -915,14 +879,14 @@ impl<'a> Site<'a> {
 
     fn prompt_library(&self) -> PageOut {
         let p = self.p;
-        let path = "prompts/index.html".to_string();
+        let path = paths::PROMPTS.to_string();
         let mut c = page_context!(
             path,
             self.base_context(
                 &path,
                 "Prompt library",
                 Audience::Participant,
-                &[("Overview".into(), "index.html".into())],
+                &[("Overview".into(), paths::OVERVIEW.into())],
             )
         );
         let groups: Vec<_> = PromptKind::ALL
@@ -971,9 +935,9 @@ impl<'a> Site<'a> {
             audience,
         )?;
         let root = root_for(&path);
-        let mut crumbs = vec![("Overview".into(), "index.html".into())];
+        let mut crumbs = vec![("Overview".into(), paths::OVERVIEW.into())];
         if audience == Audience::Facilitator {
-            crumbs.push(("Facilitator".into(), "facilitator/index.html".into()));
+            crumbs.push(("Facilitator".into(), paths::FACILITATOR.into()));
         }
         let mut c = page_context!(path, self.base_context(&path, &w.title, audience, &crumbs));
         c.insert(
@@ -992,7 +956,7 @@ impl<'a> Site<'a> {
         if audience == Audience::Participant
             && let Some(l) = self.pdf_link(
                 "Printable worksheet (PDF)",
-                &format!("worksheets/{}.pdf", w.id),
+                &paths::worksheet_pdf(&w.id),
                 crate::config::Edition::Worksheets,
             )
         {
@@ -1003,14 +967,14 @@ impl<'a> Site<'a> {
 
     fn glossary(&self) -> PageOut {
         let p = self.p;
-        let path = "glossary/index.html".to_string();
+        let path = paths::GLOSSARY.to_string();
         let mut c = page_context!(
             path,
             self.base_context(
                 &path,
                 "Glossary",
                 Audience::Participant,
-                &[("Overview".into(), "index.html".into())],
+                &[("Overview".into(), paths::OVERVIEW.into())],
             )
         );
         let terms: Vec<_> = p
@@ -1039,9 +1003,9 @@ impl<'a> Site<'a> {
             audience,
         )?;
         let root = root_for(&path);
-        let mut crumbs = vec![("Overview".into(), "index.html".into())];
+        let mut crumbs = vec![("Overview".into(), paths::OVERVIEW.into())];
         if audience == Audience::Facilitator {
-            crumbs.push(("Facilitator".into(), "facilitator/index.html".into()));
+            crumbs.push(("Facilitator".into(), paths::FACILITATOR.into()));
         }
         let mut c = page_context!(path, self.base_context(&path, &pg.title, audience, &crumbs));
         let (body, toc) = self.doc(&pg.body, audience, &root, 2);
@@ -1057,7 +1021,7 @@ impl<'a> Site<'a> {
     fn guide(&self, i: usize) -> PageOut {
         let p = self.p;
         let g = &p.guides[i];
-        let path = format!("facilitator/guides/{}/index.html", g.id);
+        let path = paths::guide(&g.id);
         let root = root_for(&path);
         let mut c = page_context!(
             path,
@@ -1066,8 +1030,8 @@ impl<'a> Site<'a> {
                 &g.title,
                 Audience::Facilitator,
                 &[
-                    ("Overview".into(), "index.html".into()),
-                    ("Facilitator".into(), "facilitator/index.html".into()),
+                    ("Overview".into(), paths::OVERVIEW.into()),
+                    ("Facilitator".into(), paths::FACILITATOR.into()),
                 ],
             )
         );
@@ -1083,14 +1047,14 @@ impl<'a> Site<'a> {
 
     fn facilitator_index(&self) -> PageOut {
         let p = self.p;
-        let path = "facilitator/index.html".to_string();
+        let path = paths::FACILITATOR.to_string();
         let mut c = page_context!(
             path,
             self.base_context(
                 &path,
                 "Facilitator guide",
                 Audience::Facilitator,
-                &[("Overview".into(), "index.html".into())],
+                &[("Overview".into(), paths::OVERVIEW.into())],
             )
         );
         let run_sheet: Vec<_> = p
@@ -1104,7 +1068,7 @@ impl<'a> Site<'a> {
                     .collect();
                 json!({
                     "number": s.number, "title": s.title, "duration": s.duration,
-                    "url": format!("facilitator/sessions/{}/index.html", s.id),
+                    "url": paths::facilitator_session(&s.id),
                     "theme": s.theme.map(|t| p.themes[t].title.clone()),
                     "agenda": agenda,
                 })
@@ -1114,21 +1078,21 @@ impl<'a> Site<'a> {
         let guides: Vec<_> = p
             .guides
             .iter()
-            .map(|g| json!({"title": g.title, "summary": g.summary, "url": format!("facilitator/guides/{}/index.html", g.id)}))
+            .map(|g| json!({"title": g.title, "summary": g.summary, "url": paths::guide(&g.id)}))
             .collect();
         put(&mut c, "guides", serde_json::Value::Array(guides));
         let pages: Vec<_> = p
             .pages
             .iter()
             .filter(|pg| pg.audience == PageAudience::Facilitator)
-            .map(|pg| json!({"title": pg.title, "url": format!("facilitator/pages/{}/index.html", pg.id)}))
+            .map(|pg| json!({"title": pg.title, "url": paths::facilitator_page(&pg.id)}))
             .collect();
         put(&mut c, "pages", serde_json::Value::Array(pages));
         let fws: Vec<_> = p
             .worksheets
             .iter()
             .filter(|w| w.audience == Audience::Facilitator)
-            .map(|w| json!({"title": w.title, "url": format!("facilitator/worksheets/{}/index.html", w.id)}))
+            .map(|w| json!({"title": w.title, "url": paths::facilitator_worksheet(&w.id)}))
             .collect();
         put(
             &mut c,
@@ -1145,7 +1109,7 @@ impl<'a> Site<'a> {
                 json!({"number": s.number, "title": s.title, "materials": plan.materials,
                        "worksheets": print_items(p, plan), "brought_back": brought_back(p, plan),
                        "handout": self.pdf && p.config.editions.contains(&crate::config::Edition::Handouts),
-                       "handout_url": format!("pdf/sessions/{}.pdf", s.id), "handout_total": group})
+                       "handout_url": paths::handout_pdf(&s.id), "handout_total": group})
             })
             .collect();
         let totals: Vec<_> = p
@@ -1155,24 +1119,24 @@ impl<'a> Site<'a> {
             .map(|t| json!({"title": p.worksheets[t.worksheet].title, "copies": t.copies}))
             .collect();
         put(&mut c, "print_totals", serde_json::Value::Array(totals));
-        c.insert("print_list_csv", "facilitator/print-list.csv");
+        c.insert("print_list_csv", paths::PRINT_LIST_CSV);
         put(&mut c, "print_list", serde_json::Value::Array(print));
         c.insert("group_size", &group);
         let mut pdfs = Vec::new();
         use crate::config::Edition;
         pdfs.extend(self.pdf_link(
             "Facilitator guide (PDF)",
-            "facilitator-guide.pdf",
+            paths::GUIDE_PDF,
             Edition::Facilitator,
         ));
         pdfs.extend(self.pdf_link(
             "Participant workbook (PDF)",
-            "participant-workbook.pdf",
+            paths::WORKBOOK_PDF,
             Edition::Participant,
         ));
         pdfs.extend(self.pdf_link(
             "Large-print workbook (PDF)",
-            "participant-workbook-large-print.pdf",
+            paths::LARGE_PRINT_PDF,
             Edition::LargePrint,
         ));
         c.insert("pdf_links", &pdfs);
@@ -1201,9 +1165,9 @@ impl<'a> Site<'a> {
 
     fn search_page(&self, audience: Audience) -> PageOut {
         let path = if audience == Audience::Facilitator {
-            "facilitator/search/index.html"
+            paths::FACILITATOR_SEARCH
         } else {
-            "search/index.html"
+            paths::SEARCH
         }
         .to_string();
         let c = page_context!(
@@ -1212,7 +1176,7 @@ impl<'a> Site<'a> {
                 &path,
                 "Search",
                 audience,
-                &[("Overview".into(), "index.html".into())],
+                &[("Overview".into(), paths::OVERVIEW.into())],
             )
         );
         self.render("search.html", path, &c)
@@ -1341,7 +1305,7 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
             jobs.push(Job { path, deps, run });
         };
     push(
-        "index.html".into(),
+        paths::OVERVIEW.into(),
         deps_of(&|d| {
             deps::doc_deps(p, &p.info.body, d);
             titles(d, Kind::Session, &mut p.sessions.iter().map(|x| &x.id));
@@ -1350,12 +1314,12 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
         Box::new(move || Some(s.overview(Audience::Participant))),
     );
     push(
-        "exercises/index.html".into(),
+        paths::EXERCISES.into(),
         deps_of(&|d| titles(d, Kind::Exercise, &mut p.exercises.iter().map(|x| &x.id))),
         Box::new(move || Some(s.exercise_library())),
     );
     push(
-        "prompts/index.html".into(),
+        paths::PROMPTS.into(),
         deps_of(&|d| {
             d.extend(
                 p.prompts
@@ -1366,13 +1330,13 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
         Box::new(move || Some(s.prompt_library())),
     );
     push(
-        "glossary/index.html".into(),
+        paths::GLOSSARY.into(),
         deps_of(&|d| d.push(Dep::Full(Kind::Glossary, String::new()))),
         Box::new(move || Some(s.glossary())),
     );
     if p.config.search {
         push(
-            "search/index.html".into(),
+            paths::SEARCH.into(),
             deps_of(&|_| {}),
             Box::new(move || Some(s.search_page(Audience::Participant))),
         );
@@ -1394,7 +1358,7 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
             d.push(Dep::ThemePrompts(t.id.clone()));
         });
         push(
-            format!("themes/{}/index.html", t.id),
+            paths::theme(&t.id),
             d,
             Box::new(move || Some(s.theme_page(i))),
         );
@@ -1437,7 +1401,7 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
             }
         });
         push(
-            format!("exercises/{}/index.html", e.id),
+            paths::exercise(&e.id),
             d,
             Box::new(move || Some(s.exercise_page(i))),
         );
@@ -1508,17 +1472,17 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
             d.extend(print_plan.iter().cloned());
         });
         push(
-            "facilitator/index.html".into(),
+            paths::FACILITATOR.into(),
             d,
             Box::new(move || Some(s.facilitator_index())),
         );
         // The print plan as CSV, for copy shops and spreadsheets.
         push(
-            "facilitator/print-list.csv".into(),
+            paths::PRINT_LIST_CSV.into(),
             print_plan,
             Box::new(move || {
                 Some(PageOut {
-                    path: "facilitator/print-list.csv".into(),
+                    path: paths::PRINT_LIST_CSV.into(),
                     html: Ok(crate::print_plan::csv(s.p)),
                 })
             }),
@@ -1528,15 +1492,11 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
                 d.push(Dep::Full(Kind::Guide, g.id.clone()));
                 deps::doc_deps(p, &g.body, d);
             });
-            push(
-                format!("facilitator/guides/{}/index.html", g.id),
-                d,
-                Box::new(move || Some(s.guide(i))),
-            );
+            push(paths::guide(&g.id), d, Box::new(move || Some(s.guide(i))));
         }
         if p.config.search {
             push(
-                "facilitator/search/index.html".into(),
+                paths::FACILITATOR_SEARCH.into(),
                 deps_of(&|_| {}),
                 Box::new(move || Some(s.search_page(Audience::Facilitator))),
             );
@@ -1585,10 +1545,10 @@ pub fn render_pages(
     // The pages that list the whole program take longest: start them first,
     // so that no core is left finishing one of them alone at the end.
     const LONG: [&str; 4] = [
-        "index.html",
-        "facilitator/index.html",
-        "exercises/index.html",
-        "prompts/index.html",
+        paths::OVERVIEW,
+        paths::FACILITATOR,
+        paths::EXERCISES,
+        paths::PROMPTS,
     ];
     jobs.sort_by_key(|j| !LONG.contains(&j.path.as_str()));
     let all_paths = jobs.iter().map(|j| j.path.clone()).collect();
@@ -1638,11 +1598,11 @@ pub fn search_indexes(p: &Program) -> OutputSet {
         let part = search::entries(p, Audience::Participant);
         if p.config.facilitator {
             out.add(
-                "facilitator/search-index.js",
+                paths::FACILITATOR_SEARCH_INDEX,
                 search::facilitator_js(p, &part),
             );
         }
-        out.add("search/search-index.js", search::index_js(&part));
+        out.add(paths::SEARCH_INDEX, search::index_js(&part));
     }
     out
 }
@@ -1692,8 +1652,14 @@ pub fn render_site(
             Ok(())
         },
     );
-    pages?;
+    let pages = pages?;
     search?;
+    if let Some(base) = p.config.site_address() {
+        sink.put(
+            paths::SITEMAP.into(),
+            paths::sitemap_xml(base, &pages).into_bytes(),
+        )?;
+    }
     if timing {
         eprintln!("  pages and search: {:.1?}", t.elapsed());
     }

@@ -16,6 +16,7 @@ use crate::model::{
     ScoreMethod, Worksheet,
 };
 use crate::parse::markdown::{Container, Doc, Leaf, Node};
+use crate::render::paths;
 
 /// One print document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,11 +32,11 @@ impl DocKind {
     /// Path of the PDF under `output/`.
     pub fn output_path(self, p: &Program) -> String {
         match self {
-            DocKind::Workbook => "pdf/participant-workbook.pdf".into(),
-            DocKind::LargePrint => "pdf/participant-workbook-large-print.pdf".into(),
-            DocKind::Guide => "pdf/facilitator-guide.pdf".into(),
-            DocKind::Handout(i) => format!("pdf/sessions/{}.pdf", p.sessions[i].id),
-            DocKind::Worksheet(i) => format!("pdf/worksheets/{}.pdf", p.worksheets[i].id),
+            DocKind::Workbook => paths::WORKBOOK_PDF.into(),
+            DocKind::LargePrint => paths::LARGE_PRINT_PDF.into(),
+            DocKind::Guide => paths::GUIDE_PDF.into(),
+            DocKind::Handout(i) => paths::handout_pdf(&p.sessions[i].id),
+            DocKind::Worksheet(i) => paths::worksheet_pdf(&p.worksheets[i].id),
         }
     }
 

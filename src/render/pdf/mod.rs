@@ -33,12 +33,18 @@ use world::{CairnWorld, Shared};
 /// generated file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PdfError {
-    /// `themes/NAME/typst/x.typ`, `(built-in theme) typst/x.typ`, or
-    /// `(generated) NAME.typ` for cairn's own file.
+    /// `themes/NAME/typst/x.typ` (`themes/default/…` for the built-in
+    /// look), or `(generated) NAME.typ` for cairn's own file.
     pub file: String,
     /// 1-based; 0 when Typst gave no place.
     pub line: usize,
     pub column: usize,
+    /// How many characters the place spans.
+    pub len: usize,
+    /// For a place in the generated file: the label of the item it was
+    /// writing there (`cairn-KIND-ID…`), and the generated text at the place.
+    pub item: Option<String>,
+    pub snippet: Option<String>,
     pub message: String,
     pub hints: Vec<String>,
 }
@@ -58,6 +64,10 @@ impl std::fmt::Display for PdfError {
 }
 
 impl std::error::Error for PdfError {}
+
+/// How the generated main file of a document is named in messages:
+/// `(generated) NAME.typ`.
+pub const GENERATED: &str = "(generated) ";
 
 /// The generated main file of every document the configured editions ask
 /// for: (output path, generated file name, Typst source).
@@ -282,11 +292,14 @@ pub fn render_pdfs_reusing(
 /// The world of one generated main file.
 fn world(shared: Arc<Shared>, name: &str, text: String) -> Result<CairnWorld, Vec<PdfError>> {
     let main_path = format!("{}generated-{name}", world::TYPST_DIR);
-    CairnWorld::new(shared, &main_path, format!("(generated) {name}"), text).ok_or_else(|| {
+    CairnWorld::new(shared, &main_path, format!("{GENERATED}{name}"), text).ok_or_else(|| {
         vec![PdfError {
-            file: format!("(generated) {name}"),
+            file: format!("{GENERATED}{name}"),
             line: 0,
             column: 0,
+            len: 0,
+            item: None,
+            snippet: None,
             message: "cannot name the generated file".into(),
             hints: Vec::new(),
         }]
@@ -330,6 +343,9 @@ fn compile_recording(
             file: w.main_name.clone(),
             line: 0,
             column: 0,
+            len: 0,
+            item: None,
+            snippet: None,
             message: e.message().to_string(),
             hints: e.hints().iter().map(|h| h.to_string()).collect(),
         }]
@@ -351,12 +367,17 @@ fn diagnostics(w: &CairnWorld, diags: &[SourceDiagnostic]) -> Vec<PdfError> {
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .map(|d| {
-            let (file, line, column) = place(w, d.span);
+            let (file, line, column, len) = place(w, d.span);
             let mut hints: Vec<String> = d.hints.iter().map(|h| h.v.to_string()).collect();
             for t in &d.trace {
-                let (f, l, c) = place(w, t.span.into());
+                let (f, l, c, _) = place(w, t.span.into());
                 hints.push(format!("{} ({f}:{l}:{c})", t.v));
             }
+            let generated = file == w.main_name;
+            let item = generated.then(|| generated_item(w.main_text(), line)).flatten();
+            let snippet = generated
+                .then(|| w.range(d.span).and_then(|r| w.main_text().get(r)).map(str::to_string))
+                .flatten();
             if file == w.main_name {
                 hints.push(
                     "this place is in cairn's generated file: the problem is likely in a print template it calls \
@@ -364,9 +385,23 @@ fn diagnostics(w: &CairnWorld, diags: &[SourceDiagnostic]) -> Vec<PdfError> {
                         .into(),
                 );
             }
-            PdfError { file, line, column, message: d.message.to_string(), hints }
+            PdfError { file, line, column, len, item, snippet, message: d.message.to_string(), hints }
         })
         .collect()
+}
+
+/// The label (`cairn-KIND-ID`) of the item the generated file was writing
+/// at `line`: that of the last heading before it.
+fn generated_item(text: &str, line: usize) -> Option<String> {
+    text.lines()
+        .take(line)
+        .filter(|l| l.trim_start().starts_with("hd("))
+        .filter_map(|l| {
+            let (_, rest) = l.rsplit_once("\"cairn-")?;
+            let (label, _) = rest.split_once('"')?;
+            Some(format!("cairn-{label}"))
+        })
+        .last()
 }
 
 /// A character no print font has stops a PDF/UA export. Typst cannot say
@@ -411,6 +446,9 @@ fn place_missing_glyph(program: &Program, root: &Path, err: PdfError) -> PdfErro
                 file: format!("content/{p}"),
                 line,
                 column,
+                len: text.chars().count(),
+                item: None,
+                snippet: None,
                 message,
                 hints,
             };
@@ -423,19 +461,22 @@ fn place_missing_glyph(program: &Program, root: &Path, err: PdfError) -> PdfErro
     }
 }
 
-fn place(w: &CairnWorld, span: typst::syntax::DiagSpan) -> (String, usize, usize) {
+/// File, 1-based line and column, and length in characters of a span.
+fn place(w: &CairnWorld, span: typst::syntax::DiagSpan) -> (String, usize, usize, usize) {
     let Some(id) = span.id() else {
-        return (w.main_name.clone(), 0, 0);
+        return (w.main_name.clone(), 0, 0, 0);
     };
     let file = w.describe(id);
     let pos = w.range(span).and_then(|r| {
         use typst::World;
         let src = w.source(id).ok()?;
-        src.lines().byte_to_line_column(r.start)
+        let (l, c) = src.lines().byte_to_line_column(r.start)?;
+        let len = src.text().get(r).map_or(0, |t| t.chars().count());
+        Some((l, c, len))
     });
     match pos {
-        Some((l, c)) => (file, l + 1, c + 1),
-        None => (file, 0, 0),
+        Some((l, c, len)) => (file, l + 1, c + 1, len),
+        None => (file, 0, 0, 0),
     }
 }
 

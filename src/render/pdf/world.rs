@@ -296,6 +296,11 @@ impl CairnWorld {
         }
     }
 
+    /// The generated main file's text.
+    pub fn main_text(&self) -> &str {
+        self.main.text()
+    }
+
     pub fn shared(&self) -> &Shared {
         &self.shared
     }
