@@ -849,8 +849,18 @@ fn pdf_worker(
                 continue;
             }
         };
-        match crate::render::pdf::render_pdfs(&program, &theme, root, false) {
-            Ok(set) => {
+        // Only the PDFs whose generated source or inputs changed are
+        // compiled; the others are already in the output, as its manifest
+        // (written here too, as a build writes it) says.
+        match crate::render::pdf::render_pdfs_reusing(&program, &theme, root, false, Some(out)) {
+            Ok(pdfs) => {
+                let mut set = pdfs.made;
+                for rel in &pdfs.kept {
+                    if let Ok(bytes) = std::fs::read(out.join(rel)) {
+                        set.add(rel.clone(), bytes);
+                    }
+                }
+                set.add(crate::output::MANIFEST, pdfs.manifest);
                 let n = write_changed(&set, out, &mut written);
                 log(
                     quiet,
