@@ -15,4 +15,5 @@ pub mod render;
 pub mod resolve;
 pub mod serve;
 pub mod starter;
+pub mod strings;
 pub mod theme;

@@ -34,6 +34,8 @@ pub struct Program {
     /// Files under content/assets (and any other file an image points at),
     /// project-relative, with a forward-slash path.
     pub assets: Vec<String>,
+    /// The words the look prints, in the program's language.
+    pub strings: crate::strings::Strings,
 }
 
 /// Lookups into a [`Program`]'s lists.
@@ -158,17 +160,11 @@ impl AgendaKind {
         })
     }
 
-    /// The title an agenda item gets when it has none.
-    pub fn default_title(self) -> &'static str {
-        match self {
-            Self::CheckIn => "Check-in",
-            Self::Discussion => "Discussion",
-            Self::Exercise => "Exercise",
-            Self::Break => "Break",
-            Self::Reflection => "Reflection",
-            Self::Closing => "Closing",
-            Self::Other => "Activity",
-        }
+    /// The title an agenda item gets when it has none (the look's `kind.NAME`).
+    pub fn default_title(self, strings: &crate::strings::Strings) -> String {
+        strings
+            .get(&format!("kind.{}", Self::NAMES[self as usize]))
+            .to_string()
     }
 }
 
@@ -240,14 +236,11 @@ impl PromptKind {
         })
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::CheckIn => "Check-in",
-            Self::Discussion => "Discussion",
-            Self::Reflection => "Reflection",
-            Self::Closing => "Closing",
-            Self::Action => "Action",
-        }
+    /// The kind's name in the look's words (`prompt_kind.NAME`).
+    pub fn label(self, strings: &crate::strings::Strings) -> String {
+        strings
+            .get(&format!("prompt_kind.{}", self.slug()))
+            .to_string()
     }
 
     pub fn slug(self) -> &'static str {

@@ -119,8 +119,9 @@ impl From<std::io::Error> for BuildError {
 /// Renders a checked program into `sink`.
 pub fn render(program: &Program, opts: &Options, sink: &dyn Sink) -> Result<(), BuildError> {
     let theme = Theme::load(&opts.root, &program.config.theme)?;
-    let tera =
+    let mut tera =
         site::load_templates(&theme).map_err(|e| BuildError::Templates(vec![e.to_string()]))?;
+    site::use_strings(&mut tera, &program.strings);
     let timing = std::env::var_os("CAIRN_TIMING").is_some();
     let t = std::time::Instant::now();
     if opts.pdf {
