@@ -356,30 +356,23 @@ impl BlockKind {
     }
 }
 
-/// The fields of a SMART goal block, in order: (key, label).
-pub const GOAL_FIELDS: &[(&str, &str)] = &[
-    ("goal", "My goal"),
-    ("specific", "Specific: what exactly will I do?"),
-    ("measurable", "Measurable: how will I know I did it?"),
-    ("achievable", "Achievable: why is this within reach?"),
-    ("relevant", "Relevant: why does it matter to me?"),
-    ("time-bound", "Time-bound: by when?"),
-    ("steps", "Steps"),
-    (
-        "obstacles",
-        "What might get in the way, and what I will do then",
-    ),
-    ("support", "Who can support me"),
+/// The fields of a SMART goal block, in order (their labels are the look's
+/// `goal_field.KEY`).
+pub const GOAL_FIELDS: &[&str] = &[
+    "goal",
+    "specific",
+    "measurable",
+    "achievable",
+    "relevant",
+    "time-bound",
+    "steps",
+    "obstacles",
+    "support",
 ];
 
-/// The levels of goal attainment scaling, -2 to +2, with their usual names.
-pub const GAS_LEVELS: &[(i32, &str)] = &[
-    (-2, "Much less than expected"),
-    (-1, "Somewhat less than expected"),
-    (0, "Expected result"),
-    (1, "Somewhat more than expected"),
-    (2, "Much more than expected"),
-];
+/// The levels of goal attainment scaling, -2 to +2 (their names are the
+/// look's `gas_level.*`, see `render::worksheet_html::GAS_LEVEL_KEYS`).
+pub const GAS_LEVELS: &[i32] = &[-2, -1, 0, 1, 2];
 
 #[derive(Debug, Clone)]
 pub struct ScaleItem {

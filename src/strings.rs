@@ -172,10 +172,10 @@ impl Strings {
         }
     }
 
-    /// The string at `key` (the key itself if the catalogue has none; a test
-    /// makes sure every key cairn asks for exists).
-    pub fn get<'a>(&'a self, key: &'a str) -> &'a str {
-        self.map.get(key).map(String::as_str).unwrap_or(key)
+    /// The string at `key` (empty if the catalogue has none: a test makes
+    /// sure every key cairn asks for exists).
+    pub fn get(&self, key: &str) -> &str {
+        self.map.get(key).map(String::as_str).unwrap_or("")
     }
 
     /// Whether the catalogue has `key`.

@@ -510,7 +510,10 @@ impl<'a> Gen<'a> {
                 BlockKind::Goal => {
                     let f: Vec<String> = GOAL_FIELDS
                         .iter()
-                        .map(|(k, l)| format!("(key: {}, label: {})", lit(k), lit(l)))
+                        .map(|k| {
+                            let l = self.p.strings.get(&format!("goal_field.{k}"));
+                            format!("(key: {}, label: {})", lit(k), lit(l))
+                        })
                         .collect();
                     fields.push(format!("fields: {}", array(f)));
                 }
@@ -518,7 +521,11 @@ impl<'a> Gen<'a> {
                     let l: Vec<String> = GAS_LEVELS
                         .iter()
                         .enumerate()
-                        .map(|(j, (v, name))| {
+                        .map(|(j, v)| {
+                            let name = self
+                                .p
+                                .strings
+                                .get(crate::render::worksheet_html::GAS_LEVEL_KEYS[j]);
                             format!(
                                 "(value: {v}, name: {}, text: {})",
                                 lit(name),
