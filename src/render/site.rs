@@ -79,6 +79,23 @@ pub fn load_templates(theme: &Theme) -> Result<Tera, TemplateError> {
 /// for a key with plural forms, the form chosen by `n`. An unknown key is a
 /// template error naming it. Like any value, the result is escaped.
 pub fn use_strings(tera: &mut Tera, strings: &crate::strings::Strings) {
+    // The scripts' words (the `[script]` table) as JSON safe inside a
+    // `<script type="application/json">` element: `{{ script_strings() | safe }}`.
+    let script: serde_json::Map<String, serde_json::Value> = strings
+        .table("script")
+        .map(|(k, v)| (k.to_string(), v.into()))
+        .collect();
+    let script = serde_json::Value::Object(script)
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
+    tera.register_function(
+        "script_strings",
+        move |_: &HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
+            Ok(script.clone().into())
+        },
+    );
     let strings = strings.clone();
     tera.register_function(
         "t",
