@@ -387,6 +387,123 @@ mod tests {
         assert_eq!(d.list[0].code, "wrong-type");
     }
 
+    /// Every `marker "KEY"` in `text` (spaces and line breaks may come
+    /// between the marker and the key, as rustfmt writes them).
+    fn keys_after<'a>(text: &'a str, marker: &str, quote: char) -> Vec<&'a str> {
+        text.match_indices(marker)
+            .filter_map(|(i, _)| {
+                let rest = text[i + marker.len()..].trim_start();
+                let rest = rest.strip_prefix(quote)?;
+                rest.find(quote).map(|j| &rest[..j])
+            })
+            .filter(|k| !k.is_empty() && !k.ends_with('_') && !k.contains(['{', ' ', '\n']))
+            .collect()
+    }
+
+    /// Every key the code, the templates, the scripts and the print
+    /// templates ask for is in the built-in catalogue.
+    #[test]
+    fn every_key_used_is_in_the_catalogue() {
+        let s = Strings::builtin("en");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut missing = Vec::new();
+        let mut seen = 0;
+        for entry in walkdir::WalkDir::new(root.join("src"))
+            .into_iter()
+            .chain(walkdir::WalkDir::new(root.join("themes/default")))
+            .flatten()
+        {
+            let path = entry.path();
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            let name = path.to_string_lossy().into_owned();
+            let mut keys: Vec<String> = Vec::new();
+            if name.ends_with(".rs") && !name.ends_with("strings.rs") {
+                for m in [
+                    "strings.get(",
+                    "st.get(",
+                    ".fill(",
+                    ".plural(",
+                    "cx.t(",
+                    "self.w(",
+                    "(w(",
+                ] {
+                    keys.extend(keys_after(&text, m, '"').into_iter().map(String::from));
+                }
+                // keys written whole, in quotes: "search_kind.session"
+                for (at, _) in text.match_indices("\"search_kind.") {
+                    let rest = &text[at + 1..];
+                    if let Some(end) = rest.find('"') {
+                        keys.push(rest[..end].to_string());
+                    }
+                }
+            } else if name.ends_with(".html") {
+                keys.extend(keys_after(&text, "t(k=", '"').into_iter().map(String::from));
+            } else if name.ends_with(".js") {
+                keys.extend(
+                    keys_after(&text, "W(", '\'')
+                        .into_iter()
+                        .map(|k| format!("script.{k}")),
+                );
+            } else if name.ends_with(".typ") {
+                keys.extend(
+                    keys_after(&text, "t(", '"')
+                        .into_iter()
+                        .map(|k| format!("print.{k}")),
+                );
+            }
+            for k in keys {
+                seen += 1;
+                let plural = s.has(&format!("{k}.one")) && s.has(&format!("{k}.other"));
+                if !s.has(&k) && !plural && k != "print.how-to-use-text" {
+                    missing.push(format!("{name}: {k}"));
+                }
+            }
+        }
+        assert!(seen > 200, "only {seen} uses found: is the scan broken?");
+        assert!(missing.is_empty(), "keys not in en.toml: {missing:#?}");
+        // keys made from names
+        let mut made: Vec<String> = Vec::new();
+        made.extend(
+            crate::model::AgendaKind::NAMES
+                .iter()
+                .map(|k| format!("kind.{k}")),
+        );
+        made.extend(
+            crate::model::PromptKind::NAMES
+                .iter()
+                .map(|k| format!("prompt_kind.{k}")),
+        );
+        made.extend(
+            crate::parse::markdown::Container::TITLE_KEYS
+                .iter()
+                .map(|k| k.to_string()),
+        );
+        made.extend(
+            crate::model::GOAL_FIELDS
+                .iter()
+                .map(|k| format!("goal_field.{k}")),
+        );
+        made.extend(
+            crate::render::worksheet_html::GAS_LEVEL_KEYS
+                .iter()
+                .map(|k| k.to_string()),
+        );
+        made.extend(["up", "down", "same"].map(|d| format!("script.change_{d}")));
+        for k in made {
+            assert!(s.has(&k), "no `{k}` in en.toml");
+        }
+        assert_eq!(
+            crate::parse::markdown::Container::TITLE_KEYS.len(),
+            crate::parse::markdown::Container::NAMES.len()
+        );
+        assert_eq!(
+            crate::render::worksheet_html::GAS_LEVEL_KEYS.len(),
+            crate::model::GAS_LEVELS.len()
+        );
+    }
+
     #[test]
     fn placeholders_are_filled() {
         assert_eq!(
