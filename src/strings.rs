@@ -442,7 +442,7 @@ mod tests {
                 keys.extend(keys_after(&text, "t(k=", '"').into_iter().map(String::from));
             } else if name.ends_with(".js") {
                 keys.extend(
-                    keys_after(&text, "W(", '\'')
+                    keys_after(&text, "say(", '\'')
                         .into_iter()
                         .map(|k| format!("script.{k}")),
                 );

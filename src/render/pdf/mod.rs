@@ -87,17 +87,7 @@ pub fn render_pdfs(
     let docs = sources(program);
     let epoch = world::source_date_epoch();
     let today = world::datetime_from_epoch(epoch);
-    let mut shared = Shared::new(theme, root, today);
-    // The print templates' words come from the look's strings catalogue,
-    // as Typst string literals (`strings.typ` is made, not read).
-    shared.theme_files.insert(
-        "strings.typ".into(),
-        (
-            typst::foundations::Bytes::new(program.strings.typst().into_bytes()),
-            "(made from the look's strings catalogue) strings.typ".into(),
-        ),
-    );
-    let shared = Arc::new(shared);
+    let shared = Arc::new(Shared::new(theme, root, today).with_strings(&program.strings));
     let bar = if progress && !docs.is_empty() {
         let bar = indicatif::ProgressBar::new(docs.len() as u64);
         if let Ok(style) = indicatif::ProgressStyle::with_template(

@@ -110,28 +110,14 @@
     return (start > 0 ? '\u2026' : '') + s;
   }
 
-  // The words come from the look (<script type="application/json"
-  // id="cairn-strings"> on the page); {name} placeholders are filled from args.
-  var WORDS = (function () {
-    try {
-      var el = document.getElementById('cairn-strings');
-      return el ? JSON.parse(el.textContent) : {};
-    } catch (e) {
-      return {};
-    }
-  })();
-  function W(key, args) {
-    var text = Object.prototype.hasOwnProperty.call(WORDS, key) ? String(WORDS[key]) : key;
-    return text.replace(/\{([a-z_]+)\}/g, function (m, name) {
-      return args && Object.prototype.hasOwnProperty.call(args, name) ? String(args[name]) : m;
-    });
-  }
+  // The look's words (static/strings.js).
+  var say = window.CairnWords || function (key) { return key; };
 
   function run(input, list, status) {
     var q = input.value.trim(), ws = words(q);
     while (list.firstChild) list.removeChild(list.firstChild);
     if (!ws.length) { status.textContent = ''; return; }
-    if (!entries.length) { status.textContent = W('search_unavailable'); return; }
+    if (!entries.length) { status.textContent = say('search_unavailable'); return; }
     var hits = [];
     for (var i = 0; i < entries.length; i++) {
       var s = score(entries[i], ws);
@@ -151,8 +137,8 @@
     });
     var n = hits.length;
     var args = { n: n, query: q, max: MAX_RESULTS };
-    status.textContent = W(n === 0 ? 'results_none' : n === 1 ? 'results_one' : 'results_other', args) +
-      (n > MAX_RESULTS ? W('results_more', args) : '') + W('results_end', args);
+    status.textContent = say(n === 0 ? 'results_none' : n === 1 ? 'results_one' : 'results_other', args) +
+      (n > MAX_RESULTS ? say('results_more', args) : '') + say('results_end', args);
   }
 
   function init() {

@@ -28,22 +28,8 @@
   var SVGNS = 'http://www.w3.org/2000/svg';
   var LANG = document.documentElement.lang || 'en';
 
-  // The words come from the look (<script type="application/json"
-  // id="cairn-strings"> on the page); {name} placeholders are filled from args.
-  var WORDS = (function () {
-    try {
-      var el = document.getElementById('cairn-strings');
-      return el ? JSON.parse(el.textContent) : {};
-    } catch (e) {
-      return {};
-    }
-  })();
-  function W(key, args) {
-    var text = Object.prototype.hasOwnProperty.call(WORDS, key) ? String(WORDS[key]) : key;
-    return text.replace(/\{([a-z_]+)\}/g, function (m, name) {
-      return args && Object.prototype.hasOwnProperty.call(args, name) ? String(args[name]) : m;
-    });
-  }
+  // The look's words (static/strings.js).
+  var say = window.CairnWords || function (key) { return key; };
 
   function $$(sel, root) {
     return Array.prototype.slice.call((root || document).querySelectorAll(sel));
@@ -85,7 +71,7 @@
     }
   }
   function label(id) {
-    if (id === S.OVERALL) return W('overall');
+    if (id === S.OVERALL) return say('overall');
     return id.charAt(0).toUpperCase() + id.slice(1);
   }
   function isEmpty(o) {
@@ -203,7 +189,7 @@
         lastSaved = new Date();
         storageFailed = false;
       } catch (e) {
-        if (!storageFailed) showError(W('save_failed'));
+        if (!storageFailed) showError(say('save_failed'));
         storageFailed = true;
       }
       showSaved();
@@ -226,13 +212,13 @@
     function showSaved() {
       if (!savedEl) return;
       if (!store) {
-        savedEl.textContent = W('save_blocked');
+        savedEl.textContent = say('save_blocked');
       } else if (lastSaved) {
-        savedEl.textContent = W('saved_at', { time: niceTime(lastSaved) });
+        savedEl.textContent = say('saved_at', { time: niceTime(lastSaved) });
       } else if (rounds.some(function (r) { return r.saved; })) {
-        savedEl.textContent = W('saved_shown');
+        savedEl.textContent = say('saved_shown');
       } else {
-        savedEl.textContent = W('nothing_saved');
+        savedEl.textContent = say('nothing_saved');
       }
     }
 
@@ -297,7 +283,7 @@
     function roundStatus(r) {
       var date = r.el.querySelector('input[type="date"][name="' + r.prefix + 'date"]');
       if (date && date.value) return niceDate(date.value, true);
-      return roundHasAnswers(r) ? W('round_started') : W('round_not_started');
+      return roundHasAnswers(r) ? say('round_started') : say('round_not_started');
     }
     function select(i, focus) {
       current = i;
@@ -319,7 +305,7 @@
       if (!repeated || rounds.length < 2) return;
       var list = h('div', 'ws-tabs');
       list.setAttribute('role', 'tablist');
-      list.setAttribute('aria-label', W('rounds_label'));
+      list.setAttribute('aria-label', say('rounds_label'));
       rounds.forEach(function (r, j) {
         var t = h('button', 'ws-tab');
         t.type = 'button';
@@ -365,7 +351,7 @@
         return { r: r, any: !isEmpty(a), date: date ? date.value : '', scores: S.scoreRound(def.scoring, def.items, a) };
       });
       if (!per.some(function (p) { return p.any; })) {
-        resultsBody.appendChild(h('p', 'ws-results-empty', W('scores_empty')));
+        resultsBody.appendChild(h('p', 'ws-results-empty', say('scores_empty')));
         return;
       }
       per.forEach(function (p) {
@@ -392,7 +378,7 @@
               if (used.indexOf(g.band.index) === -1) used.push(g.band.index);
             }
           } else {
-            dd.appendChild(h('span', 'muted', W('score_incomplete', { answered: g.answered, total: g.total })));
+            dd.appendChild(h('span', 'muted', say('score_incomplete', { answered: g.answered, total: g.total })));
           }
           row.appendChild(dd);
           dl.appendChild(row);
@@ -415,7 +401,7 @@
 
     function progress(per) {
       var wrap = h('div', 'ws-progress');
-      wrap.appendChild(h('h3', null, W('scores_changed')));
+      wrap.appendChild(h('h3', null, say('scores_changed')));
       var figure = h('div', 'ws-progress-grid');
       figure.appendChild(chart(per));
       figure.appendChild(table(per));
@@ -429,7 +415,7 @@
           if (!sc.complete) return;
           if (prev) {
             var c = S.change(prev.score, sc.score);
-            changes.appendChild(h('li', null, W('change_' + c.direction, {
+            changes.appendChild(h('li', null, say('change_' + c.direction, {
               part: label(g.id), score: S.fmt(sc.score), by: S.fmt(Math.abs(c.delta)),
               old: S.fmt(prev.score), from: prev.name, to: p.r.name
             })));
@@ -438,17 +424,17 @@
         });
       });
       if (changes.firstChild) wrap.appendChild(changes);
-      else wrap.appendChild(h('p', 'muted', W('scores_another_round')));
+      else wrap.appendChild(h('p', 'muted', say('scores_another_round')));
       return wrap;
     }
 
     function table(per) {
       var wrapT = h('div', 'table-wrap ws-progress-table');
       var t = h('table');
-      t.appendChild(h('caption', null, W('scores_by_round')));
+      t.appendChild(h('caption', null, say('scores_by_round')));
       var thead = h('thead');
       var hr = h('tr');
-      var corner = h('th', null, W('scores_part'));
+      var corner = h('th', null, say('scores_part'));
       corner.scope = 'col';
       hr.appendChild(corner);
       per.forEach(function (p) {
@@ -472,7 +458,7 @@
           if (sc.complete) {
             td.appendChild(h('span', 'ws-score', S.fmt(sc.score)));
           } else {
-            td.appendChild(h('span', 'muted', sc.answered ? W('score_not_finished') : W('score_not_yet')));
+            td.appendChild(h('span', 'muted', sc.answered ? say('score_not_finished') : say('score_not_yet')));
           }
           tr.appendChild(td);
         });
@@ -485,7 +471,7 @@
         if (wrapT.scrollWidth > wrapT.clientWidth + 1) {
           wrapT.tabIndex = 0;
           wrapT.setAttribute('role', 'region');
-          wrapT.setAttribute('aria-label', W('scores_scroll'));
+          wrapT.setAttribute('aria-label', say('scores_scroll'));
         }
       });
       return wrapT;
@@ -532,7 +518,7 @@
       lastWidth = Math.round(chartWidth());
       var fig = h('figure', 'ws-chart');
       var svg = s('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', focusable: 'false', 'class': 'ws-chart-svg' });
-      svg.setAttribute('aria-label', W('chart_label'));
+      svg.setAttribute('aria-label', say('chart_label'));
       // bands as soft stripes
       var bands = (def.scoring.bands || []).slice().sort(function (a, b) { return a.min - b.min; });
       bands.forEach(function (b, i) {
@@ -624,7 +610,7 @@
         })
       };
       if (out.rounds.every(function (r) { return isEmpty(r.answers); })) {
-        showStatus(W('export_empty'));
+        showStatus(say('export_empty'));
         return;
       }
       var name = def.program + '-' + def.worksheet + '-' + today() + '.json';
@@ -638,31 +624,31 @@
       a.click();
       a.remove();
       setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
-      showStatus(W('exported', { file: name }));
+      showStatus(say('exported', { file: name }));
     }
 
-    var NOTHING = W('import_nothing_changed');
+    var NOTHING = say('import_nothing_changed');
     function check(text) {
       var o;
       try {
         o = JSON.parse(text);
       } catch (e) {
-        return { error: W('import_unreadable') + NOTHING };
+        return { error: say('import_unreadable') + NOTHING };
       }
       if (!o || typeof o !== 'object' || Array.isArray(o) || o.format !== FORMAT) {
-        return { error: W('import_not_answers') + NOTHING };
+        return { error: say('import_not_answers') + NOTHING };
       }
       if (o.version !== VERSION) {
-        return { error: W('import_other_version') + NOTHING };
+        return { error: say('import_other_version') + NOTHING };
       }
       if (o.worksheet !== def.worksheet) {
-        return { error: W('import_other_worksheet', { file_title: String(o.title || o.worksheet), title: def.title }) + NOTHING };
+        return { error: say('import_other_worksheet', { file_title: String(o.title || o.worksheet), title: def.title }) + NOTHING };
       }
       if (o.program !== def.program) {
-        return { error: W('import_other_program', { program: String(o.programTitle || o.program) }) + NOTHING };
+        return { error: say('import_other_program', { program: String(o.programTitle || o.program) }) + NOTHING };
       }
       if (!Array.isArray(o.rounds) || o.rounds.length !== rounds.length) {
-        return { error: W('import_rounds') + NOTHING };
+        return { error: say('import_rounds') + NOTHING };
       }
       var bad = false;
       var list = o.rounds.map(function (fr, i) {
@@ -685,7 +671,7 @@
         return { answers: fr.answers, saved: typeof fr.saved === 'string' ? fr.saved : null };
       });
       if (bad) {
-        return { error: W('import_bad_answers') + NOTHING };
+        return { error: say('import_bad_answers') + NOTHING };
       }
       return { rounds: list };
     }
@@ -701,19 +687,19 @@
         if (res.rounds[i].saved && r.saved) r.saved = res.rounds[i].saved;
       });
       refresh();
-      showStatus(W('imported', { file: fileName }));
+      showStatus(say('imported', { file: fileName }));
     }
     function importFile() {
       var f = fileInput.files && fileInput.files[0];
       if (!f) return;
       fileInput.value = '';
       if (f.size > MAX_FILE) {
-        showError(W('import_too_large') + NOTHING);
+        showError(say('import_too_large') + NOTHING);
         return;
       }
       var reader = new FileReader();
       reader.onload = function () { importText(String(reader.result), f.name); };
-      reader.onerror = function () { showError(W('import_cannot_open') + NOTHING); };
+      reader.onerror = function () { showError(say('import_cannot_open') + NOTHING); };
       reader.readAsText(f);
     }
 
@@ -735,7 +721,7 @@
       askClear(false);
       clearBtn.focus();
       refresh();
-      showStatus(W('deleted'));
+      showStatus(say('deleted'));
     }
 
     // ---- wiring ----------------------------------------------------------------------
