@@ -250,6 +250,24 @@ impl Strings {
             }
             o.push_str(&format!("  {}: {},\n", lit(k), lit(v)));
         }
+        // words the site and the PDFs share: one key changes both
+        for (name, key) in [
+            ("note", "callout.note"),
+            ("tip", "callout.tip"),
+            ("caution", "callout.caution"),
+            ("variation", "callout.variation"),
+            ("facilitator-note", "callout.facilitator"),
+            ("script", "callout.script"),
+            ("content-note", "content_note"),
+            ("alternative", "alternative"),
+        ] {
+            o.push_str(&format!(
+                "  {}: {},
+",
+                lit(name),
+                lit(self.get(key))
+            ));
+        }
         paragraphs.sort();
         let paras: Vec<String> = paragraphs.iter().map(|(_, v)| v.to_string()).collect();
         o.push_str(&format!(
@@ -520,5 +538,8 @@ mod tests {
         assert!(t.contains("\"contents\": \"\\\"#x\\\\\","), "{t}");
         assert!(t.contains("\"check-in\": \"Check-in\""));
         assert!(t.contains("\"action\": \"Action\""));
+        // the callouts' titles are the site's
+        assert!(t.contains("\"caution\": \"Take care\""));
+        assert!(t.contains("\"facilitator-note\": \"For facilitators\""));
     }
 }

@@ -34,11 +34,18 @@ fn one_overridden_string_changes_on_the_site_and_in_the_pdfs() {
     let dir = with_strings(
         "# one string each, the rest stay as they are\n\
          skip_to_content = \"Jump to the <text>\"\n\
+         [callout]\n\
+         caution = \"Watch out\"\n\
          [kind]\n\
          check-in = \"Arrival round\"\n\
          [print]\n\
          contents = \"What is inside\"\n",
     );
+    // a callout with no title of its own takes the look's
+    let session_file = dir.path().join("content/sessions/01-a.md");
+    let mut text = std::fs::read_to_string(&session_file).expect("session");
+    text.push_str("\n::: caution\nMind the step.\n:::\n");
+    std::fs::write(&session_file, text).expect("session");
     let out = dir.path().join("out");
     let run = cairn([
         OsStr::new("build"),
@@ -72,6 +79,7 @@ fn one_overridden_string_changes_on_the_site_and_in_the_pdfs() {
     );
     assert!(!session.contains("<li>Check-in <span"));
     assert!(session.contains("<li>Closing <span"));
+    assert!(session.contains("<p class=\"callout-title\">Watch out</p>"));
     // a prompt's kind is another string, not overridden
     assert!(session.contains("<p class=\"prompt-kind\">Check-in</p>"));
 
@@ -85,6 +93,10 @@ fn one_overridden_string_changes_on_the_site_and_in_the_pdfs() {
         "PDF contents title: {guide}"
     );
     assert!(!guide.contains("Contents"), "{guide}");
+    // the same key changes the callout in print
+    let handout = pdftotext(&out.join("pdf/sessions/a.pdf")).expect("handout text");
+    assert!(handout.contains("WATCH OUT"), "PDF callout: {handout}");
+    assert!(!handout.contains("TAKE CARE"));
     let workbook = pdftotext(&out.join("pdf/participant-workbook.pdf")).expect("workbook text");
     assert!(workbook.contains("What is inside"));
     // a print string not overridden stays
