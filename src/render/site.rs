@@ -103,6 +103,9 @@ pub fn use_strings(tera: &mut Tera, strings: &crate::strings::Strings) {
             let Some(key) = args.get("k").and_then(|k| k.as_str()) else {
                 return Err("t() needs the key of a string: t(k=\"name\")".into());
             };
+            if args.len() == 1 && strings.has(key) {
+                return Ok(strings.get(key).into());
+            }
             let text = |v: &tera::Value| match v {
                 tera::Value::String(s) => s.clone(),
                 other => other.to_string(),
