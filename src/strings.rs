@@ -104,11 +104,15 @@ impl Strings {
         let lang = catalogue_language(language);
         let mut strings = Strings::builtin(&lang);
         for f in files {
-            if f.theme == theme
-                && f.language == lang
-                && let Some(text) = &f.text
-            {
+            let Some(text) = &f.text else { continue };
+            if f.theme != theme {
+                continue;
+            }
+            if f.language == lang {
                 strings.overlay(text, f.file, d);
+            } else {
+                // another language's words: not used, but checked the same way
+                Strings::builtin(&f.language).overlay(text, f.file, d);
             }
         }
         strings
@@ -398,6 +402,32 @@ mod tests {
     }
 
     #[test]
+    fn other_languages_of_the_look_are_checked_but_not_used() {
+        let mut sources = crate::diag::Sources::default();
+        let text = "agenda = \"Ordre du jour\"\nagendaa = \"x\"\n";
+        let file = sources.add("themes/mine/strings/fr.toml".into(), text);
+        let files = vec![LookStrings {
+            theme: "mine".into(),
+            language: "fr".into(),
+            file,
+            text: Some(text.into()),
+        }];
+        let mut d = Diags::default();
+        let s = Strings::resolve("mine", "en", &files, &mut d);
+        assert_eq!(s.get("agenda"), "Agenda");
+        assert_eq!(d.list.len(), 1);
+        let mut d = Diags::default();
+        let s = Strings::resolve("mine", "fr-CA", &files, &mut d);
+        assert_eq!(s.get("agenda"), "Ordre du jour");
+        assert_eq!(s.get("sessions"), "Sessions");
+        assert_eq!(d.list.len(), 1);
+        // another look's files are not read
+        let mut d = Diags::default();
+        Strings::resolve("other", "fr", &files, &mut d);
+        assert!(d.list.is_empty());
+    }
+
+    #[test]
     fn bad_toml_and_wrong_types_are_reported() {
         let (_, d, _) = look("agenda = \n");
         assert_eq!(d.list[0].code, "bad-toml");
@@ -408,7 +438,11 @@ mod tests {
     /// Every `marker "KEY"` in `text` (spaces and line breaks may come
     /// between the marker and the key, as rustfmt writes them).
     fn keys_after<'a>(text: &'a str, marker: &str, quote: char) -> Vec<&'a str> {
+        let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+        let whole = marker.starts_with(ident);
         text.match_indices(marker)
+            // `t(` is not the end of `callout(`
+            .filter(|(i, _)| !whole || !text[..*i].ends_with(ident))
             .filter_map(|(i, _)| {
                 let rest = text[i + marker.len()..].trim_start();
                 let rest = rest.strip_prefix(quote)?;
