@@ -16,5 +16,6 @@ pub mod render;
 pub mod resolve;
 pub mod serve;
 pub mod starter;
+pub mod strings;
 pub mod theme;
 pub mod uses;

@@ -60,6 +60,8 @@ pub struct Loaded {
     pub all: BTreeSet<String>,
     /// cairn.toml's file id and text, if present.
     pub config: Option<(FileId, String)>,
+    /// The looks' strings files (`themes/NAME/strings/LANG.toml`).
+    pub look_strings: Vec<crate::strings::LookStrings>,
 }
 
 fn classify(rel: &str) -> FileKind {
@@ -124,6 +126,7 @@ pub fn load_cached(
             None => report_not_utf8(&bytes, id, d),
         }
     }
+    read_look_strings(root, sources, d, &mut loaded.look_strings)?;
     let content = root.join("content");
     if !content.is_dir() {
         let id = sources.add("content/program.md".into(), "");
@@ -236,6 +239,51 @@ pub fn load_cached(
 /// Makes an I/O error name the file it was about.
 fn named(path: &Path) -> impl Fn(std::io::Error) -> std::io::Error + '_ {
     move |e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
+/// Reads every look's strings files, `themes/NAME/strings/LANG.toml` (few
+/// and small; which one applies is known once cairn.toml and program.md are
+/// read).
+fn read_look_strings(
+    root: &Path,
+    sources: &mut Sources,
+    d: &mut Diags,
+    out: &mut Vec<crate::strings::LookStrings>,
+) -> std::io::Result<()> {
+    let Ok(looks) = std::fs::read_dir(root.join("themes")) else {
+        return Ok(());
+    };
+    let mut files: Vec<(String, String, PathBuf)> = Vec::new();
+    for look in looks.flatten() {
+        let theme = look.file_name().to_string_lossy().into_owned();
+        let Ok(list) = std::fs::read_dir(look.path().join("strings")) else {
+            continue;
+        };
+        for f in list.flatten() {
+            let name = f.file_name().to_string_lossy().into_owned();
+            if let Some(language) = name.strip_suffix(".toml")
+                && f.path().is_file()
+            {
+                files.push((theme.clone(), language.to_string(), f.path()));
+            }
+        }
+    }
+    files.sort();
+    for (theme, language, path) in files {
+        let bytes = std::fs::read(&path)?;
+        let (text, shown) = decode(&bytes);
+        let file = sources.add(format!("themes/{theme}/strings/{language}.toml"), shown);
+        if text.is_none() {
+            report_not_utf8(&bytes, file, d);
+        }
+        out.push(crate::strings::LookStrings {
+            theme,
+            language,
+            file,
+            text,
+        });
+    }
+    Ok(())
 }
 
 /// A file read: its text (None when not UTF-8), the text diagnostics quote,

@@ -36,6 +36,8 @@ pub struct Program {
     pub assets: Vec<String>,
     /// What to print for each session (set at the end of resolve).
     pub print: crate::print_plan::PrintPlan,
+    /// The words the look prints, in the program's language.
+    pub strings: crate::strings::Strings,
 }
 
 /// Lookups into a [`Program`]'s lists.
@@ -170,17 +172,11 @@ impl AgendaKind {
         })
     }
 
-    /// The title an agenda item gets when it has none.
-    pub fn default_title(self) -> &'static str {
-        match self {
-            Self::CheckIn => "Check-in",
-            Self::Discussion => "Discussion",
-            Self::Exercise => "Exercise",
-            Self::Break => "Break",
-            Self::Reflection => "Reflection",
-            Self::Closing => "Closing",
-            Self::Other => "Activity",
-        }
+    /// The title an agenda item gets when it has none (the look's `kind.NAME`).
+    pub fn default_title(self, strings: &crate::strings::Strings) -> String {
+        strings
+            .get(&format!("kind.{}", Self::NAMES[self as usize]))
+            .to_string()
     }
 }
 
@@ -252,14 +248,11 @@ impl PromptKind {
         })
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::CheckIn => "Check-in",
-            Self::Discussion => "Discussion",
-            Self::Reflection => "Reflection",
-            Self::Closing => "Closing",
-            Self::Action => "Action",
-        }
+    /// The kind's name in the look's words (`prompt_kind.NAME`).
+    pub fn label(self, strings: &crate::strings::Strings) -> String {
+        strings
+            .get(&format!("prompt_kind.{}", self.slug()))
+            .to_string()
     }
 
     pub fn slug(self) -> &'static str {
@@ -375,30 +368,23 @@ impl BlockKind {
     }
 }
 
-/// The fields of a SMART goal block, in order: (key, label).
-pub const GOAL_FIELDS: &[(&str, &str)] = &[
-    ("goal", "My goal"),
-    ("specific", "Specific: what exactly will I do?"),
-    ("measurable", "Measurable: how will I know I did it?"),
-    ("achievable", "Achievable: why is this within reach?"),
-    ("relevant", "Relevant: why does it matter to me?"),
-    ("time-bound", "Time-bound: by when?"),
-    ("steps", "Steps"),
-    (
-        "obstacles",
-        "What might get in the way, and what I will do then",
-    ),
-    ("support", "Who can support me"),
+/// The fields of a SMART goal block, in order (their labels are the look's
+/// `goal_field.KEY`).
+pub const GOAL_FIELDS: &[&str] = &[
+    "goal",
+    "specific",
+    "measurable",
+    "achievable",
+    "relevant",
+    "time-bound",
+    "steps",
+    "obstacles",
+    "support",
 ];
 
-/// The levels of goal attainment scaling, -2 to +2, with their usual names.
-pub const GAS_LEVELS: &[(i32, &str)] = &[
-    (-2, "Much less than expected"),
-    (-1, "Somewhat less than expected"),
-    (0, "Expected result"),
-    (1, "Somewhat more than expected"),
-    (2, "Much more than expected"),
-];
+/// The levels of goal attainment scaling, -2 to +2 (their names are the
+/// look's `gas_level.*`, see `render::worksheet_html::GAS_LEVEL_KEYS`).
+pub const GAS_LEVELS: &[i32] = &[-2, -1, 0, 1, 2];
 
 #[derive(Debug, Clone)]
 pub struct ScaleItem {

@@ -139,8 +139,9 @@ pub fn render(program: &Program, opts: &Options, sink: &dyn Sink) -> Result<(), 
     let theme = Theme::load(&opts.root, &program.config.theme)?;
     let located =
         |problems: Vec<Placed>| look_error::with_texts(problems, &theme, program, &opts.root);
-    let tera = site::load_templates(&theme)
+    let mut tera = site::load_templates(&theme)
         .map_err(|e| BuildError::Templates(located(vec![look_error::from_tera(&theme, &e)])))?;
+    site::use_strings(&mut tera, &program.strings);
     let timing = std::env::var_os("CAIRN_TIMING").is_some();
     let t = std::time::Instant::now();
     if opts.pdf {

@@ -366,6 +366,10 @@ pub fn resolve_cached(
         })
         .collect();
 
+    // The look's words, in the program's language: agenda items without a
+    // title take their kind's.
+    let strings =
+        crate::strings::Strings::resolve(&config.theme, &info.language, &loaded.look_strings, d);
     let mut sessions = Vec::new();
     for (n, s) in raw_sessions.into_iter().enumerate() {
         let theme = s.theme.as_ref().and_then(|t| theme_ids.get(t, d));
@@ -377,7 +381,7 @@ pub fn resolve_cached(
                 .title
                 .clone()
                 .or_else(|| exercise.map(|e| exercises[e].title.clone()))
-                .unwrap_or_else(|| a.kind.default_title().to_string());
+                .unwrap_or_else(|| a.kind.default_title(&strings));
             agenda.push(AgendaItem {
                 kind: a.kind,
                 minutes: a.minutes,
@@ -452,6 +456,7 @@ pub fn resolve_cached(
             .cloned()
             .collect(),
         print: Default::default(),
+        strings,
     };
 
     // References written in text: @/ links, images and directives.

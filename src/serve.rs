@@ -251,6 +251,8 @@ impl Incremental {
             theme, tera, hash, ..
         } = self.look.insert(look);
         let look_hash = *hash;
+        // The words depend on program.md's language too: set on every rebuild.
+        site::use_strings(tera, &program.strings);
         mark("look loaded");
         let sources = &checked.sources;
         let parse_cache = &self.cache.parse;

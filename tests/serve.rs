@@ -196,6 +196,14 @@ fn serve_rebuilds_what_changed_and_keeps_the_last_good_pages() {
         b.contains("LOOKMARKER2") && !b.contains("LOOKMARKER ")
     });
 
+    // One string of the look changed: every page takes it up.
+    let strings = s.dir.path().join("themes/default/strings/en.toml");
+    std::fs::create_dir_all(strings.parent().unwrap()).unwrap();
+    std::fs::write(&strings, "skip_to_content = \"SKIPMARKER\"\n").unwrap();
+    for page in ["/index.html", "/sessions/boundaries/index.html"] {
+        wait_for(&s, page, |_, b| b.contains(">SKIPMARKER</a>"));
+    }
+
     // Break a front matter: the overlay state carries the error, the last good page stays.
     let session = "content/sessions/04-speaking-up.md";
     let good = std::fs::read_to_string(s.dir.path().join(session)).unwrap();

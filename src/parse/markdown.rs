@@ -22,6 +22,16 @@ pub enum Container {
 }
 
 impl Container {
+    /// The catalogue key of each container's default title (in `NAMES` order).
+    pub const TITLE_KEYS: &'static [&'static str] = &[
+        "callout.facilitator",
+        "callout.participant",
+        "callout.script",
+        "callout.note",
+        "callout.tip",
+        "callout.caution",
+        "callout.variation",
+    ];
     pub const NAMES: &'static [&'static str] = &[
         "facilitator",
         "participant",
@@ -49,17 +59,9 @@ impl Container {
         Self::NAMES[self as usize]
     }
 
-    /// The title shown when the author gave none.
-    pub fn default_title(self) -> &'static str {
-        match self {
-            Self::Facilitator => "For facilitators",
-            Self::Participant => "For participants",
-            Self::Script => "You might say",
-            Self::Note => "Note",
-            Self::Tip => "Tip",
-            Self::Caution => "Take care",
-            Self::Variation => "Variation",
-        }
+    /// The title shown when the author gave none: the look's `callout.NAME`.
+    pub fn default_title(self, strings: &crate::strings::Strings) -> &str {
+        strings.get(Self::TITLE_KEYS[self as usize])
     }
 
     /// Whether this container's content reaches `audience`.

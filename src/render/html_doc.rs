@@ -115,7 +115,9 @@ fn nodes(list: &[Node], cx: &DocCx, shift: i32, out: &mut String, toc: &mut Vec<
                 if !kind.shown_to(cx.audience) {
                     continue;
                 }
-                let title = title.as_deref().unwrap_or(kind.default_title());
+                let title = title
+                    .as_deref()
+                    .unwrap_or(kind.default_title(&cx.program.strings));
                 out.push_str(&format!(
                     "<aside class=\"callout callout-{}\" aria-label=\"{}\">\n<p class=\"callout-title\">{}</p>\n",
                     kind.name(),
@@ -243,11 +245,17 @@ fn markdown(
                     id: id.clone(),
                 })
             }
-            Event::TaskListMarker(done) => Event::InlineHtml(CowStr::from(if *done {
-                "<span class=\"task-marker\" aria-hidden=\"true\">☑</span><span class=\"visually-hidden\">Done: </span>"
-            } else {
-                "<span class=\"task-marker\" aria-hidden=\"true\">☐</span><span class=\"visually-hidden\">To do: </span>"
-            })),
+            Event::TaskListMarker(done) => {
+                let (mark, key) = if *done {
+                    ("☑", "task_done")
+                } else {
+                    ("☐", "task_todo")
+                };
+                Event::InlineHtml(CowStr::from(format!(
+                    "<span class=\"task-marker\" aria-hidden=\"true\">{mark}</span><span class=\"visually-hidden\">{}</span>",
+                    esc(cx.program.strings.get(key))
+                )))
+            }
             Event::Text(t) | Event::Code(t) => {
                 if let Some(h) = &mut heading {
                     h.2.push_str(t);
@@ -256,9 +264,10 @@ fn markdown(
             }
             // Tables scroll on small screens.
             Event::Start(Tag::Table(_)) => {
-                evs.push(Event::Html(CowStr::Borrowed(
-                    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Table\">",
-                )));
+                evs.push(Event::Html(CowStr::from(format!(
+                    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"{}\">",
+                    esc(cx.program.strings.get("table_label"))
+                ))));
                 e.clone()
             }
             Event::End(TagEnd::Table) => {

@@ -18,7 +18,8 @@ pub struct Entry {
     pub item: ItemRef,
     pub title: String,
     pub url: String,
-    pub kind: &'static str,
+    /// What the item is, in the look's words (`search_kind.*`).
+    pub kind: String,
     pub text: String,
 }
 
@@ -67,7 +68,7 @@ pub fn entries(p: &Program, a: Audience) -> Vec<Entry> {
         .into_par_iter()
         .filter_map(|i| {
             let s = &p.sessions[i];
-            make_entry(p, a, Kind::Session, i, "Session", &|| {
+            make_entry(p, a, Kind::Session, i, "search_kind.session", &|| {
                 session_text(s, Text::new(a))
             })
         })
@@ -109,7 +110,7 @@ fn make_entry(
         item,
         title: p.title_of(item).to_string(),
         url,
-        kind: label,
+        kind: p.strings.get(label).to_string(),
         text: text().out.finish(),
     })
 }
@@ -122,36 +123,37 @@ fn other_entries(p: &Program, a: Audience) -> Vec<Entry> {
     let t = || Text::new(a);
     let mut out: Vec<Entry> = Vec::new();
     out.par_extend(p.themes.par_iter().enumerate().filter_map(|(i, th)| {
-        entry(Kind::Theme, i, "Theme", &|| {
+        entry(Kind::Theme, i, "search_kind.theme", &|| {
             t().str(&th.summary).doc(Some(&th.body))
         })
     }));
     out.par_extend(p.exercises.par_iter().enumerate().filter_map(|(i, e)| {
-        entry(Kind::Exercise, i, "Exercise", &|| {
+        entry(Kind::Exercise, i, "search_kind.exercise", &|| {
             t().str(&e.summary).strs(&e.tags).doc(Some(&e.body))
         })
     }));
     for (i, w) in p.worksheets.iter().enumerate() {
-        out.extend(entry(Kind::Worksheet, i, "Worksheet", &|| {
+        out.extend(entry(Kind::Worksheet, i, "search_kind.worksheet", &|| {
             t().doc(w.description.as_ref())
         }));
     }
     for (i, g) in p.guides.iter().enumerate() {
-        out.extend(entry(Kind::Guide, i, "Guide", &|| {
+        out.extend(entry(Kind::Guide, i, "search_kind.guide", &|| {
             t().strs(&g.summary).doc(Some(&g.body))
         }));
     }
     for (i, pg) in p.pages.iter().enumerate() {
-        out.extend(entry(Kind::Page, i, "Page", &|| t().doc(Some(&pg.body))));
+        out.extend(entry(Kind::Page, i, "search_kind.page", &|| {
+            t().doc(Some(&pg.body))
+        }));
     }
-    out.par_extend(
-        p.prompts
-            .par_iter()
-            .enumerate()
-            .filter_map(|(i, pr)| entry(Kind::Prompt, i, "Prompt", &|| t().strs(&pr.follow_up))),
-    );
+    out.par_extend(p.prompts.par_iter().enumerate().filter_map(|(i, pr)| {
+        entry(Kind::Prompt, i, "search_kind.prompt", &|| {
+            t().strs(&pr.follow_up)
+        })
+    }));
     if !p.glossary.is_empty() {
-        out.extend(entry(Kind::Glossary, 0, "Glossary", &|| {
+        out.extend(entry(Kind::Glossary, 0, "search_kind.glossary", &|| {
             let mut text = t();
             for term in &p.glossary {
                 text = text.str(&format!("{}: {}", term.term, term.definition));
@@ -286,7 +288,7 @@ pub fn supplement(p: &Program, part: &[Entry]) -> Supplement {
                 }
                 None => (
                     None,
-                    make_entry(p, a, Kind::Session, i, "Session", &|| {
+                    make_entry(p, a, Kind::Session, i, "search_kind.session", &|| {
                         session_text(s, Text::new(a))
                     }),
                 ),

@@ -73,6 +73,68 @@ pub fn load_templates(theme: &Theme) -> Result<Tera, TemplateError> {
     Ok(tera)
 }
 
+/// Gives templates the look's words as the function `t`:
+/// `{{ t(k="skip_to_content") }}`, with placeholders filled from the other
+/// arguments (`{{ t(k="session_title", n=s.number, title=s.title) }}`) and,
+/// for a key with plural forms, the form chosen by `n`. An unknown key is a
+/// template error naming it. Like any value, the result is escaped.
+pub fn use_strings(tera: &mut Tera, strings: &crate::strings::Strings) {
+    // The scripts' words (the `[script]` table) as JSON safe inside a
+    // `<script type="application/json">` element: `{{ script_strings() | safe }}`.
+    let script: serde_json::Map<String, serde_json::Value> = strings
+        .table("script")
+        .map(|(k, v)| (k.to_string(), v.into()))
+        .collect();
+    let script = serde_json::Value::Object(script)
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
+    tera.register_function(
+        "script_strings",
+        move |_: &HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
+            Ok(script.clone().into())
+        },
+    );
+    let strings = strings.clone();
+    tera.register_function(
+        "t",
+        move |args: &HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
+            let Some(key) = args.get("k").and_then(|k| k.as_str()) else {
+                return Err("t() needs the key of a string: t(k=\"name\")".into());
+            };
+            if args.len() == 1 && strings.has(key) {
+                return Ok(strings.get(key).into());
+            }
+            let text = |v: &tera::Value| match v {
+                tera::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let fills: Vec<(String, String)> = args
+                .iter()
+                .filter(|(n, _)| n.as_str() != "k")
+                .map(|(n, v)| (n.clone(), text(v)))
+                .collect();
+            let fills: Vec<(&str, &str)> = fills
+                .iter()
+                .map(|(a, b)| (a.as_str(), b.as_str()))
+                .collect();
+            if strings.has(key) {
+                return Ok(strings.fill(key, &fills).into());
+            }
+            if let Some(n) = args.get("n").and_then(|n| n.as_u64())
+                && strings.has(&format!("{key}.other"))
+            {
+                return Ok(strings.plural(key, n, &fills).into());
+            }
+            Err(format!(
+                "the look has no string `{key}` (the keys are in themes/default/strings/en.toml)"
+            )
+            .into())
+        },
+    );
+}
+
 #[derive(Serialize, Clone)]
 struct Link {
     title: String,
@@ -84,12 +146,13 @@ pub use crate::render::paths::url_of;
 
 /// The main navigation of an audience: (title, root-relative URL).
 fn nav_items(p: &Program, audience: Audience) -> Vec<NavItem> {
+    let w = |key: &str| p.strings.get(key).to_string();
     let mut items: Vec<NavItem> = vec![
-        ("Overview".into(), paths::OVERVIEW.into()),
-        ("Sessions".into(), paths::SESSIONS.into()),
-        ("Exercises".into(), paths::EXERCISES.into()),
-        ("Prompts".into(), paths::PROMPTS.into()),
-        ("Glossary".into(), paths::GLOSSARY.into()),
+        (w("overview"), paths::OVERVIEW.into()),
+        (w("sessions"), paths::SESSIONS.into()),
+        (w("exercises"), paths::EXERCISES.into()),
+        (w("prompts"), paths::PROMPTS.into()),
+        (w("glossary"), paths::GLOSSARY.into()),
     ];
     for pg in &p.pages {
         if pg.audience == PageAudience::All {
@@ -103,10 +166,10 @@ fn nav_items(p: &Program, audience: Audience) -> Vec<NavItem> {
         } else {
             paths::SEARCH
         };
-        items.push(("Search".into(), url.into()));
+        items.push((w("search"), url.into()));
     }
     if fac {
-        items.push(("Facilitator".into(), paths::FACILITATOR.into()));
+        items.push((w("facilitator"), paths::FACILITATOR.into()));
     }
     items
 }
@@ -239,11 +302,12 @@ impl<'a> Site<'a> {
 
     fn prompt_card(&self, i: usize, level: u8) -> String {
         let pr = &self.p.prompts[i];
+        let kind = pr.kind.label(&self.p.strings);
         let mut o = format!(
-            "<section class=\"prompt-card prompt-{}\" aria-label=\"{} prompt\">\n<p class=\"prompt-kind\">{}</p>\n<h{level} class=\"prompt-text\">{}</h{level}>\n",
+            "<section class=\"prompt-card prompt-{}\" aria-label=\"{}\">\n<p class=\"prompt-kind\">{}</p>\n<h{level} class=\"prompt-text\">{}</h{level}>\n",
             pr.kind.slug(),
-            pr.kind.label(),
-            pr.kind.label(),
+            esc(&self.p.strings.fill("prompt_card_label", &[("kind", &kind)])),
+            esc(&kind),
             esc(&pr.text)
         );
         if !pr.follow_up.is_empty() {
@@ -296,13 +360,15 @@ impl<'a> Site<'a> {
         o.push_str(&self.exercise_meta(e));
         if let Some(n) = &e.content_note {
             o.push_str(&format!(
-                "<div class=\"content-note\"><p class=\"callout-title\">Content note</p><p>{}</p></div>\n",
+                "<div class=\"content-note\"><p class=\"callout-title\">{}</p><p>{}</p></div>\n",
+                esc(self.p.strings.get("content_note")),
                 esc(n)
             ));
         }
         if let Some(a) = &e.alternative {
             o.push_str(&format!(
-                "<div class=\"alternative\"><p class=\"callout-title\">If you would rather not take part</p><p>{}</p></div>\n",
+                "<div class=\"alternative\"><p class=\"callout-title\">{}</p><p>{}</p></div>\n",
+                esc(self.p.strings.get("alternative")),
                 esc(a)
             ));
         }
@@ -317,19 +383,28 @@ impl<'a> Site<'a> {
     }
 
     fn exercise_meta(&self, e: &Exercise) -> String {
+        let s = &self.p.strings;
         let mut o = String::from("<dl class=\"meta\">\n");
         if let Some(m) = e.minutes {
-            o.push_str(&format!("<div><dt>Time</dt><dd>{m} minutes</dd></div>\n"));
+            o.push_str(&format!(
+                "<div><dt>{}</dt><dd>{}</dd></div>\n",
+                esc(s.get("time")),
+                esc(&s.plural("minutes", m.into(), &[]))
+            ));
         }
         if let Some((lo, hi)) = e.group_size {
+            let (lo, hi) = (lo.to_string(), hi.to_string());
             o.push_str(&format!(
-                "<div><dt>Group size</dt><dd>{lo} to {hi} people</dd></div>\n"
+                "<div><dt>{}</dt><dd>{}</dd></div>\n",
+                esc(s.get("group_size")),
+                esc(&s.fill("group_size_range", &[("min", &lo), ("max", &hi)]))
             ));
         }
         if !e.tags.is_empty() {
             let tags: Vec<String> = e.tags.iter().map(|t| esc(t)).collect();
             o.push_str(&format!(
-                "<div><dt>Tags</dt><dd>{}</dd></div>\n",
+                "<div><dt>{}</dt><dd>{}</dd></div>\n",
+                esc(s.get("tags")),
                 tags.join(", ")
             ));
         }
@@ -351,16 +426,23 @@ impl<'a> Site<'a> {
         };
         // no id: the same worksheet may be shown twice on a page (agenda and text)
         let mut o = format!(
-            "<section class=\"worksheet-card\" aria-label=\"Worksheet: {t}\">\n<h{level}>Worksheet: {t}</h{level}>\n",
-            t = esc(&w.title)
+            "<section class=\"worksheet-card\" aria-label=\"{t}\">\n<h{level}>{t}</h{level}>\n",
+            t = esc(&self
+                .p
+                .strings
+                .fill("worksheet_card_title", &[("title", &w.title)]))
         );
         if let Some(dsc) = &w.description {
             let prefix = format!("wsd-{}-", w.id);
             o.push_str(&self.doc_in(dsc, audience, root, level + 1, &prefix).0);
         }
         o.push_str(&format!(
-            "<p><a href=\"{root}{url}\">Open the worksheet “{}” to fill it in online</a>. Your answers are kept in your browser, on your device only: nothing is sent anywhere. You can export them to a file, or print them.</p>\n",
-            esc(&w.title)
+            "<p><a href=\"{root}{url}\">{}</a>{}</p>\n",
+            esc(&self
+                .p
+                .strings
+                .fill("worksheet_open", &[("title", &w.title)])),
+            esc(self.p.strings.get("worksheet_open_after"))
         ));
         if self.pdf
             && w.audience == Audience::Participant
@@ -371,12 +453,27 @@ impl<'a> Site<'a> {
                 .contains(&crate::config::Edition::Worksheets)
         {
             o.push_str(&format!(
-                "<p><a href=\"{root}{}\">Printable worksheet (PDF)</a></p>\n",
-                esc(&paths::worksheet_pdf(&w.id))
+                "<p><a href=\"{root}{}\">{}</a></p>\n",
+                esc(&paths::worksheet_pdf(&w.id)),
+                esc(self.p.strings.get("pdf_worksheet"))
             ));
         }
         o.push_str("</section>\n");
         o
+    }
+
+    /// A word of the look, owned.
+    fn w(&self, key: &str) -> String {
+        self.p.strings.get(key).to_string()
+    }
+
+    /// "Session 3: Boundaries", in the look's words.
+    fn session_title(&self, i: usize) -> String {
+        let s = &self.p.sessions[i];
+        self.p.strings.fill(
+            "session_title",
+            &[("n", &s.number.to_string()), ("title", &s.title)],
+        )
     }
 
     fn nav_items(&self, audience: Audience) -> &[NavItem] {
@@ -543,12 +640,12 @@ impl<'a> Site<'a> {
         let mut pdfs = Vec::new();
         use crate::config::Edition;
         pdfs.extend(self.pdf_link(
-            "Participant workbook (PDF)",
+            self.p.strings.get("pdf_workbook"),
             paths::WORKBOOK_PDF,
             Edition::Participant,
         ));
         pdfs.extend(self.pdf_link(
-            "Large-print workbook (PDF)",
+            self.p.strings.get("pdf_large_print"),
             paths::LARGE_PRINT_PDF,
             Edition::LargePrint,
         ));
@@ -556,7 +653,7 @@ impl<'a> Site<'a> {
         let mut toc_all = vec![TocEntry {
             level: 2,
             id: "purpose".into(),
-            title: "Purpose".into(),
+            title: self.w("purpose"),
         }];
         toc_all.extend(toc);
         c.insert("toc", &toc_all);
@@ -574,7 +671,7 @@ impl<'a> Site<'a> {
                 &path,
                 &t.title,
                 Audience::Participant,
-                &[("Overview".into(), paths::OVERVIEW.into())],
+                &[(self.w("overview"), paths::OVERVIEW.into())],
             )
         );
         c.insert("summary", &t.summary);
@@ -608,7 +705,7 @@ impl<'a> Site<'a> {
     fn pager(&self, c: &mut Context, i: usize, audience: Audience) {
         let p = self.p;
         let link = |j: usize| Link {
-            title: format!("Session {}: {}", p.sessions[j].number, p.sessions[j].title),
+            title: self.session_title(j),
             url: url_of(
                 p,
                 ItemRef {
@@ -640,13 +737,13 @@ impl<'a> Site<'a> {
         let root = root_for(&path);
         let crumbs: Vec<(String, String)> = if fac {
             vec![
-                ("Overview".into(), paths::OVERVIEW.into()),
-                ("Facilitator".into(), paths::FACILITATOR.into()),
+                (self.w("overview"), paths::OVERVIEW.into()),
+                (self.w("facilitator"), paths::FACILITATOR.into()),
             ]
         } else {
-            vec![("Overview".into(), paths::OVERVIEW.into())]
+            vec![(self.w("overview"), paths::OVERVIEW.into())]
         };
-        let title = format!("Session {}: {}", s.number, s.title);
+        let title = self.session_title(i);
         let mut c = page_context!(path, self.base_context(&path, &title, audience, &crumbs));
         put(
             &mut c,
@@ -739,13 +836,13 @@ impl<'a> Site<'a> {
             toc_all.push(TocEntry {
                 level: 2,
                 id: "agenda".into(),
-                title: "Agenda".into(),
+                title: self.w("agenda"),
             });
         } else {
             toc_all.push(TocEntry {
                 level: 2,
                 id: "agenda".into(),
-                title: "Timed agenda".into(),
+                title: self.w("timed_agenda"),
             });
         }
         toc_all.extend(toc.into_iter().filter(|t| t.level <= 3));
@@ -753,21 +850,21 @@ impl<'a> Site<'a> {
             toc_all.push(TocEntry {
                 level: 2,
                 id: "prompts".into(),
-                title: "Prompts".into(),
+                title: self.w("prompts"),
             });
         }
         if have_exercises {
             toc_all.push(TocEntry {
                 level: 2,
                 id: "exercises".into(),
-                title: "Exercises".into(),
+                title: self.w("exercises"),
             });
         }
         if have_worksheets {
             toc_all.push(TocEntry {
                 level: 2,
                 id: "worksheets".into(),
-                title: "Worksheets".into(),
+                title: self.w("worksheets"),
             });
         }
         c.insert("toc", &toc_all);
@@ -780,7 +877,9 @@ impl<'a> Site<'a> {
             c.insert(
                 "pdf_links",
                 &vec![Link {
-                    title: format!("Session {} handout (PDF)", s.number),
+                    title: p
+                        .strings
+                        .fill("pdf_handout", &[("n", &s.number.to_string())]),
                     url: paths::handout_pdf(&s.id),
                     current: false,
                 }],
@@ -809,8 +908,8 @@ impl<'a> Site<'a> {
                 &e.title,
                 Audience::Participant,
                 &[
-                    ("Overview".into(), paths::OVERVIEW.into()),
-                    ("Exercises".into(), paths::EXERCISES.into()),
+                    (self.w("overview"), paths::OVERVIEW.into()),
+                    (self.w("exercises"), paths::EXERCISES.into()),
                 ],
             )
         );
@@ -852,9 +951,9 @@ impl<'a> Site<'a> {
             path,
             self.base_context(
                 &path,
-                "Exercise library",
+                self.p.strings.get("exercise_library"),
                 Audience::Participant,
-                &[("Overview".into(), paths::OVERVIEW.into())],
+                &[(self.w("overview"), paths::OVERVIEW.into())],
             )
         );
         let list: Vec<_> = p
@@ -884,9 +983,9 @@ impl<'a> Site<'a> {
             path,
             self.base_context(
                 &path,
-                "Prompt library",
+                self.p.strings.get("prompt_library"),
                 Audience::Participant,
-                &[("Overview".into(), paths::OVERVIEW.into())],
+                &[(self.w("overview"), paths::OVERVIEW.into())],
             )
         );
         let groups: Vec<_> = PromptKind::ALL
@@ -906,7 +1005,7 @@ impl<'a> Site<'a> {
                     })
                     .collect();
                 (!cards.is_empty())
-                    .then(|| json!({"kind": k.label(), "id": k.slug(), "html": cards.join("\n")}))
+                    .then(|| json!({"kind": k.label(&p.strings), "id": k.slug(), "html": cards.join("\n")}))
             })
             .collect();
         c.insert("groups", &groups);
@@ -935,9 +1034,9 @@ impl<'a> Site<'a> {
             audience,
         )?;
         let root = root_for(&path);
-        let mut crumbs = vec![("Overview".into(), paths::OVERVIEW.into())];
+        let mut crumbs = vec![(self.w("overview"), paths::OVERVIEW.into())];
         if audience == Audience::Facilitator {
-            crumbs.push(("Facilitator".into(), paths::FACILITATOR.into()));
+            crumbs.push((self.w("facilitator"), paths::FACILITATOR.into()));
         }
         let mut c = page_context!(path, self.base_context(&path, &w.title, audience, &crumbs));
         c.insert(
@@ -955,7 +1054,7 @@ impl<'a> Site<'a> {
         );
         if audience == Audience::Participant
             && let Some(l) = self.pdf_link(
-                "Printable worksheet (PDF)",
+                self.p.strings.get("pdf_worksheet"),
                 &paths::worksheet_pdf(&w.id),
                 crate::config::Edition::Worksheets,
             )
@@ -972,9 +1071,9 @@ impl<'a> Site<'a> {
             path,
             self.base_context(
                 &path,
-                "Glossary",
+                self.p.strings.get("glossary"),
                 Audience::Participant,
-                &[("Overview".into(), paths::OVERVIEW.into())],
+                &[(self.w("overview"), paths::OVERVIEW.into())],
             )
         );
         let terms: Vec<_> = p
@@ -1003,9 +1102,9 @@ impl<'a> Site<'a> {
             audience,
         )?;
         let root = root_for(&path);
-        let mut crumbs = vec![("Overview".into(), paths::OVERVIEW.into())];
+        let mut crumbs = vec![(self.w("overview"), paths::OVERVIEW.into())];
         if audience == Audience::Facilitator {
-            crumbs.push(("Facilitator".into(), paths::FACILITATOR.into()));
+            crumbs.push((self.w("facilitator"), paths::FACILITATOR.into()));
         }
         let mut c = page_context!(path, self.base_context(&path, &pg.title, audience, &crumbs));
         let (body, toc) = self.doc(&pg.body, audience, &root, 2);
@@ -1030,8 +1129,8 @@ impl<'a> Site<'a> {
                 &g.title,
                 Audience::Facilitator,
                 &[
-                    ("Overview".into(), paths::OVERVIEW.into()),
-                    ("Facilitator".into(), paths::FACILITATOR.into()),
+                    (self.w("overview"), paths::OVERVIEW.into()),
+                    (self.w("facilitator"), paths::FACILITATOR.into()),
                 ],
             )
         );
@@ -1052,9 +1151,9 @@ impl<'a> Site<'a> {
             path,
             self.base_context(
                 &path,
-                "Facilitator guide",
+                self.p.strings.get("facilitator_guide"),
                 Audience::Facilitator,
-                &[("Overview".into(), paths::OVERVIEW.into())],
+                &[(self.w("overview"), paths::OVERVIEW.into())],
             )
         );
         let run_sheet: Vec<_> = p
@@ -1125,17 +1224,17 @@ impl<'a> Site<'a> {
         let mut pdfs = Vec::new();
         use crate::config::Edition;
         pdfs.extend(self.pdf_link(
-            "Facilitator guide (PDF)",
+            self.p.strings.get("pdf_facilitator"),
             paths::GUIDE_PDF,
             Edition::Facilitator,
         ));
         pdfs.extend(self.pdf_link(
-            "Participant workbook (PDF)",
+            self.p.strings.get("pdf_workbook"),
             paths::WORKBOOK_PDF,
             Edition::Participant,
         ));
         pdfs.extend(self.pdf_link(
-            "Large-print workbook (PDF)",
+            self.p.strings.get("pdf_large_print"),
             paths::LARGE_PRINT_PDF,
             Edition::LargePrint,
         ));
@@ -1146,17 +1245,17 @@ impl<'a> Site<'a> {
                 TocEntry {
                     level: 2,
                     id: "run-sheet".into(),
-                    title: "Program run sheet".into(),
+                    title: self.w("run_sheet"),
                 },
                 TocEntry {
                     level: 2,
                     id: "guides".into(),
-                    title: "Guides".into(),
+                    title: self.w("guides"),
                 },
                 TocEntry {
                     level: 2,
                     id: "print-list".into(),
-                    title: "Print and materials list".into(),
+                    title: self.w("print_list"),
                 },
             ],
         );
@@ -1174,9 +1273,9 @@ impl<'a> Site<'a> {
             path,
             self.base_context(
                 &path,
-                "Search",
+                self.p.strings.get("search"),
                 audience,
-                &[("Overview".into(), paths::OVERVIEW.into())],
+                &[(self.w("overview"), paths::OVERVIEW.into())],
             )
         );
         self.render("search.html", path, &c)

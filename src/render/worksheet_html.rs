@@ -15,6 +15,7 @@ use serde_json::json;
 use crate::model::{Audience, BlockKind, GAS_LEVELS, GOAL_FIELDS, Program, ScoreMethod, Worksheet};
 use crate::parse::markdown::{Doc, slug};
 use crate::render::html_doc::esc;
+use crate::strings::Strings;
 
 /// What the form needs to know about the program it belongs to.
 struct ProgramCx<'a> {
@@ -23,6 +24,15 @@ struct ProgramCx<'a> {
     title: &'a str,
     /// The program's support text, rendered: shown with every alert.
     support_html: Option<String>,
+    /// The look's words.
+    strings: &'a Strings,
+}
+
+impl ProgramCx<'_> {
+    /// A word of the look, escaped for HTML.
+    fn t(&self, key: &str) -> String {
+        esc(self.strings.get(key))
+    }
 }
 
 /// Renders the form. `doc` turns the worksheet's Markdown into HTML.
@@ -31,6 +41,7 @@ pub fn form(w: &Worksheet, program: &Program, doc: &dyn Fn(&Doc, u8) -> String) 
         key: program_key(&program.info.title),
         title: &program.info.title,
         support_html: program.info.support.as_ref().map(|s| doc(s, 4)),
+        strings: &program.strings,
     };
     render(w, &cx, doc)
 }
@@ -40,6 +51,15 @@ fn program_key(title: &str) -> String {
     let s = slug(title);
     if s.is_empty() { "program".into() } else { s }
 }
+
+/// The catalogue keys of the goal-attainment levels, in `GAS_LEVELS` order.
+pub const GAS_LEVEL_KEYS: &[&str] = &[
+    "gas_level.much-less",
+    "gas_level.less",
+    "gas_level.expected",
+    "gas_level.more",
+    "gas_level.much-more",
+];
 
 /// The scale values of a block: `values` when it lists one per anchor, else 1..=N.
 fn scale_values(anchors: &[String], values: &[f64]) -> Vec<f64> {
@@ -53,7 +73,7 @@ fn scale_values(anchors: &[String], values: &[f64]) -> Vec<f64> {
 fn render(w: &Worksheet, cx: &ProgramCx, doc: &dyn Fn(&Doc, u8) -> String) -> String {
     let mut o = String::new();
     let p = format!("ws-{}", w.id);
-    tools(&mut o, &p);
+    tools(&mut o, &p, cx);
     o.push_str(&format!(
         "<form class=\"worksheet\" id=\"{p}\" method=\"dialog\" data-worksheet=\"{}\" data-program=\"{}\" data-audience=\"{}\">\n",
         esc(&w.id),
@@ -88,12 +108,13 @@ fn render(w: &Worksheet, cx: &ProgramCx, doc: &dyn Fn(&Doc, u8) -> String) -> St
                 esc(r)
             ));
             o.push_str(&format!(
-                "<p class=\"ws-date\"><label for=\"{rp}-date\">Date filled in</label> <input type=\"date\" id=\"{rp}-date\" name=\"{rp}-date\"></p>\n"
+                "<p class=\"ws-date\"><label for=\"{rp}-date\">{}</label> <input type=\"date\" id=\"{rp}-date\" name=\"{rp}-date\"></p>\n",
+                cx.t("ws_date_filled")
             ));
         }
         for (bi, b) in w.blocks.iter().enumerate() {
             let bp = format!("{rp}-b{}", bi + 1);
-            block(&mut o, b, &bp, doc);
+            block(&mut o, b, &bp, cx, doc);
         }
         if round.is_some() {
             o.push_str("</section>\n");
@@ -102,12 +123,17 @@ fn render(w: &Worksheet, cx: &ProgramCx, doc: &dyn Fn(&Doc, u8) -> String) -> St
     o.push_str("</form>\n");
     if w.scoring.is_some() {
         o.push_str(&format!(
-            "<section class=\"ws-results\" id=\"{p}-results\" aria-labelledby=\"{p}-results-title\" hidden>\n<h2 id=\"{p}-results-title\">Your scores</h2>\n<p class=\"ws-results-note\">Worked out on this device from your answers, the way “Working out your score” below describes. A score helps you notice change; it is not a test or a diagnosis.</p>\n<div class=\"ws-results-body\" id=\"{p}-results-body\"></div>\n</section>\n"
+            "<section class=\"ws-results\" id=\"{p}-results\" aria-labelledby=\"{p}-results-title\" hidden>\n<h2 id=\"{p}-results-title\">{}</h2>\n<p class=\"ws-results-note\">{}</p>\n<div class=\"ws-results-body\" id=\"{p}-results-body\"></div>\n</section>\n",
+            cx.t("ws_your_scores"),
+            cx.t("ws_scores_note")
         ));
     }
     if let Some(s) = &w.scoring {
-        o.push_str("<section class=\"ws-scoring\" aria-labelledby=\"scoring-title\">\n<h2 id=\"scoring-title\">Working out your score</h2>\n");
-        o.push_str(&format!("<p>{}</p>\n", esc(&scoring_sentence(w, s.method))));
+        o.push_str(&format!("<section class=\"ws-scoring\" aria-labelledby=\"scoring-title\">\n<h2 id=\"scoring-title\">{}</h2>\n", cx.t("ws_working_out")));
+        o.push_str(&format!(
+            "<p>{}</p>\n",
+            esc(&scoring_sentence(w, s.method, cx.strings))
+        ));
         if let Some(ins) = &s.instructions {
             o.push_str(&doc(ins, 3));
         }
@@ -129,12 +155,12 @@ fn render(w: &Worksheet, cx: &ProgramCx, doc: &dyn Fn(&Doc, u8) -> String) -> St
         }
         let alerts = alert_items(w);
         if !alerts.is_empty() {
-            o.push_str("<h3>Answers that call for support</h3>\n<ul>\n");
+            o.push_str(&format!("<h3>{}</h3>\n<ul>\n", cx.t("ws_alerts")));
             for (text, min, alert) in alerts {
                 o.push_str(&format!(
-                    "<li><p><strong>{}</strong> (an answer of {} or more)</p>\n",
+                    "<li><p><strong>{}</strong> {}</p>\n",
                     esc(text),
-                    num(min)
+                    esc(&cx.strings.fill("ws_alert_at", &[("n", &num(min))]))
                 ));
                 o.push_str(&doc(alert, 4));
                 o.push_str("</li>\n");
@@ -146,10 +172,10 @@ fn render(w: &Worksheet, cx: &ProgramCx, doc: &dyn Fn(&Doc, u8) -> String) -> St
     if w.source.is_some() || w.license.is_some() {
         o.push_str("<p class=\"ws-source\">");
         if let Some(s) = &w.source {
-            o.push_str(&format!("Source: {}. ", esc(s)));
+            o.push_str(&esc(&cx.strings.fill("ws_source", &[("source", s)])));
         }
         if let Some(l) = &w.license {
-            o.push_str(&format!("Licence: {}.", esc(l)));
+            o.push_str(&esc(&cx.strings.fill("ws_licence", &[("licence", l)])));
         }
         o.push_str("</p>\n");
     }
@@ -162,30 +188,41 @@ fn render(w: &Worksheet, cx: &ProgramCx, doc: &dyn Fn(&Doc, u8) -> String) -> St
 }
 
 /// The answer tools: shown by the script (hidden without it, and in print).
-fn tools(o: &mut String, p: &str) {
+fn tools(o: &mut String, p: &str, cx: &ProgramCx) {
     o.push_str(&format!(
         r#"<div class="ws-panel" id="{p}-tools" hidden>
-<p class="ws-keep-note"><strong>Where your answers live:</strong> they are saved as you type, in this browser on this device. Clearing your browser's data, or using a private window, removes them. To keep a copy, or to move them to another device, export them to a file and import it there.</p>
+<p class="ws-keep-note"><strong>{keep_title}</strong> {keep}</p>
 <div class="ws-actions">
-<button type="button" data-action="print">Print</button>
-<button type="button" data-action="export">Export answers</button>
-<button type="button" data-action="import" aria-describedby="{p}-import-help">Import answers</button>
-<button type="button" data-action="clear" aria-expanded="false" aria-controls="{p}-confirm">Clear answers</button>
+<button type="button" data-action="print">{print}</button>
+<button type="button" data-action="export">{export}</button>
+<button type="button" data-action="import" aria-describedby="{p}-import-help">{import}</button>
+<button type="button" data-action="clear" aria-expanded="false" aria-controls="{p}-confirm">{clear}</button>
 </div>
 <input type="file" id="{p}-file" accept=".json,application/json" tabindex="-1" hidden>
-<p class="visually-hidden" id="{p}-import-help">Choose a file you exported before. It replaces the answers on this page.</p>
+<p class="visually-hidden" id="{p}-import-help">{import_help}</p>
 <div class="ws-confirm" id="{p}-confirm" role="group" aria-labelledby="{p}-confirm-q" hidden>
-<p id="{p}-confirm-q"><strong>Delete your answers to this worksheet from this device?</strong> This cannot be undone. To keep a copy, export them first.</p>
+<p id="{p}-confirm-q"><strong>{confirm_q}</strong> {confirm}</p>
 <div class="ws-actions">
-<button type="button" class="button-primary" data-action="clear-yes">Yes, delete my answers</button>
-<button type="button" data-action="clear-no">No, keep them</button>
+<button type="button" class="button-primary" data-action="clear-yes">{yes}</button>
+<button type="button" data-action="clear-no">{no}</button>
 </div>
 </div>
 <p class="ws-saved" id="{p}-saved"></p>
 <p class="ws-status" id="{p}-status" role="status"></p>
 <div class="ws-error" id="{p}-error" role="alert"></div>
 </div>
-"#
+"#,
+        keep_title = cx.t("ws_keep_title"),
+        keep = cx.t("ws_keep"),
+        print = cx.t("ws_print"),
+        export = cx.t("ws_export"),
+        import = cx.t("ws_import"),
+        clear = cx.t("ws_clear"),
+        import_help = cx.t("ws_import_help"),
+        confirm_q = cx.t("ws_confirm_question"),
+        confirm = cx.t("ws_confirm"),
+        yes = cx.t("ws_confirm_yes"),
+        no = cx.t("ws_confirm_no"),
     ));
 }
 
@@ -299,7 +336,7 @@ pub fn alert_items(w: &Worksheet) -> Vec<(&str, f64, &Doc)> {
 /// (`static/worksheet-scoring.js`): per subscale (items without one form an
 /// "overall" part), reverse items as (lowest + highest value − answer), a
 /// mean rounded to two decimal places, then the band whose range holds it.
-pub fn scoring_sentence(w: &Worksheet, method: ScoreMethod) -> String {
+pub fn scoring_sentence(w: &Worksheet, method: ScoreMethod, strings: &Strings) -> String {
     let mut subscales: Vec<&str> = Vec::new();
     let mut unnamed = false;
     let mut reversed: Vec<&str> = Vec::new();
@@ -329,28 +366,30 @@ pub fn scoring_sentence(w: &Worksheet, method: ScoreMethod) -> String {
         }
     }
     if unnamed && !subscales.is_empty() {
-        subscales.push("overall (the statements without a part)");
+        subscales.push(strings.get("ws_overall_part"));
     }
     let how = match method {
-        ScoreMethod::Sum => "Add up",
-        ScoreMethod::Mean => "Take the average of",
+        ScoreMethod::Sum => strings.get("ws_add_up"),
+        ScoreMethod::Mean => strings.get("ws_average_of"),
     };
     let mut s = if subscales.is_empty() {
-        format!("{how} your answers.")
+        strings.fill("ws_score_all", &[("how", how)])
     } else {
-        format!(
-            "{how} your answers for each part: {}.",
-            subscales.join(", ")
+        strings.fill(
+            "ws_score_parts",
+            &[("how", how), ("parts", &subscales.join(", "))],
         )
     };
     if method == ScoreMethod::Mean {
-        s.push_str(" Round the average to two decimal places.");
+        s.push_str(strings.get("ws_round_average"));
     }
     if !reversed.is_empty() && min_value <= max_value {
-        s.push_str(&format!(
-            " Some items count the other way round: for “{}”, use {} minus your answer.",
-            reversed.join("”, “"),
-            num(max_value + min_value)
+        s.push_str(&strings.fill(
+            "ws_reversed",
+            &[
+                ("items", &reversed.join("”, “")),
+                ("sum", &num(max_value + min_value)),
+            ],
         ));
     }
     s
@@ -363,7 +402,14 @@ fn label_help(o: &mut String, label: &str, help: Option<&str>, for_id: &str) {
     }
 }
 
-fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u8) -> String) {
+fn block(
+    o: &mut String,
+    b: &crate::model::Block,
+    bp: &str,
+    cx: &ProgramCx,
+    doc: &dyn Fn(&Doc, u8) -> String,
+) {
+    let st = cx.strings;
     let help_html = b.help.as_ref().map(|h| {
         format!(
             "<div class=\"ws-help\" id=\"{bp}-help\">{}</div>\n",
@@ -379,9 +425,9 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
     match &b.kind {
         BlockKind::Text | BlockKind::Date => {
             let label = b.label.as_deref().unwrap_or(if kind == "date" {
-                "Date"
+                st.get("ws_date")
             } else {
-                "Your answer"
+                st.get("ws_your_answer")
             });
             o.push_str(&format!(
                 "<div class=\"ws-block ws-{kind}\" data-block=\"{kind}\">\n"
@@ -393,7 +439,7 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
             ));
         }
         BlockKind::Lines(n) => {
-            let label = b.label.as_deref().unwrap_or("Your answer");
+            let label = b.label.as_deref().unwrap_or(st.get("ws_your_answer"));
             o.push_str("<div class=\"ws-block ws-lines-block\" data-block=\"lines\">\n");
             label_help(o, label, help_html.as_deref(), bp);
             o.push_str(&format!(
@@ -404,13 +450,14 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
         BlockKind::Goal => {
             o.push_str(&format!(
                 "<fieldset class=\"ws-block goal\" data-block=\"goal\"{described}>\n<legend>{}</legend>\n",
-                esc(b.label.as_deref().unwrap_or("My SMART goal"))
+                esc(b.label.as_deref().unwrap_or(st.get("ws_smart_goal")))
             ));
             if let Some(h) = &help_html {
                 o.push_str(h);
             }
             o.push_str("<div class=\"goal-fields\">\n");
-            for (key, label) in GOAL_FIELDS {
+            for key in GOAL_FIELDS {
+                let label = st.get(&format!("goal_field.{key}"));
                 let id = format!("{bp}-{key}");
                 let rows = if *key == "steps" || *key == "obstacles" {
                     3
@@ -426,24 +473,28 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
             rating_row(
                 o,
                 &format!("{bp}-confidence"),
-                "How sure am I that I can do this? (0 to 10)",
-                "Not at all sure",
-                "Completely sure",
+                st.get("ws_confidence"),
+                st.get("ws_confidence_low"),
+                st.get("ws_confidence_high"),
                 None,
             );
-            o.push_str("<p class=\"ws-help\">Below 7? Make the goal a little smaller until it feels within reach.</p>\n");
+            o.push_str(&format!(
+                "<p class=\"ws-help\">{}</p>\n",
+                cx.t("ws_confidence_hint")
+            ));
             o.push_str("</fieldset>\n");
         }
         BlockKind::Gas { levels } => {
             o.push_str(&format!(
                 "<fieldset class=\"ws-block gas-block\" data-block=\"gas\"{described}>\n<legend>{}</legend>\n",
-                esc(b.label.as_deref().unwrap_or("How far did I get?"))
+                esc(b.label.as_deref().unwrap_or(st.get("ws_how_far")))
             ));
             if let Some(h) = &help_html {
                 o.push_str(h);
             }
-            o.push_str("<div class=\"table-wrap\"><table class=\"gas\">\n<thead><tr><th scope=\"col\">Level</th><th scope=\"col\">What it looks like</th><th scope=\"col\">Where I am</th></tr></thead>\n<tbody>\n");
-            for (i, (lvl, name)) in GAS_LEVELS.iter().enumerate().rev() {
+            o.push_str(&format!("<div class=\"table-wrap\"><table class=\"gas\">\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n", cx.t("ws_level"), cx.t("ws_what_it_looks_like"), cx.t("ws_where_i_am")));
+            for (i, lvl) in GAS_LEVELS.iter().enumerate().rev() {
+                let name = st.get(GAS_LEVEL_KEYS[i]);
                 let id = format!("{bp}-level{}", i);
                 let desc = levels.get(i).map(String::as_str).unwrap_or("").trim();
                 let sign = if *lvl > 0 {
@@ -458,8 +509,11 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
                     format!("<span class=\"gas-given\">{}</span>", esc(desc))
                 };
                 o.push_str(&format!(
-                    "<tr><th scope=\"row\">{sign} <span class=\"muted\">{}</span></th><td>{given}<label class=\"visually-hidden\" for=\"{id}-d\">Level {sign} in my own words</label><input type=\"text\" id=\"{id}-d\" name=\"{id}-d\"></td><td><label class=\"gas-pick\" for=\"{id}\"><input type=\"radio\" id=\"{id}\" name=\"{bp}\" value=\"{lvl}\"><span><span class=\"visually-hidden\">Level {sign}: </span>I am here</span></label></td></tr>\n",
+                    "<tr><th scope=\"row\">{sign} <span class=\"muted\">{}</span></th><td>{given}<label class=\"visually-hidden\" for=\"{id}-d\">{}</label><input type=\"text\" id=\"{id}-d\" name=\"{id}-d\"></td><td><label class=\"gas-pick\" for=\"{id}\"><input type=\"radio\" id=\"{id}\" name=\"{bp}\" value=\"{lvl}\"><span><span class=\"visually-hidden\">{}</span>{}</span></label></td></tr>\n",
                     esc(name),
+                    esc(&st.fill("ws_level_own_words", &[("level", &sign)])),
+                    esc(&st.fill("ws_level_n", &[("level", &sign)])),
+                    cx.t("ws_i_am_here"),
                 ));
             }
             o.push_str("</tbody>\n</table></div>\n</fieldset>\n");
@@ -469,10 +523,11 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
             blank_rows,
             columns,
         } => {
-            let label = b.label.as_deref().unwrap_or("Tracker");
+            let label = b.label.as_deref().unwrap_or(st.get("ws_tracker"));
             o.push_str(&format!(
-                "<div class=\"ws-block tracker-block\" data-block=\"tracker\">\n<div class=\"table-wrap\"><table class=\"tracker\"{described}>\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">Goal or habit</th>",
-                esc(label)
+                "<div class=\"ws-block tracker-block\" data-block=\"tracker\">\n<div class=\"table-wrap\"><table class=\"tracker\"{described}>\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">{}</th>",
+                esc(label),
+                cx.t("ws_goal_or_habit")
             ));
             for c in columns {
                 o.push_str(&format!("<th scope=\"col\">{}</th>", esc(c)));
@@ -488,15 +543,15 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
                         esc(n)
                     )),
                     None => o.push_str(&format!(
-                        "<tr><th scope=\"row\"><label class=\"visually-hidden\" for=\"{rid}\">Goal or habit {}</label><input type=\"text\" id=\"{rid}\" name=\"{rid}\"></th>",
-                        r + 1
+                        "<tr><th scope=\"row\"><label class=\"visually-hidden\" for=\"{rid}\">{}</label><input type=\"text\" id=\"{rid}\" name=\"{rid}\"></th>",
+                        esc(&st.fill("ws_goal_n", &[("n", &(r + 1).to_string())]))
                     )),
                 }
                 for (ci, c) in columns.iter().enumerate() {
                     let cid = format!("{rid}-c{}", ci + 1);
-                    let row_name = name
-                        .map(|n| esc(n))
-                        .unwrap_or_else(|| format!("goal {}", r + 1));
+                    let row_name = name.map(|n| esc(n)).unwrap_or_else(|| {
+                        esc(&st.fill("ws_goal_n_lower", &[("n", &(r + 1).to_string())]))
+                    });
                     // a blank row's name follows what the participant types (worksheet.js)
                     let hook = if name.is_none() {
                         format!(" data-row-name=\"{rid}\"")
@@ -552,9 +607,9 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
                         .unwrap_or_default(),
                     esc(&it.text),
                     if it.reverse {
-                        " <span class=\"ws-reverse\">(reverse)</span>"
+                        format!(" <span class=\"ws-reverse\">{}</span>", cx.t("ws_reverse"))
                     } else {
-                        ""
+                        String::new()
                     }
                 ));
                 for (ai, a) in anchors.iter().enumerate() {
@@ -576,7 +631,7 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
             o.push_str("</div>\n");
         }
         BlockKind::Rating { low, high } => {
-            let label = b.label.as_deref().unwrap_or("Rate from 0 to 10");
+            let label = b.label.as_deref().unwrap_or(st.get("ws_rate"));
             o.push_str("<div class=\"ws-block\" data-block=\"rating\">\n");
             rating_row(o, bp, label, low, high, help_html.as_deref());
             o.push_str("</div>\n");
@@ -584,7 +639,7 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
         BlockKind::Checklist { items } => {
             o.push_str(&format!(
                 "<fieldset class=\"ws-block\" data-block=\"checklist\"{described}>\n<legend>{}</legend>\n",
-                esc(b.label.as_deref().unwrap_or("Checklist"))
+                esc(b.label.as_deref().unwrap_or(st.get("ws_checklist")))
             ));
             if let Some(h) = &help_html {
                 o.push_str(h);
@@ -603,7 +658,7 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
             columns,
             blank_rows,
         } => {
-            let label = b.label.as_deref().unwrap_or("Table");
+            let label = b.label.as_deref().unwrap_or(st.get("ws_table"));
             o.push_str(&format!(
                 "<div class=\"ws-block\" data-block=\"table\">\n<div class=\"table-wrap\"><table class=\"ws-table\"{described}>\n<caption>{}</caption>\n<thead><tr>",
                 esc(label)
@@ -617,9 +672,8 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
                 for (ci, c) in columns.iter().enumerate() {
                     let id = format!("{bp}-r{}-c{}", r + 1, ci + 1);
                     o.push_str(&format!(
-                        "<td><label class=\"visually-hidden\" for=\"{id}\">{}, row {}</label><input type=\"text\" id=\"{id}\" name=\"{id}\"></td>",
-                        esc(c),
-                        r + 1
+                        "<td><label class=\"visually-hidden\" for=\"{id}\">{}</label><input type=\"text\" id=\"{id}\" name=\"{id}\"></td>",
+                        esc(&st.fill("ws_cell", &[("column", c), ("n", &(r + 1).to_string())]))
                     ));
                 }
                 o.push_str("</tr>\n");
@@ -738,6 +792,7 @@ mod tests {
             key: program_key("Steady Ground"),
             title: "Steady Ground",
             support_html: Some("<p>Call someone.</p>".into()),
+            strings: Box::leak(Box::default()),
         }
     }
 
@@ -805,7 +860,7 @@ mod tests {
             ],
             vec![0.0, 1.0, 2.0, 3.0, 4.0],
         );
-        let s = scoring_sentence(&w, ScoreMethod::Mean);
+        let s = scoring_sentence(&w, ScoreMethod::Mean, &Strings::default());
         assert!(
             s.starts_with("Take the average of your answers for each part: coping, overall"),
             "{s}"
@@ -815,7 +870,7 @@ mod tests {
         let d = data(&w, &cx());
         assert_eq!(d["items"][1]["lo"], 0.0);
         assert_eq!(d["items"][1]["hi"], 4.0);
-        let sum = scoring_sentence(&w, ScoreMethod::Sum);
+        let sum = scoring_sentence(&w, ScoreMethod::Sum, &Strings::default());
         assert!(
             sum.starts_with("Add up") && !sum.contains("decimal"),
             "{sum}"

@@ -71,16 +71,27 @@ impl DocKind {
 
     /// The document title (PDF metadata and cover).
     pub fn title(self, p: &Program) -> String {
-        let t = &p.info.title;
+        let t = p.info.title.as_str();
+        let st = &p.strings;
         match self {
-            DocKind::Workbook => format!("{t}: Participant workbook"),
-            DocKind::LargePrint => format!("{t}: Participant workbook (large print)"),
-            DocKind::Guide => format!("{t}: Facilitator guide"),
+            DocKind::Workbook => st.fill("pdf_title_workbook", &[("program", t)]),
+            DocKind::LargePrint => st.fill("pdf_title_large_print", &[("program", t)]),
+            DocKind::Guide => st.fill("pdf_title_facilitator", &[("program", t)]),
             DocKind::Handout(i) => {
                 let s = &p.sessions[i];
-                format!("{t}: Session {}, {}", s.number, s.title)
+                st.fill(
+                    "pdf_title_handout",
+                    &[
+                        ("program", t),
+                        ("n", &s.number.to_string()),
+                        ("title", &s.title),
+                    ],
+                )
             }
-            DocKind::Worksheet(i) => format!("{t}: {}", p.worksheets[i].title),
+            DocKind::Worksheet(i) => st.fill(
+                "pdf_title_worksheet",
+                &[("program", t), ("title", &p.worksheets[i].title)],
+            ),
         }
     }
 }
@@ -433,7 +444,10 @@ impl<'a> Gen<'a> {
                 BlockKind::Goal => {
                     let f: Vec<String> = GOAL_FIELDS
                         .iter()
-                        .map(|(k, l)| format!("(key: {}, label: {})", lit(k), lit(l)))
+                        .map(|k| {
+                            let l = self.p.strings.get(&format!("goal_field.{k}"));
+                            format!("(key: {}, label: {})", lit(k), lit(l))
+                        })
                         .collect();
                     fields.push(format!("fields: {}", array(f)));
                 }
@@ -441,7 +455,11 @@ impl<'a> Gen<'a> {
                     let l: Vec<String> = GAS_LEVELS
                         .iter()
                         .enumerate()
-                        .map(|(j, (v, name))| {
+                        .map(|(j, v)| {
+                            let name = self
+                                .p
+                                .strings
+                                .get(crate::render::worksheet_html::GAS_LEVEL_KEYS[j]);
                             format!(
                                 "(value: {v}, name: {}, text: {})",
                                 lit(name),

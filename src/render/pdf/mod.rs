@@ -179,7 +179,7 @@ pub fn render_pdfs_reusing(
     let docs = sources(program);
     let epoch = world::source_date_epoch();
     let today = world::datetime_from_epoch(epoch);
-    let shared = Arc::new(Shared::new(theme, root, today));
+    let shared = Arc::new(Shared::new(theme, root, today).with_strings(&program.strings));
     let build = binary_identity().map(|b| {
         world::fingerprint(&[
             b.as_bytes(),

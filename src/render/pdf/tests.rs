@@ -432,7 +432,7 @@ fn frame_text(frame: &Frame, out: &mut String, sizes: &mut Vec<f64>) {
 /// The laid-out text of a generated document and the sizes of its text.
 fn typst_text(b: &Built, kind: generate::DocKind) -> (String, Vec<f64>) {
     let theme = Theme::load(&b.root, "default").expect("theme");
-    let shared = Arc::new(Shared::new(&theme, &b.root, None));
+    let shared = Arc::new(Shared::new(&theme, &b.root, None).with_strings(&b.program.strings));
     let src = generate::main_source(&b.program, kind);
     let doc = layout(shared, "test.typ", src).unwrap_or_else(|e| panic!("{e:?}"));
     let mut text = String::new();
@@ -701,7 +701,7 @@ fn bench_guide() {
     timed("generate the guide's .typ", &mut || {
         src = generate::main_source(&program, generate::DocKind::Guide)
     });
-    let shared = Arc::new(Shared::new(&theme, root, None));
+    let shared = Arc::new(Shared::new(&theme, root, None).with_strings(&program.strings));
     let mut pages = 0;
     timed("compile (layout) the .typ, cold", &mut || {
         pages = layout(shared.clone(), "bench.typ", src.clone())

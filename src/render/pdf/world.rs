@@ -117,6 +117,19 @@ impl Shared {
         }
     }
 
+    /// The print templates' words: `strings.typ`, made from the look's
+    /// strings catalogue as Typst string literals (it is made, not read).
+    pub fn with_strings(mut self, strings: &crate::strings::Strings) -> Shared {
+        self.theme_files.insert(
+            "strings.typ".into(),
+            (
+                Bytes::new(strings.typst().into_bytes()),
+                "(made from the look's strings catalogue) strings.typ".into(),
+            ),
+        );
+        self
+    }
+
     /// The look's file behind a virtual path under `/typst/`, if any.
     fn theme_file(&self, vpath: &VirtualPath) -> Option<&(Bytes, String)> {
         let p = vpath.get_with_slash().strip_prefix(TYPST_DIR)?;

@@ -110,11 +110,14 @@
     return (start > 0 ? '\u2026' : '') + s;
   }
 
+  // The look's words (static/strings.js).
+  var say = window.CairnWords || function (key) { return key; };
+
   function run(input, list, status) {
     var q = input.value.trim(), ws = words(q);
     while (list.firstChild) list.removeChild(list.firstChild);
     if (!ws.length) { status.textContent = ''; return; }
-    if (!entries.length) { status.textContent = 'Search is not available on this page.'; return; }
+    if (!entries.length) { status.textContent = say('search_unavailable'); return; }
     var hits = [];
     for (var i = 0; i < entries.length; i++) {
       var s = score(entries[i], ws);
@@ -133,8 +136,9 @@
       list.appendChild(li);
     });
     var n = hits.length;
-    status.textContent = (n === 0 ? 'No results' : n === 1 ? '1 result' : n + ' results') + ' for \u201c' + q + '\u201d' +
-      (n > MAX_RESULTS ? ' (showing the first ' + MAX_RESULTS + ')' : '') + '.';
+    var args = { n: n, query: q, max: MAX_RESULTS };
+    status.textContent = say(n === 0 ? 'results_none' : n === 1 ? 'results_one' : 'results_other', args) +
+      (n > MAX_RESULTS ? say('results_more', args) : '') + say('results_end', args);
   }
 
   function init() {

@@ -28,6 +28,9 @@
   var SVGNS = 'http://www.w3.org/2000/svg';
   var LANG = document.documentElement.lang || 'en';
 
+  // The look's words (static/strings.js).
+  var say = window.CairnWords || function (key) { return key; };
+
   function $$(sel, root) {
     return Array.prototype.slice.call((root || document).querySelectorAll(sel));
   }
@@ -68,7 +71,7 @@
     }
   }
   function label(id) {
-    if (id === S.OVERALL) return 'Overall';
+    if (id === S.OVERALL) return say('overall');
     return id.charAt(0).toUpperCase() + id.slice(1);
   }
   function isEmpty(o) {
@@ -186,7 +189,7 @@
         lastSaved = new Date();
         storageFailed = false;
       } catch (e) {
-        if (!storageFailed) showError('Your browser did not let this page save your answers (it may be full or set to block saving). Use “Export answers” or “Print” before you leave this page.');
+        if (!storageFailed) showError(say('save_failed'));
         storageFailed = true;
       }
       showSaved();
@@ -209,13 +212,13 @@
     function showSaved() {
       if (!savedEl) return;
       if (!store) {
-        savedEl.textContent = 'This browser is not letting the page keep answers. Use “Export answers” or “Print” before you leave the page.';
+        savedEl.textContent = say('save_blocked');
       } else if (lastSaved) {
-        savedEl.textContent = 'Saved on this device at ' + niceTime(lastSaved) + '.';
+        savedEl.textContent = say('saved_at', { time: niceTime(lastSaved) });
       } else if (rounds.some(function (r) { return r.saved; })) {
-        savedEl.textContent = 'Your saved answers are shown.';
+        savedEl.textContent = say('saved_shown');
       } else {
-        savedEl.textContent = 'Nothing saved yet.';
+        savedEl.textContent = say('nothing_saved');
       }
     }
 
@@ -280,7 +283,7 @@
     function roundStatus(r) {
       var date = r.el.querySelector('input[type="date"][name="' + r.prefix + 'date"]');
       if (date && date.value) return niceDate(date.value, true);
-      return roundHasAnswers(r) ? 'Started' : 'Not started';
+      return roundHasAnswers(r) ? say('round_started') : say('round_not_started');
     }
     function select(i, focus) {
       current = i;
@@ -302,7 +305,7 @@
       if (!repeated || rounds.length < 2) return;
       var list = h('div', 'ws-tabs');
       list.setAttribute('role', 'tablist');
-      list.setAttribute('aria-label', 'Rounds of this worksheet');
+      list.setAttribute('aria-label', say('rounds_label'));
       rounds.forEach(function (r, j) {
         var t = h('button', 'ws-tab');
         t.type = 'button';
@@ -348,7 +351,7 @@
         return { r: r, any: !isEmpty(a), date: date ? date.value : '', scores: S.scoreRound(def.scoring, def.items, a) };
       });
       if (!per.some(function (p) { return p.any; })) {
-        resultsBody.appendChild(h('p', 'ws-results-empty', 'Your scores will show here as you answer the statements.'));
+        resultsBody.appendChild(h('p', 'ws-results-empty', say('scores_empty')));
         return;
       }
       per.forEach(function (p) {
@@ -375,7 +378,7 @@
               if (used.indexOf(g.band.index) === -1) used.push(g.band.index);
             }
           } else {
-            dd.appendChild(h('span', 'muted', g.answered + ' of ' + g.total + ' statements answered. Answer them all to see this score.'));
+            dd.appendChild(h('span', 'muted', say('score_incomplete', { answered: g.answered, total: g.total })));
           }
           row.appendChild(dd);
           dl.appendChild(row);
@@ -398,7 +401,7 @@
 
     function progress(per) {
       var wrap = h('div', 'ws-progress');
-      wrap.appendChild(h('h3', null, 'How your scores changed'));
+      wrap.appendChild(h('h3', null, say('scores_changed')));
       var figure = h('div', 'ws-progress-grid');
       figure.appendChild(chart(per));
       figure.appendChild(table(per));
@@ -412,26 +415,26 @@
           if (!sc.complete) return;
           if (prev) {
             var c = S.change(prev.score, sc.score);
-            var words = c.direction === 'same'
-              ? 'stayed at ' + S.fmt(sc.score)
-              : 'went ' + c.direction + ' by ' + S.fmt(Math.abs(c.delta)) + ', from ' + S.fmt(prev.score) + ' to ' + S.fmt(sc.score);
-            changes.appendChild(h('li', null, label(g.id) + ' ' + words + ' between ' + prev.name + ' and ' + p.r.name + '.'));
+            changes.appendChild(h('li', null, say('change_' + c.direction, {
+              part: label(g.id), score: S.fmt(sc.score), by: S.fmt(Math.abs(c.delta)),
+              old: S.fmt(prev.score), from: prev.name, to: p.r.name
+            })));
           }
           prev = { score: sc.score, name: p.r.name };
         });
       });
       if (changes.firstChild) wrap.appendChild(changes);
-      else wrap.appendChild(h('p', 'muted', 'Fill in another round to see the change between rounds.'));
+      else wrap.appendChild(h('p', 'muted', say('scores_another_round')));
       return wrap;
     }
 
     function table(per) {
       var wrapT = h('div', 'table-wrap ws-progress-table');
       var t = h('table');
-      t.appendChild(h('caption', null, 'Scores by round'));
+      t.appendChild(h('caption', null, say('scores_by_round')));
       var thead = h('thead');
       var hr = h('tr');
-      var corner = h('th', null, 'Part');
+      var corner = h('th', null, say('scores_part'));
       corner.scope = 'col';
       hr.appendChild(corner);
       per.forEach(function (p) {
@@ -455,7 +458,7 @@
           if (sc.complete) {
             td.appendChild(h('span', 'ws-score', S.fmt(sc.score)));
           } else {
-            td.appendChild(h('span', 'muted', sc.answered ? 'Not finished' : 'Not yet'));
+            td.appendChild(h('span', 'muted', sc.answered ? say('score_not_finished') : say('score_not_yet')));
           }
           tr.appendChild(td);
         });
@@ -468,7 +471,7 @@
         if (wrapT.scrollWidth > wrapT.clientWidth + 1) {
           wrapT.tabIndex = 0;
           wrapT.setAttribute('role', 'region');
-          wrapT.setAttribute('aria-label', 'Scores by round (scrolls sideways)');
+          wrapT.setAttribute('aria-label', say('scores_scroll'));
         }
       });
       return wrapT;
@@ -515,7 +518,7 @@
       lastWidth = Math.round(chartWidth());
       var fig = h('figure', 'ws-chart');
       var svg = s('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', focusable: 'false', 'class': 'ws-chart-svg' });
-      svg.setAttribute('aria-label', 'Line chart of your scores by round. The table beside it gives the same scores.');
+      svg.setAttribute('aria-label', say('chart_label'));
       // bands as soft stripes
       var bands = (def.scoring.bands || []).slice().sort(function (a, b) { return a.min - b.min; });
       bands.forEach(function (b, i) {
@@ -607,7 +610,7 @@
         })
       };
       if (out.rounds.every(function (r) { return isEmpty(r.answers); })) {
-        showStatus('There are no answers to export yet.');
+        showStatus(say('export_empty'));
         return;
       }
       var name = def.program + '-' + def.worksheet + '-' + today() + '.json';
@@ -621,31 +624,31 @@
       a.click();
       a.remove();
       setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
-      showStatus('Your answers were saved to the file “' + name + '” (look in your downloads). Keep it somewhere private.');
+      showStatus(say('exported', { file: name }));
     }
 
-    var NOTHING = ' Nothing was changed.';
+    var NOTHING = say('import_nothing_changed');
     function check(text) {
       var o;
       try {
         o = JSON.parse(text);
       } catch (e) {
-        return { error: 'This file could not be read as worksheet answers: it may be damaged, or it is another kind of file.' + NOTHING };
+        return { error: say('import_unreadable') + NOTHING };
       }
       if (!o || typeof o !== 'object' || Array.isArray(o) || o.format !== FORMAT) {
-        return { error: 'This file is not a worksheet answers file exported from this site.' + NOTHING };
+        return { error: say('import_not_answers') + NOTHING };
       }
       if (o.version !== VERSION) {
-        return { error: 'This answers file was made by a different version of this site and cannot be read here.' + NOTHING };
+        return { error: say('import_other_version') + NOTHING };
       }
       if (o.worksheet !== def.worksheet) {
-        return { error: 'This file holds answers to “' + String(o.title || o.worksheet) + '”, not to “' + def.title + '”. Open that worksheet to import it.' + NOTHING };
+        return { error: say('import_other_worksheet', { file_title: String(o.title || o.worksheet), title: def.title }) + NOTHING };
       }
       if (o.program !== def.program) {
-        return { error: 'This file comes from another program (“' + String(o.programTitle || o.program) + '”).' + NOTHING };
+        return { error: say('import_other_program', { program: String(o.programTitle || o.program) }) + NOTHING };
       }
       if (!Array.isArray(o.rounds) || o.rounds.length !== rounds.length) {
-        return { error: 'The rounds in this file do not match this worksheet (it may be from an older version of it).' + NOTHING };
+        return { error: say('import_rounds') + NOTHING };
       }
       var bad = false;
       var list = o.rounds.map(function (fr, i) {
@@ -668,7 +671,7 @@
         return { answers: fr.answers, saved: typeof fr.saved === 'string' ? fr.saved : null };
       });
       if (bad) {
-        return { error: 'Some answers in this file do not fit this worksheet: the file may be damaged, or from an older version of the worksheet.' + NOTHING };
+        return { error: say('import_bad_answers') + NOTHING };
       }
       return { rounds: list };
     }
@@ -684,19 +687,19 @@
         if (res.rounds[i].saved && r.saved) r.saved = res.rounds[i].saved;
       });
       refresh();
-      showStatus('Answers imported from “' + fileName + '”. They are now saved on this device.');
+      showStatus(say('imported', { file: fileName }));
     }
     function importFile() {
       var f = fileInput.files && fileInput.files[0];
       if (!f) return;
       fileInput.value = '';
       if (f.size > MAX_FILE) {
-        showError('This file is too large to be a worksheet answers file.' + NOTHING);
+        showError(say('import_too_large') + NOTHING);
         return;
       }
       var reader = new FileReader();
       reader.onload = function () { importText(String(reader.result), f.name); };
-      reader.onerror = function () { showError('This file could not be opened.' + NOTHING); };
+      reader.onerror = function () { showError(say('import_cannot_open') + NOTHING); };
       reader.readAsText(f);
     }
 
@@ -718,7 +721,7 @@
       askClear(false);
       clearBtn.focus();
       refresh();
-      showStatus('Your answers to this worksheet were deleted from this device.');
+      showStatus(say('deleted'));
     }
 
     // ---- wiring ----------------------------------------------------------------------
