@@ -760,14 +760,14 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
             continue;
         }
         x.reported = true;
-        let e = if in_code_block[i] {
+        if in_code_block[i] {
             d.error(
                 "directive-place",
                 loc(x.span.clone()),
                 "this directive is inside an indented code block",
             )
             .label("indented by four spaces or more")
-            .help("indent a directive like the text around it (a list item's text, or none at the top level); to show one as an example, put it in a fenced code block (```)")
+            .help("indent a directive like the text around it (a list item's text, or none at the top level); to show one as an example, put it in a fenced code block (```)");
         } else {
             d.error(
                 "directive-place",
@@ -775,9 +775,8 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 "this directive is not a block of its own here",
             )
             .label("read as part of the block around it")
-            .help("put a directive on its own line, outside HTML blocks and tables, with a blank line before it")
-        };
-        let _ = e;
+            .help("put a directive on its own line, outside HTML blocks and tables, with a blank line before it");
+        }
     }
     let nodes = build_tree(events, &placed, &mut dirs, src, &loc, d);
     Doc {

@@ -114,6 +114,8 @@ fn nodes(list: &[Node], cx: &DocCx, shift: i32, out: &mut String, toc: &mut Vec<
                 children,
             } => {
                 if !kind.shown_to(cx.audience) {
+                    // Text on either side (a tight list item's) stays apart.
+                    out.push('\n');
                     continue;
                 }
                 let title = title.as_deref().unwrap_or(kind.default_title());

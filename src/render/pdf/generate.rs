@@ -412,7 +412,16 @@ impl<'a> Gen<'a> {
                         other => parts.extend(self.nodes(std::slice::from_ref(other), fns)),
                     }
                 }
-                Some(format!("[#{}]", join(parts)))
+                // The parts are paragraphs of their own (a hidden container
+                // may have stood between two).
+                let mut body = Vec::with_capacity(parts.len() * 2);
+                for part in parts {
+                    if !body.is_empty() {
+                        body.push("parbreak()".to_string());
+                    }
+                    body.push(part);
+                }
+                Some(format!("[#{}]", join(body)))
             }
             // Footnotes print from their references.
             Tag::FootnoteDefinition(_) => None,
