@@ -643,7 +643,7 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                     in_code_block[i] = true;
                 }
             }
-            Event::Text(t) if t.starts_with("::") => {
+            Event::Text(t) | Event::Html(t) if t.starts_with("::") => {
                 // A line that starts like a directive but was not read as one
                 // (the line pass took it for code): never plain text.
                 let line_start = out[..range.start].rfind('\n').map_or(0, |i| i + 1);
@@ -653,7 +653,7 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                     d.error(
                         "directive-place",
                         loc(at..end),
-                        "this line starts like a directive but is read as text",
+                        "this line starts like a directive but is not read as one",
                     )
                     .label("not a directive here")
                     .help("a code fence above it may be left open, for example at the end of a list item or quote; close the fence, or start the line with a backslash (`\\::`) to show the colons as text");
@@ -1000,6 +1000,14 @@ fn build_tree(
     loc: &dyn Fn(Range<usize>) -> Loc,
     d: &mut Diags,
 ) -> Vec<Node> {
+    if placed.is_empty() {
+        // The common case: one run.
+        return if events.is_empty() {
+            Vec::new()
+        } else {
+            vec![md_node(events)]
+        };
+    }
     // Which Start and End events are elements holding a directive.
     let mut structural = vec![false; events.len()];
     let mut kept: Vec<(usize, usize)> = Vec::with_capacity(placed.len());
@@ -1595,15 +1603,25 @@ mod tests {
             vec![
                 (
                     "directive-place",
-                    "this line starts like a directive but is read as text".into(),
+                    "this line starts like a directive but is not read as one".into(),
                     14
                 ),
                 (
                     "directive-place",
-                    "this line starts like a directive but is read as text".into(),
+                    "this line starts like a directive but is not read as one".into(),
                     36
                 )
             ]
+        );
+        // Inside an HTML block, behind what the line pass took for a fence.
+        let (_, d) = doc("<div>\n```\n:::note\n```\n");
+        assert_eq!(
+            messages(&d),
+            vec![(
+                "directive-place",
+                "this line starts like a directive but is not read as one".into(),
+                10
+            )]
         );
         let (_, d) = doc("Text[^1]\n\n[^1]: Note\n    ::prompt[x]\n");
         assert_eq!(
