@@ -974,11 +974,18 @@ fn close_frame(frames: &mut Vec<Frame>) {
             kind: Some(kind),
             title,
             ..
-        } => parent.nodes.push(Node::Container {
-            kind,
-            title,
-            children: f.nodes,
-        }),
+        } => {
+            for n in &mut f.nodes {
+                if let Node::Markdown(events) = n {
+                    wrap_loose_text(events);
+                }
+            }
+            parent.nodes.push(Node::Container {
+                kind,
+                title,
+                children: f.nodes,
+            })
+        }
         // An unknown or too deep container (already reported): keep its content.
         FrameKind::Container { kind: None, .. } | FrameKind::Root => parent.nodes.extend(f.nodes),
         FrameKind::Block(tag) => parent.nodes.push(Node::Block {
@@ -986,6 +993,88 @@ fn close_frame(frames: &mut Vec<Frame>) {
             children: f.nodes,
         }),
     }
+}
+
+/// Puts text outside any block (a container's text in a tight list item,
+/// where pulldown-cmark gives paragraphs no tags) into paragraphs, so a
+/// callout's text is a paragraph wherever the container stands.
+fn wrap_loose_text(events: &mut Vec<Event<'static>>) {
+    let inline_tag = |t: &Tag| {
+        matches!(
+            t,
+            Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Superscript
+                | Tag::Subscript
+                | Tag::Link { .. }
+                | Tag::Image { .. }
+        )
+    };
+    let is_inline = |e: &Event| match e {
+        Event::Start(t) => inline_tag(t),
+        Event::End(t) => !matches!(
+            t,
+            TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock
+                | TagEnd::HtmlBlock
+                | TagEnd::List(_)
+                | TagEnd::Item
+                | TagEnd::FootnoteDefinition
+                | TagEnd::Table
+                | TagEnd::TableHead
+                | TagEnd::TableRow
+                | TagEnd::TableCell
+                | TagEnd::DefinitionList
+                | TagEnd::DefinitionListTitle
+                | TagEnd::DefinitionListDefinition
+                | TagEnd::MetadataBlock(_)
+        ),
+        Event::Rule => false,
+        _ => true,
+    };
+    let mut depth = 0usize;
+    let mut needs = false;
+    for e in events.iter() {
+        match e {
+            Event::Start(t) if !inline_tag(t) => depth += 1,
+            Event::End(_) if !is_inline(e) => depth = depth.saturating_sub(1),
+            _ if depth == 0 => needs = true,
+            _ => {}
+        }
+        if needs {
+            break;
+        }
+    }
+    if !needs {
+        return;
+    }
+    let mut out = Vec::with_capacity(events.len() + 4);
+    let mut depth = 0usize;
+    let mut open = false;
+    for e in events.drain(..) {
+        let inline = is_inline(&e);
+        if depth == 0 && inline && !open {
+            out.push(Event::Start(Tag::Paragraph));
+            open = true;
+        } else if depth == 0 && !inline && open {
+            out.push(Event::End(TagEnd::Paragraph));
+            open = false;
+        }
+        match &e {
+            Event::Start(t) if !inline_tag(t) => depth += 1,
+            Event::End(_) if !inline => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        out.push(e);
+    }
+    if open {
+        out.push(Event::End(TagEnd::Paragraph));
+    }
+    out.shrink_to_fit();
+    *events = out;
 }
 
 /// Builds the tree from the document's events and the directives placed
@@ -1528,6 +1617,31 @@ mod tests {
             "list(item(\"One\", list(item(\"Two\", quote(\"Three\", facilitator(\"Deep\", script(\"Say\")))), item(::worksheet[w])))), quote(quote(facilitator(\"Quoted twice\")))"
         );
         assert_eq!(doc.refs.len(), 1);
+    }
+
+    /// A container's text in a tight list item is a paragraph, like
+    /// anywhere else.
+    #[test]
+    fn container_text_in_tight_items_is_a_paragraph() {
+        let (doc, _) = doc("- Item\n  :::note\n  Some *text*\n  - inner\n  :::\n");
+        let Node::Block { children, .. } = &doc.nodes[0] else {
+            panic!("{}", shape(&doc.nodes))
+        };
+        let Node::Block { children, .. } = &children[0] else {
+            panic!("{}", shape(&doc.nodes))
+        };
+        let Node::Container { children, .. } = &children[1] else {
+            panic!("{}", shape(&doc.nodes))
+        };
+        let Node::Markdown(ev) = &children[0] else {
+            panic!("{}", shape(&doc.nodes))
+        };
+        assert!(matches!(ev[0], Event::Start(Tag::Paragraph)), "{ev:?}");
+        let end = ev
+            .iter()
+            .position(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+            .unwrap_or(0);
+        assert!(matches!(ev[end + 1], Event::Start(Tag::List(_))), "{ev:?}");
     }
 
     #[test]
