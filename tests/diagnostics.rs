@@ -181,6 +181,7 @@ const ERROR_CASES: &[&str] = &[
     "broken-link",
     "broken-link-fragment",
     "crlf",
+    "directive-place",
     "duplicate-id",
     "image-alt",
     "image-outside",
@@ -191,6 +192,7 @@ const ERROR_CASES: &[&str] = &[
     "not-utf8",
     "not-utf8-config",
     "unclosed-container",
+    "unclosed-container-in-list",
     "unknown-directive",
     "unknown-directive-in-notes",
     "unknown-exercise",
@@ -288,6 +290,8 @@ error_tests! {
     error_crlf_places => "crlf",
     error_broken_link_fragment => "broken-link-fragment",
     error_check_finds_an_unknown_look => "unknown-look",
+    error_directive_place => "directive-place",
+    error_unclosed_container_in_list => "unclosed-container-in-list",
 }
 
 warning_tests! {
