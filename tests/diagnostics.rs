@@ -517,9 +517,37 @@ fn bodies() -> Vec<(&'static str, Vec<u8>)> {
         ("stray closers", b":::\n::::\n:::::\n".repeat(1_000)),
         ("blockquotes", [b"> ".repeat(50_000), b"deep\n".to_vec()].concat()),
         (
-            "nested lists",
+            "directives in deep quotes",
+            [
+                b"> ".repeat(50_000),
+                b":::note\n".to_vec(),
+                b"> ".repeat(50_000),
+                b":::\n".to_vec(),
+                b"> > > ::prompt[arrive]\n".repeat(100),
+            ]
+            .concat(),
+        ),
+        (
+            "directives in nested lists",
             (0..2_000)
-                .flat_map(|i| format!("{}- item\n", "  ".repeat(i)).into_bytes())
+                .flat_map(|i| {
+                    let pad = "  ".repeat(i);
+                    let mut s = format!("{pad}- item\n");
+                    if i % 100 == 0 {
+                        s.push_str(&format!("{pad}  :::facilitator\n{pad}  x\n{pad}  :::\n"));
+                    }
+                    s.into_bytes()
+                })
+                .collect(),
+        ),
+        (
+            "directives in lists and quotes, as deep as allowed",
+            (0..20)
+                .flat_map(|i| {
+                    let pad = "  ".repeat(i);
+                    format!("{pad}- > item\n{pad}  > :::facilitator\n{pad}  > x\n{pad}  > :::\n")
+                        .into_bytes()
+                })
                 .collect(),
         ),
         ("emphasis", b"*_".repeat(50_000)),

@@ -1105,19 +1105,26 @@ fn build_tree(
         // open[..flagged] are marked structural.
         let mut flagged = 0;
         let mut pi = 0;
+        // Reported once per document.
+        let mut too_deep = false;
         for i in 0..=events.len() {
             while let Some(&(at, di)) = placed.get(pi)
                 && at == i
             {
                 pi += 1;
                 if open.len() > MAX_BLOCK_DEPTH {
+                    dirs[di].reported = true;
+                    if too_deep {
+                        continue;
+                    }
+                    too_deep = true;
                     d.error(
                         "nesting-too-deep",
                         loc(dirs[di].span.clone()),
                         format!("this directive is in lists and quotes nested more than {MAX_BLOCK_DEPTH} deep"),
                     )
-                    .label("too deep");
-                    dirs[di].reported = true;
+                    .label("too deep")
+                    .help("this and any deeper directive are left out; move the directive out of some lists or quotes");
                     continue;
                 }
                 for &s in &open[flagged..] {
