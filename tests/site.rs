@@ -790,6 +790,11 @@ fn nested_directives_and_marker_like_text_stay_off_participant_outputs() {
             problems.push(format!("{m} is on no facilitator page"));
         }
     }
+    // Facilitator search finds what lists and quotes hide from participants.
+    let supplement = String::from_utf8_lossy(&files["facilitator/search-index.js"]);
+    for s in absent(&supplement, &["SECRET-11", "SECRET-14", "SECRET-18"]) {
+        problems.push(format!("{s} is not in the facilitator search supplement"));
+    }
     // The marker-like text itself is ordinary text on the facilitator page.
     for s in absent(
         &facilitator_pages,

@@ -649,7 +649,10 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 let line_start = out[..range.start].rfind('\n').map_or(0, |i| i + 1);
                 if prefix_len(&out[line_start..]) == range.start - line_start {
                     let at = map.map(range.start);
-                    let end = src[at..].find('\n').map_or(src.len(), |i| at + i);
+                    let end = src
+                        .get(at..)
+                        .and_then(|rest| rest.find('\n'))
+                        .map_or(src.len(), |i| at + i);
                     d.error(
                         "directive-place",
                         loc(at..end),
