@@ -728,7 +728,9 @@ fn anchors(p: &Program, item: ItemRef) -> Option<std::collections::BTreeSet<Stri
                         }
                     }
                 }
-                Node::Container { children, .. } => walk(children, out),
+                Node::Container { children, .. } | Node::Block { children, .. } => {
+                    walk(children, out)
+                }
                 Node::Directive { .. } => {}
             }
         }

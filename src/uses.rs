@@ -64,6 +64,8 @@ pub fn visit<'a>(doc: &'a Doc, audience: Audience, f: &mut dyn FnMut(Found<'a>))
                 }
                 Node::Container { kind, children, .. } if kind.shown_to(a) => walk(children, a, f),
                 Node::Container { .. } => {}
+                // A list, item or quote that holds directives.
+                Node::Block { children, .. } => walk(children, a, f),
                 Node::Directive { kind, id, .. } => f(Found::Directive(*kind, id)),
             }
         }

@@ -219,6 +219,7 @@ const ERROR_CASES: &[&str] = &[
     "broken-link-unrelated",
     "control-character",
     "crlf",
+    "directive-place",
     "duplicate-exercise",
     "duplicate-id",
     "image-alt",
@@ -238,6 +239,7 @@ const ERROR_CASES: &[&str] = &[
     "single-bracket-prompt",
     "single-bracket-term",
     "unclosed-container",
+    "unclosed-container-in-list",
     "unknown-directive",
     "unknown-directive-in-notes",
     "unknown-exercise",
@@ -358,6 +360,8 @@ error_tests! {
     error_value_synonyms_and_lists => "value-synonyms",
     error_yaml_front_matter_is_named => "yaml-front-matter",
     error_base_url_is_a_full_address_or_a_path => "bad-base-url",
+    error_directive_place => "directive-place",
+    error_unclosed_container_in_list => "unclosed-container-in-list",
 }
 
 warning_tests! {
@@ -583,9 +587,37 @@ fn bodies() -> Vec<(&'static str, Vec<u8>)> {
         ("stray closers", b":::\n::::\n:::::\n".repeat(1_000)),
         ("blockquotes", [b"> ".repeat(50_000), b"deep\n".to_vec()].concat()),
         (
-            "nested lists",
+            "directives in deep quotes",
+            [
+                b"> ".repeat(50_000),
+                b":::note\n".to_vec(),
+                b"> ".repeat(50_000),
+                b":::\n".to_vec(),
+                b"> > > ::prompt[arrive]\n".repeat(100),
+            ]
+            .concat(),
+        ),
+        (
+            "directives in nested lists",
             (0..2_000)
-                .flat_map(|i| format!("{}- item\n", "  ".repeat(i)).into_bytes())
+                .flat_map(|i| {
+                    let pad = "  ".repeat(i);
+                    let mut s = format!("{pad}- item\n");
+                    if i % 100 == 0 {
+                        s.push_str(&format!("{pad}  :::facilitator\n{pad}  x\n{pad}  :::\n"));
+                    }
+                    s.into_bytes()
+                })
+                .collect(),
+        ),
+        (
+            "directives in lists and quotes, as deep as allowed",
+            (0..20)
+                .flat_map(|i| {
+                    let pad = "  ".repeat(i);
+                    format!("{pad}- > item\n{pad}  > :::facilitator\n{pad}  > x\n{pad}  > :::\n")
+                        .into_bytes()
+                })
                 .collect(),
         ),
         ("emphasis", b"*_".repeat(50_000)),

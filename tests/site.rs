@@ -700,6 +700,152 @@ fn audience_fixture_links_resolve() {
     );
 }
 
+/// Text of a PDF by pdftotext (poppler).
+fn pdf_text(bytes: &[u8]) -> String {
+    let dir = scratch();
+    let p = dir.path().join("x.pdf");
+    std::fs::write(&p, bytes).expect("write PDF");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&p)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) must be installed for this test");
+    assert!(out.status.success(), "pdftotext failed");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The needles not in `text`.
+fn absent<'a>(text: &str, needles: &[&'a str]) -> Vec<&'a str> {
+    needles
+        .iter()
+        .copied()
+        .filter(|n| !text.contains(n))
+        .collect()
+}
+
+/// Directives inside list items and block quotes (several deep), and a
+/// facilitator block full of text that looks like directive markers and
+/// fences: no facilitator text reaches a participant page, the participant
+/// search index or a participant PDF, and no directive line shows as text.
+/// SECRET-n must be on the facilitator pages and in the guide; HIDDEN-n has
+/// no facilitator page to go to.
+#[test]
+fn nested_directives_and_marker_like_text_stay_off_participant_outputs() {
+    let root = fixture("site/nested");
+    let dir = scratch();
+    let out = dir.path().join("out");
+    let run = cairn([
+        std::ffi::OsStr::new("build"),
+        std::ffi::OsStr::new("--root"),
+        root.as_os_str(),
+        std::ffi::OsStr::new("--quiet"),
+        std::ffi::OsStr::new("--output"),
+        out.as_os_str(),
+    ]);
+    run.assert_no_panic("build");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files = snapshot(&out);
+    let mut markers = BTreeSet::new();
+    for bytes in snapshot(&root.join("content")).values() {
+        let text = String::from_utf8_lossy(bytes);
+        for part in text.split("SECRET-").skip(1) {
+            let n: String = part.chars().take_while(|c| c.is_ascii_digit()).collect();
+            markers.insert(format!("SECRET-{n}"));
+        }
+    }
+    assert!(markers.len() >= 15, "{markers:?}");
+
+    let mut problems = Vec::new();
+    let mut facilitator_pages = String::new();
+    for (name, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        if name.starts_with("facilitator/") {
+            facilitator_pages.push_str(&text);
+        } else if name.ends_with(".html") || name.ends_with(".js") {
+            for bad in ["SECRET", "HIDDEN", ":::", "::worksheet", "cairnDirective"] {
+                if text.contains(bad) {
+                    problems.push(format!("{name} holds `{bad}`"));
+                }
+            }
+        }
+        if name.ends_with(".html") {
+            // Hidden containers inside list items leave the tags balanced.
+            for tag in ["li", "ul", "ol", "blockquote", "aside", "section", "div"] {
+                let opened = text.matches(&format!("<{tag}>")).count()
+                    + text.matches(&format!("<{tag} ")).count();
+                let closed = text.matches(&format!("</{tag}>")).count();
+                if opened != closed {
+                    problems.push(format!("{name}: {opened} <{tag}> but {closed} </{tag}>"));
+                }
+            }
+        }
+    }
+    assert!(
+        files.contains_key("search/search-index.js"),
+        "no participant search index"
+    );
+    for m in &markers {
+        if !facilitator_pages.contains(&format!("{m} ")) {
+            problems.push(format!("{m} is on no facilitator page"));
+        }
+    }
+    // Facilitator search finds what lists and quotes hide from participants.
+    let supplement = String::from_utf8_lossy(&files["facilitator/search-index.js"]);
+    for s in absent(&supplement, &["SECRET-11", "SECRET-14", "SECRET-18"]) {
+        problems.push(format!("{s} is not in the facilitator search supplement"));
+    }
+    // The marker-like text itself is ordinary text on the facilitator page.
+    for s in absent(
+        &facilitator_pages,
+        &[
+            "cairnDirectiveMarkerQ0",
+            "&lt;!-- --&gt;",
+            "<code>:::</code>",
+        ],
+    ) {
+        problems.push(format!("`{s}` is not on the facilitator page"));
+    }
+
+    let pdfs: Vec<&String> = files.keys().filter(|k| k.ends_with(".pdf")).collect();
+    for name in [
+        "pdf/facilitator-guide.pdf",
+        "pdf/participant-workbook.pdf",
+        "pdf/participant-workbook-large-print.pdf",
+        "pdf/sessions/a.pdf",
+        "pdf/worksheets/plan.pdf",
+    ] {
+        assert!(files.contains_key(name), "{name} missing: {pdfs:?}");
+    }
+    for name in pdfs {
+        let text = pdf_text(&files[name]);
+        if name.ends_with("facilitator-guide.pdf") {
+            for m in &markers {
+                if !text.contains(&format!("{m} ")) {
+                    problems.push(format!("{m} is not in the guide"));
+                }
+            }
+            continue;
+        }
+        for bad in ["SECRET", "HIDDEN", ":::", "::worksheet", "cairnDirective"] {
+            if text.contains(bad) {
+                problems.push(format!("{name} holds `{bad}`"));
+            }
+        }
+        if name.ends_with("participant-workbook.pdf") {
+            let shown = [
+                "Everyone reads the rest of this item.",
+                "Quoted in a nested item.",
+                "Only participants read this item.",
+            ];
+            for s in absent(&text, &shown) {
+                problems.push(format!("{name} lacks `{s}`"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 // ---------------------------------------------------------------------------
 // Hostile text.
 

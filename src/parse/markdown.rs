@@ -114,6 +114,13 @@ pub enum Node {
         id: String,
         loc: Loc,
     },
+    /// A Markdown element (a list, a list item, a block quote) that holds
+    /// directives: its start tag (its end is `tag.to_end()`) and its
+    /// content. Elements without directives stay inside `Markdown` runs.
+    Block {
+        tag: Tag<'static>,
+        children: Vec<Node>,
+    },
 }
 
 /// A reference from the text that the resolve stage must check.
@@ -159,6 +166,7 @@ impl Doc {
                     Node::Container { kind, children, .. } if kind.shown_to(a) => {
                         walk(children, a, out)
                     }
+                    Node::Block { children, .. } => walk(children, a, out),
                     _ => {}
                 }
             }
@@ -191,16 +199,20 @@ impl Doc {
             out: &mut PlainText,
         ) {
             for n in nodes {
-                if let Node::Container { kind, children, .. } = n {
-                    if !kind.shown_to(a) {
-                        continue;
+                match n {
+                    Node::Container { kind, children, .. } => {
+                        if !kind.shown_to(a) {
+                            continue;
+                        }
+                        if kind.shown_to(other) {
+                            walk(children, a, other, out);
+                        } else {
+                            plain_walk(std::slice::from_ref(n), a, out);
+                            out.push(" ");
+                        }
                     }
-                    if kind.shown_to(other) {
-                        walk(children, a, other, out);
-                    } else {
-                        plain_walk(std::slice::from_ref(n), a, out);
-                        out.push(" ");
-                    }
+                    Node::Block { children, .. } => walk(children, a, other, out),
+                    _ => {}
                 }
             }
         }
@@ -242,6 +254,10 @@ fn plain_walk(nodes: &[Node], a: crate::model::Audience, out: &mut PlainText) {
                     out.push(" ");
                 }
                 plain_walk(children, a, out);
+            }
+            Node::Block { children, .. } => {
+                plain_walk(children, a, out);
+                out.push(" ");
             }
             _ => {}
         }
@@ -337,22 +353,43 @@ pub struct MdCx<'a> {
     pub exists: &'a (dyn Fn(&str) -> bool + Sync),
 }
 
-const MARKER: &str = "cairnDirectiveMarkerQ";
+/// What a directive line places in the separator's stead.
+const SEPARATOR: &str = "<!-- -->";
 
 /// How deep containers may nest.
 pub const MAX_DEPTH: usize = 16;
+
+/// How deep in lists and block quotes a directive may sit.
+const MAX_BLOCK_DEPTH: usize = 3 * MAX_DEPTH;
 
 enum Mark {
     Open {
         kind: Option<Container>,
         title: Option<String>,
+        /// Colons of its fence.
+        colons: usize,
     },
-    Close,
+    /// Closes the directive with this index.
+    Close {
+        open: usize,
+    },
     Leaf {
         kind: Leaf,
         id: String,
         loc: Loc,
     },
+}
+
+/// A directive line found by the line pass.
+struct DirLine {
+    mark: Mark,
+    /// Where its separator starts in the rewritten text. Directives are
+    /// found again only by this offset, never by text.
+    at: usize,
+    /// The directive's text in the source (after the kept prefix).
+    span: Range<usize>,
+    /// An error about this directive was reported already.
+    reported: bool,
 }
 
 /// Maps offsets in the rewritten text back to the author's text.
@@ -430,197 +467,105 @@ fn name_and_arg(rest: &str) -> Option<(&str, Option<&str>)> {
     }
 }
 
+/// The length of the part of `line` that places it in the Markdown
+/// structure: indentation, `>` quote markers and list markers.
+fn prefix_len(line: &str) -> usize {
+    let b = line.as_bytes();
+    let mut i = 0;
+    loop {
+        while matches!(b.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        match b.get(i) {
+            Some(b'>') => i += 1,
+            Some(b'-' | b'*' | b'+') if matches!(b.get(i + 1), Some(b' ' | b'\t')) => i += 2,
+            Some(c) if c.is_ascii_digit() => {
+                let n = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+                if n <= 9
+                    && matches!(b.get(i + n), Some(b'.' | b')'))
+                    && matches!(b.get(i + n + 1), Some(b' ' | b'\t'))
+                {
+                    i += n + 2;
+                } else {
+                    return i;
+                }
+            }
+            _ => return i,
+        }
+    }
+}
+
+/// What the innermost Markdown element around a directive is, in words.
+fn element_name(tag: &Tag) -> &'static str {
+    match tag {
+        Tag::Item => "list item",
+        Tag::List(_) => "list",
+        Tag::BlockQuote(_) => "block quote",
+        Tag::FootnoteDefinition(_) => "footnote",
+        _ => "Markdown block",
+    }
+}
+
 /// Parses Markdown with directives. Problems go to `d`; the result is always usable.
+///
+/// Directives never travel as text. A line pass finds each directive line
+/// (after any indentation, `>` and list markers, outside code fences),
+/// records it, and puts a one-line HTML comment block in its place after
+/// the kept prefix, so that pulldown-cmark reads a block of its own in the
+/// same list item or quote. The directive is then found again by the
+/// offset of that block in the event stream; an author's own comment or
+/// marker-like text is never taken for one.
 pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
     let loc = |r: Range<usize>| Loc::new(cx.file, r.start + cx.offset..r.end + cx.offset);
     let mut out = String::with_capacity(src.len() + 64);
     let mut map = OffsetMap {
         segments: Vec::new(),
     };
-    let mut marks: Vec<Mark> = Vec::new();
-    // Open containers: (fence length, place of the opening line).
-    let mut stack: Vec<(usize, Range<usize>)> = Vec::new();
+    let mut dirs: Vec<DirLine> = Vec::new();
+    // Open containers: (fence length, place of the opening line, its index in `dirs`).
+    let mut stack: Vec<(usize, Range<usize>, usize)> = Vec::new();
     let mut fence: Option<(char, usize)> = None;
 
-    let push_marker =
-        |out: &mut String, map: &mut OffsetMap, marks: &mut Vec<Mark>, m: Mark, at: usize| {
-            out.push('\n');
-            map.segments.push((out.len(), at));
-            out.push_str(MARKER);
-            out.push_str(&marks.len().to_string());
-            out.push_str("\n\n");
-            marks.push(m);
-        };
-
     for (start, line) in lines(src) {
-        let span = start..start + line.len();
+        let p = prefix_len(line);
+        let body = &line[p..];
+        let span = start + p..start + line.len();
         if let Some((c, n)) = fence {
-            if let Some((c2, n2)) = fence_of(line)
+            if let Some((c2, n2)) = fence_of(body)
                 && c2 == c
                 && n2 >= n
-                && line.trim_start().trim_start_matches(c).trim().is_empty()
+                && body.trim_start_matches(c).trim().is_empty()
             {
                 fence = None;
             }
-        } else if let Some(f) = fence_of(line) {
+        } else if let Some(f) = fence_of(body) {
             fence = Some(f);
-        } else if line.starts_with(":::") {
-            let n = line.chars().take_while(|c| *c == ':').count();
-            let rest = &line[n..];
-            if rest.trim().is_empty() {
-                match stack.last() {
-                    Some((open_n, open_span)) if *open_n == n => {
-                        stack.pop();
-                        push_marker(&mut out, &mut map, &mut marks, Mark::Close, start);
-                    }
-                    Some((open_n, open_span)) => {
-                        let open_n = *open_n;
-                        let open_span = open_span.clone();
-                        d.error(
-                            "unclosed-container",
-                            loc(span.clone()),
-                            format!("this closing fence has {n} colons, but the open container has {open_n}"),
-                        )
-                        .label("does not match")
-                        .help(format!(
-                            "close the container opened on line {} with exactly {open_n} colons",
-                            crate::diag::line_col(src, open_span.start).0
-                        ));
-                    }
-                    None => {
-                        d.error(
-                            "unknown-directive",
-                            loc(span.clone()),
-                            "closing fence with no open container",
-                        )
-                        .label("nothing to close here");
-                    }
-                }
-                continue;
+        } else if body.starts_with("::") {
+            let mark = directive_line(src, body, span.clone(), &mut stack, dirs.len(), &loc, d);
+            if p == 0 {
+                // At the top level a blank line first also ends an HTML block.
+                out.push('\n');
             }
-            match name_and_arg(rest) {
-                Some((name, arg)) => {
-                    let mut kind = Container::parse(name);
-                    if stack.len() >= MAX_DEPTH {
-                        // Kept as plain content, so rendering never recurses deeper.
-                        if stack.len() == MAX_DEPTH {
-                            d.error(
-                                "nesting-too-deep",
-                                loc(span.clone()),
-                                format!("containers are nested more than {MAX_DEPTH} deep"),
-                            )
-                            .label("too deep")
-                            .help("close some containers before opening new ones");
-                        }
-                        kind = None;
-                    } else if kind.is_none() {
-                        let diag = d
-                            .error(
-                                "unknown-directive",
-                                loc(span.clone()),
-                                format!("unknown directive `:::{name}`"),
-                            )
-                            .label("not a container cairn knows");
-                        match crate::diag::closest(name, Container::NAMES) {
-                            Some(c) => diag.help(format!("did you mean `:::{c}`?")),
-                            None => {
-                                diag.help(format!("containers: {}", Container::NAMES.join(", ")))
-                            }
-                        };
-                    }
-                    if let Some(outer) = stack.last()
-                        && n > outer.0
-                    {
-                        d.warning(
-                            "container-fence",
-                            loc(span.clone()),
-                            "a nested container should use a shorter fence than the one around it",
-                        )
-                        .label(format!(
-                            "{n} colons inside a container opened with {}",
-                            outer.0
-                        ));
-                    }
-                    stack.push((n, span.clone()));
-                    let title = arg.map(|a| a.trim().to_string()).filter(|a| !a.is_empty());
-                    push_marker(
-                        &mut out,
-                        &mut map,
-                        &mut marks,
-                        Mark::Open { kind, title },
-                        start,
-                    );
-                }
-                None => {
-                    d.error(
-                        "unknown-directive",
-                        loc(span.clone()),
-                        "malformed directive line",
-                    )
-                    .label("expected `:::name` or `:::name[title]`");
-                }
+            map.push(out.len(), start);
+            out.push_str(&line[..p]);
+            if let Some(mark) = mark {
+                map.segments.push((out.len(), span.start));
+                dirs.push(DirLine {
+                    mark,
+                    at: out.len(),
+                    span,
+                    reported: false,
+                });
+                out.push_str(SEPARATOR);
             }
-            continue;
-        } else if let Some(rest) = line.strip_prefix("::") {
-            match name_and_arg(rest) {
-                Some((name, arg)) => {
-                    let arg = arg.map(str::trim).unwrap_or("");
-                    match Leaf::parse(name) {
-                        Some(kind) if !arg.is_empty() => {
-                            let l = loc(span.clone());
-                            push_marker(
-                                &mut out,
-                                &mut map,
-                                &mut marks,
-                                Mark::Leaf {
-                                    kind,
-                                    id: arg.to_string(),
-                                    loc: l,
-                                },
-                                start,
-                            );
-                        }
-                        Some(kind) => {
-                            d.error(
-                                "unknown-directive",
-                                loc(span.clone()),
-                                format!("`::{}` needs an id", kind.name()),
-                            )
-                            .label(format!("write `::{}[some-id]`", kind.name()));
-                        }
-                        None => {
-                            let diag = d
-                                .error(
-                                    "unknown-directive",
-                                    loc(span.clone()),
-                                    format!("unknown directive `::{name}`"),
-                                )
-                                .label("not a directive cairn knows");
-                            match crate::diag::closest(name, Leaf::NAMES) {
-                                Some(c) => diag.help(format!("did you mean `::{c}`?")),
-                                None => {
-                                    diag.help(format!("directives: {}", Leaf::NAMES.join(", ")))
-                                }
-                            };
-                        }
-                    }
-                }
-                None => {
-                    d.error(
-                        "unknown-directive",
-                        loc(span.clone()),
-                        "malformed directive line",
-                    )
-                    .label("expected `::name[id]`");
-                }
-            }
+            out.push('\n');
             continue;
         }
         map.push(out.len(), start);
         out.push_str(line);
         out.push('\n');
     }
-    for (n, span) in stack.iter().rev() {
+    for (n, span, i) in stack.iter().rev() {
         d.error(
             "unclosed-container",
             loc(span.clone()),
@@ -628,11 +573,7 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
         )
         .label("opened here")
         .help(format!("add a line of {n} colons where it ends"));
-        marks.push(Mark::Close);
-        out.push_str("\n\n");
-        out.push_str(MARKER);
-        out.push_str(&(marks.len() - 1).to_string());
-        out.push_str("\n\n");
+        dirs[*i].reported = true;
     }
 
     let mut opts = Options::empty();
@@ -643,106 +584,88 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
     opts.insert(Options::ENABLE_HEADING_ATTRIBUTES);
 
     let mut refs = Vec::new();
-    // Frames: (container kind, title, nodes so far, current markdown run).
-    struct Frame {
-        kind: Option<Container>,
-        title: Option<String>,
-        nodes: Vec<Node>,
-        run: Vec<Event<'static>>,
-    }
-    let mut frames = vec![Frame {
-        kind: None,
-        title: None,
-        nodes: Vec::new(),
-        run: Vec::new(),
-    }];
+    // The document's events, without the separators; `placed` says where
+    // each directive found sits: (index in `events` it comes before, index in `dirs`).
+    let mut events: Vec<Event<'static>> = Vec::new();
+    let mut placed: Vec<(usize, usize)> = Vec::new();
+    let by_at: std::collections::HashMap<usize, usize> =
+        dirs.iter().enumerate().map(|(i, x)| (x.at, i)).collect();
+    let mut found = vec![false; dirs.len()];
+    let mut in_code_block = vec![false; dirs.len()];
+    // A `Start(HtmlBlock)` held back until its first line shows whether it is a separator.
+    let mut held_html = false;
+    // Inside a separator's HTML block, dropped.
+    let mut skipping = false;
+    let mut code_depth = 0usize;
     let mut used_ids = HeadingIds::new();
-    let mut in_para: Option<Vec<Event<'static>>> = None;
     let mut image_alt: Option<(String, Loc, String)> = None;
-    let mut heading: Option<(usize, usize)> = None; // (frame index, run index of the Start)
+    let mut heading: Option<usize> = None; // index of the heading's Start in `events`
 
     let parser = Parser::new_ext(&out, opts).into_offset_iter();
     for (event, range) in parser {
-        // Only links and images need their place in the source.
-        let src_range = || map.map(range.start)..map.map(range.end.max(range.start));
-        // Directive markers arrive as a paragraph holding only the marker
-        // text: a paragraph is held back only until its first event shows
-        // it is not one.
-        if in_para.as_ref().is_some_and(|p| p.len() == 1)
-            && !matches!(&event, Event::Text(t) if t.starts_with(MARKER))
-            && let Some(para) = in_para.take()
-        {
-            let top = frames.len() - 1;
-            frames[top].run.extend(para);
+        if skipping {
+            skipping = !matches!(event, Event::End(TagEnd::HtmlBlock));
+            continue;
         }
-        match &event {
-            Event::Start(Tag::Paragraph) => {
-                in_para = Some(vec![event.into_static()]);
+        if held_html {
+            held_html = false;
+            if matches!(event, Event::Html(_))
+                && let Some(&i) = by_at.get(&range.start)
+            {
+                found[i] = true;
+                placed.push((events.len(), i));
+                if let Mark::Leaf { kind, id, loc } = &dirs[i].mark {
+                    refs.push(Ref::Directive {
+                        kind: *kind,
+                        id: id.clone(),
+                        loc: loc.clone(),
+                    });
+                }
+                skipping = true;
                 continue;
             }
-            Event::End(TagEnd::Paragraph) => {
-                if let Some(mut para) = in_para.take() {
-                    let marker = match para.as_slice() {
-                        [_, Event::Text(t)] => {
-                            t.strip_prefix(MARKER).and_then(|n| n.parse::<usize>().ok())
-                        }
-                        _ => None,
-                    };
-                    if let Some(i) = marker
-                        && i < marks.len()
-                    {
-                        let top = frames.len() - 1;
-                        let run = std::mem::take(&mut frames[top].run);
-                        if !run.is_empty() {
-                            frames[top].nodes.push(md_node(run));
-                        }
-                        match std::mem::replace(&mut marks[i], Mark::Close) {
-                            Mark::Open { kind, title } => frames.push(Frame {
-                                kind,
-                                title,
-                                nodes: Vec::new(),
-                                run: Vec::new(),
-                            }),
-                            Mark::Close => {
-                                if frames.len() > 1
-                                    && let Some(f) = frames.pop()
-                                {
-                                    let mut f = f;
-                                    if !f.run.is_empty() {
-                                        f.nodes.push(md_node(std::mem::take(&mut f.run)));
-                                    }
-                                    let top = frames.len() - 1;
-                                    match f.kind {
-                                        Some(kind) => frames[top].nodes.push(Node::Container {
-                                            kind,
-                                            title: f.title,
-                                            children: f.nodes,
-                                        }),
-                                        // Unknown container (already reported): keep its content.
-                                        None => frames[top].nodes.extend(f.nodes),
-                                    }
-                                }
-                            }
-                            Mark::Leaf { kind, id, loc } => {
-                                refs.push(Ref::Directive {
-                                    kind,
-                                    id: id.clone(),
-                                    loc: loc.clone(),
-                                });
-                                frames[top].nodes.push(Node::Directive { kind, id, loc });
-                            }
-                        }
-                        continue;
+            events.push(Event::Start(Tag::HtmlBlock));
+        }
+        // Only links, images and stray directive text need their place in the source.
+        let src_range = || map.map(range.start)..map.map(range.end.max(range.start));
+        match &event {
+            Event::Start(Tag::HtmlBlock) => {
+                held_html = true;
+                continue;
+            }
+            Event::Start(Tag::CodeBlock(_)) => code_depth += 1,
+            Event::End(TagEnd::CodeBlock) => code_depth = code_depth.saturating_sub(1),
+            Event::Text(_) if code_depth > 0 => {
+                // A separator that landed in a code block.
+                let first = dirs.partition_point(|x| x.at < range.start);
+                for (i, x) in dirs.iter().enumerate().skip(first) {
+                    if x.at >= range.end {
+                        break;
                     }
-                    para.push(event.into_static());
-                    let top = frames.len() - 1;
-                    frames[top].run.extend(para);
-                    continue;
+                    in_code_block[i] = true;
+                }
+            }
+            Event::Text(t) | Event::Html(t) if t.starts_with("::") => {
+                // A line that starts like a directive but was not read as one
+                // (the line pass took it for code): never plain text.
+                let line_start = out[..range.start].rfind('\n').map_or(0, |i| i + 1);
+                if prefix_len(&out[line_start..]) == range.start - line_start {
+                    let at = map.map(range.start);
+                    let end = src
+                        .get(at..)
+                        .and_then(|rest| rest.find('\n'))
+                        .map_or(src.len(), |i| at + i);
+                    d.error(
+                        "directive-place",
+                        loc(at..end),
+                        "this line starts like a directive but is not read as one",
+                    )
+                    .label("not a directive here")
+                    .help("a code fence above it may be left open, for example at the end of a list item or quote; close the fence, or start the line with a backslash (`\\::`) to show the colons as text");
                 }
             }
             _ => {}
         }
-        let top = frames.len() - 1;
         let ev: Event<'static> = match event {
             Event::Html(h) | Event::InlineHtml(h) if !cx.raw_html => Event::Text(h.into_static()),
             Event::Start(Tag::Heading {
@@ -751,7 +674,8 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 classes,
                 attrs,
             }) => {
-                let ev = Event::Start(Tag::Heading {
+                heading = Some(events.len());
+                Event::Start(Tag::Heading {
                     level,
                     id: id.map(|i| i.into_static()),
                     classes: classes.into_iter().map(|c| c.into_static()).collect(),
@@ -759,16 +683,11 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                         .into_iter()
                         .map(|(k, v)| (k.into_static(), v.map(|v| v.into_static())))
                         .collect(),
-                });
-                let run_len = in_para.as_ref().map(|_| 0).unwrap_or(frames[top].run.len());
-                heading = Some((top, run_len));
-                ev
+                })
             }
             Event::End(TagEnd::Heading(level)) => {
-                if let Some((f, i)) = heading.take()
-                    && f == top
-                {
-                    fix_heading_id(&mut frames[f].run, i, level, &mut used_ids);
+                if let Some(i) = heading.take() {
+                    fix_heading_id(&mut events, i, level, &mut used_ids);
                 }
                 Event::End(TagEnd::Heading(level))
             }
@@ -839,38 +758,535 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 other.into_static()
             }
         };
-        match &mut in_para {
-            Some(p) => p.push(ev),
-            None => frames[top].run.push(ev),
+        events.push(ev);
+    }
+    for (i, x) in dirs.iter_mut().enumerate() {
+        if found[i] {
+            continue;
+        }
+        x.reported = true;
+        if in_code_block[i] {
+            d.error(
+                "directive-place",
+                loc(x.span.clone()),
+                "this directive is inside an indented code block",
+            )
+            .label("indented by four spaces or more")
+            .help("indent a directive like the text around it (a list item's text, or none at the top level); to show one as an example, put it in a fenced code block (```)");
+        } else {
+            d.error(
+                "directive-place",
+                loc(x.span.clone()),
+                "this directive is not a block of its own here",
+            )
+            .label("read as part of the block around it")
+            .help("put a directive on its own line, outside HTML blocks and tables, with a blank line before it");
         }
     }
-    // Close anything left (only after errors).
-    while frames.len() > 1 {
-        if let Some(mut f) = frames.pop() {
-            if !f.run.is_empty() {
-                f.nodes.push(md_node(std::mem::take(&mut f.run)));
-            }
-            let top = frames.len() - 1;
-            match f.kind {
-                Some(kind) => frames[top].nodes.push(Node::Container {
-                    kind,
-                    title: f.title,
-                    children: f.nodes,
-                }),
-                None => frames[top].nodes.extend(f.nodes),
-            }
-        }
-    }
-    let mut root = frames.pop().map(|f| (f.nodes, f.run)).unwrap_or_default();
-    if !root.1.is_empty() {
-        root.0.push(md_node(root.1));
-    }
+    let nodes = build_tree(events, &placed, &mut dirs, src, &loc, d);
     Doc {
-        nodes: std::sync::Arc::new(root.0),
+        nodes: std::sync::Arc::new(nodes),
         refs,
     }
 }
 
+/// Reads one directive line (`body` starts with `::`): what it places, or
+/// None after reporting a problem.
+fn directive_line(
+    src: &str,
+    body: &str,
+    span: Range<usize>,
+    stack: &mut Vec<(usize, Range<usize>, usize)>,
+    index: usize,
+    loc: &dyn Fn(Range<usize>) -> Loc,
+    d: &mut Diags,
+) -> Option<Mark> {
+    if body.starts_with(":::") {
+        let n = body.chars().take_while(|c| *c == ':').count();
+        let rest = &body[n..];
+        if rest.trim().is_empty() {
+            match stack.last() {
+                Some((open_n, _, open)) if *open_n == n => {
+                    let open = *open;
+                    stack.pop();
+                    return Some(Mark::Close { open });
+                }
+                Some((open_n, open_span, _)) => {
+                    let open_n = *open_n;
+                    let open_span = open_span.clone();
+                    d.error(
+                        "unclosed-container",
+                        loc(span),
+                        format!(
+                            "this closing fence has {n} colons, but the open container has {open_n}"
+                        ),
+                    )
+                    .label("does not match")
+                    .help(format!(
+                        "close the container opened on line {} with exactly {open_n} colons",
+                        crate::diag::line_col(src, open_span.start).0
+                    ));
+                }
+                None => {
+                    d.error(
+                        "unknown-directive",
+                        loc(span),
+                        "closing fence with no open container",
+                    )
+                    .label("nothing to close here");
+                }
+            }
+            return None;
+        }
+        let Some((name, arg)) = name_and_arg(rest) else {
+            d.error("unknown-directive", loc(span), "malformed directive line")
+                .label("expected `:::name` or `:::name[title]`");
+            return None;
+        };
+        let mut kind = Container::parse(name);
+        if stack.len() >= MAX_DEPTH {
+            // Kept as plain content, so rendering never recurses deeper.
+            if stack.len() == MAX_DEPTH {
+                d.error(
+                    "nesting-too-deep",
+                    loc(span.clone()),
+                    format!("containers are nested more than {MAX_DEPTH} deep"),
+                )
+                .label("too deep")
+                .help("close some containers before opening new ones");
+            }
+            kind = None;
+        } else if kind.is_none() {
+            let diag = d
+                .error(
+                    "unknown-directive",
+                    loc(span.clone()),
+                    format!("unknown directive `:::{name}`"),
+                )
+                .label("not a container cairn knows");
+            match crate::diag::closest(name, Container::NAMES) {
+                Some(c) => diag.help(format!("did you mean `:::{c}`?")),
+                None => diag.help(format!("containers: {}", Container::NAMES.join(", "))),
+            };
+        }
+        if let Some(outer) = stack.last()
+            && n > outer.0
+        {
+            d.warning(
+                "container-fence",
+                loc(span.clone()),
+                "a nested container should use a shorter fence than the one around it",
+            )
+            .label(format!(
+                "{n} colons inside a container opened with {}",
+                outer.0
+            ));
+        }
+        stack.push((n, span, index));
+        let title = arg.map(|a| a.trim().to_string()).filter(|a| !a.is_empty());
+        return Some(Mark::Open {
+            kind,
+            title,
+            colons: n,
+        });
+    }
+    let rest = &body[2..];
+    let Some((name, arg)) = name_and_arg(rest) else {
+        d.error("unknown-directive", loc(span), "malformed directive line")
+            .label("expected `::name[id]`");
+        return None;
+    };
+    let arg = arg.map(str::trim).unwrap_or("");
+    match Leaf::parse(name) {
+        Some(kind) if !arg.is_empty() => Some(Mark::Leaf {
+            kind,
+            id: arg.to_string(),
+            loc: loc(span),
+        }),
+        Some(kind) => {
+            d.error(
+                "unknown-directive",
+                loc(span),
+                format!("`::{}` needs an id", kind.name()),
+            )
+            .label(format!("write `::{}[some-id]`", kind.name()));
+            None
+        }
+        None => {
+            let diag = d
+                .error(
+                    "unknown-directive",
+                    loc(span),
+                    format!("unknown directive `::{name}`"),
+                )
+                .label("not a directive cairn knows");
+            match crate::diag::closest(name, Leaf::NAMES) {
+                Some(c) => diag.help(format!("did you mean `::{c}`?")),
+                None => diag.help(format!("directives: {}", Leaf::NAMES.join(", "))),
+            };
+            None
+        }
+    }
+}
+
+enum FrameKind {
+    Root,
+    Container {
+        dir: usize,
+        kind: Option<Container>,
+        title: Option<String>,
+    },
+    Block(Tag<'static>),
+}
+
+/// A node being built.
+struct Frame {
+    kind: FrameKind,
+    nodes: Vec<Node>,
+    run: Vec<Event<'static>>,
+}
+
+impl Frame {
+    fn new(kind: FrameKind) -> Frame {
+        Frame {
+            kind,
+            nodes: Vec::new(),
+            run: Vec::new(),
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.run.is_empty() {
+            self.nodes.push(md_node(std::mem::take(&mut self.run)));
+        }
+    }
+}
+
+/// Ends the innermost frame and adds what it built to the one around it.
+fn close_frame(frames: &mut Vec<Frame>) {
+    if frames.len() < 2 {
+        return;
+    }
+    let Some(mut f) = frames.pop() else {
+        return;
+    };
+    f.flush();
+    let Some(parent) = frames.last_mut() else {
+        return;
+    };
+    match f.kind {
+        FrameKind::Container {
+            kind: Some(kind),
+            title,
+            ..
+        } => {
+            for n in &mut f.nodes {
+                if let Node::Markdown(events) = n {
+                    wrap_loose_text(events);
+                }
+            }
+            parent.nodes.push(Node::Container {
+                kind,
+                title,
+                children: f.nodes,
+            })
+        }
+        // An unknown or too deep container (already reported): keep its content.
+        FrameKind::Container { kind: None, .. } | FrameKind::Root => parent.nodes.extend(f.nodes),
+        FrameKind::Block(tag) => parent.nodes.push(Node::Block {
+            tag,
+            children: f.nodes,
+        }),
+    }
+}
+
+/// Puts text outside any block (a container's text in a tight list item,
+/// where pulldown-cmark gives paragraphs no tags) into paragraphs, so a
+/// callout's text is a paragraph wherever the container stands.
+fn wrap_loose_text(events: &mut Vec<Event<'static>>) {
+    let inline_tag = |t: &Tag| {
+        matches!(
+            t,
+            Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Superscript
+                | Tag::Subscript
+                | Tag::Link { .. }
+                | Tag::Image { .. }
+        )
+    };
+    let is_inline = |e: &Event| match e {
+        Event::Start(t) => inline_tag(t),
+        Event::End(t) => !matches!(
+            t,
+            TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock
+                | TagEnd::HtmlBlock
+                | TagEnd::List(_)
+                | TagEnd::Item
+                | TagEnd::FootnoteDefinition
+                | TagEnd::Table
+                | TagEnd::TableHead
+                | TagEnd::TableRow
+                | TagEnd::TableCell
+                | TagEnd::DefinitionList
+                | TagEnd::DefinitionListTitle
+                | TagEnd::DefinitionListDefinition
+                | TagEnd::MetadataBlock(_)
+        ),
+        Event::Rule => false,
+        _ => true,
+    };
+    let mut depth = 0usize;
+    let mut needs = false;
+    for e in events.iter() {
+        match e {
+            Event::Start(t) if !inline_tag(t) => depth += 1,
+            Event::End(_) if !is_inline(e) => depth = depth.saturating_sub(1),
+            _ if depth == 0 => needs = true,
+            _ => {}
+        }
+        if needs {
+            break;
+        }
+    }
+    if !needs {
+        return;
+    }
+    let mut out = Vec::with_capacity(events.len() + 4);
+    let mut depth = 0usize;
+    let mut open = false;
+    for e in events.drain(..) {
+        let inline = is_inline(&e);
+        if depth == 0 && inline && !open {
+            out.push(Event::Start(Tag::Paragraph));
+            open = true;
+        } else if depth == 0 && !inline && open {
+            out.push(Event::End(TagEnd::Paragraph));
+            open = false;
+        }
+        match &e {
+            Event::Start(t) if !inline_tag(t) => depth += 1,
+            Event::End(_) if !inline => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        out.push(e);
+    }
+    if open {
+        out.push(Event::End(TagEnd::Paragraph));
+    }
+    out.shrink_to_fit();
+    *events = out;
+}
+
+/// Builds the tree from the document's events and the directives placed
+/// between them. A Markdown element (list, list item, block quote) that
+/// holds a directive becomes a [`Node::Block`]; a container must close in
+/// the element it opened in.
+fn build_tree(
+    events: Vec<Event<'static>>,
+    placed: &[(usize, usize)],
+    dirs: &mut [DirLine],
+    src: &str,
+    loc: &dyn Fn(Range<usize>) -> Loc,
+    d: &mut Diags,
+) -> Vec<Node> {
+    if placed.is_empty() {
+        // The common case: one run.
+        return if events.is_empty() {
+            Vec::new()
+        } else {
+            vec![md_node(events)]
+        };
+    }
+    // Which Start and End events are elements holding a directive.
+    let mut structural = vec![false; events.len()];
+    let mut kept: Vec<(usize, usize)> = Vec::with_capacity(placed.len());
+    {
+        let mut open: Vec<usize> = Vec::new();
+        // open[..flagged] are marked structural.
+        let mut flagged = 0;
+        let mut pi = 0;
+        // Reported once per document.
+        let mut too_deep = false;
+        for i in 0..=events.len() {
+            while let Some(&(at, di)) = placed.get(pi)
+                && at == i
+            {
+                pi += 1;
+                if open.len() > MAX_BLOCK_DEPTH {
+                    dirs[di].reported = true;
+                    if too_deep {
+                        continue;
+                    }
+                    too_deep = true;
+                    d.error(
+                        "nesting-too-deep",
+                        loc(dirs[di].span.clone()),
+                        format!("this directive is in lists and quotes nested more than {MAX_BLOCK_DEPTH} deep"),
+                    )
+                    .label("too deep")
+                    .help("this and any deeper directive are left out; move the directive out of some lists or quotes");
+                    continue;
+                }
+                for &s in &open[flagged..] {
+                    structural[s] = true;
+                }
+                flagged = open.len();
+                kept.push((at, di));
+            }
+            match events.get(i) {
+                Some(Event::Start(_)) => open.push(i),
+                Some(Event::End(_)) => {
+                    if let Some(s) = open.pop()
+                        && structural[s]
+                    {
+                        structural[i] = true;
+                    }
+                    flagged = flagged.min(open.len());
+                }
+                _ => {}
+            }
+        }
+    }
+    let line = |at: usize| crate::diag::line_col(src, at).0;
+    let mut frames = vec![Frame::new(FrameKind::Root)];
+    let mut pi = 0;
+    let mut events = events.into_iter().enumerate();
+    loop {
+        let next = events.next();
+        let i = next.as_ref().map_or(usize::MAX, |(i, _)| *i);
+        while let Some(&(at, di)) = kept.get(pi)
+            && (at == i || next.is_none())
+        {
+            pi += 1;
+            let inside = frames.iter().rev().find_map(|f| match &f.kind {
+                FrameKind::Block(t) => Some(t.clone()),
+                _ => None,
+            });
+            if let Some(Tag::FootnoteDefinition(_)) = inside
+                && !dirs[di].reported
+            {
+                dirs[di].reported = true;
+                d.error(
+                    "directive-place",
+                    loc(dirs[di].span.clone()),
+                    "a directive cannot be inside a footnote",
+                )
+                .label("in a footnote")
+                .help("move it out of the footnote");
+            }
+            match std::mem::replace(&mut dirs[di].mark, Mark::Close { open: usize::MAX }) {
+                Mark::Open {
+                    kind,
+                    title,
+                    colons,
+                } => {
+                    dirs[di].mark = Mark::Open {
+                        kind,
+                        title: None,
+                        colons,
+                    };
+                    if let Some(top) = frames.last_mut() {
+                        top.flush();
+                    }
+                    frames.push(Frame::new(FrameKind::Container {
+                        dir: di,
+                        kind,
+                        title,
+                    }));
+                }
+                Mark::Close { open } => {
+                    let pos = frames.iter().rposition(
+                        |f| matches!(f.kind, FrameKind::Container { dir, .. } if dir == open),
+                    );
+                    match pos {
+                        Some(p) if p + 1 == frames.len() => close_frame(&mut frames),
+                        Some(_) => {
+                            // Closed inside an element the container is outside of:
+                            // it stays open (its content stays hidden).
+                            let what = inside.as_ref().map_or("Markdown block", element_name);
+                            let opened = line(dirs[open].span.start);
+                            d.error(
+                                "unclosed-container",
+                                loc(dirs[di].span.clone()),
+                                format!("this closing line is inside a {what}, but the container it closes was opened outside it, on line {opened}"),
+                            )
+                            .label("closes nothing here")
+                            .help(format!("close it at the same indentation (and with the same `>` markers) as line {opened}, after the {what} ends"));
+                            dirs[open].reported = true;
+                        }
+                        // Closed already at the end of its element (reported), or never placed.
+                        None => {}
+                    }
+                }
+                Mark::Leaf { kind, id, loc } => {
+                    if let Some(top) = frames.last_mut() {
+                        top.flush();
+                        top.nodes.push(Node::Directive { kind, id, loc });
+                    }
+                }
+            }
+        }
+        let Some((i, ev)) = next else { break };
+        if structural[i] {
+            match ev {
+                Event::Start(tag) => {
+                    if let Some(top) = frames.last_mut() {
+                        top.flush();
+                    }
+                    frames.push(Frame::new(FrameKind::Block(tag)));
+                }
+                _ => {
+                    // Containers still open end with the element they opened in.
+                    while let Some(Frame {
+                        kind: FrameKind::Container { dir, .. },
+                        ..
+                    }) = frames.last()
+                    {
+                        let di = *dir;
+                        if !dirs[di].reported {
+                            dirs[di].reported = true;
+                            let what = frames
+                                .iter()
+                                .rev()
+                                .find_map(|f| match &f.kind {
+                                    FrameKind::Block(t) => Some(element_name(t)),
+                                    _ => None,
+                                })
+                                .unwrap_or("Markdown block");
+                            let colons = match &dirs[di].mark {
+                                Mark::Open { colons, .. } => *colons,
+                                _ => 3,
+                            };
+                            d.error(
+                                "unclosed-container",
+                                loc(dirs[di].span.clone()),
+                                format!("this container is opened inside a {what} but not closed inside it"),
+                            )
+                            .label("opened here")
+                            .help(format!("close it with a line of {colons} colons at the same indentation (and with the same `>` markers) as this line, before the {what} ends"));
+                        }
+                        close_frame(&mut frames);
+                    }
+                    close_frame(&mut frames);
+                }
+            }
+        } else if let Some(top) = frames.last_mut() {
+            top.run.push(ev);
+        }
+    }
+    // Containers left open (reported already).
+    while frames.len() > 1 {
+        close_frame(&mut frames);
+    }
+    let mut root = frames.pop().unwrap_or_else(|| Frame::new(FrameKind::Root));
+    root.flush();
+    root.nodes
+}
 /// A finished run of events, without the spare capacity it grew with (the
 /// model keeps every document until the build ends).
 fn md_node(mut run: Vec<Event<'static>>) -> Node {
@@ -1165,6 +1581,290 @@ mod tests {
             ev.iter()
                 .all(|e| !matches!(e, Event::Html(_) | Event::InlineHtml(_)))
         );
+    }
+
+    /// The tree in short: Markdown runs as their text in quotes, elements
+    /// holding directives by name, containers and leaves by name.
+    fn shape(nodes: &[Node]) -> String {
+        let mut parts = Vec::new();
+        for n in nodes {
+            parts.push(match n {
+                Node::Markdown(ev) => {
+                    let mut t = String::new();
+                    for e in ev {
+                        match e {
+                            Event::Text(x) | Event::Code(x) => t.push_str(x),
+                            Event::SoftBreak => t.push(' '),
+                            _ => {}
+                        }
+                    }
+                    format!("{t:?}")
+                }
+                Node::Container { kind, children, .. } => {
+                    format!("{}({})", kind.name(), shape(children))
+                }
+                Node::Directive { kind, id, .. } => format!("::{}[{id}]", kind.name()),
+                Node::Block { tag, children } => {
+                    let name = match tag {
+                        Tag::List(_) => "list",
+                        Tag::Item => "item",
+                        Tag::BlockQuote(_) => "quote",
+                        _ => "block",
+                    };
+                    format!("{name}({})", shape(children))
+                }
+            });
+        }
+        parts.join(", ")
+    }
+
+    fn messages(d: &Diags) -> Vec<(&'static str, String, usize)> {
+        d.list
+            .iter()
+            .map(|x| (x.code, x.message.clone(), x.loc.span.start))
+            .collect()
+    }
+
+    /// Author text that looks like the markers and fences of a directive
+    /// never opens or closes one: everything stays inside the container.
+    #[test]
+    fn marker_like_text_stays_inside_its_container() {
+        let src = "Before\n\n:::facilitator\ncairnDirectiveMarkerQ0\n\ncairnDirectiveMarkerQ1\n\n<!-- -->\n\nUse `:::` to close a container.\n\nA line ending in colons :::\n\n```\n:::\n::worksheet[x]\n```\n\n~~~~\n:::facilitator\n~~~~\n\n\\:::\n\n> <!-- -->\n\n- <!-- -->\nSecret end\n:::\n\nAfter\n";
+        let (doc, d) = doc(src);
+        assert!(d.list.is_empty(), "{:?}", messages(&d));
+        let s = shape(&doc.nodes);
+        assert!(s.starts_with("\"Before\", facilitator(\""), "{s}");
+        assert!(s.ends_with("Secret end\"), \"After\""), "{s}");
+        assert_eq!(s.matches("facilitator(").count(), 1, "{s}");
+    }
+
+    #[test]
+    fn directives_in_list_items_and_quotes() {
+        let (doc, d) = doc(
+            "- Last session:\n  :::facilitator\n  Secret\n  :::\n- Next\n\n> Quote\n> :::script\n> Say\n> :::\n",
+        );
+        assert!(d.list.is_empty(), "{:?}", messages(&d));
+        assert_eq!(
+            shape(&doc.nodes),
+            "list(item(\"Last session:\", facilitator(\"Secret\")), \"Next\"), quote(\"Quote\", script(\"Say\"))"
+        );
+    }
+
+    #[test]
+    fn directives_at_several_depths() {
+        let (doc, d) = doc(
+            "1. One\n   - Two\n     > Three\n     > ::::facilitator\n     > Deep\n     > :::script\n     > Say\n     > :::\n     > ::::\n   - ::worksheet[w]\n> > :::facilitator\n> > Quoted twice\n> > :::\n",
+        );
+        assert!(d.list.is_empty(), "{:?}", messages(&d));
+        assert_eq!(
+            shape(&doc.nodes),
+            "list(item(\"One\", list(item(\"Two\", quote(\"Three\", facilitator(\"Deep\", script(\"Say\")))), item(::worksheet[w])))), quote(quote(facilitator(\"Quoted twice\")))"
+        );
+        assert_eq!(doc.refs.len(), 1);
+    }
+
+    /// A container's text in a tight list item is a paragraph, like
+    /// anywhere else.
+    #[test]
+    fn container_text_in_tight_items_is_a_paragraph() {
+        let (doc, _) = doc("- Item\n  :::note\n  Some *text*\n  - inner\n  :::\n");
+        let Node::Block { children, .. } = &doc.nodes[0] else {
+            panic!("{}", shape(&doc.nodes))
+        };
+        let Node::Block { children, .. } = &children[0] else {
+            panic!("{}", shape(&doc.nodes))
+        };
+        let Node::Container { children, .. } = &children[1] else {
+            panic!("{}", shape(&doc.nodes))
+        };
+        let Node::Markdown(ev) = &children[0] else {
+            panic!("{}", shape(&doc.nodes))
+        };
+        assert!(matches!(ev[0], Event::Start(Tag::Paragraph)), "{ev:?}");
+        let end = ev
+            .iter()
+            .position(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+            .unwrap_or(0);
+        assert!(matches!(ev[end + 1], Event::Start(Tag::List(_))), "{ev:?}");
+    }
+
+    #[test]
+    fn elements_without_directives_stay_flat() {
+        let (doc, _) = doc("- a\n- b\n\n> q\n\n:::note\nn\n:::\n");
+        assert_eq!(shape(&doc.nodes), "\"abq\", note(\"n\")");
+    }
+
+    /// A container must close in the list item it opened in; its content
+    /// stays inside it either way.
+    #[test]
+    fn containers_must_close_inside_their_item() {
+        let (doc, d) = doc("- a\n  :::facilitator\n  secret\n- b\n  :::\n");
+        assert_eq!(
+            messages(&d),
+            vec![(
+                "unclosed-container",
+                "this container is opened inside a list item but not closed inside it".into(),
+                6
+            )]
+        );
+        assert_eq!(
+            d.list[0].help.as_deref(),
+            Some(
+                "close it with a line of 3 colons at the same indentation (and with the same `>` markers) as this line, before the list item ends"
+            )
+        );
+        assert_eq!(
+            shape(&doc.nodes),
+            "list(item(\"a\", facilitator(\"secret\")), item(\"b\"))"
+        );
+
+        let (tree, d) = self::doc(":::facilitator\n> secret\n> :::\nmore secret\n:::\n");
+        // The container stays open to the end (its content stays hidden), so
+        // the last closing line has nothing to close.
+        assert_eq!(
+            messages(&d),
+            vec![
+                (
+                    "unknown-directive",
+                    "closing fence with no open container".into(),
+                    42
+                ),
+                (
+                    "unclosed-container",
+                    "this closing line is inside a block quote, but the container it closes was opened outside it, on line 1".into(),
+                    26
+                )
+            ]
+        );
+        assert_eq!(
+            shape(&tree.nodes),
+            "facilitator(quote(\"secret\"), \"more secret\")"
+        );
+    }
+
+    #[test]
+    fn misplaced_directives_are_errors() {
+        let (_, d) = doc("text\n\n    ::prompt[x]\n");
+        assert_eq!(
+            messages(&d),
+            vec![(
+                "directive-place",
+                "this directive is inside an indented code block".into(),
+                10
+            )]
+        );
+        // A fence left open in a quote ends with it: the directive lines
+        // after it are not read as text.
+        let (_, d) = doc("> ```\n> code\n\n:::facilitator\nsecret\n:::\n");
+        assert_eq!(
+            messages(&d),
+            vec![
+                (
+                    "directive-place",
+                    "this line starts like a directive but is not read as one".into(),
+                    14
+                ),
+                (
+                    "directive-place",
+                    "this line starts like a directive but is not read as one".into(),
+                    36
+                )
+            ]
+        );
+        // Inside an HTML block, behind what the line pass took for a fence.
+        let (_, d) = doc("<div>\n```\n:::note\n```\n");
+        assert_eq!(
+            messages(&d),
+            vec![(
+                "directive-place",
+                "this line starts like a directive but is not read as one".into(),
+                10
+            )]
+        );
+        let (_, d) = doc("Text[^1]\n\n[^1]: Note\n    ::prompt[x]\n");
+        assert_eq!(
+            messages(&d),
+            vec![(
+                "directive-place",
+                "a directive cannot be inside a footnote".into(),
+                25
+            )]
+        );
+        let (_, d) = doc("- ::: trailing words\n");
+        assert_eq!(
+            messages(&d),
+            vec![("unknown-directive", "malformed directive line".into(), 2)]
+        );
+    }
+
+    /// Random facilitator containers at the top level, in list items and
+    /// in quotes, holding random marker-like and fence-like lines: when the
+    /// text parses without errors, none of it is outside the container.
+    #[test]
+    fn shuffled_marker_like_lines_never_leave_the_container() {
+        let body = [
+            "SECRET cairnDirectiveMarkerQ0",
+            "cairnDirectiveMarkerQ1",
+            "<!-- -->",
+            "SECRET `:::` and `::prompt[x]`",
+            "",
+            "SECRET words :::",
+            "- SECRET item",
+            "> SECRET quoted",
+            "```",
+            "| SECRET | cell |",
+            "# SECRET heading",
+            "\\:::",
+            "SECRET",
+        ];
+        let places = [
+            ("", ""),
+            ("> ", "> "),
+            ("> > ", "> > "),
+            ("- ", "  "),
+            ("1. ", "   "),
+            ("- > ", "  > "),
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        fn leaks(nodes: &[Node]) -> bool {
+            nodes.iter().any(|n| match n {
+                Node::Markdown(ev) => ev
+                    .iter()
+                    .any(|e| matches!(e, Event::Text(t) if t.contains("SECRET"))),
+                Node::Block { children, .. } => leaks(children),
+                Node::Container { kind, children, .. } => {
+                    *kind != Container::Facilitator && leaks(children)
+                }
+                Node::Directive { .. } => false,
+            })
+        }
+        let mut clean = 0;
+        for _ in 0..3000 {
+            let (first, cont) = places[next(places.len())];
+            let mut src = format!("Before\n\n{first}Intro\n{cont}:::facilitator\n");
+            for _ in 0..next(8) {
+                src.push_str(cont);
+                src.push_str(body[next(body.len())]);
+                src.push('\n');
+            }
+            src.push_str(&format!("{cont}:::\n\nAfter\n"));
+            let (doc, d) = doc(&src);
+            if d.list
+                .iter()
+                .any(|x| x.severity == crate::diag::Severity::Error)
+            {
+                continue;
+            }
+            clean += 1;
+            assert!(!leaks(&doc.nodes), "{src:?}\n{}", shape(&doc.nodes));
+        }
+        assert!(clean > 1000, "only {clean} clean cases");
     }
 
     #[test]

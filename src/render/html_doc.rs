@@ -83,6 +83,7 @@ fn min_heading(nodes: &[Node], a: Audience) -> Option<u8> {
                 })
                 .min(),
             Node::Container { kind, children, .. } if kind.shown_to(a) => min_heading(children, a),
+            Node::Block { children, .. } => min_heading(children, a),
             _ => None,
         };
         if let Some(m) = m {
@@ -113,6 +114,8 @@ fn nodes(list: &[Node], cx: &DocCx, shift: i32, out: &mut String, toc: &mut Vec<
                 children,
             } => {
                 if !kind.shown_to(cx.audience) {
+                    // Text on either side (a tight list item's) stays apart.
+                    out.push('\n');
                     continue;
                 }
                 let title = title
@@ -134,6 +137,13 @@ fn nodes(list: &[Node], cx: &DocCx, shift: i32, out: &mut String, toc: &mut Vec<
                 out.push_str("</aside>\n");
             }
             Node::Directive { kind, id, .. } => out.push_str(&(cx.directive)(*kind, id)),
+            // A list, list item or quote holding directives: its tags around
+            // its content, so a hidden container leaves the tags balanced.
+            Node::Block { tag, children } => {
+                markdown(&[Event::Start(tag.clone())], cx, shift, out, toc);
+                nodes(children, cx, shift, out, toc);
+                markdown(&[Event::End(tag.to_end())], cx, shift, out, toc);
+            }
         }
     }
 }

@@ -8,7 +8,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::md::{
-    Footnotes, array, footnotes, join, lit, lit_array, min_heading, num, opt_lit, opt_num,
+    Footnotes, array, footnotes, join, list_is_tight, lit, lit_array, min_heading, num, opt_lit,
+    opt_num,
 };
 use crate::config::Paper;
 use crate::model::{
@@ -17,6 +18,7 @@ use crate::model::{
 };
 use crate::parse::markdown::{Container, Doc, Leaf, Node};
 use crate::render::paths;
+use pulldown_cmark::Tag;
 
 /// One print document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -301,9 +303,68 @@ impl<'a> Gen<'a> {
                         out.push(e);
                     }
                 }
+                Node::Block { tag, children } => out.extend(self.block_node(tag, children, fns)),
             }
         }
         out
+    }
+
+    /// A list, list item or quote that holds directives.
+    fn block_node(
+        &mut self,
+        tag: &Tag<'static>,
+        children: &[Node],
+        fns: &Footnotes,
+    ) -> Option<String> {
+        match tag {
+            Tag::BlockQuote(_) => Some(format!(
+                "quote(block: true, {})",
+                join(self.nodes(children, fns))
+            )),
+            Tag::List(start) => {
+                let mut items = Vec::new();
+                for c in children {
+                    match c {
+                        // Items without directives, one expression each.
+                        Node::Markdown(events) => items.extend(self.md_blocks(events, fns)),
+                        other => items.extend(self.nodes(std::slice::from_ref(other), fns)),
+                    }
+                }
+                if items.is_empty() {
+                    return None;
+                }
+                let tight = list_is_tight(children);
+                Some(match start {
+                    Some(n) => format!("enum(tight: {tight}, start: {n}, {})", items.join(", ")),
+                    None => format!("list(tight: {tight}, {})", items.join(", ")),
+                })
+            }
+            Tag::Item => {
+                let mut parts = Vec::new();
+                for c in children {
+                    match c {
+                        Node::Markdown(events) => parts.push(self.md_item_content(events, fns)),
+                        other => parts.extend(self.nodes(std::slice::from_ref(other), fns)),
+                    }
+                }
+                // The parts are paragraphs of their own (a hidden container
+                // may have stood between two).
+                let mut body = Vec::with_capacity(parts.len() * 2);
+                for part in parts {
+                    if !body.is_empty() {
+                        body.push("parbreak()".to_string());
+                    }
+                    body.push(part);
+                }
+                Some(format!("[#{}]", join(body)))
+            }
+            // Footnotes print from their references.
+            Tag::FootnoteDefinition(_) => None,
+            _ => {
+                let b = self.nodes(children, fns);
+                (!b.is_empty()).then(|| join(b))
+            }
+        }
     }
 
     fn directive(&mut self, kind: Leaf, id: &str) -> Option<String> {
@@ -1166,6 +1227,7 @@ fn doc_min_heading(nodes: &[Node], a: Audience) -> Option<u8> {
             Node::Container { kind, children, .. } if kind.shown_to(a) => {
                 doc_min_heading(children, a)
             }
+            Node::Block { children, .. } => doc_min_heading(children, a),
             _ => None,
         };
         if let Some(m) = m {

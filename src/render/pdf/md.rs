@@ -194,7 +194,9 @@ pub fn footnotes(doc: &Doc) -> Footnotes {
                         }
                     }
                 }
-                Node::Container { children, .. } => walk(children, out),
+                Node::Container { children, .. } | Node::Block { children, .. } => {
+                    walk(children, out)
+                }
                 Node::Directive { .. } => {}
             }
         }
@@ -219,7 +221,46 @@ fn heading_num(l: HeadingLevel) -> u8 {
     crate::parse::markdown::level_num(l)
 }
 
+/// Whether a list holding directives (its children: runs of items and
+/// items holding directives) is tight: no item holds a paragraph.
+pub fn list_is_tight(children: &[Node]) -> bool {
+    // A paragraph at `depth` in a run.
+    let has_par = |events: &[Event<'static>], at: usize| {
+        let mut depth = 0usize;
+        for e in events {
+            match e {
+                Event::Start(t) => {
+                    if depth == at && matches!(t, Tag::Paragraph) {
+                        return true;
+                    }
+                    depth += 1;
+                }
+                Event::End(_) => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        false
+    };
+    !children.iter().any(|c| match c {
+        Node::Markdown(events) => has_par(events, 1),
+        Node::Block {
+            tag: Tag::Item,
+            children,
+        } => children
+            .iter()
+            .any(|x| matches!(x, Node::Markdown(events) if has_par(events, 0))),
+        _ => false,
+    })
+}
+
 impl Gen<'_> {
+    /// The content of a list item from a run of its events: inline text
+    /// kept as text (no extra paragraph), blocks as blocks.
+    pub fn md_item_content(&mut self, events: &[Event<'static>], footnotes: &Footnotes) -> String {
+        let t = tree(events);
+        self.item_content(&t, footnotes)
+    }
+
     /// Block-level Typst expressions for a run of Markdown events.
     pub fn md_blocks(&mut self, events: &[Event<'static>], footnotes: &Footnotes) -> Vec<String> {
         let t = tree(events);
