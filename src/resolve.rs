@@ -641,6 +641,7 @@ pub fn resolve_cached(
             d,
         );
     }
+    exercise_cycles(&program, d);
     d.mark_cross_file(cross_from);
 
     // What each session uses, and the print plan from it: the model answers.
@@ -652,6 +653,86 @@ pub fn resolve_cached(
     }
     program.print = crate::print_plan::plan(&program);
     Some(program)
+}
+
+/// An exercise card shows the exercise's text, and that text may place
+/// other exercises: an exercise that places itself, directly or through
+/// others, would be shown inside itself without end. Each cycle is an
+/// error at the directive that closes it.
+fn exercise_cycles(program: &Program, d: &mut Diags) {
+    use crate::parse::markdown::{Leaf, Node};
+    fn placed<'a>(nodes: &'a [Node], out: &mut Vec<(&'a str, &'a crate::diag::Loc)>) {
+        for n in nodes {
+            match n {
+                Node::Directive {
+                    kind: Leaf::Exercise,
+                    id,
+                    loc,
+                } => out.push((id, loc)),
+                Node::Container { children, .. } | Node::Block { children, .. } => {
+                    placed(children, out)
+                }
+                _ => {}
+            }
+        }
+    }
+    let edges: Vec<Vec<(usize, &crate::diag::Loc)>> = program
+        .exercises
+        .iter()
+        .map(|e| {
+            let mut out = Vec::new();
+            placed(&e.body.nodes, &mut out);
+            out.into_iter()
+                .filter_map(|(id, loc)| Some((program.by_id(Kind::Exercise, id)?, loc)))
+                .collect()
+        })
+        .collect();
+    // Depth-first, keeping the path; 0 unseen, 1 on the path, 2 done.
+    let mut state = vec![0u8; edges.len()];
+    for start in 0..edges.len() {
+        if state[start] != 0 {
+            continue;
+        }
+        let mut path: Vec<usize> = vec![start];
+        let mut next: Vec<usize> = vec![0];
+        state[start] = 1;
+        while let (Some(&at), Some(i)) = (path.last(), next.last_mut()) {
+            let Some(&(to, loc)) = edges[at].get(*i) else {
+                state[at] = 2;
+                path.pop();
+                next.pop();
+                continue;
+            };
+            *i += 1;
+            match state[to] {
+                0 => {
+                    state[to] = 1;
+                    path.push(to);
+                    next.push(0);
+                }
+                1 => {
+                    let from = path.iter().position(|x| *x == to).unwrap_or(0);
+                    let mut names: Vec<&str> = path[from..]
+                        .iter()
+                        .map(|x| program.exercises[*x].id.as_str())
+                        .collect();
+                    names.push(&program.exercises[to].id);
+                    d.error(
+                        "exercise-cycle",
+                        loc.clone(),
+                        format!(
+                            "the exercise `{}` would be shown inside itself: {}",
+                            program.exercises[to].id,
+                            names.join(" → ")
+                        ),
+                    )
+                    .label("places an exercise that leads back here")
+                    .help("an exercise may place other exercises, but not itself, directly or through others: link to it instead, with [its title](@/exercises/….md)");
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 /// Warnings about content that nothing uses; a duplicated id (already an

@@ -222,6 +222,7 @@ const ERROR_CASES: &[&str] = &[
     "directive-place",
     "duplicate-exercise",
     "duplicate-id",
+    "exercise-cycle",
     "image-alt",
     "image-outside",
     "image-path-from-content",
@@ -318,6 +319,7 @@ macro_rules! warning_tests {
 }
 
 error_tests! {
+    error_an_exercise_cannot_be_shown_inside_itself => "exercise-cycle",
     error_agenda_minutes => "agenda-minutes",
     error_bad_toml => "bad-toml",
     error_bad_toml_front_matter => "bad-toml-front-matter",
