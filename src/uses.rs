@@ -282,4 +282,35 @@ mod tests {
             [page("p"), page("notes")]
         );
     }
+
+    #[test]
+    fn directives_in_lists_and_quotes_count_for_their_audience_only() {
+        let text = session(
+            "\"f\"",
+            "- Last session:\n\n  :::facilitator\n  ::worksheet[hidden]\n  :::\n- Then:\n\n  ::worksheet[extra]\n\n> :::facilitator\n> ::prompt[q]\n> :::\n",
+        );
+        let p = program(
+            "",
+            &[
+                ("sessions/01-a.md", &text),
+                (
+                    "worksheets/f.toml",
+                    &worksheet("audience = \"facilitator\""),
+                ),
+                ("worksheets/extra.toml", &worksheet("")),
+                ("worksheets/hidden.toml", &worksheet("")),
+                (
+                    "prompts/p.toml",
+                    "[[prompt]]\nid = \"q\"\ntext = \"Q?\"\nkind = \"discussion\"\n",
+                ),
+            ],
+        );
+        let s = &p.sessions[0];
+        let (prompts, _, worksheets) = ids(&p, s.uses(Audience::Participant));
+        assert!(prompts.is_empty());
+        assert_eq!(worksheets, ["extra"]);
+        let (prompts, _, worksheets) = ids(&p, s.uses(Audience::Facilitator));
+        assert_eq!(prompts, ["q"]);
+        assert_eq!(worksheets, ["f", "hidden", "extra"]);
+    }
 }
