@@ -34,6 +34,9 @@ pub struct Program {
     /// Files under content/assets (and any other file an image points at),
     /// project-relative, with a forward-slash path.
     pub assets: Vec<String>,
+    /// Each picture the text shows, with the first place it is shown (for
+    /// the print-resolution check).
+    pub image_uses: Vec<(String, crate::diag::Loc)>,
 }
 
 /// Lookups into a [`Program`]'s lists.
@@ -313,6 +316,8 @@ pub enum BlockKind {
         rows: Vec<String>,
         blank_rows: u32,
         columns: Vec<String>,
+        /// The first column's header (`row_label`); the look's default when `None`.
+        row_label: Option<String>,
     },
     Scale {
         anchors: Vec<String>,

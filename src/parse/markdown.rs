@@ -639,6 +639,7 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
     opts.insert(Options::ENABLE_STRIKETHROUGH);
     opts.insert(Options::ENABLE_TASKLISTS);
     opts.insert(Options::ENABLE_HEADING_ATTRIBUTES);
+    opts.insert(Options::ENABLE_SMART_PUNCTUATION);
 
     let mut refs = Vec::new();
     // Frames: (container kind, title, nodes so far, current markdown run).

@@ -468,11 +468,14 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
             rows,
             blank_rows,
             columns,
+            row_label,
         } => {
             let label = b.label.as_deref().unwrap_or("Tracker");
+            let row_label = row_label.as_deref().unwrap_or("Goal or habit");
             o.push_str(&format!(
-                "<div class=\"ws-block tracker-block\" data-block=\"tracker\">\n<div class=\"table-wrap\"><table class=\"tracker\"{described}>\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">Goal or habit</th>",
-                esc(label)
+                "<div class=\"ws-block tracker-block\" data-block=\"tracker\">\n<div class=\"table-wrap\"><table class=\"tracker\"{described}>\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">{}</th>",
+                esc(label),
+                esc(row_label)
             ));
             for c in columns {
                 o.push_str(&format!("<th scope=\"col\">{}</th>", esc(c)));
@@ -488,7 +491,8 @@ fn block(o: &mut String, b: &crate::model::Block, bp: &str, doc: &dyn Fn(&Doc, u
                         esc(n)
                     )),
                     None => o.push_str(&format!(
-                        "<tr><th scope=\"row\"><label class=\"visually-hidden\" for=\"{rid}\">Goal or habit {}</label><input type=\"text\" id=\"{rid}\" name=\"{rid}\"></th>",
+                        "<tr><th scope=\"row\"><label class=\"visually-hidden\" for=\"{rid}\">{} {}</label><input type=\"text\" id=\"{rid}\" name=\"{rid}\"></th>",
+                        esc(row_label),
                         r + 1
                     )),
                 }

@@ -10,6 +10,7 @@
 //!   the project's pictures, nothing else.
 
 pub mod generate;
+pub mod images;
 pub mod md;
 pub mod world;
 
