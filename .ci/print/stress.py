@@ -17,7 +17,7 @@ subprocess.run([cairn, "new", str(out)], check=True, stdout=subprocess.DEVNULL)
 c = out / "content"
 
 toml = (out / "cairn.toml").read_text()
-(out / "cairn.toml").write_text(re.sub(r'paper = "[a-z-]+"', f'paper = "{paper}"', toml))
+(out / "cairn.toml").write_text(re.sub(r'paper = "[a-z0-9-]+"', f'paper = "{paper}"', toml))
 
 LONG = "A very long session title that goes on and on, about finding steady ground when everything keeps changing around us"
 program = (c / "program.md").read_text()

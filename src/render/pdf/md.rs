@@ -257,7 +257,7 @@ impl Gen<'_> {
                 let short = matches!(m, M::Tag(Tag::Paragraph, c) if {
                     let mut t = String::new();
                     plain(c, &mut t);
-                    t.chars().count() < if self.large { 40 } else { 90 }
+                    t.chars().count() < if self.large { 45 } else { 110 }
                 });
                 if after_heading && short {
                     out.push(format!("block(sticky: true, {b})"));

@@ -12,6 +12,7 @@
 pub mod generate;
 pub mod images;
 pub mod md;
+pub mod pagemode;
 pub mod world;
 
 use std::path::Path;
@@ -191,7 +192,9 @@ pub fn compile(
         standards,
         ..PdfOptions::default()
     };
-    typst_pdf::pdf(&doc, &options).map_err(|d| diagnostics(&w, &d))
+    typst_pdf::pdf(&doc, &options)
+        .map(pagemode::use_outlines)
+        .map_err(|d| diagnostics(&w, &d))
 }
 
 /// Typst's diagnostics as [`PdfError`]s placed in the file they concern.

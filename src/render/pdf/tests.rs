@@ -23,7 +23,8 @@ const HOSTILE_PLAIN: &[&str] = &[
 
 /// Markdown with the same characters (escaped where Markdown would use them).
 const HOSTILE_MD: &str = r#"Hash \# dollar $5 and $x$ at @someone <angle> [square] \*stars\* \_under\_ back\\slash // not a comment /* nor this */ "quoted" #{panic()} ]"#;
-const HOSTILE_MD_SHOWN: &str = r#"Hash # dollar $5 and $x$ at @someone <angle> [square] *stars* _under_ back\slash // not a comment /* nor this */ "quoted" #{panic()} ]"#;
+/// (Smart punctuation: Markdown's straight quotes print as curly ones.)
+const HOSTILE_MD_SHOWN: &str = r#"Hash # dollar $5 and $x$ at @someone <angle> [square] *stars* _under_ back\slash // not a comment /* nor this */ “quoted” #{panic()} ]"#;
 
 fn files() -> Vec<(&'static str, String)> {
     let h = HOSTILE_PLAIN;
