@@ -67,10 +67,7 @@ fn add_key(b: &[u8]) -> Option<Vec<u8>> {
     }
     out.extend_from_slice(b"xref");
     out.extend_from_slice(b.get(xref_at + 4..at)?);
-    loop {
-        let Some((_, after_first)) = number_at(b, at) else {
-            break;
-        };
+    while let Some((_, after_first)) = number_at(b, at) {
         let (count, after_count) = number_at(b, after_first + 1)?;
         let mut line_end = after_count;
         while b
