@@ -11,7 +11,7 @@ Fails (exit 1) on any of:
   drawn rows, rules, boxes) of what follows under it on its page, when the
   document goes on;
 - a split box: a support or alert box (found by its title, in capitals)
-  that reaches the foot of its page and goes on at the top of the next; on
+  that ends its page and goes on at the top of the next; on
   a one-sheet PDF (sessions/, worksheets/) the support box must be on
   page 1;
 - a one-sheet PDF's page without the running head of page 1 (program and
@@ -133,11 +133,21 @@ def titled_boxes(page, titles):
         inside = page.lines(lambda c: s.x0 <= c.x0 and c.x1 <= s.x1 + 1 and s.y0 <= c.y0 and c.y1 <= s.y1 + 1)
         if not inside:
             continue
-        first = re.sub(r"\s+", " ", inside[0][3]).strip()
+        # (Typst writes no space glyphs: compare without spaces.)
+        first = re.sub(r"\s+", "", inside[0][3])
         for t in titles:
-            if first.startswith(t):
+            if first.startswith(re.sub(r"\s+", "", t)):
                 out.append((s, t))
     return out
+
+
+def edge_rules(page, box):
+    """Thin filled rules down the left edge of a box (a callout's stroke)."""
+    return [
+        r for r in page.shapes
+        if r is not box and fill_of(r) is not None and fill_of(r) != fill_of(box)
+        and abs(r.x0 - box.x0) < 2 and (r.x1 - r.x0) <= 4 and r.y0 < box.y1 and box.y0 < r.y1
+    ]
 
 
 def bookmarks(path):
@@ -215,13 +225,16 @@ def check(path, support_titles, box_titles):
         for s, t in titled_boxes(pg, titles):
             if one_sheet and t in support_titles and i > 0:
                 problems.append(f"{path}: page {i + 1}: the support box is not on page 1")
-            if s.y0 <= pg.body_bottom + NEAR and i + 1 < n:
+            # Split: nothing under it on its page, and the next page opens
+            # with a box of the same colour in the same place.
+            last = not any(pg.body_bottom <= c.y0 and c.y1 <= s.y0 + 1 for c in pg.chars)
+            if last and i + 1 < n:
                 nxt = pages[i + 1]
-                fill = fill_of(s)
-                for o in nxt.shapes:
-                    if fill_of(o) == fill and o.y1 >= nxt.body_top - 2 * NEAR and abs(o.x0 - s.x0) < 2:
-                        problems.append(f"{path}: page {i + 1}: the box {t!r} is split across pages {i + 1} and {i + 2}")
-                        break
+                # Its look: the fill, and the rule down its left side.
+                look = [fill_of(s)] + [fill_of(r) for r in edge_rules(pg, s)][:1]
+                top = [o for o in nxt.shapes if o.y1 >= nxt.body_top - 2 * NEAR and abs(o.x0 - s.x0) < 2]
+                if all(any(fill_of(o) == f for o in top) for f in look):
+                    problems.append(f"{path}: page {i + 1}: the box {t!r} is split across pages {i + 1} and {i + 2}")
 
     # Every page of a one-sheet PDF says what it is.
     if one_sheet and n > 0:
