@@ -57,6 +57,12 @@ columns = 20
 column_label = "Day {{n}}"
 
 [[block]]
+type = "table"
+label = "A wide table to fill in"
+columns = ["Situation", "Thoughts", "Feelings", "Sensations", "Behaviour", "Alternatives", "Outcome", "Reflection", "Consequences"]
+blank_rows = 2
+
+[[block]]
 type = "gas"
 label = "Where I hope to be"
 levels = ["Much worse than expected", "Somewhat worse", "What I expect", "Somewhat better", "Much better than I expected"]
@@ -138,6 +144,12 @@ worksheets = ["stress-goal"]
 +++
 
 {paras}
+
+## A wide table
+
+| Situation | Thoughts | Feelings | Sensations | Behaviour | Alternatives | Outcome | Reflection |
+|---|---|---|---|---|---|---|---|
+| Overwhelming | Catastrophising | Apprehensive | Lightheadedness | Procrastination | Reconsideration | Understanding | Acknowledgement |
 
 ## Two worksheets side by side
 
