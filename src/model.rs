@@ -38,6 +38,9 @@ pub struct Program {
     pub print: crate::print_plan::PrintPlan,
     /// The words the look prints, in the program's language.
     pub strings: crate::strings::Strings,
+    /// Each picture the text shows, with the first place it is shown (for
+    /// the print-resolution check).
+    pub image_uses: Vec<(String, crate::diag::Loc)>,
 }
 
 /// Lookups into a [`Program`]'s lists.
@@ -318,6 +321,8 @@ pub enum BlockKind {
         rows: Vec<String>,
         blank_rows: u32,
         columns: Vec<String>,
+        /// The first column's header (`row_label`); the look's default when `None`.
+        row_label: Option<String>,
     },
     Scale {
         anchors: Vec<String>,

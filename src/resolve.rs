@@ -457,6 +457,7 @@ pub fn resolve_cached(
             .collect(),
         print: Default::default(),
         strings,
+        image_uses: Vec::new(),
     };
 
     // References written in text: @/ links, images and directives.
@@ -465,6 +466,7 @@ pub fn resolve_cached(
     let mut used_worksheet = vec![false; program.worksheets.len()];
     let mut session_directive_exercises: Vec<Vec<usize>> = vec![Vec::new(); program.sessions.len()];
     let mut images = Vec::new();
+    let mut image_uses = Vec::new();
     {
         let mut check_doc = |doc: &Doc,
                              session: Option<usize>,
@@ -520,7 +522,12 @@ pub fn resolve_cached(
                             };
                         }
                     }
-                    Ref::Image { path, .. } => images.push(path.clone()),
+                    Ref::Image { path, loc } => {
+                        if !image_uses.iter().any(|(p, _): &(String, Loc)| p == path) {
+                            image_uses.push((path.clone(), loc.clone()));
+                        }
+                        images.push(path.clone())
+                    }
                     Ref::Directive { kind, id, loc } => {
                         let r: IdRef = (id.clone(), loc.clone());
                         match kind {
@@ -580,6 +587,7 @@ pub fn resolve_cached(
             }
         }
     }
+    program.image_uses = image_uses;
     for img in images {
         if !program.assets.contains(&img) {
             program.assets.push(img);

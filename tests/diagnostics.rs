@@ -258,6 +258,7 @@ const ERROR_CASES: &[&str] = &[
 const WARNING_CASES: &[&str] = &[
     "closing-without-action",
     "long-discussion",
+    "low-resolution",
     "no-agreements",
     "no-check-in",
     "no-closing",
@@ -369,6 +370,7 @@ error_tests! {
 warning_tests! {
     warning_closing_without_action => "closing-without-action",
     warning_long_discussion => "long-discussion",
+    warning_low_resolution_picture => "low-resolution",
     warning_no_agreements => "no-agreements",
     warning_no_check_in => "no-check-in",
     warning_no_closing => "no-closing",

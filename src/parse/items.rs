@@ -609,6 +609,7 @@ const BLOCK_KEYS: &[&str] = &[
     "blank_rows",
     "columns",
     "column_label",
+    "row_label",
     "levels",
 ];
 
@@ -701,10 +702,12 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
                     .map(|s| s.0)
                     .unwrap_or_else(|| "Week {n}".into());
                 let columns = columns_of(&b, &label_pattern, d);
+                let row_label = b.str("row_label", d).map(|s| s.0);
                 BlockKind::Tracker {
                     rows,
                     blank_rows,
                     columns,
+                    row_label,
                 }
             }
             "scale" => {

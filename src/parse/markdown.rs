@@ -582,6 +582,7 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
     opts.insert(Options::ENABLE_STRIKETHROUGH);
     opts.insert(Options::ENABLE_TASKLISTS);
     opts.insert(Options::ENABLE_HEADING_ATTRIBUTES);
+    opts.insert(Options::ENABLE_SMART_PUNCTUATION);
 
     let mut refs = Vec::new();
     // The document's events, without the separators; `placed` says where

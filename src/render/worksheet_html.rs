@@ -522,12 +522,23 @@ fn block(
             rows,
             blank_rows,
             columns,
+            row_label,
         } => {
+            let b_row_label = row_label.as_deref();
             let label = b.label.as_deref().unwrap_or(st.get("ws_tracker"));
+            // The first column's header: the worksheet's own word for its
+            // rows, or the look's.
+            let row_label = row_label.as_deref().unwrap_or(st.get("ws_goal_or_habit"));
+            // A blank row's name, before the participant types one.
+            let row_n = |r: usize, lower: bool| match b_row_label {
+                Some(l) => st.fill("ws_row_n", &[("label", l), ("n", &(r + 1).to_string())]),
+                None if lower => st.fill("ws_goal_n_lower", &[("n", &(r + 1).to_string())]),
+                None => st.fill("ws_goal_n", &[("n", &(r + 1).to_string())]),
+            };
             o.push_str(&format!(
                 "<div class=\"ws-block tracker-block\" data-block=\"tracker\">\n<div class=\"table-wrap\"><table class=\"tracker\"{described}>\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">{}</th>",
                 esc(label),
-                cx.t("ws_goal_or_habit")
+                esc(row_label)
             ));
             for c in columns {
                 o.push_str(&format!("<th scope=\"col\">{}</th>", esc(c)));
@@ -544,14 +555,12 @@ fn block(
                     )),
                     None => o.push_str(&format!(
                         "<tr><th scope=\"row\"><label class=\"visually-hidden\" for=\"{rid}\">{}</label><input type=\"text\" id=\"{rid}\" name=\"{rid}\"></th>",
-                        esc(&st.fill("ws_goal_n", &[("n", &(r + 1).to_string())]))
+                        esc(&row_n(r, false))
                     )),
                 }
                 for (ci, c) in columns.iter().enumerate() {
                     let cid = format!("{rid}-c{}", ci + 1);
-                    let row_name = name.map(|n| esc(n)).unwrap_or_else(|| {
-                        esc(&st.fill("ws_goal_n_lower", &[("n", &(r + 1).to_string())]))
-                    });
+                    let row_name = name.map(|n| esc(n)).unwrap_or_else(|| esc(&row_n(r, true)));
                     // a blank row's name follows what the participant types (worksheet.js)
                     let hook = if name.is_none() {
                         format!(" data-row-name=\"{rid}\"")

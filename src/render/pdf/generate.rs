@@ -151,7 +151,7 @@ pub fn lang_region(tag: &str) -> (String, Option<String>) {
 pub struct Gen<'a> {
     pub p: &'a Program,
     pub audience: Audience,
-    large: bool,
+    pub(super) large: bool,
     /// Level of the heading whose section the text is in.
     section: u8,
     /// Level of the last heading written.
@@ -385,8 +385,11 @@ impl<'a> Gen<'a> {
                     return None;
                 }
                 self.placed.insert((Leaf::Worksheet as u8, i));
-                let level = self.section + 1;
-                Some(self.worksheet(i, level))
+                // Siblings: the next worksheet is at the same level, not nested.
+                let section = self.section;
+                let w = self.worksheet(i, section + 1);
+                self.section = section;
+                Some(w)
             }
             Leaf::Exercise => {
                 self.placed.insert((Leaf::Exercise as u8, i));
@@ -539,7 +542,9 @@ impl<'a> Gen<'a> {
                     rows,
                     blank_rows,
                     columns,
+                    row_label,
                 } => {
+                    fields.push(format!("row-label: {}", opt_lit(row_label.as_deref())));
                     fields.push(format!("rows: {}", lit_array(rows)));
                     fields.push(format!("blank-rows: {blank_rows}"));
                     fields.push(format!("columns: {}", lit_array(columns)));
@@ -660,8 +665,11 @@ impl<'a> Gen<'a> {
                 )
             }
         };
+        // Block labels are headings one level below the title (two in
+        // "page" mode, below each round's heading).
+        let labelled = w.blocks.iter().any(|b| b.label.is_some());
         self.section = level;
-        self.last = if mode == "page" { level + 1 } else { level };
+        self.last = level + u8::from(mode == "page") + u8::from(labelled);
         format!(
             "worksheet(title: {}, level: {level}, lbl: {}, large: {}, pagebreaks: {}, mode: {}, repeat: {}, description: {description}, instructions: {instructions}, blocks: {}, scoring: {scoring}, alerts: {}, source: {}, license: {}, audience: {})",
             lit(&w.title),
@@ -908,8 +916,10 @@ impl<'a> Gen<'a> {
             s.number
         )];
         out.extend(self.participant_session(si));
+        // One sheet: the support box floats to the foot of the first page;
+        // it is read after the session's title and facts.
         if let Some(sup) = self.support() {
-            out.push(sup);
+            out.insert(3.min(out.len()), format!("support-float({sup})"));
         }
         out
     }
@@ -919,10 +929,10 @@ impl<'a> Gen<'a> {
             "handout-head(program: {}, number: none)",
             lit(&self.p.info.title)
         )];
-        out.push(self.worksheet(wi, 1));
         if let Some(sup) = self.support() {
-            out.push(sup);
+            out.push(format!("support-float({sup})"));
         }
+        out.push(self.worksheet(wi, 1));
         out
     }
 

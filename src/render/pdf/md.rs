@@ -90,6 +90,18 @@ enum M {
     Leaf(Event<'static>),
 }
 
+/// Whether a list item starts with a task-list box (directly or in its
+/// first paragraph).
+fn has_task_marker(item: &[M]) -> bool {
+    match item.first() {
+        Some(M::Leaf(Event::TaskListMarker(_))) => true,
+        Some(M::Tag(Tag::Paragraph, c)) => {
+            matches!(c.first(), Some(M::Leaf(Event::TaskListMarker(_))))
+        }
+        _ => false,
+    }
+}
+
 fn tree(events: &[Event<'static>]) -> Vec<M> {
     let mut stack: Vec<(Option<Tag<'static>>, Vec<M>)> = vec![(None, Vec::new())];
     for ev in events {
@@ -278,6 +290,7 @@ impl Gen<'_> {
             run.clear();
             out.push(format!("par({})", join(items)));
         };
+        let mut after_heading = false;
         for m in ms {
             if is_inline(m) {
                 inline_run.push(m);
@@ -285,8 +298,20 @@ impl Gen<'_> {
             }
             flush(self, &mut inline_run, &mut out);
             if let Some(b) = self.block(m, fns) {
-                out.push(b);
+                // A heading keeps two lines of what follows: a one-line
+                // paragraph under it sticks to the next block too.
+                let short = matches!(m, M::Tag(Tag::Paragraph, c) if {
+                    let mut t = String::new();
+                    plain(c, &mut t);
+                    t.chars().count() < if self.large { 45 } else { 110 }
+                });
+                if after_heading && short {
+                    out.push(format!("block(sticky: true, {b})"));
+                } else {
+                    out.push(b);
+                }
             }
+            after_heading = matches!(m, M::Tag(Tag::Heading { .. }, _)) && self.headings_allowed();
         }
         flush(self, &mut inline_run, &mut out);
         out
@@ -389,8 +414,17 @@ impl Gen<'_> {
                 if items.is_empty() {
                     return None;
                 }
+                // A checklist: the boxes are the markers, no bullet beside them.
+                let tasks = children.iter().any(|c| match c {
+                    M::Tag(Tag::Item, ic) => has_task_marker(ic),
+                    _ => false,
+                });
                 match start {
                     Some(n) => format!("enum(tight: {tight}, start: {n}, {})", items.join(", ")),
+                    None if tasks => format!(
+                        "list(tight: {tight}, marker: none, indent: 0em, {})",
+                        items.join(", ")
+                    ),
                     None => format!("list(tight: {tight}, {})", items.join(", ")),
                 }
             }

@@ -10,7 +10,9 @@
 //!   the project's pictures, nothing else.
 
 pub mod generate;
+pub mod images;
 pub mod md;
+pub mod pagemode;
 pub mod world;
 
 use std::collections::BTreeMap;
@@ -357,7 +359,9 @@ fn compile_recording(
         standards,
         ..PdfOptions::default()
     };
-    let bytes = typst_pdf::pdf(&doc, &options).map_err(|d| diagnostics(&w, &d))?;
+    let bytes = typst_pdf::pdf(&doc, &options)
+        .map(pagemode::use_outlines)
+        .map_err(|d| diagnostics(&w, &d))?;
     Ok((bytes, w.inputs()))
 }
 

@@ -23,7 +23,8 @@ const HOSTILE_PLAIN: &[&str] = &[
 
 /// Markdown with the same characters (escaped where Markdown would use them).
 const HOSTILE_MD: &str = r#"Hash \# dollar $5 and $x$ at @someone <angle> [square] \*stars\* \_under\_ back\\slash // not a comment /* nor this */ "quoted" #{panic()} ]"#;
-const HOSTILE_MD_SHOWN: &str = r#"Hash # dollar $5 and $x$ at @someone <angle> [square] *stars* _under_ back\slash // not a comment /* nor this */ "quoted" #{panic()} ]"#;
+/// (Smart punctuation: Markdown's straight quotes print as curly ones.)
+const HOSTILE_MD_SHOWN: &str = r#"Hash # dollar $5 and $x$ at @someone <angle> [square] *stars* _under_ back\slash // not a comment /* nor this */ “quoted” #{panic()} ]"#;
 
 fn files() -> Vec<(&'static str, String)> {
     let h = HOSTILE_PLAIN;
@@ -742,4 +743,142 @@ fn missing_glyph_is_placed_in_the_content() {
         "{e}"
     );
     assert!(e.message.contains("U+1F642"), "{e}");
+}
+
+/// Issue 12: worksheets made for pens, with a structure that does not
+/// depend on where they are.
+const PENS_FILES: &[(&str, &str)] = &[
+    (
+        "content/worksheets/log.toml",
+        r#"title = "Sleep log"
+
+[[block]]
+type = "tracker"
+label = "What I measure"
+row_label = "Measure"
+rows = ["Hours of sleep"]
+columns = 3
+"#,
+    ),
+    (
+        "content/worksheets/check.toml",
+        r#"title = "Quick check"
+
+[[block]]
+type = "scale"
+label = "Lately"
+anchors = ["Never", "Often"]
+items = [{ id = "a", text = "I rest.", reverse = true }]
+"#,
+    ),
+    (
+        "content/worksheets/fac-log.toml",
+        r#"title = "Room log"
+audience = "facilitator"
+
+[[block]]
+type = "tracker"
+row_label = "ROWLABEL-SECRET"
+columns = 2
+"#,
+    ),
+    (
+        "content/sessions/03-pens.md",
+        r#"+++
+title = "Pens"
+duration = 20
+
+[[agenda]]
+kind = "check-in"
+minutes = 10
+prompts = ["arrive"]
+
+[[agenda]]
+kind = "closing"
+minutes = 10
+prompts = ["step"]
+worksheets = ["fac-log"]
++++
+
+## Two sheets
+
+::worksheet[log]
+
+::worksheet[check]
+"#,
+    ),
+];
+
+#[test]
+fn worksheets_are_siblings_made_for_pens_and_keep_their_secrets() {
+    let dir = write_project(PENS_FILES);
+    let p = load(dir.path());
+    let si = p
+        .sessions
+        .iter()
+        .position(|s| s.title == "Pens")
+        .expect("session");
+    let level_of = |src: &str, title: &str| -> Option<String> {
+        let at = src.find(&format!("worksheet(title: \"{title}\", level: "))?;
+        let rest = &src[at..];
+        let lv = rest.split("level: ").nth(1)?;
+        Some(lv.chars().take_while(|c| c.is_ascii_digit()).collect())
+    };
+    for kind in [
+        generate::DocKind::Workbook,
+        generate::DocKind::LargePrint,
+        generate::DocKind::Handout(si),
+    ] {
+        let src = generate::main_source(&p, kind);
+        // Two `::worksheet` directives under one heading: the same level.
+        let (a, b) = (level_of(&src, "Sleep log"), level_of(&src, "Quick check"));
+        assert!(a.is_some() && a == b, "{kind:?}: levels {a:?} and {b:?}");
+        assert_eq!(a.as_deref(), Some("3"), "{kind:?}");
+        // The tracker's first column is named by the worksheet.
+        assert!(src.contains("row-label: \"Measure\""), "{kind:?}");
+        // A facilitator worksheet's words stay out.
+        assert!(!src.contains("ROWLABEL-SECRET"), "{kind:?} leaks row_label");
+    }
+    let guide = generate::main_source(&p, generate::DocKind::Guide);
+    assert!(guide.contains("ROWLABEL-SECRET"));
+    // One sheet: the support box floats to page 1, after the title.
+    let handout = generate::main_source(&p, generate::DocKind::Handout(si));
+    let (title, support) = (
+        handout.find("session-title("),
+        handout.find("support-float("),
+    );
+    assert!(title.is_some() && support.is_some() && title < support);
+    let wi = p
+        .worksheets
+        .iter()
+        .position(|w| w.title == "Sleep log")
+        .expect("ws");
+    assert!(generate::main_source(&p, generate::DocKind::Worksheet(wi)).contains("support-float("));
+
+    // Compiled: the labels are headings below the title (H1 title, H2
+    // label), the tracker's header is the worksheet's, the PDF opens with
+    // its bookmarks.
+    let theme = Theme::load(dir.path(), "default").expect("theme");
+    let set = render_pdfs(&p, &theme, dir.path(), false).unwrap_or_else(|e| panic!("{e:?}"));
+    let sheet = &set.files[&generate::DocKind::Worksheet(wi).output_path(&p)];
+    let raw = String::from_utf8_lossy(sheet);
+    assert!(
+        raw.contains("/S/H1") && raw.contains("/S/H2"),
+        "no H2 for the label"
+    );
+    assert!(raw.contains("/PageMode/UseOutlines"));
+    if let Some(text) = pdftotext(sheet) {
+        assert!(text.contains("Measure"), "{text}");
+        assert!(!text.contains("Goal or habit"), "{text}");
+        assert!(text.contains("Page 1 of 1"), "{text}");
+    }
+    let ci = p
+        .worksheets
+        .iter()
+        .position(|w| w.title == "Quick check")
+        .expect("ws");
+    if let Some(text) = pdftotext(&set.files[&generate::DocKind::Worksheet(ci).output_path(&p)]) {
+        // Reverse items are marked; the numbers are there to circle.
+        assert!(text.contains("counts the other way"), "{text}");
+    }
 }

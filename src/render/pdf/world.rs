@@ -24,7 +24,14 @@ pub const TYPST_DIR: &str = "/typst/";
 /// The standard library, built once per process.
 fn library() -> &'static LazyHash<Library> {
     static LIB: OnceLock<LazyHash<Library>> = OnceLock::new();
-    LIB.get_or_init(|| LazyHash::new(Library::default()))
+    // `a11y-extras`: `pdf.header-cell`, to tag a table's row headers.
+    LIB.get_or_init(|| {
+        LazyHash::new(
+            Library::builder()
+                .with_features([typst::Feature::A11yExtras].into_iter().collect())
+                .build(),
+        )
+    })
 }
 
 /// The fonts embedded in typst-assets, parsed once per process.

@@ -1,0 +1,185 @@
+//! The print check on pictures: one that would print below 150 pixels per
+//! inch at the size the print look gives it looks soft on paper. Reads only
+//! the file's header (PNG, JPEG): its pixel size and density.
+
+use std::path::Path;
+
+use crate::config::Paper;
+use crate::diag::Diags;
+use crate::model::Program;
+
+/// Below this, a printed picture looks soft.
+pub const MIN_PPI: f64 = 150.0;
+
+const MM_PER_INCH: f64 = 25.4;
+
+/// Pixel width and height, and the density the file states (pixels per
+/// inch), from a PNG or JPEG header.
+pub fn header_size(bytes: &[u8]) -> Option<(u32, u32, Option<f64>)> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        png_size(bytes)
+    } else if bytes.starts_with(&[0xFF, 0xD8]) {
+        jpeg_size(bytes)
+    } else {
+        None
+    }
+}
+
+fn be32(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+fn be16(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+
+fn png_size(b: &[u8]) -> Option<(u32, u32, Option<f64>)> {
+    // IHDR comes first; pHYs, if any, before the image data.
+    let (w, h) = (be32(b, 16)?, be32(b, 20)?);
+    let mut at = 8;
+    let mut dpi = None;
+    while let (Some(len), Some(kind)) = (be32(b, at), b.get(at + 4..at + 8)) {
+        if kind == b"pHYs" {
+            let (ppu, unit) = (be32(b, at + 8)?, *b.get(at + 16)?);
+            if unit == 1 && ppu > 0 {
+                dpi = Some(ppu as f64 * 0.0254);
+            }
+        }
+        if kind == b"IDAT" || kind == b"IEND" {
+            break;
+        }
+        at = at.checked_add(12)?.checked_add(len as usize)?;
+    }
+    Some((w, h, dpi))
+}
+
+fn jpeg_size(b: &[u8]) -> Option<(u32, u32, Option<f64>)> {
+    let mut at = 2;
+    let mut dpi = None;
+    loop {
+        if *b.get(at)? != 0xFF {
+            return None;
+        }
+        let marker = *b.get(at + 1)?;
+        let len = be16(b, at + 2)? as usize;
+        // JFIF: density in dots per inch (1) or per cm (2).
+        if marker == 0xE0 && b.get(at + 4..at + 9) == Some(b"JFIF\0") {
+            let (unit, x) = (*b.get(at + 11)?, be16(b, at + 12)? as f64);
+            dpi = match unit {
+                1 if x > 0.0 => Some(x),
+                2 if x > 0.0 => Some(x * 2.54),
+                _ => dpi,
+            };
+        }
+        // Start of frame (not DHT, JPG or DAC): height, then width.
+        if (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker) {
+            let h = be16(b, at + 5)? as u32;
+            let w = be16(b, at + 7)? as u32;
+            return Some((w, h, dpi));
+        }
+        at += 2 + len;
+    }
+}
+
+/// The size (mm) a picture prints at in the default look's block rule
+/// (base.typ `md-image`): its natural size (72 per inch unless the file
+/// says), at most 60% of the text width and 6 cm high.
+pub fn printed_mm(w: u32, h: u32, dpi: Option<f64>, paper: Paper) -> (f64, f64) {
+    let dpi = dpi.unwrap_or(72.0);
+    let (nat_w, nat_h) = (w as f64 / dpi * MM_PER_INCH, h as f64 / dpi * MM_PER_INCH);
+    let text_width = match paper {
+        Paper::A4 => 210.0 - 2.0 * 23.0,
+        Paper::UsLetter => 215.9 - 2.0 * 23.0,
+    };
+    let mut pw = nat_w.min(text_width * 0.6);
+    if nat_w > 0.0 && nat_h * (pw / nat_w) > 60.0 {
+        pw = nat_w * (60.0 / nat_h);
+    }
+    let ph = if nat_w > 0.0 { nat_h * pw / nat_w } else { 0.0 };
+    (pw, ph)
+}
+
+/// Warns about every picture that would print below [`MIN_PPI`].
+pub fn check_print_resolution(root: &Path, p: &Program, d: &mut Diags) {
+    for (path, loc) in &p.image_uses {
+        let Ok(bytes) = std::fs::read(root.join(path)) else {
+            continue;
+        };
+        let Some((w, h, dpi)) = header_size(&bytes) else {
+            continue;
+        };
+        let (pw, ph) = printed_mm(w, h, dpi, p.config.paper);
+        if pw <= 0.0 {
+            continue;
+        }
+        let ppi = w as f64 / (pw / MM_PER_INCH);
+        if ppi < MIN_PPI {
+            let need = (MIN_PPI * pw / MM_PER_INCH).ceil() as u32;
+            d.warning(
+                "low-resolution",
+                loc.clone(),
+                format!(
+                    "`{path}` ({w}×{h} px) prints at {ppi:.0} ppi, {pw:.0}×{ph:.0} mm: it will look soft on paper"
+                ),
+            )
+            .label("below 150 ppi in print")
+            .help(format!(
+                "use a picture at least {need} px wide, or an SVG; or save it with a higher density (ppi) so it prints smaller"
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(w: u32, h: u32, phys: Option<u32>) -> Vec<u8> {
+        let mut b = b"\x89PNG\r\n\x1a\n".to_vec();
+        b.extend(13u32.to_be_bytes());
+        b.extend(b"IHDR");
+        b.extend(w.to_be_bytes());
+        b.extend(h.to_be_bytes());
+        b.extend([8, 2, 0, 0, 0]);
+        b.extend([0; 4]);
+        if let Some(ppm) = phys {
+            b.extend(9u32.to_be_bytes());
+            b.extend(b"pHYs");
+            b.extend(ppm.to_be_bytes());
+            b.extend(ppm.to_be_bytes());
+            b.push(1);
+            b.extend([0; 4]);
+        }
+        b.extend(0u32.to_be_bytes());
+        b.extend(b"IEND");
+        b
+    }
+
+    #[test]
+    fn png_header() {
+        assert_eq!(header_size(&png(48, 160, None)), Some((48, 160, None)));
+        let (_, _, dpi) = header_size(&png(10, 10, Some(11811))).unwrap_or_default();
+        assert!(dpi.is_some_and(|d| (d - 300.0).abs() < 0.1));
+    }
+
+    #[test]
+    fn jpeg_header() {
+        let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 16];
+        b.extend(b"JFIF\0");
+        b.extend([1, 1, 1, 0, 96, 0, 96, 0, 0]);
+        b.extend([0xFF, 0xC0, 0, 11, 8, 0, 120, 0, 200, 3]);
+        assert_eq!(header_size(&b), Some((200, 120, Some(96.0))));
+        assert_eq!(header_size(b"GIF89a"), None);
+        assert_eq!(header_size(&[0xFF, 0xD8, 0xFF]), None);
+    }
+
+    #[test]
+    fn small_picture_prints_at_72_ppi() {
+        // 48×160 px with no density: 16.9×56.4 mm, so 72 ppi.
+        let (w, h) = printed_mm(48, 160, None, Paper::A4);
+        assert!((w - 16.93).abs() < 0.1 && (h - 56.44).abs() < 0.1);
+        // A big photo is scaled down to 6 cm high: plenty of pixels.
+        let (w, _) = printed_mm(3000, 2000, None, Paper::A4);
+        assert!(3000.0 / (w / 25.4) > 150.0);
+    }
+}
