@@ -8,7 +8,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use crate::diag::Sources;
 use crate::model::{Audience, Kind, Program};
-use crate::parse::markdown::{Doc, Leaf, Ref};
+use crate::parse::markdown::{Doc, Ref};
 use crate::theme::Theme;
 
 /// One thing a page may depend on.
@@ -253,22 +253,15 @@ pub fn card_deps(p: &Program, kind: Kind, id: &str, out: &mut Vec<Dep>) {
 }
 
 /// Cards inside cards are followed this deep: an exercise may place
-/// another, and a cycle of them (which resolve does not refuse yet) must
-/// not make the walk endless.
+/// another. Resolve refuses cycles (`exercise-cycle`), but `serve` asks
+/// for dependencies of a program with errors too, so the walk is bounded.
 const MAX_CARD_DEPTH: usize = 8;
 
 fn walk_doc(p: &Program, doc: &Doc, out: &mut Vec<Dep>, depth: usize) {
     for r in &doc.refs {
         match r {
             Ref::Link { path, .. } => out.push(Dep::Url(path.clone())),
-            Ref::Directive { kind, id, .. } => {
-                let kind = match kind {
-                    Leaf::Prompt => Kind::Prompt,
-                    Leaf::Exercise => Kind::Exercise,
-                    Leaf::Worksheet => Kind::Worksheet,
-                };
-                walk_card(p, kind, id, out, depth + 1);
-            }
+            Ref::Directive { kind, id, .. } => walk_card(p, kind.kind(), id, out, depth + 1),
             Ref::Image { .. } => {}
         }
     }

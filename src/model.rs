@@ -472,11 +472,7 @@ impl Program {
     /// The item a directive (`::worksheet[id]` …) places: directive ids
     /// are resolved against this one table, by every renderer.
     pub fn directive_target(&self, kind: Leaf, id: &str) -> Option<ItemRef> {
-        let kind = match kind {
-            Leaf::Prompt => Kind::Prompt,
-            Leaf::Exercise => Kind::Exercise,
-            Leaf::Worksheet => Kind::Worksheet,
-        };
+        let kind = kind.kind();
         self.by_id(kind, id).map(|index| ItemRef { kind, index })
     }
 

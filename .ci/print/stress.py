@@ -89,15 +89,16 @@ items = [
 [scoring]
 method = "sum"
 
+# Each part (subscale a and b, nine items each) sums to 9 to 45.
 [[scoring.band]]
-min = 18
-max = 50
+min = 9
+max = 27
 label = "Lower"
 text = "A gentle place to start."
 
 [[scoring.band]]
-min = 51
-max = 90
+min = 28
+max = 45
 label = "Higher"
 text = "Something to notice and build on."
 ''')

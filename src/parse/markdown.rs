@@ -96,6 +96,15 @@ impl Leaf {
     pub fn name(self) -> &'static str {
         Self::NAMES[self as usize]
     }
+    /// The kind of item the directive places.
+    pub fn kind(self) -> crate::model::Kind {
+        use crate::model::Kind;
+        match self {
+            Self::Prompt => Kind::Prompt,
+            Self::Worksheet => Kind::Worksheet,
+            Self::Exercise => Kind::Exercise,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
