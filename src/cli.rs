@@ -401,6 +401,16 @@ pub fn main() -> ExitCode {
                             start.elapsed(),
                             summary(0, checked.warnings())
                         );
+                        let facilitators = checked.program.as_ref().is_some_and(|p| {
+                            p.config.publishes(crate::model::Audience::Facilitator)
+                        });
+                        if facilitators {
+                            eprintln!(
+                                "  note: it holds the facilitator pages (notes, scripts, guides), which anyone \
+                                 who can open it can read: publish it only where facilitators alone can, \
+                                 and build the public site with --audience participant"
+                            );
+                        }
                     }
                     // The process ends here: the system takes back the
                     // model's memory at once, faster than freeing it piece
