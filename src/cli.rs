@@ -41,6 +41,11 @@ struct Output {
     /// Build the site only, without PDFs
     #[arg(long)]
     no_pdf: bool,
+    /// Whose pages and PDFs to write (default: both, unless cairn.toml has
+    /// `[site] facilitator = false`). Everything written is public wherever
+    /// the output is published: use `participant` for an open site
+    #[arg(long, value_enum)]
+    audience: Option<crate::config::Publish>,
 }
 
 impl Output {
@@ -306,6 +311,7 @@ pub fn main() -> ExitCode {
                 port,
                 open,
                 pdf: !out.no_pdf,
+                audience: out.audience,
                 quiet: project.quiet,
             }))
         }
@@ -377,6 +383,7 @@ pub fn main() -> ExitCode {
                 root: common.root.clone(),
                 output: out.under(&common.root),
                 pdf: !out.no_pdf,
+                audience: out.audience,
                 progress: !common.quiet && std::io::stderr().is_terminal(),
             };
             let start = std::time::Instant::now();
@@ -394,6 +401,16 @@ pub fn main() -> ExitCode {
                             start.elapsed(),
                             summary(0, checked.warnings())
                         );
+                        let facilitators = checked.program.as_ref().is_some_and(|p| {
+                            p.config.publishes(crate::model::Audience::Facilitator)
+                        });
+                        if facilitators {
+                            eprintln!(
+                                "  note: it holds the facilitator pages (notes, scripts, guides), which anyone \
+                                 who can open it can read: publish it only where facilitators alone can, \
+                                 and build the public site with --audience participant"
+                            );
+                        }
                     }
                     // The process ends here: the system takes back the
                     // model's memory at once, faster than freeing it piece

@@ -1,6 +1,7 @@
 //! `cairn.toml`: project settings.
 
 use crate::diag::{Diags, Loc};
+use crate::model::Audience;
 use crate::parse::toml_read::{self, Cx, Obj};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +45,14 @@ impl Edition {
         Edition::LargePrint,
     ];
 
+    /// Who the edition is for.
+    pub fn audience(self) -> Audience {
+        match self {
+            Edition::Facilitator => Audience::Facilitator,
+            _ => Audience::Participant,
+        }
+    }
+
     fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "participant" => Self::Participant,
@@ -56,6 +65,28 @@ impl Edition {
     }
 }
 
+/// Which audiences' outputs a build writes (`cairn build --audience`).
+/// Everything a build writes is public wherever it is published: a team
+/// puts the participant site on the open web with `participant`, and the
+/// facilitators' on a private host with `facilitator`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Publish {
+    /// The participant site and PDFs only: no facilitator page, guide,
+    /// facilitator search or print list, and no link to one
+    Participant,
+    /// What facilitators use: their pages and the guide, with the
+    /// participant pages and PDFs these link to (so the same files as `all`)
+    Facilitator,
+    /// Both audiences in one output
+    All,
+}
+
+impl Publish {
+    fn includes(self, audience: Audience) -> bool {
+        audience == Audience::Participant || self != Publish::Participant
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// As written: a path (`/`, `/group/`: links are relative either way,
@@ -63,7 +94,10 @@ pub struct Config {
     /// ending in `/`), which adds a sitemap and canonical links.
     pub base_url: String,
     pub theme: String,
-    pub facilitator: bool,
+    /// Whose outputs are written: `[site] facilitator` (true: `All`, false:
+    /// `Participant`), or the command line's `--audience` ([`Config::publish`]).
+    /// Ask [`Config::publishes`].
+    publish: Publish,
     pub search: bool,
     pub paper: Paper,
     pub editions: Vec<Edition>,
@@ -77,7 +111,7 @@ impl Default for Config {
         Config {
             base_url: "/".into(),
             theme: "default".into(),
-            facilitator: true,
+            publish: Publish::All,
             search: true,
             paper: Paper::A4,
             editions: Edition::ALL.to_vec(),
@@ -119,6 +153,26 @@ impl Config {
     /// then the build writes a sitemap and canonical links.
     pub fn site_address(&self) -> Option<&str> {
         (!self.base_url.starts_with('/')).then_some(self.base_url.as_str())
+    }
+
+    /// Whether this build writes anything for `audience`: the one decision
+    /// every renderer asks (pages, navigation and links, search indexes, PDFs,
+    /// the print list, the sitemap). Participants always; facilitators unless
+    /// `[site] facilitator = false` or `--audience participant`.
+    pub fn publishes(&self, audience: Audience) -> bool {
+        self.publish.includes(audience)
+    }
+
+    /// Whether this build prints `edition`: asked for in `[pdf] editions`,
+    /// and its audience published.
+    pub fn prints(&self, edition: Edition) -> bool {
+        self.editions.contains(&edition) && self.publishes(edition.audience())
+    }
+
+    /// Publishes for `choice` (the command line's `--audience`), whatever
+    /// `[site] facilitator` says.
+    pub fn publish(&mut self, choice: Publish) {
+        self.publish = choice;
     }
 
     /// Reads cairn.toml text (file id `file`); a missing file means defaults.
@@ -163,7 +217,11 @@ impl Config {
         if let Some(site) = root.table("site", "[site] in cairn.toml", d) {
             site.check_keys(&["facilitator", "search"], d);
             if let Some(b) = site.bool("facilitator", d) {
-                c.facilitator = b;
+                c.publish = if b {
+                    Publish::All
+                } else {
+                    Publish::Participant
+                };
             }
             if let Some(b) = site.bool("search", d) {
                 c.search = b;
@@ -209,6 +267,30 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn facilitator_outputs_are_one_decision() {
+        let read = |text: &str| {
+            let mut d = Diags::default();
+            let c = Config::parse(text, 0, &mut d);
+            assert!(d.list.is_empty(), "{:?}", d.list);
+            c
+        };
+        let all = read("");
+        assert!(all.publishes(Audience::Participant) && all.publishes(Audience::Facilitator));
+        assert!(all.prints(Edition::Facilitator));
+        let mut off = read("[site]\nfacilitator = false\n");
+        assert!(off.publishes(Audience::Participant) && !off.publishes(Audience::Facilitator));
+        // The guide is not printed even when `[pdf] editions` asks for it.
+        assert!(off.editions.contains(&Edition::Facilitator));
+        assert!(!off.prints(Edition::Facilitator) && off.prints(Edition::Participant));
+        // The command line's `--audience` decides over cairn.toml.
+        off.publish(Publish::Facilitator);
+        assert!(off.publishes(Audience::Facilitator) && off.prints(Edition::Facilitator));
+        let mut on = read("[site]\nfacilitator = true\n");
+        on.publish(Publish::Participant);
+        assert!(!on.publishes(Audience::Facilitator) && !on.prints(Edition::Facilitator));
+    }
 
     #[test]
     fn base_url_is_a_path_or_a_full_address() {

@@ -14,6 +14,8 @@ pub struct Options {
     pub root: PathBuf,
     pub output: PathBuf,
     pub pdf: bool,
+    /// `--audience`: whose outputs to write, over `[site] facilitator`.
+    pub audience: Option<crate::config::Publish>,
     pub progress: bool,
 }
 
@@ -88,6 +90,14 @@ pub fn check_cached(root: &Path, cache: Option<&mut Cache>) -> std::io::Result<C
         diags,
         program,
     })
+}
+
+/// The command line's `--audience`, if given, decides whose outputs are
+/// written (over cairn.toml's `[site] facilitator`).
+pub fn choose_audience(checked: &mut Checked, audience: Option<crate::config::Publish>) {
+    if let (Some(p), Some(a)) = (checked.program.as_mut(), audience) {
+        p.config.publish(a);
+    }
 }
 
 /// The look named in cairn.toml must exist (the default one is built in).
@@ -236,6 +246,7 @@ pub fn build(opts: &Options) -> Built {
         }
     };
     let mut checked = checked;
+    choose_audience(&mut checked, opts.audience);
     let result = write_checked(&checked, opts);
     // The look's problems are reported like the content's.
     if let Err(BuildError::Templates(list) | BuildError::Pdf(list)) = &result {

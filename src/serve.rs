@@ -32,6 +32,8 @@ pub struct ServeOptions {
     pub port: u16,
     pub open: bool,
     pub pdf: bool,
+    /// `--audience`, as for `build`.
+    pub audience: Option<crate::config::Publish>,
     pub quiet: bool,
 }
 
@@ -211,8 +213,9 @@ impl Incremental {
                 eprintln!("  {what}: {:.1?}", t0.elapsed());
             }
         };
-        let checked = pipeline::check_cached(&opts.root, Some(&mut self.cache))
+        let mut checked = pipeline::check_cached(&opts.root, Some(&mut self.cache))
             .map_err(|e| format!("cannot read the project: {e}"))?;
+        pipeline::choose_audience(&mut checked, opts.audience);
         if checked.diags.has_errors() {
             return Err(diag::render_plain(&checked.diags.list, &checked.sources));
         }
@@ -742,6 +745,7 @@ pub fn run(opts: ServeOptions) -> u8 {
             port: 0,
             open: false,
             pdf: opts.pdf,
+            audience: opts.audience,
             quiet: opts.quiet,
         };
         let stop = Arc::clone(&stop);

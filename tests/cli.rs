@@ -931,3 +931,33 @@ fn serve_on_a_taken_port_suggests_another() {
         run.stderr
     );
 }
+
+/// A build that writes facilitator pages says that whoever can open the
+/// output can read them; a build for participants only does not. A bad
+/// `--audience` is a usage error.
+#[test]
+fn build_says_when_its_output_holds_facilitator_pages() {
+    let dir = program_with(None);
+    let root = dir.path().as_os_str();
+    let run = |more: &[&str]| {
+        let mut args: Vec<&OsStr> = vec!["build".as_ref(), "--root".as_ref(), root];
+        args.push("--no-pdf".as_ref());
+        args.extend(more.iter().map(OsStr::new));
+        let r = cairn(args);
+        r.assert_no_panic("build");
+        r
+    };
+    let all = run(&[]);
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    assert!(
+        all.stderr.contains("--audience participant"),
+        "{}",
+        all.stderr
+    );
+    let part = run(&["--audience", "participant"]);
+    assert_eq!(part.code, 0, "{}", part.stderr);
+    assert!(!part.stderr.contains("facilitator"), "{}", part.stderr);
+    assert!(!dir.path().join("output/facilitator").exists());
+    let bad = run(&["--audience", "facilitators"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+}

@@ -775,3 +775,35 @@ fn serve_shows_a_broken_template_at_its_place_in_the_overlay() {
     std::fs::remove_file(&path).unwrap();
     wait_for(&s, "/__cairn/events", |_, b| b.contains("\"error\":null"));
 }
+
+/// `serve --audience participant` writes what `build --audience participant`
+/// writes (PDFs included: no facilitator guide), after an edit too.
+#[test]
+fn serve_for_participants_equals_a_build_for_participants() {
+    use Change::*;
+    let args = ["--audience", "participant"];
+    let s = start_with(&args);
+    let fresh = tempfile::tempdir().unwrap();
+    let built = fresh.path().join("site");
+    let steps: Vec<(&str, Vec<Change>)> = vec![
+        ("start", vec![]),
+        (
+            "edit a facilitator note",
+            vec![Replace(
+                "content/sessions/03-boundaries.md",
+                ":::facilitator\n",
+                ":::facilitator\nA new note for facilitators only.\n\n",
+            )],
+        ),
+    ];
+    for (step, changes) in &steps {
+        for c in changes {
+            apply(&s, c);
+        }
+        settle_with(&s, &built, step, &args);
+    }
+    let served = s.dir.path().join("output");
+    assert!(!served.join("facilitator").exists());
+    assert!(!served.join("pdf/facilitator-guide.pdf").exists());
+    assert!(served.join("pdf/participant-workbook.pdf").exists());
+}

@@ -56,9 +56,24 @@ impl Site {
 
 /// Builds the program at `root` (no PDFs) into a scratch folder.
 fn build_site(root: &Path) -> Site {
+    build_site_with(root, &["--no-pdf"])
+}
+
+/// Builds the program at `root` into a scratch folder, with these arguments
+/// besides `--root`, `--output` and `--quiet`.
+fn build_site_with(root: &Path, args: &[&str]) -> Site {
     let dir = scratch();
     let out = dir.path().join("out");
-    let run = build(root, Some(&out));
+    let mut all: Vec<&std::ffi::OsStr> = vec![
+        "build".as_ref(),
+        "--quiet".as_ref(),
+        "--root".as_ref(),
+        root.as_os_str(),
+        "--output".as_ref(),
+        out.as_os_str(),
+    ];
+    all.extend(args.iter().map(std::ffi::OsStr::new));
+    let run = cairn(all);
     run.assert_no_panic("build");
     assert_eq!(
         run.code,
@@ -1316,5 +1331,177 @@ fn path_base_url_adds_no_sitemap_nor_canonical_links() {
     assert!(!site.files.contains_key("sitemap.xml"));
     for (page, html) in site.pages() {
         assert!(!html.contains("rel=\"canonical\""), "{page}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Audiences published: `[site] facilitator = false` and `--audience`.
+
+/// Everything in a participant-only output that belongs to facilitators: a
+/// file for them (a facilitator page, worksheet, search supplement or print
+/// list, the guide PDF), a link or URL to one in any file, any of `needles`
+/// (facilitator-only text) in any file, PDFs by their text, and any broken link.
+fn facilitator_traces(site: &Site, content: &Path, needles: &[String]) -> Vec<String> {
+    let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let needles: Vec<String> = needles.iter().map(|n| squash(n)).collect();
+    let mut problems = Vec::new();
+    let mut forbidden = forbidden_pages(content);
+    forbidden.extend(
+        expected_pages(content)
+            .into_iter()
+            .filter(|p| p.starts_with("facilitator/")),
+    );
+    for name in site.files.keys() {
+        if name.starts_with("facilitator/")
+            || name == "pdf/facilitator-guide.pdf"
+            || forbidden.contains(name)
+        {
+            problems.push(format!("{name} was written"));
+        }
+    }
+    for (name, bytes) in &site.files {
+        let text = if name.ends_with(".pdf") {
+            pdf_text(bytes)
+        } else {
+            // Pages, scripts, search indexes, the sitemap, the manifest.
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            for bad in ["facilitator/", "facilitator-guide"] {
+                if text.contains(bad) {
+                    problems.push(format!("{name} names `{bad}`"));
+                }
+            }
+            text
+        };
+        let text = squash(&text);
+        for n in &needles {
+            if text.contains(n.as_str()) {
+                problems.push(format!("{name} holds \"{n}\""));
+            }
+        }
+    }
+    problems.extend(broken_links(site));
+    problems
+}
+
+/// The audience fixture in a scratch folder with `config` as its cairn.toml.
+fn audience_with_config(config: &str) -> tempfile::TempDir {
+    let dir = scratch();
+    copy_tree(&fixture("site/audience"), dir.path(), false);
+    std::fs::write(dir.path().join("cairn.toml"), config).expect("write cairn.toml");
+    dir
+}
+
+const FULL_ADDRESS: &str = "base_url = \"https://example.org/g/\"\n";
+
+/// `[site] facilitator = false`, or `--audience participant` over a
+/// cairn.toml that publishes facilitator pages: the whole output (pages,
+/// search index, sitemap, PDFs) holds nothing for facilitators and links
+/// to nothing of theirs, and still everything participants have.
+#[test]
+fn participant_outputs_hold_nothing_for_facilitators() {
+    let needles = ["SECRET".to_string(), "HIDDEN".to_string()];
+    let content = fixture("site/audience/content");
+    let off = audience_with_config(&format!("{FULL_ADDRESS}[site]\nfacilitator = false\n"));
+    let on = audience_with_config(&format!("{FULL_ADDRESS}[site]\nfacilitator = true\n"));
+    let full = build_site_with(on.path(), &[]);
+    for (what, site) in [
+        ("facilitator = false", build_site_with(off.path(), &[])),
+        (
+            "--audience participant",
+            build_site_with(on.path(), &["--audience", "participant"]),
+        ),
+    ] {
+        let problems = facilitator_traces(&site, &content, &needles);
+        assert!(problems.is_empty(), "{what}:\n{}", problems.join("\n"));
+        // What participants have is all there: the same files as a build
+        // for everyone has outside facilitator/, but the guide.
+        let want: Vec<&String> = full
+            .files
+            .keys()
+            .filter(|k| !k.starts_with("facilitator/") && *k != "pdf/facilitator-guide.pdf")
+            .collect();
+        let have: Vec<&String> = site.files.keys().collect();
+        assert_eq!(have, want, "{what}");
+        for k in [
+            "sitemap.xml",
+            "search/search-index.js",
+            "pdf/participant-workbook.pdf",
+        ] {
+            assert!(site.files.contains_key(k), "{what}: no {k}");
+        }
+        // Only the footer's link to the facilitators' pages differs; the
+        // participant search index is the same.
+        assert_eq!(
+            site.files["search/search-index.js"], full.files["search/search-index.js"],
+            "{what}"
+        );
+        assert!(full.text("index.html").contains("facilitator/index.html"));
+    }
+}
+
+/// The sample, built for participants: none of its facilitator-only
+/// passages (`:::facilitator`, `:::script`, agenda notes, guides,
+/// facilitator pages and worksheets) is in any file, PDFs included.
+#[test]
+fn participant_build_of_the_sample_holds_no_facilitator_text() {
+    let content = repo().join("content");
+    let (runs, _) = facilitator_runs(&content);
+    assert!(runs.len() >= 50, "only {} passages", runs.len());
+    let needles: Vec<String> = runs.into_iter().map(|(_, r)| r).collect();
+    let site = build_site_with(&repo(), &["--audience", "participant"]);
+    assert!(site.files.contains_key("pdf/participant-workbook.pdf"));
+    let problems = facilitator_traces(&site, &content, &needles);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// `--audience facilitator` writes what facilitators use: their pages,
+/// search, print list and guide with every participant page and PDF these
+/// link to, so the same files as `--audience all`; every link resolves.
+/// The command line wins over `[site] facilitator = false`.
+#[test]
+fn facilitator_audience_writes_every_page_and_every_link_resolves() {
+    let content = fixture("site/audience/content");
+    let off = audience_with_config("[site]\nfacilitator = false\n");
+    let on = audience_with_config("");
+    let fac = build_site_with(on.path(), &["--audience", "facilitator"]);
+    let mut want = expected_pages(&content);
+    want.extend(
+        [
+            "facilitator/search/index.html",
+            "facilitator/search-index.js",
+            "facilitator/print-list.csv",
+            "pdf/facilitator-guide.pdf",
+            "pdf/participant-workbook.pdf",
+        ]
+        .map(String::from),
+    );
+    let missing: Vec<&String> = want
+        .iter()
+        .filter(|p| !fac.files.contains_key(*p))
+        .collect();
+    assert!(missing.is_empty(), "missing: {missing:?}");
+    let mut problems = broken_links(&fac);
+    problems.extend(broken_index_urls(&fac, "search/search-index.js"));
+    problems.extend(broken_index_urls(&fac, "facilitator/search-index.js"));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(pdf_text(&fac.files["pdf/facilitator-guide.pdf"]).contains("SECRET-"));
+    for (what, site) in [
+        (
+            "--audience all",
+            build_site_with(on.path(), &["--audience", "all"]),
+        ),
+        ("no --audience", build_site_with(on.path(), &[])),
+        (
+            "facilitator = false, --audience facilitator",
+            build_site_with(off.path(), &["--audience", "facilitator"]),
+        ),
+    ] {
+        let differ: Vec<&String> = fac
+            .files
+            .keys()
+            .chain(site.files.keys())
+            .filter(|k| fac.files.get(*k) != site.files.get(*k))
+            .collect();
+        assert!(differ.is_empty(), "{what} differs in {differ:?}");
     }
 }

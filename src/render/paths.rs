@@ -114,7 +114,7 @@ pub fn sitemap_xml(base: &str, paths: &[String]) -> String {
 /// Where an item lives on the site for `audience` (root-relative), or None
 /// when that audience has no page for it.
 pub fn url_of(p: &Program, item: ItemRef, audience: Audience) -> Option<String> {
-    let fac = p.config.facilitator;
+    let fac = p.config.publishes(Audience::Facilitator);
     Some(match item.kind {
         Kind::Program => OVERVIEW.into(),
         Kind::Theme => theme(&p.themes[item.index].id),

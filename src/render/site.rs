@@ -159,7 +159,7 @@ fn nav_items(p: &Program, audience: Audience) -> Vec<NavItem> {
             items.push((pg.title.clone(), paths::page(&pg.id)));
         }
     }
-    let fac = audience == Audience::Facilitator && p.config.facilitator;
+    let fac = audience == Audience::Facilitator && p.config.publishes(Audience::Facilitator);
     if p.config.search {
         let url = if fac {
             paths::FACILITATOR_SEARCH
@@ -446,11 +446,7 @@ impl<'a> Site<'a> {
         ));
         if self.pdf
             && w.audience == Audience::Participant
-            && self
-                .p
-                .config
-                .editions
-                .contains(&crate::config::Edition::Worksheets)
+            && self.p.config.prints(crate::config::Edition::Worksheets)
         {
             o.push_str(&format!(
                 "<p><a href=\"{root}{}\">{}</a></p>\n",
@@ -567,10 +563,12 @@ impl<'a> Site<'a> {
         c.insert("search", &p.config.search);
         c.insert("search_index", paths::SEARCH_INDEX);
         // Facilitators' search loads their supplement after the participant index.
-        let extra = (audience == Audience::Facilitator && p.config.facilitator)
+        let fac_site = p.config.publishes(Audience::Facilitator);
+        let extra = (audience == Audience::Facilitator && fac_site)
             .then_some(paths::FACILITATOR_SEARCH_INDEX);
         c.insert("search_index_extra", &extra);
-        c.insert("facilitator_site", &p.config.facilitator);
+        // Whether participant pages may link the facilitators' pages.
+        c.insert("facilitator_site", &fac_site);
         c.insert("canonical", &Option::<String>::None);
         c.insert("toc", &Vec::<TocEntry>::new());
         c.insert("pdf_links", &Vec::<Link>::new());
@@ -602,7 +600,7 @@ impl<'a> Site<'a> {
     }
 
     fn pdf_link(&self, title: &str, file: &str, edition: crate::config::Edition) -> Option<Link> {
-        (self.pdf && self.p.config.editions.contains(&edition)).then(|| Link {
+        (self.pdf && self.p.config.prints(edition)).then(|| Link {
             title: title.into(),
             url: file.to_string(),
             current: false,
@@ -889,7 +887,7 @@ impl<'a> Site<'a> {
             c.insert("participant_url", &paths::session(&s.id));
             self.render("facilitator_session.html", path, &c)
         } else {
-            if p.config.facilitator {
+            if p.config.publishes(Audience::Facilitator) {
                 c.insert("facilitator_url", &paths::facilitator_session(&s.id));
             }
             self.render("session.html", path, &c)
@@ -1207,7 +1205,7 @@ impl<'a> Site<'a> {
             .map(|(s, plan)| {
                 json!({"number": s.number, "title": s.title, "materials": plan.materials,
                        "worksheets": print_items(p, plan), "brought_back": brought_back(p, plan),
-                       "handout": self.pdf && p.config.editions.contains(&crate::config::Edition::Handouts),
+                       "handout": self.pdf && p.config.prints(crate::config::Edition::Handouts),
                        "handout_url": paths::handout_pdf(&s.id), "handout_total": group})
             })
             .collect();
@@ -1377,7 +1375,7 @@ fn session_deps(p: &Program, i: usize, base: &[Dep]) -> Vec<Dep> {
 /// `with_deps` (for `serve`); a build renders everything.
 fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
     let p = s.p;
-    let fac = p.config.facilitator;
+    let fac = p.config.publishes(Audience::Facilitator);
     // What every page shows: the program, settings, look and navigation
     // (`Dep::Global`), and what the support text in every page's footer
     // places or links.
@@ -1695,7 +1693,7 @@ pub fn search_indexes(p: &Program) -> OutputSet {
     let mut out = OutputSet::default();
     if p.config.search {
         let part = search::entries(p, Audience::Participant);
-        if p.config.facilitator {
+        if p.config.publishes(Audience::Facilitator) {
             out.add(
                 paths::FACILITATOR_SEARCH_INDEX,
                 search::facilitator_js(p, &part),

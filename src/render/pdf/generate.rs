@@ -1287,10 +1287,11 @@ pub fn main_source(p: &Program, kind: DocKind) -> String {
     out
 }
 
-/// The documents the configured editions ask for, in a stable order.
+/// The documents the configured editions ask for, for the audiences the
+/// build publishes ([`crate::config::Config::prints`]), in a stable order.
 pub fn documents(p: &Program) -> Vec<DocKind> {
     use crate::config::Edition;
-    let has = |e: Edition| p.config.editions.contains(&e);
+    let has = |e: Edition| p.config.prints(e);
     let mut out = Vec::new();
     if has(Edition::Participant) {
         out.push(DocKind::Workbook);
