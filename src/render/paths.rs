@@ -15,6 +15,8 @@ pub const GLOSSARY: &str = "glossary/index.html";
 pub const SEARCH: &str = "search/index.html";
 /// The facilitators' front page.
 pub const FACILITATOR: &str = "facilitator/index.html";
+/// The sessions on the facilitators' front page (their run sheets).
+pub const FACILITATOR_SESSIONS: &str = "facilitator/index.html#run-sheet";
 pub const FACILITATOR_SEARCH: &str = "facilitator/search/index.html";
 /// The participant search index (a script).
 pub const SEARCH_INDEX: &str = "search/search-index.js";

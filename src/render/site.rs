@@ -147,9 +147,16 @@ pub use crate::render::paths::url_of;
 /// The main navigation of an audience: (title, root-relative URL).
 fn nav_items(p: &Program, audience: Audience) -> Vec<NavItem> {
     let w = |key: &str| p.strings.get(key).to_string();
+    let fac = audience == Audience::Facilitator && p.config.facilitator;
+    // Facilitators' "Overview" and "Sessions" stay on facilitator pages.
+    let (overview, sessions) = if fac {
+        (paths::FACILITATOR, paths::FACILITATOR_SESSIONS)
+    } else {
+        (paths::OVERVIEW, paths::SESSIONS)
+    };
     let mut items: Vec<NavItem> = vec![
-        (w("overview"), paths::OVERVIEW.into()),
-        (w("sessions"), paths::SESSIONS.into()),
+        (w("overview"), overview.into()),
+        (w("sessions"), sessions.into()),
         (w("exercises"), paths::EXERCISES.into()),
         (w("prompts"), paths::PROMPTS.into()),
         (w("glossary"), paths::GLOSSARY.into()),
@@ -159,7 +166,6 @@ fn nav_items(p: &Program, audience: Audience) -> Vec<NavItem> {
             items.push((pg.title.clone(), paths::page(&pg.id)));
         }
     }
-    let fac = audience == Audience::Facilitator && p.config.facilitator;
     if p.config.search {
         let url = if fac {
             paths::FACILITATOR_SEARCH
@@ -169,7 +175,8 @@ fn nav_items(p: &Program, audience: Audience) -> Vec<NavItem> {
         items.push((w("search"), url.into()));
     }
     if fac {
-        items.push((w("facilitator"), paths::FACILITATOR.into()));
+        // Where participants start: the program's overview.
+        items.push((w("participant_pages"), paths::OVERVIEW.into()));
     }
     items
 }
@@ -177,7 +184,9 @@ fn nav_items(p: &Program, audience: Audience) -> Vec<NavItem> {
 /// Whether the navigation item at `url` is the page at `path` (every
 /// session page belongs to "Sessions").
 fn nav_current(url: &str, path: &str) -> bool {
-    url == path || (url == paths::SESSIONS && paths::is_session_page(path))
+    url == path
+        || ((url == paths::SESSIONS || url == paths::FACILITATOR_SESSIONS)
+            && paths::is_session_page(path))
 }
 
 fn root_for(path: &str) -> String {
@@ -760,20 +769,39 @@ impl<'a> Site<'a> {
                 .map(|t| json!({"title": p.themes[t].title, "url": paths::theme(&p.themes[t].id)}))
                 .unwrap_or_default(),
         );
+        let placed = &s.uses(audience).placed;
+        let in_text = |kind: Kind, index: usize| placed.contains(&ItemRef { kind, index });
         let agenda: Vec<_> = s
             .agenda
             .iter()
-            .map(|a| {
+            .enumerate()
+            .map(|(n, a)| {
                 let prompts: Vec<&str> = a.prompts.iter().map(|x| p.prompts[*x].text.as_str()).collect();
-                json!({
+                let mut row = json!({
                     "start": clock(a.start), "end": clock(a.start + a.minutes), "minutes": a.minutes, "title": a.title, "kind": a.kind,
                     "prompts": prompts,
                     "exercise": a.exercise.map(|e| json!({"title": p.exercises[e].title, "url": paths::exercise(&p.exercises[e].id)})),
                     "notes_html": if fac { a.notes.as_ref().map(|n| self.doc_in(n, Audience::Facilitator, &root, 4, &format!("note-{}-", a.start)).0) } else { None },
-                })
+                });
+                if fac {
+                    row["id"] = json!(format!("row-{}", n + 1));
+                    row["kind_label"] = json!(a.kind.default_title(&p.strings));
+                    row["follow_ups"] = a.prompts.iter().map(|x| json!({"text": p.prompts[*x].text, "follow_up": p.prompts[*x].follow_up})).collect();
+                    row["title_is_exercise"] = json!(a.exercise.is_some_and(|e| p.exercises[e].title == a.title));
+                    // The exercise's full text, right in its row (unless the
+                    // session's own text places it).
+                    row["exercise_html"] = json!(a.exercise.filter(|e| !in_text(Kind::Exercise, *e)).map(|e| self.exercise_card(e, audience, &root, 4, true).to_string()));
+                    row["worksheets"] = a
+                        .worksheets
+                        .iter()
+                        .map(|w| json!({"title": p.worksheets[*w].title, "url": url_of(p, ItemRef { kind: Kind::Worksheet, index: *w }, audience)}))
+                        .collect();
+                }
+                row
             })
             .collect();
         put(&mut c, "agenda", serde_json::Value::Array(agenda));
+        c.insert("session_end", &clock(s.duration));
         let (body, toc) = self.doc(&s.body, audience, &root, 2);
         put_html(&mut c, "body_html", body);
         // Prompts, exercises and worksheets from the agenda, each once.
@@ -797,8 +825,6 @@ impl<'a> Site<'a> {
                 }
             }
         }
-        let placed = &s.uses(audience).placed;
-        let in_text = |kind: Kind, index: usize| placed.contains(&ItemRef { kind, index });
         let prompts: String = prompt_ids
             .iter()
             .filter(|x| !in_text(Kind::Prompt, **x))
