@@ -197,6 +197,18 @@ fn clock(minutes: u32) -> String {
     format!("{}:{:02}", minutes / 60, minutes % 60)
 }
 
+/// The time `minutes` into a session: a time of day when the session has a
+/// `start` (18:30 + 95 = 20:05), else from 0:00.
+fn clock_at(start: Option<u32>, minutes: u32) -> String {
+    match start {
+        Some(s) => {
+            let t = (s + minutes) % (24 * 60);
+            format!("{:02}:{:02}", t / 60, t % 60)
+        }
+        None => clock(minutes),
+    }
+}
+
 struct Site<'a> {
     p: &'a Program,
     tera: &'a Tera,
@@ -784,6 +796,7 @@ impl<'a> Site<'a> {
                     "notes_html": if fac { a.notes.as_ref().map(|n| self.doc_in(n, Audience::Facilitator, &root, 4, &format!("note-{}-", a.start)).0) } else { None },
                 });
                 if fac {
+                    row["start"] = json!(clock_at(s.start, a.start));
                     row["id"] = json!(format!("row-{}", n + 1));
                     row["kind_label"] = json!(a.kind.default_title(&p.strings));
                     row["follow_ups"] = a.prompts.iter().map(|x| json!({"text": p.prompts[*x].text, "follow_up": p.prompts[*x].follow_up})).collect();
@@ -801,7 +814,9 @@ impl<'a> Site<'a> {
             })
             .collect();
         put(&mut c, "agenda", serde_json::Value::Array(agenda));
-        c.insert("session_end", &clock(s.duration));
+        c.insert("session_start", &clock_at(s.start, 0));
+        c.insert("session_end", &clock_at(s.start, s.duration));
+        c.insert("start_given", &s.start.is_some());
         let (body, toc) = self.doc(&s.body, audience, &root, 2);
         put_html(&mut c, "body_html", body);
         // Prompts, exercises and worksheets from the agenda, each once.
