@@ -184,3 +184,26 @@ fn without_facilitator_pages_there_is_no_view_link() {
         "a link to a page that does not exist"
     );
 }
+
+#[test]
+fn the_worksheets_index_lists_each_worksheet_with_its_sessions() {
+    let (_dir, files) = built(Some("site/audience"));
+    let part = text(&files, "worksheets/index.html");
+    assert!(part.contains("href=\"../worksheets/plan/index.html\""), "{part}");
+    assert!(part.contains("href=\"../sessions/a/index.html\""), "used in");
+    // A facilitator worksheet is not on the participant index.
+    assert!(!part.contains("SECRET-18"), "facilitator worksheet listed");
+    let fac = text(&files, "facilitator/worksheets/index.html");
+    assert!(fac.contains("href=\"../../worksheets/plan/index.html\""));
+    assert!(fac.contains("href=\"../../facilitator/worksheets/roster/index.html\""));
+    assert!(fac.contains("href=\"../../facilitator/sessions/a/index.html\""));
+    // The menus link their audience's index.
+    let home = text(&files, "index.html");
+    assert!(home.contains("href=\"worksheets/index.html\""));
+    let fhome = text(&files, "facilitator/index.html");
+    assert!(fhome.contains("href=\"../facilitator/worksheets/index.html\""));
+    // A worksheet page says which sessions use it.
+    let ws = text(&files, "worksheets/plan/index.html");
+    let used = &ws[ws.find("id=\"used-in\"").expect("used in")..];
+    assert!(used.contains("href=\"../../sessions/a/index.html\""), "{used}");
+}

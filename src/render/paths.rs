@@ -12,6 +12,10 @@ pub const SESSIONS: &str = "index.html#sessions";
 pub const EXERCISES: &str = "exercises/index.html";
 pub const PROMPTS: &str = "prompts/index.html";
 pub const GLOSSARY: &str = "glossary/index.html";
+/// The participant worksheets, with the sessions that use each.
+pub const WORKSHEETS: &str = "worksheets/index.html";
+/// Every worksheet, for facilitators.
+pub const FACILITATOR_WORKSHEETS: &str = "facilitator/worksheets/index.html";
 pub const SEARCH: &str = "search/index.html";
 /// The facilitators' front page.
 pub const FACILITATOR: &str = "facilitator/index.html";

@@ -159,8 +159,17 @@ fn nav_items(p: &Program, audience: Audience) -> Vec<NavItem> {
         (w("sessions"), sessions.into()),
         (w("exercises"), paths::EXERCISES.into()),
         (w("prompts"), paths::PROMPTS.into()),
-        (w("glossary"), paths::GLOSSARY.into()),
     ];
+    if fac && !p.worksheets.is_empty() {
+        items.push((w("worksheets"), paths::FACILITATOR_WORKSHEETS.into()));
+    } else if p
+        .worksheets
+        .iter()
+        .any(|x| x.audience == Audience::Participant)
+    {
+        items.push((w("worksheets"), paths::WORKSHEETS.into()));
+    }
+    items.push((w("glossary"), paths::GLOSSARY.into()));
     for pg in &p.pages {
         if pg.audience == PageAudience::All {
             items.push((pg.title.clone(), paths::page(&pg.id)));
@@ -187,6 +196,8 @@ fn nav_current(url: &str, path: &str) -> bool {
     url == path
         || ((url == paths::SESSIONS || url == paths::FACILITATOR_SESSIONS)
             && paths::is_session_page(path))
+        || (url == paths::WORKSHEETS && path.starts_with("worksheets/"))
+        || (url == paths::FACILITATOR_WORKSHEETS && path.starts_with("facilitator/worksheets/"))
 }
 
 fn root_for(path: &str) -> String {
@@ -536,8 +547,12 @@ impl<'a> Site<'a> {
         if let Some(base) = self.p.config.site_address() {
             c.insert("canonical", &paths::absolute(base, path));
         }
+        // Facilitator pages start their trail at the facilitator home, not
+        // at the participants' overview.
+        let fac_site = audience == Audience::Facilitator && self.p.config.facilitator;
         let crumbs: Vec<Link> = crumbs
             .iter()
+            .filter(|(_, u)| !(fac_site && u == paths::OVERVIEW))
             .map(|(t, u)| Link {
                 title: t.clone(),
                 url: u.clone(),
@@ -1093,6 +1108,11 @@ impl<'a> Site<'a> {
             "worksheet",
             json!({"id": w.id, "title": w.title, "repeat": w.repeat, "copies": w.copies, "source": w.source, "license": w.license}),
         );
+        put(
+            &mut c,
+            "sessions",
+            self.session_links(&worksheet_users(p, i, audience), audience),
+        );
         if audience == Audience::Participant
             && let Some(l) = self.pdf_link(
                 self.p.strings.get("pdf_worksheet"),
@@ -1103,6 +1123,59 @@ impl<'a> Site<'a> {
             c.insert("pdf_links", &vec![l]);
         }
         Some(self.render("worksheet.html", path, &c))
+    }
+
+    /// Links to sessions `list` for `audience`: title and URL.
+    fn session_links(&self, list: &[usize], audience: Audience) -> serde_json::Value {
+        list.iter()
+            .map(|s| {
+                let url = url_of(
+                    self.p,
+                    ItemRef {
+                        kind: Kind::Session,
+                        index: *s,
+                    },
+                    audience,
+                );
+                json!({"title": self.session_title(*s), "url": url})
+            })
+            .collect()
+    }
+
+    /// The worksheets index: every worksheet `audience` has a page for, with
+    /// the sessions that use it.
+    fn worksheets_index(&self, audience: Audience) -> PageOut {
+        let p = self.p;
+        let path = match audience {
+            Audience::Participant => paths::WORKSHEETS,
+            Audience::Facilitator => paths::FACILITATOR_WORKSHEETS,
+        }
+        .to_string();
+        let mut crumbs = vec![(self.w("overview"), paths::OVERVIEW.into())];
+        if audience == Audience::Facilitator {
+            crumbs.push((self.w("facilitator"), paths::FACILITATOR.into()));
+        }
+        let title = self.w("worksheets");
+        let mut c = page_context!(path, self.base_context(&path, &title, audience, &crumbs));
+        let list: Vec<_> = p
+            .worksheets
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| {
+                let item = ItemRef {
+                    kind: Kind::Worksheet,
+                    index: i,
+                };
+                let url = url_of(p, item, audience)?;
+                Some(json!({
+                    "title": w.title, "url": url,
+                    "facilitator": w.audience == Audience::Facilitator,
+                    "sessions": self.session_links(&worksheet_users(p, i, audience), audience),
+                }))
+            })
+            .collect();
+        put(&mut c, "worksheets", serde_json::Value::Array(list));
+        self.render("worksheets.html", path, &c)
     }
 
     fn glossary(&self) -> PageOut {
@@ -1324,6 +1397,14 @@ impl<'a> Site<'a> {
 }
 
 /// A session's worksheets to print, for templates (`print_item` in macros.html).
+/// The sessions that use worksheet `w`, as `audience` sees them (the model's
+/// `Session::uses`).
+fn worksheet_users(p: &Program, w: usize, audience: Audience) -> Vec<usize> {
+    (0..p.sessions.len())
+        .filter(|s| p.sessions[*s].uses(audience).worksheets.contains(&w))
+        .collect()
+}
+
 fn print_items(p: &Program, plan: &crate::print_plan::SessionPrint) -> serde_json::Value {
     plan.worksheets
         .iter()
@@ -1546,6 +1627,44 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
             Box::new(move || Some(s.exercise_page(i))),
         );
     }
+    // The worksheets indexes: each worksheet's title and the sessions that
+    // use it (their titles, and which they are: the list changes with them).
+    let index_deps = |audience: Audience| {
+        deps_of(&|d| {
+            for (i, w) in p.worksheets.iter().enumerate() {
+                let item = ItemRef {
+                    kind: Kind::Worksheet,
+                    index: i,
+                };
+                if url_of(p, item, audience).is_some() {
+                    d.push(Dep::Title(Kind::Worksheet, w.id.clone()));
+                    let users = worksheet_users(p, i, audience);
+                    titles(
+                        d,
+                        Kind::Session,
+                        &mut users.iter().map(|s| &p.sessions[*s].id),
+                    );
+                }
+            }
+        })
+    };
+    if p.worksheets
+        .iter()
+        .any(|w| w.audience == Audience::Participant)
+    {
+        push(
+            paths::WORKSHEETS.into(),
+            index_deps(Audience::Participant),
+            Box::new(move || Some(s.worksheets_index(Audience::Participant))),
+        );
+    }
+    if fac && !p.worksheets.is_empty() {
+        push(
+            paths::FACILITATOR_WORKSHEETS.into(),
+            index_deps(Audience::Facilitator),
+            Box::new(move || Some(s.worksheets_index(Audience::Facilitator))),
+        );
+    }
     for (i, w) in p.worksheets.iter().enumerate() {
         if let Some(path) = url_of(
             p,
@@ -1561,6 +1680,13 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
                 for doc in crate::resolve::worksheet_docs(w) {
                     deps::doc_deps(p, doc, d);
                 }
+                // "Used in": the sessions that use it.
+                let users = worksheet_users(p, i, w.audience);
+                titles(
+                    d,
+                    Kind::Session,
+                    &mut users.iter().map(|s| &p.sessions[*s].id),
+                );
             });
             push(path, d, Box::new(move || s.worksheet_page(i)));
         }
