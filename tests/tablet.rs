@@ -189,8 +189,14 @@ fn without_facilitator_pages_there_is_no_view_link() {
 fn the_worksheets_index_lists_each_worksheet_with_its_sessions() {
     let (_dir, files) = built(Some("site/audience"));
     let part = text(&files, "worksheets/index.html");
-    assert!(part.contains("href=\"../worksheets/plan/index.html\""), "{part}");
-    assert!(part.contains("href=\"../sessions/a/index.html\""), "used in");
+    assert!(
+        part.contains("href=\"../worksheets/plan/index.html\""),
+        "{part}"
+    );
+    assert!(
+        part.contains("href=\"../sessions/a/index.html\""),
+        "used in"
+    );
     // A facilitator worksheet is not on the participant index.
     assert!(!part.contains("SECRET-18"), "facilitator worksheet listed");
     let fac = text(&files, "facilitator/worksheets/index.html");
@@ -205,5 +211,65 @@ fn the_worksheets_index_lists_each_worksheet_with_its_sessions() {
     // A worksheet page says which sessions use it.
     let ws = text(&files, "worksheets/plan/index.html");
     let used = &ws[ws.find("id=\"used-in\"").expect("used in")..];
-    assert!(used.contains("href=\"../../sessions/a/index.html\""), "{used}");
+    assert!(
+        used.contains("href=\"../../sessions/a/index.html\""),
+        "{used}"
+    );
+}
+
+#[test]
+fn a_404_page_an_icon_and_a_description() {
+    let (_dir, files) = built(None);
+    let nf = text(&files, "404.html");
+    // Links start from the site's address, so they work at any depth.
+    assert!(nf.contains("href=\"/index.html\""), "{nf}");
+    assert!(nf.contains("class=\"site-nav\""), "the menu");
+    assert!(nf.contains("Page not found"));
+    assert!(files.contains_key("static/favicon.svg"));
+    for (path, bytes) in &files {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let s = String::from_utf8_lossy(bytes);
+        assert!(s.contains("rel=\"icon\""), "{path}: no icon");
+        assert!(
+            s.contains("<meta name=\"description\""),
+            "{path}: no description"
+        );
+    }
+    let ex = text(&files, "exercises/breathe/index.html");
+    assert!(ex.contains("<meta name=\"description\" content=\"Slow breathing, together.\">"));
+    // Not in the sitemap, which lists pages people should find.
+    let dir = program_with(None);
+    std::fs::write(
+        dir.path().join("cairn.toml"),
+        "base_url = \"https://example.org/g/\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let run = build(dir.path(), Some(&out));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let map = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(!map.contains("404"), "{map}");
+    let nf = std::fs::read_to_string(out.join("404.html")).unwrap();
+    assert!(nf.contains("href=\"https://example.org/g/index.html\""));
+}
+
+#[test]
+fn the_404_page_links_files_of_the_site() {
+    let (_dir, files) = built(Some("site/audience"));
+    let nf = text(&files, "404.html");
+    let mut urls = attr_values(&nf, "href");
+    urls.extend(attr_values(&nf, "src"));
+    for url in urls {
+        if url.starts_with('#') || url.starts_with("http") {
+            continue;
+        }
+        let path = url.strip_prefix('/').expect("from the site's address");
+        let path = path.split('#').next().unwrap_or("");
+        assert!(
+            files.contains_key(path),
+            "404.html links `{url}`, not a file of the site"
+        );
+    }
 }

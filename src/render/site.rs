@@ -536,7 +536,7 @@ impl<'a> Site<'a> {
         let mut c = match cached {
             Some(c) => c,
             None => {
-                let c = self.shared_context(audience, depth, current)?;
+                let c = self.shared_context(audience, "../".repeat(depth), current)?;
                 if let Ok(mut m) = self.bases.lock() {
                     m.insert(key, c.clone());
                 }
@@ -566,10 +566,9 @@ impl<'a> Site<'a> {
     fn shared_context(
         &self,
         audience: Audience,
-        depth: usize,
+        root: String,
         current: Option<usize>,
     ) -> Result<Context, TemplateError> {
-        let root = "../".repeat(depth);
         let mut c = Context::new();
         let p = self.p;
         c.insert("root", &root);
@@ -1178,6 +1177,18 @@ impl<'a> Site<'a> {
         self.render("worksheets.html", path, &c)
     }
 
+    /// `404.html`, which a web server sends for any missing address: its
+    /// links start from the site's address (`base_url`), not from the page's
+    /// own place, so they work at any depth.
+    fn not_found(&self) -> PageOut {
+        let path = paths::NOT_FOUND.to_string();
+        let root = self.p.config.base_url.clone();
+        let mut c = page_context!(path, self.shared_context(Audience::Participant, root, None));
+        c.insert("title", self.p.strings.get("not_found_title"));
+        c.insert("breadcrumbs", &Vec::<Link>::new());
+        self.render("404.html", path, &c)
+    }
+
     fn glossary(&self) -> PageOut {
         let p = self.p;
         let path = paths::GLOSSARY.to_string();
@@ -1549,6 +1560,11 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
             )
         }),
         Box::new(move || Some(s.prompt_library())),
+    );
+    push(
+        paths::NOT_FOUND.into(),
+        deps_of(&|_| {}),
+        Box::new(move || Some(s.not_found())),
     );
     push(
         paths::GLOSSARY.into(),

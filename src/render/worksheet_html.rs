@@ -198,7 +198,7 @@ fn tools(o: &mut String, p: &str, cx: &ProgramCx) {
 <button type="button" data-action="import" aria-describedby="{p}-import-help">{import}</button>
 <button type="button" data-action="clear" aria-expanded="false" aria-controls="{p}-confirm">{clear}</button>
 </div>
-<input type="file" id="{p}-file" accept=".json,application/json" tabindex="-1" hidden>
+<input type="file" id="{p}-file" accept=".json,application/json" tabindex="-1" hidden aria-label="{import}">
 <p class="visually-hidden" id="{p}-import-help">{import_help}</p>
 <div class="ws-confirm" id="{p}-confirm" role="group" aria-labelledby="{p}-confirm-q" hidden>
 <p id="{p}-confirm-q"><strong>{confirm_q}</strong> {confirm}</p>
