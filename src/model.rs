@@ -119,6 +119,8 @@ pub struct Session {
     pub number: usize,
     pub title: String,
     pub duration: u32,
+    /// The clock time it starts, in minutes after midnight, when given.
+    pub start: Option<u32>,
     pub theme: Option<usize>,
     pub objectives: Vec<String>,
     pub materials: Vec<String>,

@@ -426,6 +426,7 @@ pub fn resolve_cached(
             number: n + 1,
             title: s.title,
             duration,
+            start: s.start,
             theme,
             objectives: s.objectives,
             materials: s.materials,

@@ -349,16 +349,18 @@ const RELOAD_JS: &str = r#"(function () {
       overlay = document.createElement("div");
       overlay.id = "cairn-error-overlay";
       overlay.setAttribute("role", "alert");
-      overlay.style.cssText = "position:fixed;inset:0;z-index:99999;overflow:auto;background:rgba(20,20,20,.94);color:#fff;padding:2rem;font:15px/1.5 ui-monospace,monospace";
+      overlay.style.cssText = "position:fixed;inset:0;z-index:99999;overflow:auto;background:#15181c;color:#f3f1ee;padding:2rem;font:15px/1.5 ui-monospace,monospace;color-scheme:dark";
       document.body.appendChild(overlay);
     }
     overlay.textContent = "";
     var h = document.createElement("h2");
     h.textContent = "cairn: this change has problems. The page shows the last good build.";
-    h.style.cssText = "font:bold 18px/1.4 sans-serif;margin:0 0 1rem";
+    h.style.cssText = "font:bold 18px/1.4 sans-serif;margin:0 0 1rem;color:#ffd9a8;background:none";
     var pre = document.createElement("pre");
     pre.textContent = text;
-    pre.style.whiteSpace = "pre-wrap";
+    // Its own colours, whatever the look gives `pre` (light text on the
+    // look's light `pre` was unreadable): about 15:1 against #000.
+    pre.style.cssText = "white-space:pre-wrap;margin:0;padding:1rem;border-radius:6px;background:#000;color:#f3f1ee;font:inherit;max-width:none;border:1px solid #6c737a";
     overlay.appendChild(h);
     overlay.appendChild(pre);
   }

@@ -4,7 +4,7 @@
 //
 //   node .ci/worksheets/browser.mjs [--dir output] [--chromium /usr/bin/chromium] [--shots DIR]
 //
-// Serves the folder on 127.0.0.1 (an http origin: localStorage on file:// varies
+// Serves the folder on 127.0.0.1 (.ci/browser-lib.mjs; an http origin: localStorage on file:// varies
 // by browser) and checks, on the sample program:
 //  - every block type: fills every control of every worksheet page (all rounds),
 //    reloads, and finds every answer again; one field typed key by key and a
@@ -24,11 +24,11 @@
 // Prints "N passed, N failed"; exit status 1 when anything failed.
 
 import { createRequire } from 'node:module';
-import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS, serve } from '../browser-lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -44,11 +44,7 @@ const opt = (name, dflt) => {
 const DIR = path.resolve(opt('--dir', path.join(ROOT, 'output')));
 const CHROMIUM = opt('--chromium', process.env.CHROMIUM_PATH || '/usr/bin/chromium');
 const SHOTS = opt('--shots', null);
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--disable-dev-shm-usage',
-];
+
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 const BLOCK_TYPES = ['text', 'date', 'lines', 'goal', 'gas', 'tracker', 'scale', 'rating', 'checklist', 'table'];
 const SCORED = 'worksheets/how-am-i-doing/index.html';
@@ -76,36 +72,6 @@ function eq(a, b, msg) {
 }
 
 // ---------------------------------------------------------------- static server
-const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
-  '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg',
-  '.pdf': 'application/pdf', '.woff2': 'font/woff2', '.ico': 'image/x-icon',
-};
-function serve(dir) {
-  const server = http.createServer((req, res) => {
-    let p;
-    try {
-      p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    } catch {
-      res.writeHead(400).end();
-      return;
-    }
-    if (p.endsWith('/')) p += 'index.html';
-    const file = path.join(dir, p);
-    if (!file.startsWith(dir + path.sep)) {
-      res.writeHead(403).end();
-      return;
-    }
-    fs.readFile(file, (err, body) => {
-      if (err) {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-        return;
-      }
-      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' }).end(body);
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 // ---------------------------------------------------------------- page helpers
 // Every answer on the page, by control name (radios: the checked value).

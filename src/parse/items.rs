@@ -284,6 +284,18 @@ pub struct RawAgenda {
     pub loc: Loc,
 }
 
+/// A time of day written `H:MM` or `HH:MM` (24-hour), in minutes after midnight.
+pub fn clock_time(s: &str) -> Option<u32> {
+    let (h, m) = s.trim().split_once(':')?;
+    let ok =
+        |x: &str, n: usize| (1..=n).contains(&x.len()) && x.bytes().all(|b| b.is_ascii_digit());
+    if !ok(h, 2) || m.len() != 2 || !ok(m, 2) {
+        return None;
+    }
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
 #[derive(Clone)]
 pub struct RawSession {
     pub id: String,
@@ -291,6 +303,8 @@ pub struct RawSession {
     pub loc: Loc,
     pub title: String,
     pub duration: Option<(u32, Loc)>,
+    /// The clock time it starts, in minutes after midnight (`start = "18:30"`).
+    pub start: Option<u32>,
     pub theme: Option<IdRef>,
     pub objectives: Vec<String>,
     pub materials: Vec<String>,
@@ -308,6 +322,7 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
         &[
             "title",
             "duration",
+            "start",
             "theme",
             "objectives",
             "materials",
@@ -374,6 +389,15 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
         loc: fm.split.head.clone(),
         title: title.map(|t| t.0).unwrap_or_default(),
         duration,
+        start: o.str("start", d).and_then(|(s, l)| match clock_time(&s) {
+            Some(m) => Some(m),
+            None => {
+                d.error("bad-value", l, format!("`{s}` is not a clock time"))
+                    .label("not a time of day")
+                    .help("write the time the session starts as hours and minutes, 24-hour: start = \"18:30\"");
+                None
+            }
+        }),
         theme: o.str("theme", d),
         objectives: o.strings("objectives", d),
         materials: o.strings("materials", d),
@@ -1028,5 +1052,22 @@ mod tests {
         assert!(split_front_matter("no", 0, &mut d).is_none());
         assert!(split_front_matter("+++\nx=1\n", 0, &mut d).is_none());
         assert_eq!(d.list.len(), 2);
+    }
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::clock_time;
+
+    #[test]
+    fn clock_times_are_hours_and_minutes() {
+        assert_eq!(clock_time("18:30"), Some(18 * 60 + 30));
+        assert_eq!(clock_time("9:05"), Some(9 * 60 + 5));
+        assert_eq!(clock_time("0:00"), Some(0));
+        for bad in [
+            "24:00", "18:60", "18", "18:3", "-1:00", "1:2x", "", ":30", "123:00",
+        ] {
+            assert_eq!(clock_time(bad), None, "{bad}");
+        }
     }
 }

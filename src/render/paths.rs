@@ -12,9 +12,17 @@ pub const SESSIONS: &str = "index.html#sessions";
 pub const EXERCISES: &str = "exercises/index.html";
 pub const PROMPTS: &str = "prompts/index.html";
 pub const GLOSSARY: &str = "glossary/index.html";
+/// What a web server shows for an address the site does not have.
+pub const NOT_FOUND: &str = "404.html";
+/// The participant worksheets, with the sessions that use each.
+pub const WORKSHEETS: &str = "worksheets/index.html";
+/// Every worksheet, for facilitators.
+pub const FACILITATOR_WORKSHEETS: &str = "facilitator/worksheets/index.html";
 pub const SEARCH: &str = "search/index.html";
 /// The facilitators' front page.
 pub const FACILITATOR: &str = "facilitator/index.html";
+/// The sessions on the facilitators' front page (their run sheets).
+pub const FACILITATOR_SESSIONS: &str = "facilitator/index.html#run-sheet";
 pub const FACILITATOR_SEARCH: &str = "facilitator/search/index.html";
 /// The participant search index (a script).
 pub const SEARCH_INDEX: &str = "search/search-index.js";
@@ -87,7 +95,7 @@ pub fn absolute(base: &str, path: &str) -> String {
 /// pages, even when published, are not for search engines (they are often
 /// shared privately); the search page has nothing of its own.
 pub fn in_sitemap(path: &str) -> bool {
-    !path.starts_with("facilitator/") && path != SEARCH
+    !path.starts_with("facilitator/") && path != SEARCH && path != NOT_FOUND
 }
 
 /// The sitemap (sitemaps.org) of the pages at `paths` under `base`, sorted.

@@ -147,19 +147,34 @@ pub use crate::render::paths::url_of;
 /// The main navigation of an audience: (title, root-relative URL).
 fn nav_items(p: &Program, audience: Audience) -> Vec<NavItem> {
     let w = |key: &str| p.strings.get(key).to_string();
+    let fac = audience == Audience::Facilitator && p.config.publishes(Audience::Facilitator);
+    // Facilitators' "Overview" and "Sessions" stay on facilitator pages.
+    let (overview, sessions) = if fac {
+        (paths::FACILITATOR, paths::FACILITATOR_SESSIONS)
+    } else {
+        (paths::OVERVIEW, paths::SESSIONS)
+    };
     let mut items: Vec<NavItem> = vec![
-        (w("overview"), paths::OVERVIEW.into()),
-        (w("sessions"), paths::SESSIONS.into()),
+        (w("overview"), overview.into()),
+        (w("sessions"), sessions.into()),
         (w("exercises"), paths::EXERCISES.into()),
         (w("prompts"), paths::PROMPTS.into()),
-        (w("glossary"), paths::GLOSSARY.into()),
     ];
+    if fac && !p.worksheets.is_empty() {
+        items.push((w("worksheets"), paths::FACILITATOR_WORKSHEETS.into()));
+    } else if p
+        .worksheets
+        .iter()
+        .any(|x| x.audience == Audience::Participant)
+    {
+        items.push((w("worksheets"), paths::WORKSHEETS.into()));
+    }
+    items.push((w("glossary"), paths::GLOSSARY.into()));
     for pg in &p.pages {
         if pg.audience == PageAudience::All {
             items.push((pg.title.clone(), paths::page(&pg.id)));
         }
     }
-    let fac = audience == Audience::Facilitator && p.config.publishes(Audience::Facilitator);
     if p.config.search {
         let url = if fac {
             paths::FACILITATOR_SEARCH
@@ -169,7 +184,8 @@ fn nav_items(p: &Program, audience: Audience) -> Vec<NavItem> {
         items.push((w("search"), url.into()));
     }
     if fac {
-        items.push((w("facilitator"), paths::FACILITATOR.into()));
+        // Where participants start: the program's overview.
+        items.push((w("participant_pages"), paths::OVERVIEW.into()));
     }
     items
 }
@@ -177,7 +193,11 @@ fn nav_items(p: &Program, audience: Audience) -> Vec<NavItem> {
 /// Whether the navigation item at `url` is the page at `path` (every
 /// session page belongs to "Sessions").
 fn nav_current(url: &str, path: &str) -> bool {
-    url == path || (url == paths::SESSIONS && paths::is_session_page(path))
+    url == path
+        || ((url == paths::SESSIONS || url == paths::FACILITATOR_SESSIONS)
+            && paths::is_session_page(path))
+        || (url == paths::WORKSHEETS && path.starts_with("worksheets/"))
+        || (url == paths::FACILITATOR_WORKSHEETS && path.starts_with("facilitator/worksheets/"))
 }
 
 fn root_for(path: &str) -> String {
@@ -186,6 +206,18 @@ fn root_for(path: &str) -> String {
 
 fn clock(minutes: u32) -> String {
     format!("{}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// The time `minutes` into a session: a time of day when the session has a
+/// `start` (18:30 + 95 = 20:05), else from 0:00.
+fn clock_at(start: Option<u32>, minutes: u32) -> String {
+    match start {
+        Some(s) => {
+            let t = (s + minutes) % (24 * 60);
+            format!("{:02}:{:02}", t / 60, t % 60)
+        }
+        None => clock(minutes),
+    }
 }
 
 struct Site<'a> {
@@ -500,7 +532,7 @@ impl<'a> Site<'a> {
         let mut c = match cached {
             Some(c) => c,
             None => {
-                let c = self.shared_context(audience, depth, current)?;
+                let c = self.shared_context(audience, "../".repeat(depth), current)?;
                 if let Ok(mut m) = self.bases.lock() {
                     m.insert(key, c.clone());
                 }
@@ -511,8 +543,13 @@ impl<'a> Site<'a> {
         if let Some(base) = self.p.config.site_address() {
             c.insert("canonical", &paths::absolute(base, path));
         }
+        // Facilitator pages start their trail at the facilitator home, not
+        // at the participants' overview.
+        let fac_site =
+            audience == Audience::Facilitator && self.p.config.publishes(Audience::Facilitator);
         let crumbs: Vec<Link> = crumbs
             .iter()
+            .filter(|(_, u)| !(fac_site && u == paths::OVERVIEW))
             .map(|(t, u)| Link {
                 title: t.clone(),
                 url: u.clone(),
@@ -526,10 +563,9 @@ impl<'a> Site<'a> {
     fn shared_context(
         &self,
         audience: Audience,
-        depth: usize,
+        root: String,
         current: Option<usize>,
     ) -> Result<Context, TemplateError> {
-        let root = "../".repeat(depth);
         let mut c = Context::new();
         let p = self.p;
         c.insert("root", &root);
@@ -758,20 +794,42 @@ impl<'a> Site<'a> {
                 .map(|t| json!({"title": p.themes[t].title, "url": paths::theme(&p.themes[t].id)}))
                 .unwrap_or_default(),
         );
+        let placed = &s.uses(audience).placed;
+        let in_text = |kind: Kind, index: usize| placed.contains(&ItemRef { kind, index });
         let agenda: Vec<_> = s
             .agenda
             .iter()
-            .map(|a| {
+            .enumerate()
+            .map(|(n, a)| {
                 let prompts: Vec<&str> = a.prompts.iter().map(|x| p.prompts[*x].text.as_str()).collect();
-                json!({
+                let mut row = json!({
                     "start": clock(a.start), "end": clock(a.start + a.minutes), "minutes": a.minutes, "title": a.title, "kind": a.kind,
                     "prompts": prompts,
                     "exercise": a.exercise.map(|e| json!({"title": p.exercises[e].title, "url": paths::exercise(&p.exercises[e].id)})),
                     "notes_html": if fac { a.notes.as_ref().map(|n| self.doc_in(n, Audience::Facilitator, &root, 4, &format!("note-{}-", a.start)).0) } else { None },
-                })
+                });
+                if fac {
+                    row["start"] = json!(clock_at(s.start, a.start));
+                    row["id"] = json!(format!("row-{}", n + 1));
+                    row["kind_label"] = json!(a.kind.default_title(&p.strings));
+                    row["follow_ups"] = a.prompts.iter().map(|x| json!({"text": p.prompts[*x].text, "follow_up": p.prompts[*x].follow_up})).collect();
+                    row["title_is_exercise"] = json!(a.exercise.is_some_and(|e| p.exercises[e].title == a.title));
+                    // The exercise's full text, right in its row (unless the
+                    // session's own text places it).
+                    row["exercise_html"] = json!(a.exercise.filter(|e| !in_text(Kind::Exercise, *e)).map(|e| self.exercise_card(e, audience, &root, 4, true).to_string()));
+                    row["worksheets"] = a
+                        .worksheets
+                        .iter()
+                        .map(|w| json!({"title": p.worksheets[*w].title, "url": url_of(p, ItemRef { kind: Kind::Worksheet, index: *w }, audience)}))
+                        .collect();
+                }
+                row
             })
             .collect();
         put(&mut c, "agenda", serde_json::Value::Array(agenda));
+        c.insert("session_start", &clock_at(s.start, 0));
+        c.insert("session_end", &clock_at(s.start, s.duration));
+        c.insert("start_given", &s.start.is_some());
         let (body, toc) = self.doc(&s.body, audience, &root, 2);
         put_html(&mut c, "body_html", body);
         // Prompts, exercises and worksheets from the agenda, each once.
@@ -795,8 +853,6 @@ impl<'a> Site<'a> {
                 }
             }
         }
-        let placed = &s.uses(audience).placed;
-        let in_text = |kind: Kind, index: usize| placed.contains(&ItemRef { kind, index });
         let prompts: String = prompt_ids
             .iter()
             .filter(|x| !in_text(Kind::Prompt, **x))
@@ -1050,6 +1106,11 @@ impl<'a> Site<'a> {
             "worksheet",
             json!({"id": w.id, "title": w.title, "repeat": w.repeat, "copies": w.copies, "source": w.source, "license": w.license}),
         );
+        put(
+            &mut c,
+            "sessions",
+            self.session_links(&worksheet_users(p, i, audience), audience),
+        );
         if audience == Audience::Participant
             && let Some(l) = self.pdf_link(
                 self.p.strings.get("pdf_worksheet"),
@@ -1060,6 +1121,71 @@ impl<'a> Site<'a> {
             c.insert("pdf_links", &vec![l]);
         }
         Some(self.render("worksheet.html", path, &c))
+    }
+
+    /// Links to sessions `list` for `audience`: title and URL.
+    fn session_links(&self, list: &[usize], audience: Audience) -> serde_json::Value {
+        list.iter()
+            .map(|s| {
+                let url = url_of(
+                    self.p,
+                    ItemRef {
+                        kind: Kind::Session,
+                        index: *s,
+                    },
+                    audience,
+                );
+                json!({"title": self.session_title(*s), "url": url})
+            })
+            .collect()
+    }
+
+    /// The worksheets index: every worksheet `audience` has a page for, with
+    /// the sessions that use it.
+    fn worksheets_index(&self, audience: Audience) -> PageOut {
+        let p = self.p;
+        let path = match audience {
+            Audience::Participant => paths::WORKSHEETS,
+            Audience::Facilitator => paths::FACILITATOR_WORKSHEETS,
+        }
+        .to_string();
+        let mut crumbs = vec![(self.w("overview"), paths::OVERVIEW.into())];
+        if audience == Audience::Facilitator {
+            crumbs.push((self.w("facilitator"), paths::FACILITATOR.into()));
+        }
+        let title = self.w("worksheets");
+        let mut c = page_context!(path, self.base_context(&path, &title, audience, &crumbs));
+        let list: Vec<_> = p
+            .worksheets
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| {
+                let item = ItemRef {
+                    kind: Kind::Worksheet,
+                    index: i,
+                };
+                let url = url_of(p, item, audience)?;
+                Some(json!({
+                    "title": w.title, "url": url,
+                    "facilitator": w.audience == Audience::Facilitator,
+                    "sessions": self.session_links(&worksheet_users(p, i, audience), audience),
+                }))
+            })
+            .collect();
+        put(&mut c, "worksheets", serde_json::Value::Array(list));
+        self.render("worksheets.html", path, &c)
+    }
+
+    /// `404.html`, which a web server sends for any missing address: its
+    /// links start from the site's address (`base_url`), not from the page's
+    /// own place, so they work at any depth.
+    fn not_found(&self) -> PageOut {
+        let path = paths::NOT_FOUND.to_string();
+        let root = self.p.config.base_url.clone();
+        let mut c = page_context!(path, self.shared_context(Audience::Participant, root, None));
+        c.insert("title", self.p.strings.get("not_found_title"));
+        c.insert("breadcrumbs", &Vec::<Link>::new());
+        self.render("404.html", path, &c)
     }
 
     fn glossary(&self) -> PageOut {
@@ -1281,6 +1407,14 @@ impl<'a> Site<'a> {
 }
 
 /// A session's worksheets to print, for templates (`print_item` in macros.html).
+/// The sessions that use worksheet `w`, as `audience` sees them (the model's
+/// `Session::uses`).
+fn worksheet_users(p: &Program, w: usize, audience: Audience) -> Vec<usize> {
+    (0..p.sessions.len())
+        .filter(|s| p.sessions[*s].uses(audience).worksheets.contains(&w))
+        .collect()
+}
+
 fn print_items(p: &Program, plan: &crate::print_plan::SessionPrint) -> serde_json::Value {
     plan.worksheets
         .iter()
@@ -1427,6 +1561,11 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
         Box::new(move || Some(s.prompt_library())),
     );
     push(
+        paths::NOT_FOUND.into(),
+        deps_of(&|_| {}),
+        Box::new(move || Some(s.not_found())),
+    );
+    push(
         paths::GLOSSARY.into(),
         deps_of(&|d| d.push(Dep::Full(Kind::Glossary, String::new()))),
         Box::new(move || Some(s.glossary())),
@@ -1503,6 +1642,44 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
             Box::new(move || Some(s.exercise_page(i))),
         );
     }
+    // The worksheets indexes: each worksheet's title and the sessions that
+    // use it (their titles, and which they are: the list changes with them).
+    let index_deps = |audience: Audience| {
+        deps_of(&|d| {
+            for (i, w) in p.worksheets.iter().enumerate() {
+                let item = ItemRef {
+                    kind: Kind::Worksheet,
+                    index: i,
+                };
+                if url_of(p, item, audience).is_some() {
+                    d.push(Dep::Title(Kind::Worksheet, w.id.clone()));
+                    let users = worksheet_users(p, i, audience);
+                    titles(
+                        d,
+                        Kind::Session,
+                        &mut users.iter().map(|s| &p.sessions[*s].id),
+                    );
+                }
+            }
+        })
+    };
+    if p.worksheets
+        .iter()
+        .any(|w| w.audience == Audience::Participant)
+    {
+        push(
+            paths::WORKSHEETS.into(),
+            index_deps(Audience::Participant),
+            Box::new(move || Some(s.worksheets_index(Audience::Participant))),
+        );
+    }
+    if fac && !p.worksheets.is_empty() {
+        push(
+            paths::FACILITATOR_WORKSHEETS.into(),
+            index_deps(Audience::Facilitator),
+            Box::new(move || Some(s.worksheets_index(Audience::Facilitator))),
+        );
+    }
     for (i, w) in p.worksheets.iter().enumerate() {
         if let Some(path) = url_of(
             p,
@@ -1518,6 +1695,13 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
                 for doc in crate::resolve::worksheet_docs(w) {
                     deps::doc_deps(p, doc, d);
                 }
+                // "Used in": the sessions that use it.
+                let users = worksheet_users(p, i, w.audience);
+                titles(
+                    d,
+                    Kind::Session,
+                    &mut users.iter().map(|s| &p.sessions[*s].id),
+                );
             });
             push(path, d, Box::new(move || s.worksheet_page(i)));
         }

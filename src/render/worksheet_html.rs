@@ -198,7 +198,7 @@ fn tools(o: &mut String, p: &str, cx: &ProgramCx) {
 <button type="button" data-action="import" aria-describedby="{p}-import-help">{import}</button>
 <button type="button" data-action="clear" aria-expanded="false" aria-controls="{p}-confirm">{clear}</button>
 </div>
-<input type="file" id="{p}-file" accept=".json,application/json" tabindex="-1" hidden>
+<input type="file" id="{p}-file" accept=".json,application/json" tabindex="-1" hidden aria-label="{import}">
 <p class="visually-hidden" id="{p}-import-help">{import_help}</p>
 <div class="ws-confirm" id="{p}-confirm" role="group" aria-labelledby="{p}-confirm-q" hidden>
 <p id="{p}-confirm-q"><strong>{confirm_q}</strong> {confirm}</p>
@@ -669,7 +669,7 @@ fn block(
         } => {
             let label = b.label.as_deref().unwrap_or(st.get("ws_table"));
             o.push_str(&format!(
-                "<div class=\"ws-block\" data-block=\"table\">\n<div class=\"table-wrap\"><table class=\"ws-table\"{described}>\n<caption>{}</caption>\n<thead><tr>",
+                "<div class=\"ws-block\" data-block=\"table\">\n<div class=\"table-wrap\"><table class=\"ws-table stack\"{described}>\n<caption>{}</caption>\n<thead><tr>",
                 esc(label)
             ));
             for c in columns {
@@ -681,7 +681,8 @@ fn block(
                 for (ci, c) in columns.iter().enumerate() {
                     let id = format!("{bp}-r{}-c{}", r + 1, ci + 1);
                     o.push_str(&format!(
-                        "<td><label class=\"visually-hidden\" for=\"{id}\">{}</label><input type=\"text\" id=\"{id}\" name=\"{id}\"></td>",
+                        "<td data-label=\"{}\"><label class=\"visually-hidden\" for=\"{id}\">{}</label><input type=\"text\" id=\"{id}\" name=\"{id}\"></td>",
+                        esc(c),
                         esc(&st.fill("ws_cell", &[("column", c), ("n", &(r + 1).to_string())]))
                     ));
                 }
