@@ -538,6 +538,7 @@ impl<'a> Site<'a> {
         let p = self.p;
         c.insert("root", &root);
         c.insert("lang", &p.info.language);
+        c.insert("dir", crate::strings::direction(&p.info.language));
         c.insert(
             "program",
             &json!({
