@@ -586,7 +586,7 @@ impl Program {
             Kind::Guide => &self.guides[item.index].title,
             Kind::Page => &self.pages[item.index].title,
             Kind::Prompt => &self.prompts[item.index].text,
-            Kind::Glossary => "Glossary",
+            Kind::Glossary => self.strings.get("glossary"),
         }
     }
 }

@@ -35,6 +35,10 @@ pub struct Strings {
     map: BTreeMap<String, String>,
     /// The program's language tag (lowercase), for plural forms.
     lang: String,
+    /// Whether the program's language is written right to left: the values
+    /// filled into a string are then isolated (FSI … PDI), so an id, a
+    /// number or a Latin word inside a sentence keeps its own direction.
+    rtl: bool,
 }
 
 impl Default for Strings {
@@ -189,7 +193,11 @@ impl Strings {
         } else {
             "en".to_string()
         };
-        Strings { map, lang }
+        Strings {
+            map,
+            lang,
+            rtl: is_rtl(language),
+        }
     }
 
     /// The one warning for a program whose language cairn has no words
@@ -332,7 +340,27 @@ impl Strings {
 
     /// The string at `key` with its `{name}` placeholders filled in.
     pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
-        fill(self.get(key), args)
+        self.fill_text(self.get(key), args)
+    }
+
+    /// Fills `text`'s placeholders, isolating each value in a right-to-left
+    /// language (numbers alone need no isolating).
+    fn fill_text(&self, text: &str, args: &[(&str, &str)]) -> String {
+        if !self.rtl {
+            return fill(text, args);
+        }
+        let isolated: Vec<(&str, String)> = args
+            .iter()
+            .map(|(n, v)| {
+                if v.is_empty() || v.chars().all(|c| c.is_ascii_digit()) {
+                    (*n, v.to_string())
+                } else {
+                    (*n, format!("\u{2068}{v}\u{2069}"))
+                }
+            })
+            .collect();
+        let refs: Vec<(&str, &str)> = isolated.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        fill(text, &refs)
     }
 
     /// The plural form of `key` for `n` (`key.one` or `key.other`), filled in
@@ -347,7 +375,7 @@ impl Strings {
         let n = n.to_string();
         let mut all = vec![("n", n.as_str())];
         all.extend_from_slice(args);
-        fill(self.get(&key), &all)
+        self.fill_text(self.get(&key), &all)
     }
 
     /// Every `(name, string)` of a table, e.g. `script`, by name.
