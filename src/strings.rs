@@ -102,7 +102,7 @@ pub fn plural_category(tag: &str, n: u64) -> &'static str {
     let mut parts = tag.split(['-', '_']);
     let lang = parts.next().unwrap_or("").to_ascii_lowercase();
     let region_pt = parts.any(|p| p.eq_ignore_ascii_case("pt"));
-    let million = n != 0 && n % 1_000_000 == 0;
+    let million = n != 0 && n.is_multiple_of(1_000_000);
     match lang.as_str() {
         // no plural forms in the grammar
         "zh" | "ja" | "ko" | "vi" | "th" | "id" | "ms" | "yue" => "other",
@@ -816,9 +816,8 @@ mod tests {
                 }
                 for (k, v) in cat.iter().filter(|(k, _)| k.starts_with(&format!("{t}."))) {
                     let form = &k[t.len() + 1..];
-                    if !used.contains(form)
-                        && !(form == "many" && plural_category(lang, 1_000_000) == "many")
-                    {
+                    let rare_many = form == "many" && plural_category(lang, 1_000_000) == "many";
+                    if !used.contains(form) && !rare_many {
                         problems.push(format!("`{k}`: {lang} has no `{form}` form"));
                     }
                     if !placeholders(v).is_subset(&allowed) {
