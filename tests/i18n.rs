@@ -307,3 +307,35 @@ fn the_scan_finds_english_words() {
     // script bodies are not what a reader sees
     assert!(!visible("<script>var Agenda;</script>").contains("Agenda"));
 }
+
+/// Greek, Cyrillic, Hebrew and Arabic print with the built-in fonts, and
+/// characters that are never drawn (joiners, variation selectors, bidi
+/// marks and isolates) do not count as missing glyphs.
+#[test]
+fn other_scripts_and_invisible_characters_print() {
+    let dir = program_with(Some("i18n/es"));
+    let session = dir.path().join("content/sessions/01-a.md");
+    let mut text = std::fs::read_to_string(&session).expect("session");
+    text.push_str(
+        "\nΚαλημέρα. Добрый день. שלום. مرحبا.\n\n\
+         a\u{200D}b c\u{FE0F} \u{200F}d\u{200E} \u{2068}e\u{2069} f\u{00AD}g\n",
+    );
+    std::fs::write(&session, text).expect("session");
+    let out = dir.path().join("out");
+    let run = cairn([
+        std::ffi::OsStr::new("build"),
+        std::ffi::OsStr::new("--root"),
+        dir.path().as_os_str(),
+        std::ffi::OsStr::new("--output"),
+        out.as_os_str(),
+        std::ffi::OsStr::new("--quiet"),
+    ]);
+    run.assert_no_panic("build");
+    assert_eq!(run.code, 0, "build with PDFs\n{}", run.stderr);
+    assert!(out.join("pdf/participant-workbook.pdf").is_file());
+    if let Some(text) = pdftotext(&out.join("pdf/participant-workbook.pdf")) {
+        for w in ["Καλημέρα", "Добрый", "שלום"] {
+            assert!(text.contains(w), "“{w}” not in the workbook");
+        }
+    }
+}
