@@ -460,6 +460,12 @@ impl Strings {
             o.push_str(&format!("    {}: {},\n", lit(k), lit(v)));
         }
         o.push_str("  ),\n)\n\n#let t(key) = strings.at(key, default: key)\n#let kind-name(kind) = strings.kinds.at(kind, default: kind)\n");
+        // the program's language is written right to left: the print
+        // templates put a callout's rule on the right (`start-side`)
+        o.push_str(&format!(
+            "#let rtl = {}\n#let start-side(v) = if rtl {{ (right: v) }} else {{ (left: v) }}\n#let end-side(v) = if rtl {{ (left: v) }} else {{ (right: v) }}\n",
+            self.rtl
+        ));
         o
     }
 }
@@ -912,5 +918,10 @@ mod tests {
         // the callouts' titles are the site's
         assert!(t.contains("\"caution\": \"Take care\""));
         assert!(t.contains("\"facilitator-note\": \"For facilitators\""));
+        assert!(t.contains("#let rtl = false"));
+        let ar = Strings::builtin("ar").typst();
+        assert!(ar.contains("#let rtl = true"), "{ar}");
+        assert!(ar.contains("\"decimal-separator\": \".\""));
+        assert!(Strings::builtin("de").typst().contains("\"decimal-separator\": \",\""));
     }
 }
