@@ -922,6 +922,10 @@ mod tests {
         let ar = Strings::builtin("ar").typst();
         assert!(ar.contains("#let rtl = true"), "{ar}");
         assert!(ar.contains("\"decimal-separator\": \".\""));
-        assert!(Strings::builtin("de").typst().contains("\"decimal-separator\": \",\""));
+        assert!(
+            Strings::builtin("de")
+                .typst()
+                .contains("\"decimal-separator\": \",\"")
+        );
     }
 }
