@@ -60,6 +60,8 @@ pub struct ProgramInfo {
     pub audience: Option<String>,
     /// BCP 47 tag.
     pub language: String,
+    /// Where program.md sets `language` (for the `no-catalogue` warning).
+    pub language_at: Option<crate::diag::Loc>,
     pub group_size: Option<u32>,
     pub goals: Vec<String>,
     pub agreements: Vec<String>,
@@ -582,7 +584,7 @@ impl Program {
             Kind::Guide => &self.guides[item.index].title,
             Kind::Page => &self.pages[item.index].title,
             Kind::Prompt => &self.prompts[item.index].text,
-            Kind::Glossary => "Glossary",
+            Kind::Glossary => self.strings.get("glossary"),
         }
     }
 }

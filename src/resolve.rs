@@ -288,6 +288,7 @@ pub fn resolve_cached(
         purpose: String::new(),
         audience: None,
         language: "en".into(),
+        language_at: None,
         group_size: None,
         goals: Vec::new(),
         agreements: Vec::new(),
@@ -370,6 +371,15 @@ pub fn resolve_cached(
     // title take their kind's.
     let strings =
         crate::strings::Strings::resolve(&config.theme, &info.language, &loaded.look_strings, d);
+    if let Some(at) = &info.language_at {
+        crate::strings::Strings::warn_missing(
+            &config.theme,
+            &info.language,
+            &loaded.look_strings,
+            at.clone(),
+            d,
+        );
+    }
     let mut sessions = Vec::new();
     for (n, s) in raw_sessions.into_iter().enumerate() {
         let theme = s.theme.as_ref().and_then(|t| theme_ids.get(t, d));

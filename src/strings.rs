@@ -33,6 +33,12 @@ pub struct LookStrings {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Strings {
     map: BTreeMap<String, String>,
+    /// The program's language tag (lowercase), for plural forms.
+    lang: String,
+    /// Whether the program's language is written right to left: the values
+    /// filled into a string are then isolated (FSI … PDI), so an id, a
+    /// number or a Latin word inside a sentence keeps its own direction.
+    rtl: bool,
 }
 
 impl Default for Strings {
@@ -40,6 +46,9 @@ impl Default for Strings {
         Strings::builtin("en")
     }
 }
+
+/// The languages cairn has built-in words for.
+pub const SHIPPED: &[&str] = &["en", "es", "fr", "de", "pt", "ar", "zh"];
 
 /// The built-in catalogue of `language`, if there is one.
 fn builtin_text(language: &str) -> Option<&'static str> {
@@ -50,12 +59,96 @@ fn builtin_text(language: &str) -> Option<&'static str> {
         .and_then(|(_, b)| std::str::from_utf8(b).ok())
 }
 
-/// The catalogue chosen by a BCP 47 tag: its primary language (`en-GB` → `en`).
+/// The catalogue chosen by a BCP 47 tag: its primary language (`en-GB` →
+/// `en`, `pt-BR` → `pt`, `zh-Hans-CN` → `zh`).
 pub fn catalogue_language(tag: &str) -> String {
     tag.split(['-', '_'])
         .next()
         .unwrap_or("en")
         .to_ascii_lowercase()
+}
+
+/// Whether cairn has a built-in catalogue for the language of `tag`.
+pub fn has_builtin(tag: &str) -> bool {
+    builtin_text(&catalogue_language(tag)).is_some()
+}
+
+/// Whether `tag`'s language is written right to left (Arabic, Hebrew,
+/// Persian, Urdu and the other languages whose usual script is).
+pub fn is_rtl(tag: &str) -> bool {
+    let mut parts = tag.split(['-', '_']).map(|p| p.to_ascii_lowercase());
+    let lang = parts.next().unwrap_or_default();
+    let script: Option<String> = parts.find(|p| p.len() == 4);
+    match script.as_deref() {
+        Some("arab" | "hebr" | "thaa" | "syrc" | "nkoo" | "adlm" | "rohg") => true,
+        Some(_) => false,
+        None => matches!(
+            lang.as_str(),
+            "ar" | "he" | "iw" | "fa" | "ur" | "ps" | "sd" | "ug" | "yi" | "dv" | "ckb"
+        ),
+    }
+}
+
+/// `ltr` or `rtl` for `dir="…"` and Typst's `text(dir:)`.
+pub fn direction(tag: &str) -> &'static str {
+    if is_rtl(tag) { "rtl" } else { "ltr" }
+}
+
+/// The CLDR plural category of the whole number `n` in the language of
+/// `tag`: `zero`, `one`, `two`, `few`, `many` or `other`. The rules are
+/// CLDR's for integers (no visible fraction digits), for the languages
+/// cairn ships and the right-to-left ones; others use English's.
+pub fn plural_category(tag: &str, n: u64) -> &'static str {
+    let mut parts = tag.split(['-', '_']);
+    let lang = parts.next().unwrap_or("").to_ascii_lowercase();
+    let region_pt = parts.any(|p| p.eq_ignore_ascii_case("pt"));
+    let million = n != 0 && n.is_multiple_of(1_000_000);
+    match lang.as_str() {
+        // no plural forms in the grammar
+        "zh" | "ja" | "ko" | "vi" | "th" | "id" | "ms" | "yue" => "other",
+        "ar" => match (n, n % 100) {
+            (0, _) => "zero",
+            (1, _) => "one",
+            (2, _) => "two",
+            (_, 3..=10) => "few",
+            (_, 11..=99) => "many",
+            _ => "other",
+        },
+        "he" | "iw" => match n {
+            1 => "one",
+            2 => "two",
+            _ => "other",
+        },
+        // one: i = 0,1 (0 and 1 take the singular); many: a million, …
+        "fr" => match n {
+            0 | 1 => "one",
+            _ if million => "many",
+            _ => "other",
+        },
+        "pt" if region_pt => match n {
+            1 => "one",
+            _ if million => "many",
+            _ => "other",
+        },
+        "pt" => match n {
+            0 | 1 => "one",
+            _ if million => "many",
+            _ => "other",
+        },
+        "es" | "it" | "ca" => match n {
+            1 => "one",
+            _ if million => "many",
+            _ => "other",
+        },
+        "fa" => match n {
+            0 | 1 => "one",
+            _ => "other",
+        },
+        _ => match n {
+            1 => "one",
+            _ => "other",
+        },
+    }
 }
 
 /// Flattens a built-in catalogue (trusted, tested text) into `map`.
@@ -88,12 +181,68 @@ impl Strings {
         if let Some(en) = builtin_text("en") {
             flatten_into(en, &mut map);
         }
-        if language != "en"
-            && let Some(text) = builtin_text(language)
+        let lang = catalogue_language(language);
+        if lang != "en"
+            && let Some(text) = builtin_text(&lang)
         {
             flatten_into(text, &mut map);
         }
-        Strings { map }
+        // English words count the English way
+        let lang = if builtin_text(&lang).is_some() {
+            language.to_ascii_lowercase()
+        } else {
+            "en".to_string()
+        };
+        Strings {
+            map,
+            lang,
+            rtl: is_rtl(language),
+        }
+    }
+
+    /// The one warning for a program whose language cairn has no words
+    /// for (and the look gives none): the pages and PDFs use English ones.
+    pub fn warn_missing(
+        theme: &str,
+        language: &str,
+        files: &[LookStrings],
+        at: Loc,
+        d: &mut Diags,
+    ) {
+        let lang = catalogue_language(language);
+        let traditional = lang == "zh"
+            && language
+                .split(['-', '_'])
+                .any(|p| ["hant", "tw", "hk", "mo"].contains(&p.to_ascii_lowercase().as_str()));
+        if traditional {
+            d.warning(
+                "no-catalogue",
+                at,
+                format!("cairn has no interface words in Traditional Chinese (`{language}`): the pages and PDFs use the Simplified Chinese ones"),
+            )
+            .label("no built-in catalogue for this language")
+            .help(format!("to use Traditional characters, put translated words in themes/{theme}/strings/zh.toml"));
+            return;
+        }
+        if has_builtin(&lang)
+            || files
+                .iter()
+                .any(|f| f.theme == theme && f.language == lang && f.text.is_some())
+        {
+            return;
+        }
+        d.warning(
+            "no-catalogue",
+            at,
+            format!(
+                "cairn has no interface words in `{language}`: the pages and PDFs show their headings, buttons and labels in English"
+            ),
+        )
+        .label("no built-in catalogue for this language")
+        .help(format!(
+            "built in: {}. To translate the words, copy themes/default/strings/en.toml to themes/{theme}/strings/{lang}.toml and translate its values",
+            SHIPPED.join(", ")
+        ));
     }
 
     /// The words for a program in `language` (a BCP 47 tag) with the look
@@ -102,7 +251,7 @@ impl Strings {
     /// Unknown keys, values that are not text and bad TOML are reported.
     pub fn resolve(theme: &str, language: &str, files: &[LookStrings], d: &mut Diags) -> Strings {
         let lang = catalogue_language(language);
-        let mut strings = Strings::builtin(&lang);
+        let mut strings = Strings::builtin(language);
         for f in files {
             let Some(text) = &f.text else { continue };
             if f.theme != theme {
@@ -110,6 +259,8 @@ impl Strings {
             }
             if f.language == lang {
                 strings.overlay(text, f.file, d);
+                // the look's words for a language cairn has none for
+                strings.lang = language.to_ascii_lowercase();
             } else {
                 // another language's words: not used, but checked the same way
                 Strings::builtin(&f.language).overlay(text, f.file, d);
@@ -189,17 +340,42 @@ impl Strings {
 
     /// The string at `key` with its `{name}` placeholders filled in.
     pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
-        fill(self.get(key), args)
+        self.fill_text(self.get(key), args)
+    }
+
+    /// Fills `text`'s placeholders, isolating each value in a right-to-left
+    /// language (numbers alone need no isolating).
+    fn fill_text(&self, text: &str, args: &[(&str, &str)]) -> String {
+        if !self.rtl {
+            return fill(text, args);
+        }
+        let isolated: Vec<(&str, String)> = args
+            .iter()
+            .map(|(n, v)| {
+                if v.is_empty() || v.chars().all(|c| c.is_ascii_digit()) {
+                    (*n, v.to_string())
+                } else {
+                    (*n, format!("\u{2068}{v}\u{2069}"))
+                }
+            })
+            .collect();
+        let refs: Vec<(&str, &str)> = isolated.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        fill(text, &refs)
     }
 
     /// The plural form of `key` for `n` (`key.one` or `key.other`), filled in
     /// (`{n}` is the number).
     pub fn plural(&self, key: &str, n: u64, args: &[(&str, &str)]) -> String {
-        let form = if n == 1 { "one" } else { "other" };
+        let form = plural_category(&self.lang, n);
+        let key = if self.has(&format!("{key}.{form}")) {
+            format!("{key}.{form}")
+        } else {
+            format!("{key}.other")
+        };
         let n = n.to_string();
         let mut all = vec![("n", n.as_str())];
         all.extend_from_slice(args);
-        fill(self.get(&format!("{key}.{form}")), &all)
+        self.fill_text(self.get(&key), &all)
     }
 
     /// Every `(name, string)` of a table, e.g. `script`, by name.
@@ -284,6 +460,12 @@ impl Strings {
             o.push_str(&format!("    {}: {},\n", lit(k), lit(v)));
         }
         o.push_str("  ),\n)\n\n#let t(key) = strings.at(key, default: key)\n#let kind-name(kind) = strings.kinds.at(kind, default: kind)\n");
+        // the program's language is written right to left: the print
+        // templates put a callout's rule on the right (`start-side`)
+        o.push_str(&format!(
+            "#let rtl = {}\n#let start-side(v) = if rtl {{ (right: v) }} else {{ (left: v) }}\n#let end-side(v) = if rtl {{ (left: v) }} else {{ (right: v) }}\n",
+            self.rtl
+        ));
         o
     }
 }
@@ -419,7 +601,8 @@ mod tests {
         let mut d = Diags::default();
         let s = Strings::resolve("mine", "fr-CA", &files, &mut d);
         assert_eq!(s.get("agenda"), "Ordre du jour");
-        assert_eq!(s.get("sessions"), "Sessions");
+        // the rest is cairn's French
+        assert_eq!(s.get("sessions"), "Séances");
         assert_eq!(d.list.len(), 1);
         // another look's files are not read
         let mut d = Diags::default();
@@ -556,6 +739,166 @@ mod tests {
         );
     }
 
+    /// The `{name}` placeholders of a string.
+    fn placeholders(s: &str) -> std::collections::BTreeSet<&str> {
+        s.match_indices('{')
+            .filter_map(|(i, _)| {
+                let rest = &s[i + 1..];
+                let end = rest.find('}')?;
+                let name = &rest[..end];
+                name.chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_')
+                    .then_some(name)
+            })
+            .collect()
+    }
+
+    /// Every shipped catalogue has exactly the keys of en.toml, with the
+    /// same placeholders; its plural tables have the forms its language
+    /// uses (and no others).
+    #[test]
+    fn every_catalogue_matches_english() {
+        let flat = |lang: &str| {
+            let mut m = BTreeMap::new();
+            let text = builtin_text(lang).unwrap_or_else(|| panic!("no {lang}.toml"));
+            assert!(
+                text.parse::<toml::Table>().is_ok(),
+                "{lang}.toml is bad TOML"
+            );
+            flatten_into(text, &mut m);
+            m
+        };
+        let en = flat("en");
+        // tables whose keys are exactly `one` and `other` are plural forms
+        let plural_tables: Vec<&str> = en
+            .keys()
+            .filter_map(|k| k.strip_suffix(".other"))
+            .filter(|t| {
+                en.keys()
+                    .filter(|k| k.starts_with(&format!("{t}.")))
+                    .count()
+                    == 2
+                    && en.contains_key(&format!("{t}.one"))
+            })
+            .collect();
+        assert_eq!(plural_tables, ["copies", "minutes"]);
+        let is_plural = |k: &str| {
+            k.split_once('.')
+                .is_some_and(|(t, _)| plural_tables.contains(&t))
+        };
+        for lang in SHIPPED.iter().filter(|l| **l != "en") {
+            let cat = flat(lang);
+            let mut problems = Vec::new();
+            for (k, v) in &en {
+                if is_plural(k) {
+                    continue;
+                }
+                match cat.get(k) {
+                    None => problems.push(format!("missing `{k}`")),
+                    Some(t) if placeholders(t) != placeholders(v) => problems.push(format!(
+                        "`{k}`: placeholders {:?}, English has {:?}",
+                        placeholders(t),
+                        placeholders(v)
+                    )),
+                    Some(t) if t.trim().is_empty() != v.trim().is_empty() => {
+                        problems.push(format!("`{k}` is empty"))
+                    }
+                    _ => {}
+                }
+            }
+            for k in cat.keys() {
+                if !is_plural(k) && !en.contains_key(k) {
+                    problems.push(format!("`{k}` is not in en.toml"));
+                }
+            }
+            for t in &plural_tables {
+                let allowed = placeholders(&en[&format!("{t}.other")]);
+                let used: std::collections::BTreeSet<&str> =
+                    (0..=1000).map(|n| plural_category(lang, n)).collect();
+                for form in &used {
+                    if !cat.contains_key(&format!("{t}.{form}")) {
+                        problems.push(format!("`{t}` has no `{form}` form"));
+                    }
+                }
+                for (k, v) in cat.iter().filter(|(k, _)| k.starts_with(&format!("{t}."))) {
+                    let form = &k[t.len() + 1..];
+                    let rare_many = form == "many" && plural_category(lang, 1_000_000) == "many";
+                    if !used.contains(form) && !rare_many {
+                        problems.push(format!("`{k}`: {lang} has no `{form}` form"));
+                    }
+                    if !placeholders(v).is_subset(&allowed) {
+                        problems.push(format!("`{k}` has unknown placeholders"));
+                    }
+                }
+            }
+            assert!(problems.is_empty(), "{lang}.toml: {problems:#?}");
+        }
+    }
+
+    #[test]
+    fn plural_forms_follow_the_language() {
+        let cats = |tag: &str, ns: &[u64]| -> Vec<&'static str> {
+            ns.iter().map(|n| plural_category(tag, *n)).collect()
+        };
+        assert_eq!(cats("en-GB", &[0, 1, 2]), ["other", "one", "other"]);
+        assert_eq!(
+            cats("fr", &[0, 1, 2, 1_000_000]),
+            ["one", "one", "other", "many"]
+        );
+        assert_eq!(cats("pt-BR", &[0, 1, 2]), ["one", "one", "other"]);
+        assert_eq!(cats("pt-PT", &[0, 1, 2]), ["other", "one", "other"]);
+        assert_eq!(cats("es", &[0, 1, 2]), ["other", "one", "other"]);
+        assert_eq!(
+            cats("ar", &[0, 1, 2, 3, 10, 11, 99, 100, 102, 103, 111]),
+            [
+                "zero", "one", "two", "few", "few", "many", "many", "other", "other", "few", "many"
+            ]
+        );
+        assert_eq!(cats("zh-Hans", &[0, 1, 2]), ["other", "other", "other"]);
+        let ar = Strings::builtin("ar");
+        assert_eq!(ar.plural("minutes", 2, &[]), "دقيقتان");
+        assert_eq!(ar.plural("minutes", 5, &[]), "5 دقائق");
+        assert_eq!(ar.plural("minutes", 15, &[]), "15 دقيقة");
+        let zh = Strings::builtin("zh-CN");
+        assert_eq!(zh.plural("minutes", 1, &[]), "1 分钟");
+        let fr = Strings::builtin("fr-CA");
+        assert_eq!(fr.plural("minutes", 0, &[]), "0 minute");
+        assert_eq!(Strings::builtin("pt-BR").get("agenda"), "Roteiro");
+        assert_eq!(Strings::builtin("zh-Hans").get("agenda"), "流程");
+        // a language with no catalogue: English words, English plurals
+        let ja = Strings::builtin("ja");
+        assert_eq!(ja.plural("minutes", 1, &[]), "1 minute");
+        assert!(is_rtl("ar") && is_rtl("he") && is_rtl("fa-IR") && is_rtl("ur"));
+        assert!(!is_rtl("en") && !is_rtl("az-Latn") && is_rtl("az-Arab"));
+    }
+
+    #[test]
+    fn a_language_without_words_is_warned_about_once() {
+        let mut sources = crate::diag::Sources::default();
+        let file = sources.add("content/program.md".into(), "language: ja\n");
+        let at = Loc { file, span: 10..12 };
+        let mut d = Diags::default();
+        Strings::warn_missing("default", "ja", &[], at.clone(), &mut d);
+        assert_eq!(d.list.len(), 1);
+        assert_eq!(d.list[0].code, "no-catalogue");
+        assert!(d.list[0].message.contains("`ja`"));
+        for tag in ["en-GB", "pt-BR", "zh-CN", "zh-Hans", "ar-EG", "es-419"] {
+            let mut d = Diags::default();
+            Strings::warn_missing("default", tag, &[], at.clone(), &mut d);
+            assert!(d.list.is_empty(), "{tag}");
+        }
+        // the look's own words for the language count as a catalogue
+        let look = vec![LookStrings {
+            theme: "mine".into(),
+            language: "ja".into(),
+            file,
+            text: Some("".into()),
+        }];
+        let mut d = Diags::default();
+        Strings::warn_missing("mine", "ja", &look, at, &mut d);
+        assert!(d.list.is_empty());
+    }
+
     #[test]
     fn placeholders_are_filled() {
         assert_eq!(
@@ -575,5 +918,14 @@ mod tests {
         // the callouts' titles are the site's
         assert!(t.contains("\"caution\": \"Take care\""));
         assert!(t.contains("\"facilitator-note\": \"For facilitators\""));
+        assert!(t.contains("#let rtl = false"));
+        let ar = Strings::builtin("ar").typst();
+        assert!(ar.contains("#let rtl = true"), "{ar}");
+        assert!(ar.contains("\"decimal-separator\": \".\""));
+        assert!(
+            Strings::builtin("de")
+                .typst()
+                .contains("\"decimal-separator\": \",\"")
+        );
     }
 }

@@ -260,6 +260,7 @@ const WARNING_CASES: &[&str] = &[
     "long-discussion",
     "low-resolution",
     "no-agreements",
+    "no-catalogue",
     "no-check-in",
     "no-closing",
     "no-exercise",
@@ -376,6 +377,7 @@ warning_tests! {
     warning_no_closing => "no-closing",
     warning_no_exercise => "no-exercise",
     warning_unused => "unused",
+    warning_a_language_without_words_is_named_once => "no-catalogue",
 }
 
 #[test]

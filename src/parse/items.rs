@@ -202,8 +202,10 @@ pub fn program(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<ProgramIn
     );
     let title = o.req_str("title", d);
     let purpose = o.req_str("purpose", d);
+    let mut language_at = None;
     let language = match o.str("language", d) {
         Some((l, loc)) => {
+            language_at = Some(loc.clone());
             let ok = !l.is_empty()
                 && l.split('-').all(|p| {
                     !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric())
@@ -231,6 +233,7 @@ pub fn program(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<ProgramIn
         purpose: purpose.map(|t| t.0).unwrap_or_default(),
         audience: o.str("audience", d).map(|s| s.0),
         language,
+        language_at,
         group_size: u32_of(&o, "group_size", 1, 10_000, d),
         goals: o.strings("goals", d),
         agreements: o.strings("agreements", d),

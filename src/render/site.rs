@@ -570,6 +570,7 @@ impl<'a> Site<'a> {
         let p = self.p;
         c.insert("root", &root);
         c.insert("lang", &p.info.language);
+        c.insert("dir", crate::strings::direction(&p.info.language));
         c.insert(
             "program",
             &json!({
@@ -980,7 +981,7 @@ impl<'a> Site<'a> {
         let sessions: Vec<_> = e
             .used_in
             .iter()
-            .map(|s| json!({"title": format!("Session {}: {}", p.sessions[*s].number, p.sessions[*s].title), "url": paths::session(&p.sessions[*s].id)}))
+            .map(|s| json!({"title": self.session_title(*s), "url": paths::session(&p.sessions[*s].id)}))
             .collect();
         put(&mut c, "sessions", serde_json::Value::Array(sessions));
         let placed = e.body.directives(Audience::Participant);

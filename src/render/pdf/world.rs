@@ -45,10 +45,69 @@ fn asset_fonts() -> &'static [Font] {
 }
 
 /// Every font a document may use: the look's `typst/fonts/` first (so a
-/// theme's families are found under their own names), then typst-assets.
+/// theme's families are found under their own names), then the system's
+/// (as Typst's CLI finds them), then typst-assets.
 pub struct Fonts {
     pub book: LazyHash<FontBook>,
-    pub fonts: Vec<Font>,
+    slots: Vec<Slot>,
+    /// The system fonts used, by path, for the PDF cache's key.
+    pub system_key: String,
+}
+
+/// One font: parsed already, or a system font read when a document asks.
+enum Slot {
+    Ready(Font),
+    System {
+        path: PathBuf,
+        index: u32,
+        font: OnceLock<Option<Font>>,
+    },
+}
+
+impl Fonts {
+    pub fn get(&self, index: usize) -> Option<Font> {
+        match self.slots.get(index)? {
+            Slot::Ready(f) => Some(f.clone()),
+            Slot::System { path, index, font } => font
+                .get_or_init(|| {
+                    let data = std::fs::read(path).ok()?;
+                    Font::new(Bytes::new(data), *index)
+                })
+                .clone(),
+        }
+    }
+}
+
+/// The system's fonts, found once per process: every face whose family the
+/// look and typst-assets do not have (so the built-in look prints the same
+/// on every machine; the system only adds scripts the built-in fonts lack,
+/// such as Chinese). `CAIRN_NO_SYSTEM_FONTS` turns them off.
+fn system_fonts() -> &'static [(PathBuf, u32, typst::text::FontInfo)] {
+    static FONTS: OnceLock<Vec<(PathBuf, u32, typst::text::FontInfo)>> = OnceLock::new();
+    FONTS.get_or_init(|| {
+        if std::env::var_os("CAIRN_NO_SYSTEM_FONTS").is_some() {
+            return Vec::new();
+        }
+        let mut db = fontdb::Database::new();
+        db.load_system_fonts();
+        let mut out = Vec::new();
+        for face in db.faces() {
+            let path = match &face.source {
+                fontdb::Source::File(p) | fontdb::Source::SharedFile(p, _) => p.clone(),
+                fontdb::Source::Binary(_) => continue,
+            };
+            let info = db
+                .with_face_data(face.id, |data, index| {
+                    typst::text::FontInfo::new(data, index)
+                })
+                .flatten();
+            if let Some(info) = info {
+                out.push((path, face.index, info));
+            }
+        }
+        out.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        out
+    })
 }
 
 /// The font set for a look; rebuilt only when the look's fonts change.
@@ -74,13 +133,43 @@ pub fn fonts_for(theme: &Theme) -> Arc<Fonts> {
     {
         return f.clone();
     }
-    let mut fonts: Vec<Font> = files
+    let own: Vec<Font> = files
         .iter()
         .flat_map(|(_, data)| Font::iter(Bytes::new(data.to_vec())))
         .collect();
-    fonts.extend(asset_fonts().iter().cloned());
-    let book = LazyHash::new(FontBook::from_fonts(&fonts));
-    let set = Arc::new(Fonts { book, fonts });
+    let known: BTreeSet<String> = own
+        .iter()
+        .chain(asset_fonts())
+        .map(|f| f.info().family.to_lowercase())
+        .collect();
+    let mut book = FontBook::new();
+    let mut slots = Vec::new();
+    for f in own {
+        book.push(f.info().clone());
+        slots.push(Slot::Ready(f));
+    }
+    let mut system_key = String::new();
+    for (path, index, info) in system_fonts() {
+        if known.contains(&info.family.to_lowercase()) {
+            continue;
+        }
+        system_key.push_str(&format!("{}#{index}\n", path.display()));
+        book.push(info.clone());
+        slots.push(Slot::System {
+            path: path.clone(),
+            index: *index,
+            font: OnceLock::new(),
+        });
+    }
+    for f in asset_fonts() {
+        book.push(f.info().clone());
+        slots.push(Slot::Ready(f.clone()));
+    }
+    let set = Arc::new(Fonts {
+        book: LazyHash::new(book),
+        slots,
+        system_key,
+    });
     *cache = Some((key, set.clone()));
     set
 }
@@ -229,6 +318,8 @@ impl Shared {
             parts.push(p.as_bytes());
             parts.push(b.as_slice());
         }
+        // the system's fonts too: a font installed or removed may change a PDF
+        parts.push(self.fonts.system_key.as_bytes());
         fingerprint(&parts)
     }
 
@@ -384,7 +475,7 @@ impl World for CairnWorld {
     }
 
     fn font(&self, index: usize) -> Option<Font> {
-        self.shared.fonts.fonts.get(index).cloned()
+        self.shared.fonts.get(index)
     }
 
     fn today(&self, offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
@@ -462,6 +553,33 @@ mod tests {
         assert!(w.file(id("/typst/nope.typ")).is_err());
         assert!(file_id("/../etc/passwd").is_none());
         assert!(w.today(None).is_none());
+    }
+
+    /// The look's fonts and the built-in ones come first by family; the
+    /// system's add families they lack, read only when a document asks.
+    #[test]
+    fn system_fonts_add_what_the_built_in_fonts_lack() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let theme = Theme::load(dir.path(), "default").expect("theme");
+        let fonts = fonts_for(&theme);
+        let families: Vec<String> = (0..fonts.slots.len())
+            .filter_map(|i| fonts.book.info(i).map(|f| f.family.to_lowercase()))
+            .collect();
+        // the built-in families once each style, never again from the system
+        let dejavu = families.iter().filter(|f| *f == "dejavu sans").count();
+        assert_eq!(dejavu, 2, "{families:?}");
+        assert_eq!(families.first().map(String::as_str), Some("dejavu sans"));
+        for (path, _, info) in system_fonts() {
+            if families.contains(&info.family.to_lowercase()) && info.family != "DejaVu Sans" {
+                let i = families
+                    .iter()
+                    .position(|f| *f == info.family.to_lowercase())
+                    .expect("family");
+                let font = fonts.get(i).expect("system font loads");
+                assert_eq!(font.info().family, info.family, "{}", path.display());
+                return;
+            }
+        }
     }
 
     #[test]

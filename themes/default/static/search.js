@@ -136,8 +136,12 @@
       list.appendChild(li);
     });
     var n = hits.length;
-    var args = { n: n, query: q, max: MAX_RESULTS };
-    status.textContent = say(n === 0 ? 'results_none' : n === 1 ? 'results_one' : 'results_other', args) +
+    var num = window.CairnNumber || String;
+    var args = { n: num(n), query: q, max: num(MAX_RESULTS) };
+    // "1 result" and "n results": the language's plural rule picks (one
+    // form for every number in Chinese; Arabic's "one" is a word, not 1)
+    var form = window.CairnPlural ? window.CairnPlural(n) : (n === 1 ? 'one' : 'other');
+    status.textContent = say(n === 0 ? 'results_none' : form === 'one' ? 'results_one' : 'results_other', args) +
       (n > MAX_RESULTS ? say('results_more', args) : '') + say('results_end', args);
   }
 

@@ -135,10 +135,13 @@
     return { delta: d, direction: d > 0 ? 'up' : d < 0 ? 'down' : 'same' };
   }
 
-  /** A number as people write it: 3, 2.5, 3.25. */
+  /** A number as people write it: 3, 2.5, 3.25 (2,5 where the page's
+   * language writes a decimal comma: strings.js's CairnNumber). */
   function fmt(x) {
     if (!isNum(x)) return '';
-    return String(round2(x));
+    var r = round2(x);
+    var local = typeof window !== 'undefined' && window.CairnNumber;
+    return local ? local(r) : String(r);
   }
 
   return {

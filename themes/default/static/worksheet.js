@@ -26,7 +26,8 @@
   var MAX_FILE = 2 * 1024 * 1024;
   var MAX_TEXT = 50000;
   var SVGNS = 'http://www.w3.org/2000/svg';
-  var LANG = document.documentElement.lang || 'en';
+  // the page's language, with Western digits (strings.js)
+  var LANG = window.CairnLocale || document.documentElement.lang || 'en';
 
   // The look's words (static/strings.js).
   var say = window.CairnWords || function (key) { return key; };
@@ -510,10 +511,13 @@
       var lo = Math.min.apply(null, groups.map(function (g) { return g.min; }));
       var hi = Math.max.apply(null, groups.map(function (g) { return g.max; }));
       if (!(hi > lo)) hi = lo + 1;
-      var W = Math.max(260, Math.min(560, Math.round(chartWidth()))), H = W < 400 ? 210 : 250, L = 34, R = 10, T = 12, B = 32;
+      // right to left: the rounds run from the right, the scale on the right
+      var rtl = document.documentElement.dir === 'rtl';
+      var W = Math.max(260, Math.min(560, Math.round(chartWidth()))), H = W < 400 ? 210 : 250, T = 12, B = 32;
+      var L = rtl ? 10 : 34, R = rtl ? 34 : 10;
       var pw = W - L - R, ph = H - T - B;
       var n = per.length;
-      var x = function (i) { return L + pw * (i + 0.5) / n; };
+      var x = function (i) { return rtl ? W - R - pw * (i + 0.5) / n : L + pw * (i + 0.5) / n; };
       var y = function (v) { return T + ph * (1 - (v - lo) / (hi - lo)); };
       lastWidth = Math.round(chartWidth());
       var fig = h('figure', 'ws-chart');
@@ -527,7 +531,7 @@
       });
       ticks(lo, hi).forEach(function (v) {
         svg.appendChild(s('line', { x1: L, x2: L + pw, y1: y(v), y2: y(v), 'class': 'ws-grid' }));
-        var t = s('text', { x: L - 8, y: y(v) + 4, 'text-anchor': 'end', 'class': 'ws-axis' });
+        var t = s('text', { x: rtl ? W - R + 8 : L - 8, y: y(v) + 4, 'text-anchor': rtl ? 'start' : 'end', 'class': 'ws-axis' });
         t.textContent = S.fmt(v);
         svg.appendChild(t);
       });
