@@ -242,10 +242,12 @@ def write(work, results):
     if rows:
         out.append(f"Time from writing a session file to the new text being served ({why}; "
                    "`bench/serve_latency.py`, polling the page every 2 ms):\n")
-        out.append("| server | median | min | max | runs |")
-        out.append("|---|---:|---:|---:|---:|")
+        out.append("| server | median | min | max | runs | load (1 min, both servers) |")
+        out.append("|---|---:|---:|---:|---:|---|")
+        load_serve = next((v for t, v in loads.items() if t.startswith("serve-")), "")
         for r in rows:
-            out.append(f"| {r['tool']} | {r['median_ms']} ms | {r['min_ms']} ms | {r['max_ms']} ms | {r['runs']} |")
+            out.append(f"| {r['tool']} | {r['median_ms']} ms | {r['min_ms']} ms | {r['max_ms']} ms | {r['runs']} "
+                       f"| {load_serve} |")
         cairn = next((r for r in rows if r["tool"] == "cairn serve"), None)
         if cairn:
             ms = float(cairn["median_ms"])
@@ -261,7 +263,13 @@ def write(work, results):
     if targets:
         # The verdicts first, after the notes.
         at = out.index("## Site build\n")
-        block = ["## Targets\n", "| target | this run | verdict |", "|---|---:|---|"]
+        every = [x for v in seen.values() for x in v]
+        block = ["## Targets\n"]
+        if every:
+            block.append(f"The machine's 1-minute load average during this run's measurements: {min(every):.1f} to "
+                         f"{max(every):.1f} on {meta.get('nproc')} cores (a load near the core count or above "
+                         "slows every tool, and the serve latencies most).\n")
+        block += ["| target | this run | verdict |", "|---|---:|---|"]
         block += [f"| {what} | {value} | **{'met' if ok else 'not met'}** |" for what, value, ok in targets]
         block.append("")
         out[at:at] = block
