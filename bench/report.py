@@ -3,6 +3,8 @@
 
     report.py elapsed TIME_V_FILE     wall seconds from /usr/bin/time -v output
     report.py pages PDF               page count of a PDF (pdfinfo, else /Count)
+    report.py diskprobe DIR           ms per file created in a fresh folder, and
+                                      again right after deleting as many
     report.py write WORK RESULTS_MD   the results table from WORK/json, WORK/rss
 """
 
@@ -35,6 +37,28 @@ def pages(pdf):
     data = open(pdf, "rb").read()
     counts = [int(c) for c in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", data)]
     return max(counts) if counts else 0
+
+
+def diskprobe(d, n=2000):
+    """Creates n small files in a fresh folder under d, deletes them, creates
+    n again: milliseconds per file each time (the second is what a clean
+    build right after deleting its output meets)."""
+    import time
+    shutil.rmtree(d, ignore_errors=True)
+
+    def create(sub):
+        os.makedirs(sub)
+        t0 = time.perf_counter()
+        for i in range(n):
+            with open(os.path.join(sub, f"f{i}.html"), "w") as f:
+                f.write("<p>x</p>" * 100)
+        return (time.perf_counter() - t0) * 1000 / n
+
+    fresh = create(os.path.join(d, "a"))
+    shutil.rmtree(os.path.join(d, "a"))
+    again = create(os.path.join(d, "b"))
+    shutil.rmtree(d, ignore_errors=True)
+    return f"files={n} fresh_ms={fresh:.3f} after_delete_ms={again:.3f}"
 
 
 def fmt_s(x):
@@ -163,6 +187,14 @@ def write(work, results):
                        f"peak RSS {rm:.2f} of Hugo's (target < 1): **{'met' if ok else 'not met'}**.")
         out.append("")
 
+    targets = []
+    for n, tool, rt, rm in summary:
+        if tool == "hugo" and n >= 1000:
+            targets.append((f"clean build (tmpfs), {n:,} sessions: ≥ 3x Hugo", f"{rt:.2f}x", rt >= 3))
+            if rm is not None:
+                targets.append((f"peak memory, {n:,} sessions: below Hugo's", f"{rm:.2f} of Hugo's", rm < 1))
+    disk_section(work, meta, loads, out, targets)
+
     wb = load(work, f"cairn-workbook-{meta_wb(work)}") if meta_wb(work) else None
     if wb:
         n = meta_wb(work)
@@ -194,6 +226,7 @@ def write(work, results):
             rt = wb["median"] / alone["median"]
             out.append(f"Target: the workbook build within 1.2x of the `.typ` alone: {rt:.2f}x, "
                        f"**{'met' if rt <= 1.2 else 'not met'}**.\n")
+            targets.append(("workbook build: within 1.2x of Typst alone", f"{rt:.2f}x", rt <= 1.2))
         else:
             out.append("`typst_alone` was not available (it needs `[[example]] name = \"typst_alone\" "
                        "path = \"bench/typst_alone.rs\"` in Cargo.toml), so there is no baseline in this run.\n")
@@ -209,21 +242,105 @@ def write(work, results):
     if rows:
         out.append(f"Time from writing a session file to the new text being served ({why}; "
                    "`bench/serve_latency.py`, polling the page every 2 ms):\n")
-        out.append("| server | median | min | max | runs |")
-        out.append("|---|---:|---:|---:|---:|")
+        out.append("| server | median | min | max | runs | load (1 min, both servers) |")
+        out.append("|---|---:|---:|---:|---:|---|")
+        load_serve = next((v for t, v in loads.items() if t.startswith("serve-")), "")
         for r in rows:
-            out.append(f"| {r['tool']} | {r['median_ms']} ms | {r['min_ms']} ms | {r['max_ms']} ms | {r['runs']} |")
+            out.append(f"| {r['tool']} | {r['median_ms']} ms | {r['min_ms']} ms | {r['max_ms']} ms | {r['runs']} "
+                       f"| {load_serve} |")
         cairn = next((r for r in rows if r["tool"] == "cairn serve"), None)
         if cairn:
             ms = float(cairn["median_ms"])
             out.append(f"\nTarget: under 50 ms at 1,000 sessions: {ms:.1f} ms, "
                        f"**{'met' if ms < 50 else 'not met'}**.\n")
+            targets.append(("save to page in `cairn serve`, 1,000 sessions: < 50 ms", f"{ms:.1f} ms", ms < 50))
         else:
             out.append("\nTarget: under 50 ms at 1,000 sessions (cairn serve was not measured).\n")
     else:
         why = why.removeprefix("skipped: ")
         out.append(f"Not measured in this run: {why}.\n")
+    handout_section(work, loads, out, targets)
+    if targets:
+        # The verdicts first, after the notes.
+        at = out.index("## Site build\n")
+        every = [x for v in seen.values() for x in v]
+        block = ["## Targets\n"]
+        if every:
+            block.append(f"The machine's 1-minute load average during this run's measurements: {min(every):.1f} to "
+                         f"{max(every):.1f} on {meta.get('nproc')} cores (a load near the core count or above "
+                         "slows every tool, and the serve latencies most).\n")
+        block += ["| target | this run | verdict |", "|---|---:|---|"]
+        block += [f"| {what} | {value} | **{'met' if ok else 'not met'}** |" for what, value, ok in targets]
+        block.append("")
+        out[at:at] = block
     open(results, "w").write("\n".join(out))
+
+
+def disk_section(work, meta, loads, out, targets):
+    """Clean and warm builds with the output on disk (run.sh --disk-dir)."""
+    tags = [t for t in ("cairn-disk", "hugo-disk", "cairn-warm", "hugo-warm")]
+    found = {}
+    n = None
+    for f in os.listdir(os.path.join(work, "json")):
+        m = re.match(r"(cairn-disk|hugo-disk|cairn-warm|hugo-warm)-(\d+)(\.r\d+)?\.json$", f)
+        if m:
+            n = int(m.group(2))
+    if n is None:
+        return
+    for t in tags:
+        found[t] = load(work, f"{t}-{n}")
+    out.append("## On disk\n")
+    out.append(f"{n:,} sessions, output on {meta.get('disk', 'disk')}, cairn and Hugo taking turns as above. "
+               "**Clean**: the output folder is removed before each run. **Warm**: the output of the previous "
+               "run stays, and before each run one session file (the middle one) gets a new line appended, as "
+               "an author's save would; cairn keeps the files whose bytes did not change (hard links from its "
+               "previous output), Hugo writes its pages again.\n")
+    probe = os.path.join(work, "disk.txt")
+    if os.path.exists(probe):
+        kv = dict(x.split("=", 1) for x in open(probe).read().split())
+        out.append(f"How this disk behaves (`report.py diskprobe`, {kv.get('files')} small files): "
+                   f"{kv.get('fresh_ms')} ms per file created in a fresh folder, "
+                   f"{kv.get('after_delete_ms')} ms per file created right after deleting as many "
+                   "(ext4's `recently_deleted()` check on inode allocation; issue 17 measured ~0.35 ms). "
+                   "It varies a lot from run to run with what else the machine writes.\n")
+    out.append("| build | tool | median | min | max | runs | CPU (user+sys) | hugo ÷ cairn (median time) | load (1 min) |")
+    out.append("|---|---|---:|---:|---:|---:|---:|---:|---|")
+    for kind, target in (("disk", 2), ("warm", 3)):
+        c, h = found.get(f"cairn-{kind}"), found.get(f"hugo-{kind}")
+        label = "clean" if kind == "disk" else "warm, one session edited"
+        for tool, r in (("cairn", c), ("hugo", h)):
+            if r is None:
+                continue
+            ratio = f"**{h['median'] / c['median']:.2f}x**" if tool == "hugo" and c else "–"
+            out.append(f"| {label} | {tool} | {fmt_s(r['median'])} | {fmt_s(r['min'])} | {fmt_s(r['max'])} | "
+                       f"{r['runs']} | {fmt_s(r['user'] + r['system'])} | {ratio} | {loads.get(f'{tool}-{kind}-{n}', '')} |")
+        if c and h:
+            rt = h["median"] / c["median"]
+            what = (f"clean build on disk, {n:,} sessions: ≥ {target}x Hugo" if kind == "disk"
+                    else f"warm rebuild on disk (one session edited), {n:,} sessions: ≥ {target}x Hugo")
+            targets.append((what, f"{rt:.2f}x", rt >= target))
+    out.append("")
+
+
+def handout_section(work, loads, out, targets):
+    """Edit to handout PDF in `cairn serve` (serve_latency.py --handout)."""
+    f = os.path.join(work, "handout.json")
+    if not (os.path.exists(f) and os.path.getsize(f)):
+        return
+    r = json.loads(open(f).read().strip().splitlines()[-1])
+    out.append("## Edit to handout PDF in `cairn serve`\n")
+    out.append("The sample program (this repository's `content/`), served with PDFs. Each run appends a new "
+               f"line to one session file and polls its handout PDF (`{r['page']}`) every 2 ms until it has new "
+               "bytes; then it waits until that change's PDFs are all written (the manifest is written again) "
+               "before the next edit (`bench/serve_latency.py --handout`).\n")
+    out.append("| what | median | min | max | runs | each run | all PDFs of the change (median) | load (1 min) |")
+    out.append("|---|---:|---:|---:|---:|---|---:|---|")
+    each = ", ".join(f"{t:.0f}" for t in r.get("times_ms", []))
+    out.append(f"| save → handout PDF | {r['median_ms']} ms | {r['min_ms']} ms | {r['max_ms']} ms | {r['runs']} | "
+               f"{each} ms | {r.get('all_pdfs_median_ms', '–')} ms | {loads.get('handout', '')} |")
+    out.append("")
+    ms = float(r["median_ms"])
+    targets.append(("edited session's handout PDF in `cairn serve` (sample): < 500 ms", f"{ms:.0f} ms", ms < 500))
 
 
 def meta_wb(work):
@@ -246,6 +363,8 @@ def main(argv):
         print(f"{elapsed(argv[1]):.3f}")
     elif argv[:1] == ["pages"]:
         print(pages(argv[1]))
+    elif argv[:1] == ["diskprobe"]:
+        print(diskprobe(argv[1]))
     elif argv[:1] == ["write"]:
         write(argv[1], argv[2])
     else:

@@ -29,7 +29,12 @@
 #   --workbook-sessions N      sessions in the ~100-page program     [WB_SESSIONS=14]
 #   --no-workbook              skip the workbook comparison
 #   --no-serve                 skip save-to-page in `cairn serve` against
-#                              `hugo server` (1,000 sessions)        [SERVE=1]
+#                              `hugo server` (1,000 sessions), and edit to
+#                              handout PDF in `cairn serve` (the sample) [SERVE=1]
+#   --disk-dir DIR             where the on-disk builds write (must not be
+#                              tmpfs)                         [DISK=$WORK/disk]
+#   --disk-sessions N          session count of the on-disk builds [DISK_N=1000]
+#   --no-disk                  skip the clean and warm builds on disk
 #   --no-install               do not install anything
 #   --work DIR                 scratch folder                       [WORK=/tmp/cairn-bench]
 #   --results FILE             where the table goes                 [RESULTS=bench/RESULTS.md]
@@ -44,7 +49,11 @@
 # run, cairn's system time at 1,000 sessions was 2.5 s on disk against 0.19 s
 # on tmpfs, Hugo's 2.2 s against 0.21 s), which measures the disk, not the
 # tools; and the benchmark deletes the output before every run.
-# `--out-dir /tmp/x` measures on disk.
+# `--out-dir /tmp/x` measures on disk. Separately, at --disk-sessions, cairn
+# and Hugo build on disk (--disk-dir): clean builds (output removed before
+# each run) and warm rebuilds (output kept, one session edited before each
+# run), and a probe times creating files in a fresh folder and again after
+# deleting them, for the notes.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -64,6 +73,9 @@ TYPST_ALONE="${TYPST_ALONE:-}"
 WB_SESSIONS="${WB_SESSIONS:-14}"
 WORKBOOK=1
 SERVE="${SERVE:-1}"
+DISK="${DISK:-}"
+DISK_N="${DISK_N:-1000}"
+DISK_RUN=1
 INSTALL=1
 WORK="${WORK:-/tmp/cairn-bench}"
 RESULTS="${RESULTS:-$REPO/bench/RESULTS.md}"
@@ -82,10 +94,13 @@ while [ $# -gt 0 ]; do
     --no-workbook) WORKBOOK=0; shift ;;
     --serve) SERVE=1; shift ;;
     --no-serve) SERVE=0; shift ;;
+    --disk-dir) DISK="$2"; shift 2 ;;
+    --disk-sessions) DISK_N="$2"; shift 2 ;;
+    --no-disk) DISK_RUN=0; shift ;;
     --no-install) INSTALL=0; shift ;;
     --work) WORK="$2"; shift 2 ;;
     --results) RESULTS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,48p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -127,6 +142,7 @@ fi
 [ -x "$CAIRN" ] || { echo "run.sh: no cairn binary at $CAIRN" >&2; exit 1; }
 
 OUTS="${OUTS:-$WORK/out}"
+DISK="${DISK:-$WORK/disk}"
 mkdir -p "$WORK/json" "$WORK/rss" "$OUTS"
 META="$WORK/meta.txt"
 {
@@ -142,8 +158,9 @@ META="$WORK/meta.txt"
   echo "mdbook_max=$MDBOOK_MAX"
   echo "outs=$OUTS ($(df -T "$OUTS" | awk 'NR==2 {print $2}'))"
   echo "rounds=$ROUNDS"
+  echo "budget=$BUDGET"
 } > "$META"
-rm -f "$WORK"/json/*.json "$WORK"/rss/* "$WORK"/load.txt "$WORK"/files.txt
+rm -f "$WORK"/json/*.json "$WORK"/rss/* "$WORK"/load.txt "$WORK"/files.txt "$WORK"/disk.txt
 
 # ---------------------------------------------------------------------------
 # Measuring. For each tool of a group: one run under /usr/bin/time -v on a
@@ -153,12 +170,18 @@ rm -f "$WORK"/json/*.json "$WORK"/rss/* "$WORK"/load.txt "$WORK"/files.txt
 # alike. The output folder is removed before every run (--prepare, untimed).
 #   probe TAG OUT COMMAND...     (sets RUNS_<tag>)
 #   bench_group TAG...           (the rounds)
-declare -A CMD OUT RUNS
+# PREP[tag], when set, replaces the removal of the output before each run
+# (a warm rebuild: a first build to rebuild on, then PREP before each run).
+declare -A CMD OUT RUNS PREP
 probe() {
   local tag="$1" out="$2"; shift 2
   CMD[$tag]="$*"; OUT[$tag]="$out"
   echo "$tag: $*" >&2
   rm -rf "$out"
+  if [ -n "${PREP[$tag]:-}" ]; then
+    "$@" >/dev/null 2>&1 || { echo "run.sh: $tag failed" >&2; exit 1; }
+    bash -c "${PREP[$tag]}"
+  fi
   /usr/bin/time -v -o "$WORK/rss/$tag.txt" "$@" >/dev/null 2>"$WORK/rss/$tag.stderr" || {
     echo "run.sh: $tag failed:" >&2; cat "$WORK/rss/$tag.stderr" >&2; exit 1; }
   local secs; secs="$(python3 "$HERE/report.py" elapsed "$WORK/rss/$tag.txt")"
@@ -179,7 +202,7 @@ bench_group() {
       warm=0; [ "$r" = 1 ] && [ "${RUNS[$tag]}" -gt 1 ] && warm=1
       local before; before="$(loadavg)"
       hyperfine --style basic --warmup "$warm" --runs "$per" \
-        --prepare "rm -rf '${OUT[$tag]}'" \
+        --prepare "${PREP[$tag]:-rm -rf '${OUT[$tag]}'}" \
         --command-name "$tag (round $r)" \
         --export-json "$WORK/json/$tag.r$r.json" \
         "${CMD[$tag]}" >&2
@@ -289,6 +312,60 @@ elif [ "$SERVE" = 1 ]; then
 else
   say "serve: skipped (--no-serve)"
   echo "skipped (--no-serve)" > "$WORK/serve.txt"
+fi
+
+# ---------------------------------------------------------------------------
+# On disk, at $DISK_N sessions: clean builds, and warm rebuilds after one
+# session was edited (cairn keeps the unchanged files of its previous output,
+# Hugo writes every page again), cairn against Hugo in the same rounds.
+if [ "$DISK_RUN" = 1 ]; then
+  n="$DISK_N"
+  mkdir -p "$DISK"
+  fstype="$(df -T "$DISK" | awk 'NR==2 {print $2}')"
+  echo "disk=$DISK ($fstype)" >> "$META"
+  say "disk: $n sessions in $DISK ($fstype)"
+  if [ "$(cat "$WORK/n$n/.stamp" 2>/dev/null)" != "$(sha256sum < "$HERE/gen.py" | cut -c1-16)-$n" ]; then
+    python3 "$HERE/gen.py" "$n" "$WORK/n$n"
+    echo "$(sha256sum < "$HERE/gen.py" | cut -c1-16)-$n" > "$WORK/n$n/.stamp"
+  fi
+  python3 "$HERE/report.py" diskprobe "$DISK/probe" > "$WORK/disk.txt"
+  cat "$WORK/disk.txt" >&2
+  # Copies, so that the edits leave the generated programs as they are.
+  src="$DISK/src"
+  rm -rf "$src" && mkdir -p "$src"
+  cp -r "$WORK/n$n/cairn" "$src/cairn"
+  cp -r "$WORK/n$n/hugo" "$src/hugo"
+  middle() { ls "$1"/content/sessions/*.md | grep -v '/_' | sort | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'; }
+  edit_cmd() { echo "echo \"Edited at \$(date +%s%N).\" >> '$1'"; }
+  PREP["cairn-warm-$n"]="$(edit_cmd "$(middle "$src/cairn")")"
+  PREP["hugo-warm-$n"]="$(edit_cmd "$(middle "$src/hugo")")"
+  probe "cairn-disk-$n" "$DISK/cairn-clean" \
+    "$CAIRN" build --no-pdf --quiet --root "$src/cairn" --output "$DISK/cairn-clean"
+  probe "hugo-disk-$n" "$DISK/hugo-clean" \
+    hugo --quiet -s "$src/hugo" -d "$DISK/hugo-clean"
+  probe "cairn-warm-$n" "$DISK/cairn-warm" \
+    "$CAIRN" build --no-pdf --quiet --root "$src/cairn" --output "$DISK/cairn-warm"
+  probe "hugo-warm-$n" "$DISK/hugo-warm" \
+    hugo --quiet -s "$src/hugo" -d "$DISK/hugo-warm"
+  bench_group "cairn-disk-$n" "hugo-disk-$n" "cairn-warm-$n" "hugo-warm-$n"
+  rm -rf "$DISK/cairn-clean" "$DISK/hugo-clean" "$DISK/cairn-warm" "$DISK/hugo-warm" "$src"
+fi
+
+# ---------------------------------------------------------------------------
+# Edit to handout PDF in `cairn serve` on the sample program (the
+# repository's own content/): bench/serve_latency.py --handout saves one
+# session 5 times and times each until its handout PDF has new bytes.
+rm -f "$WORK"/handout.json
+if [ "$SERVE" = 1 ]; then
+  say "serve: edit to handout PDF, the sample"
+  scratch="$WORK/handout-copy"
+  rm -rf "$scratch" && mkdir -p "$scratch"
+  cp -r "$REPO/content" "$REPO/cairn.toml" "$scratch/"
+  before="$(loadavg)"
+  python3 "$HERE/serve_latency.py" --cairn "$CAIRN" --root "$scratch" --handout --runs 5 > "$WORK/handout.json"
+  cat "$WORK/handout.json" >&2
+  echo "handout $before → $(loadavg)" >> "$WORK/load.txt"
+  rm -rf "$scratch"
 fi
 
 # ---------------------------------------------------------------------------

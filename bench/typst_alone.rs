@@ -77,6 +77,10 @@ fn dump(root: &Path, out: &Path) -> Result<(), String> {
         .find(|(path, _, _)| path == WORKBOOK)
         .ok_or("the participant edition is not in cairn.toml's [pdf] editions")?;
     std::fs::write(out.join("workbook.typ"), text).map_err(|e| e.to_string())?;
+    // The templates' words (`strings.typ`, which cairn makes from the
+    // look's catalogue), and the language they are in, for `compile`.
+    std::fs::write(out.join("strings.typ"), program.strings.typst()).map_err(|e| e.to_string())?;
+    std::fs::write(out.join("language.txt"), &program.info.language).map_err(|e| e.to_string())?;
     Ok(())
 }
 
@@ -88,7 +92,18 @@ fn compile(root: &Path, file: &Path, out: &Path, theme: &str) -> Result<(), Stri
         .unwrap_or_else(|| "main.typ".into());
     let theme = Theme::load(root, theme).map_err(|e| e.to_string())?;
     let today = world::datetime_from_epoch(world::source_date_epoch());
-    let shared = Arc::new(world::Shared::new(&theme, root, today));
+    // The World makes `strings.typ` from a catalogue: the built-in one of
+    // the dumped language, which must be the words the dump wrote (a look
+    // with its own words is not supported here).
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let read = |n: &str| std::fs::read_to_string(dir.join(n)).map_err(|e| format!("{n}: {e}"));
+    let strings = cairn::strings::Strings::builtin(read("language.txt")?.trim());
+    if strings.typst() != read("strings.typ")? {
+        return Err(
+            "the look has words of its own; typst_alone knows only the built-in ones".into(),
+        );
+    }
+    let shared = Arc::new(world::Shared::new(&theme, root, today).with_strings(&strings));
     let bytes = pdf::compile(shared, &name, text, today).map_err(|es| {
         es.iter()
             .map(|e| e.to_string())

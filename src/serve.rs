@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -628,14 +628,20 @@ pub fn run(opts: ServeOptions) -> u8 {
         return 1;
     }
     // PDFs are made by a worker after the HTML, never delaying a reload.
-    let (pdf_tx, pdf_rx) = mpsc::channel::<Arc<Program>>();
+    let (pdf_tx, pdf_rx) = mpsc::channel::<PdfWork>();
+    let pdf_latest = Arc::new(AtomicU64::new(0));
     if opts.pdf {
         let out = opts.output.clone();
         let root = opts.root.clone();
         let quiet = opts.quiet;
         let shared = Arc::clone(&shared);
-        std::thread::spawn(move || pdf_worker(pdf_rx, &root, &out, quiet, &shared));
+        let latest = Arc::clone(&pdf_latest);
+        std::thread::spawn(move || pdf_worker(pdf_rx, latest, root, out, quiet, shared));
     }
+    let send_pdf = move |program: Arc<Program>| {
+        let number = pdf_latest.fetch_add(1, Ordering::SeqCst) + 1;
+        let _ = pdf_tx.send((number, program));
+    };
     let start = Instant::now();
     match inc.rebuild(&opts) {
         Ok(r) => {
@@ -648,7 +654,7 @@ pub fn run(opts: ServeOptions) -> u8 {
                     start.elapsed()
                 ),
             );
-            let _ = pdf_tx.send(r.program);
+            send_pdf(r.program);
         }
         Err(e) => {
             eprintln!("{e}");
@@ -803,7 +809,7 @@ pub fn run(opts: ServeOptions) -> u8 {
                             s.version += 1;
                         });
                         inc.write_search(&r.program, &opts2.output, opts2.pdf);
-                        let _ = pdf_tx.send(r.program);
+                        send_pdf(r.program);
                     }
                     Err(e) => {
                         eprintln!("{e}");
@@ -834,98 +840,153 @@ pub fn run(opts: ServeOptions) -> u8 {
     0
 }
 
+/// A program for the PDF worker, numbered: the worker drops its work on a
+/// program once a newer number is sent.
+type PdfWork = (u64, Arc<Program>);
+
 /// Makes the PDFs of each new program; their problems go to the terminal
 /// and to open pages' error overlay.
+///
+/// Only the PDFs whose generated source or inputs changed are compiled (the
+/// others are already in the output, as its manifest says), a few at a time
+/// from a queue in the order people wait for them: handouts, then
+/// worksheets, then the workbooks and the guide. Each PDF is written as it
+/// is done, so an edited session's handout lands before the books. When a
+/// newer program arrives (`latest` moves past this one's number), no more
+/// PDFs of the older one are started or written; a compile already under way
+/// finishes in the background and is thrown away.
 fn pdf_worker(
-    rx: mpsc::Receiver<Arc<Program>>,
-    root: &Path,
-    out: &Path,
+    rx: mpsc::Receiver<PdfWork>,
+    latest: Arc<AtomicU64>,
+    root: PathBuf,
+    out: PathBuf,
     quiet: bool,
-    shared: &Shared,
+    shared: Arc<Shared>,
 ) {
-    let mut written: HashMap<String, u64> = HashMap::new();
-    while let Ok(mut program) = rx.recv() {
+    use crate::render::pdf;
+    while let Ok((mut number, mut program)) = rx.recv() {
         // Only the newest program matters.
-        while let Ok(newer) = rx.try_recv() {
-            program = newer;
+        while let Ok((n, newer)) = rx.try_recv() {
+            (number, program) = (n, newer);
         }
         let t = Instant::now();
-        let theme = match Theme::load(root, &program.config.theme) {
+        let theme = match Theme::load(&root, &program.config.theme) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("error: {e}");
                 continue;
             }
         };
-        // Only the PDFs whose generated source or inputs changed are
-        // compiled; the others are already in the output, as its manifest
-        // (written here too, as a build writes it) says.
-        match crate::render::pdf::render_pdfs_reusing(&program, &theme, root, false, Some(out)) {
-            Ok(pdfs) => {
-                let mut set = pdfs.made;
-                for rel in &pdfs.kept {
-                    if let Ok(bytes) = std::fs::read(out.join(rel)) {
-                        set.add(rel.clone(), bytes);
+        let plan = Arc::new(pdf::plan_pdfs(&program, &theme, &root, Some(&out)));
+        remove_other_pdfs(&plan, &out);
+        let mut order: Vec<usize> = (0..plan.jobs.len()).collect();
+        order.sort_by_key(|&i| plan.jobs[i].rank);
+        let queue = Arc::new(Mutex::new(std::collections::VecDeque::from(order)));
+        let (done_tx, done) = mpsc::channel();
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(plan.jobs.len());
+        for _ in 0..workers {
+            let (plan, queue, done_tx) = (Arc::clone(&plan), Arc::clone(&queue), done_tx.clone());
+            let latest = Arc::clone(&latest);
+            std::thread::spawn(move || {
+                while latest.load(Ordering::SeqCst) == number {
+                    let next = queue.lock().ok().and_then(|mut q| q.pop_front());
+                    let Some(i) = next else { break };
+                    if done_tx.send((i, plan.compile(&plan.jobs[i]))).is_err() {
+                        break;
                     }
                 }
-                set.add(crate::output::MANIFEST, pdfs.manifest);
-                let n = write_changed(&set, out, &mut written);
-                log(
-                    quiet,
-                    &format!(
-                        "cairn serve: PDFs ready ({n} updated) in {:.2?}",
-                        t.elapsed()
-                    ),
-                );
+            });
+        }
+        drop(done_tx);
+        let mut made = std::collections::BTreeMap::new();
+        let mut attempted = std::collections::HashSet::new();
+        let mut errors = Vec::new();
+        let mut updated = 0;
+        let superseded = loop {
+            match done.recv_timeout(Duration::from_millis(20)) {
+                Ok((i, result)) => {
+                    let job = &plan.jobs[i];
+                    attempted.insert(job.path.clone());
+                    match result {
+                        Ok((bytes, record)) => {
+                            let same = std::fs::read(out.join(&job.path)).is_ok_and(|b| b == bytes);
+                            if same || write_file(&out, &job.path, &bytes).is_ok() {
+                                updated += usize::from(!same);
+                                if let Some(record) = record {
+                                    made.insert(job.path.clone(), record);
+                                }
+                            }
+                        }
+                        Err(e) => {
+                            for err in e {
+                                pdf::push_once(&mut errors, plan.place(&program, &root, err));
+                            }
+                        }
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if latest.load(Ordering::SeqCst) != number {
+                        break true;
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break false,
             }
-            Err(errs) => {
-                let list = errs
-                    .iter()
-                    .map(|e| look_error::from_pdf(&program, root, e))
-                    .collect();
-                let text =
-                    look_error::render_plain(look_error::with_texts(list, &theme, &program, root));
-                eprint!("{text}");
-                log(quiet, "cairn serve: the PDFs could not be made");
-                shared.publish(|s| s.error = Some(text));
-            }
+        };
+        // The manifest says what is in the output now, also when a newer
+        // program stopped this one half way.
+        let _ = write_file(&out, output::MANIFEST, &plan.manifest(made, &attempted));
+        // Keep Typst's caches from growing without bound.
+        typst::comemo::evict(10);
+        if superseded {
+            log(
+                quiet,
+                &format!("cairn serve: {updated} PDFs updated, the rest left for the newer change"),
+            );
+        } else if errors.is_empty() {
+            log(
+                quiet,
+                &format!(
+                    "cairn serve: PDFs ready ({updated} updated) in {:.2?}",
+                    t.elapsed()
+                ),
+            );
+        } else {
+            let list = errors
+                .iter()
+                .map(|e| look_error::from_pdf(&program, &root, e))
+                .collect();
+            let text =
+                look_error::render_plain(look_error::with_texts(list, &theme, &program, &root));
+            eprint!("{text}");
+            log(quiet, "cairn serve: the PDFs could not be made");
+            shared.publish(|s| s.error = Some(text));
         }
     }
 }
 
-/// Writes the PDFs whose bytes changed and removes those the program no
-/// longer has. The first time, also removes PDFs an earlier build left
-/// that this program does not have.
-fn write_changed(set: &OutputSet, out: &Path, written: &mut HashMap<String, u64>) -> usize {
-    if written.is_empty() {
-        let on_disk = walkdir::WalkDir::new(out.join("pdf"))
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file());
-        for e in on_disk {
-            if let Ok(rel) = e.path().strip_prefix(out) {
-                let rel = rel.to_string_lossy().replace('\\', "/");
-                if !set.files.contains_key(&rel) {
-                    remove_file(out, &rel);
-                }
+/// Removes the PDFs in the output that the program does not have (an
+/// earlier build's, or a session's that was deleted).
+fn remove_other_pdfs(plan: &crate::render::pdf::PdfPlan, out: &Path) {
+    let wanted: std::collections::HashSet<&str> = plan
+        .kept
+        .iter()
+        .map(String::as_str)
+        .chain(plan.jobs.iter().map(|j| j.path.as_str()))
+        .collect();
+    let on_disk = walkdir::WalkDir::new(out.join("pdf"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file());
+    for e in on_disk {
+        if let Ok(rel) = e.path().strip_prefix(out) {
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            if !wanted.contains(rel.as_str()) {
+                remove_file(out, &rel);
             }
         }
     }
-    let mut n = 0;
-    for (rel, bytes) in &set.files {
-        let h = hash_bytes(bytes);
-        if written.get(rel) != Some(&h) && write_file(out, rel, bytes).is_ok() {
-            written.insert(rel.clone(), h);
-            n += 1;
-        }
-    }
-    written.retain(|rel, _| {
-        set.files.contains_key(rel) || {
-            remove_file(out, rel);
-            false
-        }
-    });
-    n
 }
 
 #[cfg(test)]

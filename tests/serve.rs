@@ -807,3 +807,80 @@ fn serve_for_participants_equals_a_build_for_participants() {
     assert!(!served.join("pdf/facilitator-guide.pdf").exists());
     assert!(served.join("pdf/participant-workbook.pdf").exists());
 }
+
+/// The PDFs in serve's output: relative path → (bytes, modification time).
+fn pdfs(out: &Path) -> std::collections::BTreeMap<String, (Vec<u8>, std::time::SystemTime)> {
+    tree(out)
+        .files
+        .into_iter()
+        .filter(|(rel, _)| rel.starts_with("pdf/"))
+        .map(|(rel, (bytes, _))| {
+            let mtime = std::fs::metadata(out.join(&rel))
+                .and_then(|m| m.modified())
+                .unwrap();
+            (rel, (bytes, mtime))
+        })
+        .collect()
+}
+
+#[test]
+fn serve_rewrites_exactly_the_pdfs_an_edit_changes_handout_first() {
+    let s = start_with(&[]);
+    let fresh = tempfile::tempdir().unwrap();
+    settle_with(&s, &fresh.path().join("before"), "start", &[]);
+    let served = s.dir.path().join("output");
+    let before = pdfs(&served);
+    apply(
+        &s,
+        &Change::Append(
+            "content/sessions/05-riding-the-waves.md",
+            "\nA new paragraph, written while the preview was open.\n",
+        ),
+    );
+    let after_build = fresh.path().join("after");
+    settle_with(&s, &after_build, "append to a session", &[]);
+    let after = pdfs(&served);
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    // The PDFs whose bytes a fresh build changes, and those serve wrote.
+    let built = tree(&after_build).files;
+    let should: Vec<&String> = before
+        .iter()
+        .filter(|(rel, (bytes, _))| built[*rel].0 != *bytes)
+        .map(|(rel, _)| rel)
+        .collect();
+    let rewritten: Vec<&String> = before
+        .iter()
+        .filter(|(rel, (_, mtime))| after[*rel].1 != *mtime)
+        .map(|(rel, _)| rel)
+        .collect();
+    assert_eq!(
+        rewritten, should,
+        "serve rewrote other PDFs than the edit changes"
+    );
+    const HANDOUT: &str = "pdf/sessions/riding-the-waves.pdf";
+    for rel in [
+        HANDOUT,
+        "pdf/participant-workbook.pdf",
+        "pdf/participant-workbook-large-print.pdf",
+        "pdf/facilitator-guide.pdf",
+    ] {
+        assert!(
+            should.contains(&&rel.to_string()),
+            "{rel} did not change: {should:?}"
+        );
+    }
+    // The edited session's handout is written before the books.
+    for book in [
+        "pdf/participant-workbook.pdf",
+        "pdf/participant-workbook-large-print.pdf",
+        "pdf/facilitator-guide.pdf",
+    ] {
+        assert!(
+            after[HANDOUT].1 < after[book].1,
+            "the handout was written after {book}"
+        );
+    }
+}

@@ -168,17 +168,39 @@ fn reusable(
     (world::fingerprint(&[&bytes]) == record.pdf).then(|| record.clone())
 }
 
-/// [`render_pdfs`], taking from `previous` (the previous output folder) every
-/// PDF whose generated file and inputs did not change, as its manifest
-/// says.
-pub fn render_pdfs_reusing(
+/// One PDF to compile: where it goes, its generated main file and that
+/// file's fingerprint.
+pub struct PdfJob {
+    pub path: String,
+    /// Which comes first in `serve`: 0 for a session's handout, 1 for a
+    /// worksheet, 2 for the books and the guide.
+    pub rank: u8,
+    name: String,
+    text: String,
+    source: String,
+}
+
+/// What a build with the previous output at hand has to do: the PDFs it
+/// can take unchanged (with their records) and those it must compile.
+pub struct PdfPlan {
+    shared: Arc<Shared>,
+    today: Option<typst::foundations::Datetime>,
+    build: Option<String>,
+    old: Manifest,
+    pub kept: Vec<String>,
+    kept_records: BTreeMap<String, PdfRecord>,
+    pub jobs: Vec<PdfJob>,
+}
+
+/// Sorts out which PDFs of `program` need compiling: those whose generated
+/// file or inputs changed since the build that left `previous` (the previous
+/// output folder), as its manifest says; all of them without one.
+pub fn plan_pdfs(
     program: &Program,
     theme: &Theme,
     root: &Path,
-    progress: bool,
     previous: Option<&Path>,
-) -> Result<Pdfs, Vec<PdfError>> {
-    let docs = sources(program);
+) -> PdfPlan {
     let epoch = world::source_date_epoch();
     let today = world::datetime_from_epoch(epoch);
     let shared = Arc::new(Shared::new(theme, root, today).with_strings(&program.strings));
@@ -194,23 +216,109 @@ pub fn render_pdfs_reusing(
         .and_then(|b| serde_json::from_slice(&b).ok())
         .filter(|m: &Manifest| build.as_ref() == Some(&m.build))
         .unwrap_or_default();
-    let mut records: BTreeMap<String, PdfRecord> = BTreeMap::new();
+    let mut kept_records = BTreeMap::new();
     let mut kept = Vec::new();
-    let mut to_make = Vec::new();
-    for (out_path, name, text) in docs {
+    let mut jobs = Vec::new();
+    for k in generate::documents(program) {
+        let path = k.output_path(program);
+        let text = generate::main_source(program, k);
         let source = world::fingerprint(&[text.as_bytes()]);
-        let again = previous.and_then(|dir| reusable(&old, dir, &out_path, &source, &shared));
-        match again {
+        match previous.and_then(|dir| reusable(&old, dir, &path, &source, &shared)) {
             Some(record) => {
-                kept.push(out_path.clone());
-                records.insert(out_path, record);
+                kept.push(path.clone());
+                kept_records.insert(path, record);
             }
-            None => to_make.push((out_path, name, text, source)),
+            None => jobs.push(PdfJob {
+                path,
+                rank: match k {
+                    generate::DocKind::Handout(_) => 0,
+                    generate::DocKind::Worksheet(_) => 1,
+                    _ => 2,
+                },
+                name: format!("{}.typ", k.slug(program)),
+                text,
+                source,
+            }),
         }
     }
-    let docs = to_make;
-    let bar = if progress && !docs.is_empty() {
-        let bar = indicatif::ProgressBar::new(docs.len() as u64);
+    PdfPlan {
+        shared,
+        today,
+        build,
+        old,
+        kept,
+        kept_records,
+        jobs,
+    }
+}
+
+impl PdfPlan {
+    /// Compiles one job: the PDF's bytes and, when the compile could say
+    /// what it read, its record for the manifest. Safe to call from several
+    /// threads at once.
+    pub fn compile(&self, job: &PdfJob) -> Result<(Vec<u8>, Option<PdfRecord>), Vec<PdfError>> {
+        let (bytes, inputs) =
+            compile_recording(self.shared.clone(), &job.name, job.text.clone(), self.today)?;
+        let record = inputs.map(|inputs| PdfRecord {
+            source: job.source.clone(),
+            inputs: inputs
+                .into_iter()
+                .map(|v| {
+                    let h = self.shared.input_hash(&v);
+                    (v, h)
+                })
+                .collect(),
+            pdf: world::fingerprint(&[&bytes]),
+        });
+        Ok((bytes, record))
+    }
+
+    /// The manifest to write: the kept PDFs' records, the records of those
+    /// compiled (`made`), and for every job not `attempted` the previous
+    /// record, which still describes the PDF left in the output.
+    pub fn manifest(
+        &self,
+        made: BTreeMap<String, PdfRecord>,
+        attempted: &std::collections::HashSet<String>,
+    ) -> Vec<u8> {
+        let mut pdfs = self.kept_records.clone();
+        for job in &self.jobs {
+            if !attempted.contains(&job.path)
+                && let Some(r) = self.old.pdfs.get(&job.path)
+            {
+                pdfs.insert(job.path.clone(), r.clone());
+            }
+        }
+        pdfs.extend(made);
+        let manifest = Manifest {
+            build: self.build.clone().unwrap_or_default(),
+            pdfs,
+        };
+        let mut bytes = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// Places a compile error as a build reports it (a missing glyph at the
+    /// author's text).
+    pub fn place(&self, program: &Program, root: &Path, err: PdfError) -> PdfError {
+        place_missing_glyph(program, root, err)
+    }
+}
+
+/// [`render_pdfs`], taking from `previous` (the previous output folder) every
+/// PDF whose generated file and inputs did not change, as its manifest
+/// says.
+pub fn render_pdfs_reusing(
+    program: &Program,
+    theme: &Theme,
+    root: &Path,
+    progress: bool,
+    previous: Option<&Path>,
+) -> Result<Pdfs, Vec<PdfError>> {
+    let plan = plan_pdfs(program, theme, root, previous);
+    let bar = if progress && !plan.jobs.is_empty() {
+        let bar = indicatif::ProgressBar::new(plan.jobs.len() as u64);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
             "{spinner} PDFs {bar:30} {pos}/{len} {wide_msg}",
         ) {
@@ -221,56 +329,34 @@ pub fn render_pdfs_reusing(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let results: Vec<(String, String, Recorded)> = docs
-        .into_par_iter()
-        .map(|(out_path, name, text, source)| {
-            let r = compile_recording(shared.clone(), &name, text, today);
+    let results: Vec<_> = plan
+        .jobs
+        .par_iter()
+        .map(|job| {
+            let r = plan.compile(job);
             bar.inc(1);
-            bar.set_message(out_path.clone());
-            (out_path, source, r)
+            bar.set_message(job.path.clone());
+            (job.path.clone(), r)
         })
         .collect();
     bar.finish_and_clear();
     // Keep Typst's caches from growing without bound in a long `serve`.
     typst::comemo::evict(10);
     let mut set = OutputSet::default();
+    let mut made = BTreeMap::new();
     let mut errors: Vec<PdfError> = Vec::new();
-    for (path, source, r) in results {
+    for (path, r) in results {
         match r {
-            Ok((bytes, inputs)) => {
-                if let Some(inputs) = inputs {
-                    let inputs = inputs
-                        .into_iter()
-                        .map(|v| {
-                            let h = shared.input_hash(&v);
-                            (v, h)
-                        })
-                        .collect();
-                    let pdf = world::fingerprint(&[&bytes]);
-                    records.insert(
-                        path.clone(),
-                        PdfRecord {
-                            source,
-                            inputs,
-                            pdf,
-                        },
-                    );
+            Ok((bytes, record)) => {
+                if let Some(record) = record {
+                    made.insert(path.clone(), record);
                 }
                 set.add(path, bytes)
             }
             Err(e) => {
                 // A broken template breaks every document: report it once.
                 for err in e {
-                    let err = place_missing_glyph(program, root, err);
-                    let same = |x: &PdfError| {
-                        x.file == err.file
-                            && x.line == err.line
-                            && x.column == err.column
-                            && x.message == err.message
-                    };
-                    if !errors.iter().any(same) {
-                        errors.push(err);
-                    }
+                    push_once(&mut errors, plan.place(program, root, err));
                 }
             }
         }
@@ -278,17 +364,26 @@ pub fn render_pdfs_reusing(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let manifest = Manifest {
-        build: build.unwrap_or_default(),
-        pdfs: records,
-    };
-    let mut manifest = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
-    manifest.push(b'\n');
+    let attempted = plan.jobs.iter().map(|j| j.path.clone()).collect();
     Ok(Pdfs {
         made: set,
-        kept,
-        manifest,
+        kept: plan.kept.clone(),
+        manifest: plan.manifest(made, &attempted),
     })
+}
+
+/// Adds `err` to `errors` unless the same problem at the same place is
+/// there already (a broken template breaks every document).
+pub fn push_once(errors: &mut Vec<PdfError>, err: PdfError) {
+    let same = |x: &PdfError| {
+        x.file == err.file
+            && x.line == err.line
+            && x.column == err.column
+            && x.message == err.message
+    };
+    if !errors.iter().any(same) {
+        errors.push(err);
+    }
 }
 
 /// The world of one generated main file.
