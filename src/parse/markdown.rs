@@ -676,14 +676,12 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 attrs,
             }) => {
                 heading = Some(events.len());
+                let (id, classes) = heading_attrs(id, classes, attrs, src_range(), src, &loc, d);
                 Event::Start(Tag::Heading {
                     level,
-                    id: id.map(|i| i.into_static()),
-                    classes: classes.into_iter().map(|c| c.into_static()).collect(),
-                    attrs: attrs
-                        .into_iter()
-                        .map(|(k, v)| (k.into_static(), v.map(|v| v.into_static())))
-                        .collect(),
+                    id,
+                    classes,
+                    attrs: Vec::new(),
                 })
             }
             Event::End(TagEnd::Heading(level)) => {
@@ -1295,6 +1293,54 @@ fn md_node(mut run: Vec<Event<'static>>) -> Node {
     Node::Markdown(run)
 }
 
+/// A heading's `{…}` attributes: only `#id` and `.class` with plain names
+/// (letters, digits, `-`, `_`; a class starting with a letter). Anything else
+/// (`key=value`, a bare word, an id or class with other characters) is an
+/// error, and never reaches the page: attributes are author text and would
+/// otherwise become HTML attributes (`onfocus=…`).
+fn heading_attrs(
+    id: Option<CowStr<'_>>,
+    classes: Vec<CowStr<'_>>,
+    attrs: Vec<(CowStr<'_>, Option<CowStr<'_>>)>,
+    range: Range<usize>,
+    src: &str,
+    loc: &dyn Fn(Range<usize>) -> Loc,
+    d: &mut Diags,
+) -> (Option<CowStr<'static>>, Vec<CowStr<'static>>) {
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 100
+            && s.chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    };
+    let id_ok = id.as_deref().is_none_or(plain);
+    let classes_ok = classes
+        .iter()
+        .all(|c| plain(c) && c.starts_with(|ch: char| ch.is_alphabetic()));
+    if !id_ok || !classes_ok || !attrs.is_empty() {
+        // Point at the `{` that opens the attributes on the heading's line.
+        let text = src.get(range.clone()).unwrap_or("");
+        let line = text.lines().next().unwrap_or("");
+        let at = line.rfind('{').map_or(range.start, |i| range.start + i);
+        let end = range.start + line.len();
+        let what = if let Some((k, _)) = attrs.first() {
+            format!("the heading attribute `{k}` is not allowed")
+        } else if !id_ok {
+            "this heading id has characters an id cannot have".to_string()
+        } else {
+            "this heading class has characters a class cannot have".to_string()
+        };
+        d.error("heading-attribute", loc(at..end.max(at)), what)
+            .label("only `{#id}` and `{.class}` here")
+            .help("a heading takes `{#id}` (letters, digits, `-`, `_`) and classes `{.name}` (starting with a letter); other attributes are not allowed");
+        return (None, Vec::new());
+    }
+    (
+        id.map(|i| i.into_static()),
+        classes.into_iter().map(|c| c.into_static()).collect(),
+    )
+}
+
 /// Gives a heading without an id one made from its text, unique in the document.
 fn fix_heading_id(
     run: &mut [Event<'static>],
@@ -1570,6 +1616,30 @@ mod tests {
             doc("![](../assets/a.png)\n\n![x](../../../etc/passwd)\n\n![x](https://e.com/a.png)\n");
         let codes: Vec<_> = d.list.iter().map(|x| x.code).collect();
         assert_eq!(codes, vec!["image-alt", "image-outside", "image-outside"]);
+    }
+
+    #[test]
+    fn heading_attributes_only_id_and_class() {
+        let src = "## Hi {onfocus=document.title=42 autofocus tabindex=0 hidden}\n\n## Ok {#fine .note}\n\n## Bad {#a\"b}\n\n## C {.9x}\n";
+        let (doc, d) = doc(src);
+        let codes: Vec<_> = d.list.iter().map(|x| x.code).collect();
+        assert_eq!(codes, vec!["heading-attribute"; 3], "{:?}", d.list);
+        assert_eq!(d.list[0].loc.span.start, src.find('{').unwrap());
+        let Node::Markdown(ev) = &doc.nodes[0] else {
+            panic!()
+        };
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, ev.iter().cloned());
+        assert!(
+            !html.contains("onfocus") && !html.contains("autofocus"),
+            "{html}"
+        );
+        assert!(html.contains(r#"<h2 id="fine" class="note">"#), "{html}");
+        for e in ev.iter() {
+            if let Event::Start(Tag::Heading { attrs, .. }) = e {
+                assert!(attrs.is_empty());
+            }
+        }
     }
 
     #[test]
