@@ -1516,7 +1516,53 @@ fn resolve_image(dest: &str, cx: &MdCx, l: &Loc, d: &mut Diags) -> Option<String
         };
         return None;
     }
+    if let Some(why) = not_an_image_place(&path) {
+        d.error(
+            "image-not-asset",
+            l.clone(),
+            format!("image `{dest}` is not a picture file cairn may publish"),
+        )
+        .label(why)
+        .help("put the picture in content/assets/ and point at it, for example `../assets/picture.png`; files cairn reads as content are never copied to the site");
+        return None;
+    }
     Some(path)
+}
+
+/// Folders (and files) under `content/` that cairn reads as content: a
+/// picture never comes from them, so no source text is ever published.
+pub const CONTENT_PLACES: &[&str] = &[
+    "sessions",
+    "guides",
+    "worksheets",
+    "prompts",
+    "exercises",
+    "pages",
+    "themes",
+    "program.md",
+    "glossary.toml",
+];
+
+/// The picture file extensions cairn takes (what the PDFs can print).
+pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "svg"];
+
+/// Why `path` (normalised, project-relative) cannot be a picture, if it cannot.
+fn not_an_image_place(path: &str) -> Option<&'static str> {
+    let Some(rest) = path.strip_prefix("content/") else {
+        return Some("not a file under content/");
+    };
+    let first = rest.split('/').next().unwrap_or("");
+    if CONTENT_PLACES.contains(&first) {
+        return Some("a file of the program's content, not a picture");
+    }
+    let ext = rest
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if !IMAGE_EXTENSIONS.contains(&ext.as_str()) {
+        return Some("not a PNG, JPEG, GIF, WebP or SVG file");
+    }
+    None
 }
 
 /// A relative path to `dest` that exists, when `dest` was written from the
@@ -1550,14 +1596,17 @@ mod tests {
     use super::*;
 
     fn doc(src: &str) -> (Doc, Diags) {
+        doc_with(src, &|p: &str| p == "content/assets/a.png")
+    }
+
+    fn doc_with(src: &str, exists: &(dyn Fn(&str) -> bool + Sync)) -> (Doc, Diags) {
         let mut d = Diags::default();
-        let exists = |p: &str| p == "content/assets/a.png";
         let cx = MdCx {
             file: 0,
             offset: 0,
             dir: "content/sessions",
             raw_html: false,
-            exists: &exists,
+            exists,
         };
         let doc = parse(src, &cx, &mut d);
         (doc, d)
@@ -1640,6 +1689,16 @@ mod tests {
                 assert!(attrs.is_empty());
             }
         }
+    }
+
+    #[test]
+    fn images_only_from_assets() {
+        let (_, d) = doc_with(
+            "![a](01-b.md)\n\n![a](../sessions/01-a.md)\n\n![a](../program.md)\n\n![a](@/guides/x.png)\n\n![a](../assets/a.txt)\n\n![a](../../cairn.toml)\n\n![a](../assets/a.png)\n",
+            &|_| true,
+        );
+        let codes: Vec<_> = d.list.iter().map(|x| x.code).collect();
+        assert_eq!(codes, vec!["image-not-asset"; 6], "{:?}", d.list);
     }
 
     #[test]
