@@ -601,6 +601,9 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
     let mut used_ids = HeadingIds::new();
     let mut image_alt: Option<(String, Loc, String)> = None;
     let mut heading: Option<usize> = None; // index of the heading's Start in `events`
+    // Open lists, quotes, emphasis, links … and open directive containers.
+    let (mut md_depth, mut container_depth) = (0usize, 0usize);
+    let mut too_deep = false;
 
     let parser = Parser::new_ext(&out, opts).into_offset_iter();
     for (event, range) in parser {
@@ -614,6 +617,11 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 && let Some(&i) = by_at.get(&range.start)
             {
                 found[i] = true;
+                match dirs[i].mark {
+                    Mark::Open { .. } => container_depth += 1,
+                    Mark::Close { .. } => container_depth = container_depth.saturating_sub(1),
+                    Mark::Leaf { .. } => {}
+                }
                 placed.push((events.len(), i));
                 if let Mark::Leaf { kind, id, loc } = &dirs[i].mark {
                     refs.push(Ref::Directive {
@@ -630,6 +638,25 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
         // Only links, images and stray directive text need their place in the source.
         let src_range = || map.map(range.start)..map.map(range.end.max(range.start));
         match &event {
+            Event::Start(t) if nests(t) => {
+                md_depth += 1;
+                if md_depth + container_depth > MAX_NESTING && !too_deep {
+                    too_deep = true;
+                    let at = map.map(range.start);
+                    let end = src
+                        .get(at..)
+                        .and_then(|rest| rest.find('\n'))
+                        .map_or(src.len(), |i| at + i);
+                    d.error(
+                        "too-deep",
+                        loc(at..end),
+                        format!("this text is nested more than {MAX_NESTING} deep"),
+                    )
+                    .label(format!("level {}", md_depth + container_depth))
+                    .help(format!("lists, quotes, emphasis, links and containers may nest at most {MAX_NESTING} deep (counted together); the PDFs cannot print deeper nesting"));
+                }
+            }
+            Event::End(t) if ends_nesting(t) => md_depth = md_depth.saturating_sub(1),
             Event::Start(Tag::HtmlBlock) => {
                 held_html = true;
                 continue;
@@ -787,6 +814,38 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
         nodes: std::sync::Arc::new(nodes),
         refs,
     }
+}
+
+/// How deep lists, quotes, emphasis, links and directive containers may
+/// nest, counted together: the PDFs' show rules fail (`maximum show rule
+/// depth exceeded`) at about twice this, inside the deepest card.
+pub const MAX_NESTING: usize = 16;
+
+/// Tags counted by [`MAX_NESTING`].
+fn nests(t: &Tag) -> bool {
+    matches!(
+        t,
+        Tag::List(_)
+            | Tag::BlockQuote(_)
+            | Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Link { .. }
+            | Tag::FootnoteDefinition(_)
+    )
+}
+
+fn ends_nesting(t: &TagEnd) -> bool {
+    matches!(
+        t,
+        TagEnd::List(_)
+            | TagEnd::BlockQuote(_)
+            | TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Link
+            | TagEnd::FootnoteDefinition
+    )
 }
 
 /// Reads one directive line (`body` starts with `::`): what it places, or
@@ -1699,6 +1758,30 @@ mod tests {
         );
         let codes: Vec<_> = d.list.iter().map(|x| x.code).collect();
         assert_eq!(codes, vec!["image-not-asset"; 6], "{:?}", d.list);
+    }
+
+    #[test]
+    fn nesting_is_limited() {
+        let list = |n: usize| -> String {
+            (0..n)
+                .map(|i| format!("{}- level {i}\n", "  ".repeat(i)))
+                .collect()
+        };
+        let (_, d) = doc(&list(MAX_NESTING));
+        assert!(d.list.is_empty(), "{:?}", d.list);
+        let (_, d) = doc(&list(MAX_NESTING + 1));
+        let codes: Vec<_> = d.list.iter().map(|x| x.code).collect();
+        assert_eq!(codes, vec!["too-deep"]);
+        let quotes: String = (0..40)
+            .map(|i| format!("{} q\n", ">".repeat(i + 1)))
+            .collect();
+        let (_, d) = doc(&quotes);
+        assert_eq!(d.list.len(), 1);
+        // Containers count with what is inside them.
+        let src = format!(":::note\n{}:::\n", list(MAX_NESTING));
+        let (_, d) = doc(&src);
+        assert_eq!(d.list.len(), 1, "{:?}", d.list);
+        assert_eq!(d.list[0].loc.span.start, src.rfind("- level").unwrap());
     }
 
     #[test]
