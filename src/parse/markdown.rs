@@ -642,14 +642,9 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 md_depth += 1;
                 if md_depth + container_depth > MAX_NESTING && !too_deep {
                     too_deep = true;
-                    let at = map.map(range.start);
-                    let end = src
-                        .get(at..)
-                        .and_then(|rest| rest.find('\n'))
-                        .map_or(src.len(), |i| at + i);
                     d.error(
                         "too-deep",
-                        loc(at..end),
+                        loc(rest_of_line(src, map.map(range.start))),
                         format!("this text is nested more than {MAX_NESTING} deep"),
                     )
                     .label(format!("level {}", md_depth + container_depth))
@@ -678,14 +673,9 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 // (the line pass took it for code): never plain text.
                 let line_start = out[..range.start].rfind('\n').map_or(0, |i| i + 1);
                 if prefix_len(&out[line_start..]) == range.start - line_start {
-                    let at = map.map(range.start);
-                    let end = src
-                        .get(at..)
-                        .and_then(|rest| rest.find('\n'))
-                        .map_or(src.len(), |i| at + i);
                     d.error(
                         "directive-place",
-                        loc(at..end),
+                        loc(rest_of_line(src, map.map(range.start))),
                         "this line starts like a directive but is not read as one",
                     )
                     .label("not a directive here")
@@ -820,6 +810,15 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
 /// nest, counted together: the PDFs' show rules fail (`maximum show rule
 /// depth exceeded`) at about twice this, inside the deepest card.
 pub const MAX_NESTING: usize = 16;
+
+/// From `at` to the end of its line in `src`.
+fn rest_of_line(src: &str, at: usize) -> Range<usize> {
+    let end = src
+        .get(at..)
+        .and_then(|rest| rest.find('\n'))
+        .map_or(src.len(), |i| at + i);
+    at..end
+}
 
 /// Tags counted by [`MAX_NESTING`].
 fn nests(t: &Tag) -> bool {
