@@ -667,11 +667,26 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
         )
         .label("add a [[block]] with a `type`");
     }
-    for b in block_objs {
+    if block_objs.len() > MAX_BLOCK_ENTRIES {
+        d.error(
+            "too-many",
+            o.loc_of_key("block"),
+            format!(
+                "this worksheet has {} blocks; a worksheet may have at most {MAX_BLOCK_ENTRIES}",
+                block_objs.len()
+            ),
+        )
+        .label("too many blocks")
+        .help("split it into several worksheets");
+    }
+    for b in block_objs.into_iter().take(MAX_BLOCK_ENTRIES) {
         b.check_keys(BLOCK_KEYS, d);
         let Some((ty, tyloc)) = b.req_str("type", d) else {
             continue;
         };
+        if too_many_entries(&b, d) {
+            continue;
+        }
         let label = b.str("label", d).map(|s| s.0);
         let help = md_value(&b, "help", f, pcx, d);
         let kind = match ty.as_str() {
@@ -979,6 +994,35 @@ fn alert_reachable(min: f64, loc: &Loc, values: &[f64], d: &mut Diags) {
         crate::parse::toml_read::number(highest)
     ))
     .help("an alert shows when the answer, as given, is at or above `min`: choose a value the scale has");
+}
+
+/// The most entries a worksheet block's list may have (scale and checklist
+/// `items`, tracker `rows` and `columns`, table `columns`), and the most
+/// blocks in a worksheet: more cannot be printed, and only takes memory.
+pub const MAX_BLOCK_ENTRIES: usize = 100;
+
+/// Reports each list of `b` longer than [`MAX_BLOCK_ENTRIES`]; true if any is.
+fn too_many_entries(b: &Obj, d: &mut Diags) -> bool {
+    let mut any = false;
+    for key in ["items", "rows", "columns"] {
+        if let Some(v) = b.value(key)
+            && let DeValue::Array(list) = v.get_ref()
+            && list.len() > MAX_BLOCK_ENTRIES
+        {
+            any = true;
+            d.error(
+                "too-many",
+                b.loc_of_key(key),
+                format!(
+                    "`{key}` has {} entries; a block may have at most {MAX_BLOCK_ENTRIES}",
+                    list.len()
+                ),
+            )
+            .label("too many entries")
+            .help("split the block into several blocks, or the worksheet into several worksheets");
+        }
+    }
+    any
 }
 
 /// Tracker columns: a list of names, or a count with a `{n}` label pattern.
