@@ -717,6 +717,7 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
                     .map(|s| s.0)
                     .unwrap_or_else(|| "Week {n}".into());
                 let columns = columns_of(&b, &label_pattern, d);
+                too_many_cells(&b, (rows.len() + blank_rows as usize) * columns.len(), d);
                 let row_label = b.str("row_label", d).map(|s| s.0);
                 BlockKind::Tracker {
                     rows,
@@ -874,9 +875,11 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
                 if columns.is_empty() {
                     b.missing("columns", d);
                 }
+                let blank_rows = u32_of(&b, "blank_rows", 0, 100, d).unwrap_or(3);
+                too_many_cells(&b, blank_rows as usize * columns.len(), d);
                 BlockKind::Table {
                     columns,
-                    blank_rows: u32_of(&b, "blank_rows", 0, 100, d).unwrap_or(3),
+                    blank_rows,
                 }
             }
             other => {
@@ -1023,6 +1026,23 @@ fn too_many_entries(b: &Obj, d: &mut Diags) -> bool {
         }
     }
     any
+}
+
+/// The most cells a tracker or table may have (rows, blank rows included,
+/// times columns): the PDFs' table layout takes minutes and gigabytes for
+/// tens of thousands.
+pub const MAX_CELLS: usize = 600;
+
+fn too_many_cells(b: &Obj, cells: usize, d: &mut Diags) {
+    if cells > MAX_CELLS {
+        d.error(
+            "too-many",
+            b.loc_of_key("columns"),
+            format!("this block has {cells} cells (rows times columns); a block may have at most {MAX_CELLS}"),
+        )
+        .label("too many cells")
+        .help("use fewer rows or columns, or split the block into several");
+    }
 }
 
 /// Tracker columns: a list of names, or a count with a `{n}` label pattern.
