@@ -244,7 +244,11 @@ fn report_project_problem(root: &Path, json: bool) -> Option<ExitCode> {
             )
         );
     } else {
-        eprintln!("error: {message}\n  = help: {help}");
+        eprintln!(
+            "error: {}\n  = help: {}",
+            diag::escape_terminal(&message),
+            diag::escape_terminal(&help)
+        );
     }
     Some(ExitCode::from(2))
 }
@@ -290,7 +294,7 @@ pub fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", diag::escape_terminal(&e.to_string()));
                 ExitCode::from(2)
             }
         },
@@ -340,7 +344,11 @@ pub fn main() -> ExitCode {
                             )
                         );
                     } else {
-                        eprintln!("error: {message}\n  = help: {help}");
+                        eprintln!(
+                            "error: {}\n  = help: {}",
+                            diag::escape_terminal(&message),
+                            diag::escape_terminal(help)
+                        );
                     }
                     return ExitCode::from(1);
                 }
@@ -397,7 +405,7 @@ pub fn main() -> ExitCode {
                     if !common.quiet {
                         eprintln!(
                             "cairn build: wrote {files} files to {} in {:.2?} ({})",
-                            opts.output.display(),
+                            diag::escape_terminal(&opts.output.display().to_string()),
                             start.elapsed(),
                             summary(0, checked.warnings())
                         );
@@ -435,7 +443,10 @@ pub fn main() -> ExitCode {
                             summary(checked.errors(), checked.warnings())
                         ),
                         BuildError::Io(e) => {
-                            eprintln!("error: {e}\ncairn build: nothing was written")
+                            eprintln!(
+                                "error: {}\ncairn build: nothing was written",
+                                diag::escape_terminal(&e.to_string())
+                            )
                         }
                     }
                     ExitCode::from(1)

@@ -59,12 +59,14 @@ pub struct Related {
 }
 
 /// Every source file the build read, so diagnostics can quote them. Each
-/// text is kept once (shared with the load stage); line starts are only
-/// worked out when a diagnostic is printed.
+/// text is kept once (shared with the load stage); its line starts are
+/// worked out once, the first time a diagnostic in it is placed, so each
+/// further diagnostic costs a binary search, not a scan of the file.
 #[derive(Default)]
 pub struct Sources {
     names: Vec<String>,
     texts: Vec<Arc<str>>,
+    lines: Vec<std::sync::OnceLock<Vec<usize>>>,
     by_name: HashMap<String, FileId>,
 }
 
@@ -75,7 +77,16 @@ impl Sources {
         self.by_name.entry(name.clone()).or_insert(id);
         self.names.push(name);
         self.texts.push(text.into());
+        self.lines.push(std::sync::OnceLock::new());
         id
+    }
+    /// The byte offset where each line of file `id` starts (the first is 0).
+    fn line_starts(&self, id: FileId) -> &[usize] {
+        self.lines[id].get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr_newlines(&self.texts[id]))
+                .collect()
+        })
     }
     /// The id of the file shown as `name`.
     pub fn find(&self, name: &str) -> Option<FileId> {
@@ -89,7 +100,15 @@ impl Sources {
     }
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
-        line_col(&self.texts[id], offset)
+        let text = &self.texts[id];
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let starts = self.line_starts(id);
+        let line = starts.partition_point(|&s| s <= offset);
+        let line_start = starts[line - 1];
+        (line, text[line_start..offset].chars().count() + 1)
     }
 }
 
@@ -113,26 +132,29 @@ impl<'a> Files<'a> for Sources {
     }
 
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, files::Error> {
-        let text = self.source(id)?;
-        let end = byte_index.min(text.len());
-        Ok(text.as_bytes()[..end]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count())
+        self.source(id)?;
+        let starts = self.line_starts(id);
+        Ok(starts.partition_point(|&s| s <= byte_index) - 1)
     }
 
     fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, files::Error> {
         let text = self.source(id)?;
-        let mut starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .skip(line_index);
-        let start = starts.next().ok_or(files::Error::LineTooLarge {
+        let starts = self.line_starts(id);
+        let start = *starts.get(line_index).ok_or(files::Error::LineTooLarge {
             given: line_index,
-            max: text.matches('\n').count(),
+            max: starts.len() - 1,
         })?;
-        let end = starts.next().unwrap_or(text.len());
+        let end = starts.get(line_index + 1).copied().unwrap_or(text.len());
         Ok(start..end)
     }
+}
+
+/// The offsets just after each `\n` in `text`.
+fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i + 1)
 }
 
 /// 1-based line and column (in characters) of `offset` in `text`.
@@ -327,24 +349,110 @@ pub fn emit_human(diags: &[Diagnostic], sources: &Sources, color: bool) -> std::
     } else {
         termcolor::ColorChoice::Never
     };
-    let mut writer = termcolor::BufferedStandardStream::stderr(choice);
-    let config = term::Config::default();
-    for d in diags {
-        let cs = to_codespan(d, sources);
-        term::emit(&mut writer, &config, sources, &cs).map_err(std::io::Error::other)?;
-    }
+    let mut writer = Escaping(termcolor::BufferedStandardStream::stderr(choice));
+    write_capped(&mut writer, diags, sources)?;
     std::io::Write::flush(&mut writer)
 }
 
 /// Renders diagnostics rustc-style into a string (no colour), for tests and overlays.
 pub fn render_plain(diags: &[Diagnostic], sources: &Sources) -> String {
-    let mut buf = termcolor::NoColor::new(Vec::new());
+    let mut buf = Escaping(termcolor::NoColor::new(Vec::new()));
+    let _ = write_capped(&mut buf, diags, sources);
+    String::from_utf8_lossy(&buf.0.into_inner()).into_owned()
+}
+
+/// How many diagnostics of one code are printed to the terminal; the rest
+/// are counted ("… and N more `code` problems"). JSON keeps them all.
+pub const SHOWN_PER_CODE: usize = 50;
+
+/// Writes each diagnostic, at most [`SHOWN_PER_CODE`] of each code, then a
+/// line per code for those left out.
+fn write_capped(
+    w: &mut impl termcolor::WriteColor,
+    diags: &[Diagnostic],
+    sources: &Sources,
+) -> std::io::Result<()> {
     let config = term::Config::default();
+    // (code, how many) in the order codes first appear.
+    let mut seen: Vec<(&str, usize)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
     for d in diags {
+        let i = *index.entry(d.code).or_insert_with(|| {
+            seen.push((d.code, 0));
+            seen.len() - 1
+        });
+        seen[i].1 += 1;
+        if seen[i].1 > SHOWN_PER_CODE {
+            continue;
+        }
         let cs = to_codespan(d, sources);
-        let _ = term::emit(&mut buf, &config, sources, &cs);
+        term::emit(w, &config, sources, &cs).map_err(std::io::Error::other)?;
     }
-    String::from_utf8_lossy(&buf.into_inner()).into_owned()
+    for (code, n) in seen {
+        if n > SHOWN_PER_CODE {
+            writeln!(
+                w,
+                "… and {} more `{code}` problems (`--format json` lists them all)\n",
+                n - SHOWN_PER_CODE
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// `text` with every control character (and bidirectional override) shown
+/// as an escape like `\u{1b}`, so text from a file (its name, its lines)
+/// cannot move the cursor, set the title or write the clipboard of the
+/// terminal it is printed on. Line ends and tabs stay.
+pub fn escape_terminal(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if needs_escape(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A terminal writer that escapes control characters in the text written
+/// to it ([`escape_terminal`]) but passes the colours set through
+/// `WriteColor` (termcolor's own escapes) to the terminal.
+struct Escaping<W>(W);
+
+impl<W: std::io::Write> std::io::Write for Escaping<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(escape_terminal(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl<W: termcolor::WriteColor> termcolor::WriteColor for Escaping<W> {
+    fn supports_color(&self) -> bool {
+        self.0.supports_color()
+    }
+    fn set_color(&mut self, spec: &termcolor::ColorSpec) -> std::io::Result<()> {
+        self.0.set_color(spec)
+    }
+    fn reset(&mut self) -> std::io::Result<()> {
+        self.0.reset()
+    }
+    fn is_synchronous(&self) -> bool {
+        self.0.is_synchronous()
+    }
 }
 
 fn to_codespan(d: &Diagnostic, sources: &Sources) -> CsDiagnostic<FileId> {
@@ -557,13 +665,34 @@ pub fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
     if let Some(k) = known.iter().find(|k| k.to_lowercase() == lower) {
         return Some(k);
     }
-    let allowed = (lower.chars().count() / 3).max(1);
+    let len = lower.chars().count();
+    let allowed = (len / 3).max(1);
     known
         .iter()
-        .map(|k| (strsim::osa_distance(&lower, &k.to_lowercase()), *k))
+        // The distance is at least the difference in length.
+        .filter(|k| k.chars().count().abs_diff(len) <= allowed)
+        .map(|k| (k.to_lowercase(), *k))
+        .filter(|(k, _)| bag_distance(&lower, k) <= allowed)
+        .map(|(k, orig)| (strsim::osa_distance(&lower, &k), orig))
         .filter(|(dist, _)| *dist <= allowed)
         .min_by_key(|(dist, _)| *dist)
         .map(|(_, k)| k)
+}
+
+/// A lower bound of the edit distance of `a` and `b`, in one pass: each
+/// edit adds or removes at most one character of each kind (characters are
+/// counted in 64 buckets, which can only lower the bound).
+fn bag_distance(a: &str, b: &str) -> usize {
+    let mut count = [0i32; 64];
+    for c in a.chars() {
+        count[c as usize % 64] += 1;
+    }
+    for c in b.chars() {
+        count[c as usize % 64] -= 1;
+    }
+    let more: i32 = count.iter().filter(|n| **n > 0).sum();
+    let less: i32 = -count.iter().filter(|n| **n < 0).sum::<i32>();
+    more.max(less) as usize
 }
 
 /// Help for a value that is not one of `known` (a short list): the value
@@ -587,6 +716,49 @@ mod tests {
         assert_eq!(line_col(t, 3), (2, 1));
         assert_eq!(line_col(t, 7), (2, 4));
         assert_eq!(line_col(t, 999), (3, 1));
+    }
+
+    #[test]
+    fn sources_line_col_matches_a_scan() {
+        let t = "ab\ncdé f\n\nx\r\ny";
+        let mut s = Sources::default();
+        let id = s.add("a.md".into(), t);
+        for off in 0..=t.len() + 2 {
+            assert_eq!(s.line_col(id, off), line_col(t, off), "{off}");
+        }
+        let r = |i| Files::line_range(&s, id, i).ok();
+        assert_eq!(r(0), Some(0..3));
+        assert_eq!(r(3), Some(11..14));
+        assert_eq!(r(4), Some(14..15));
+        assert!(r(5).is_none());
+        assert_eq!(Files::line_index(&s, id, 12).ok(), Some(3));
+    }
+
+    #[test]
+    fn terminal_output_is_capped_per_code_and_escaped() {
+        let mut s = Sources::default();
+        let text = "line \u{1b}]52;c;aGk=\u{7}one\n".repeat(200);
+        let id = s.add("content/\u{1b}[2Jevil\u{9b}.md".into(), text.as_str());
+        let mut d = Diags::default();
+        for i in 0..120 {
+            d.error(
+                "broken-link",
+                Loc::new(id, i * 20..i * 20 + 4),
+                "bad \u{7} link",
+            );
+        }
+        d.warning("other", Loc::new(id, 0..1), "x");
+        let out = render_plain(&d.list, &s);
+        assert_eq!(out.matches("error[broken-link]").count(), SHOWN_PER_CODE);
+        assert_eq!(out.matches("warning[other]").count(), 1);
+        assert!(
+            out.contains("… and 70 more `broken-link` problems"),
+            "{out}"
+        );
+        assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+        assert!(out.contains("content/\\u{1b}[2Jevil\\u{9b}.md"), "{out}");
+        // JSON keeps every problem.
+        assert!(render_json(&d.list, &s).contains("\"errors\": 120"));
     }
 
     #[test]

@@ -185,6 +185,11 @@ pub fn load_cached(
             {
                 return Ok((Some(st), r.clone(), false));
             }
+            let size = std::fs::metadata(path).map_err(named(path))?.len();
+            if size > MAX_FILE_BYTES {
+                // Not read: reported by its size (an empty `bad`).
+                return Ok((st, (None, Arc::from(""), Vec::new()), true));
+            }
             let bytes = std::fs::read(path).map_err(named(path))?;
             let (text, shown) = decode(&bytes);
             // The bytes are only kept to place the first bad byte.
@@ -203,12 +208,20 @@ pub fn load_cached(
             }
             present.push(path);
         }
-        let (text, shown, bad) = read;
+        let (mut text, shown, bad) = read;
         have_program |= kind == FileKind::Program;
         let id = sources.add(format!("content/{rel}"), shown);
         match &text {
+            // Bytes that are not UTF-8 are never empty.
+            None if bad.is_empty() => report_too_large(id, d),
             None => report_not_utf8(&bad, id, d),
-            Some(t) => report_control_chars(t, id, d),
+            Some(t) => {
+                report_control_chars(t, id, d);
+                if report_long_line(t, id, d) {
+                    // Not parsed: such a line only makes the parsers slow.
+                    text = None;
+                }
+            }
         }
         if kind.has_id_from_file_name() {
             check_id(&rel, id, d);
@@ -475,6 +488,52 @@ fn report_control_chars(text: &str, file: FileId, d: &mut Diags) {
         .label("in all")
         .help("delete them: they usually come from copying text out of another program");
     }
+}
+
+/// The largest content file cairn reads (4 MiB): a whole program is usually
+/// well under one.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The longest line cairn reads, in bytes (about 3,000 words).
+pub const MAX_LINE_BYTES: usize = 20_000;
+
+fn report_too_large(id: FileId, d: &mut Diags) {
+    d.error(
+        "too-large",
+        Loc::new(id, 0..0),
+        format!(
+            "this file is larger than {} MiB; cairn does not read it",
+            MAX_FILE_BYTES / 1024 / 1024
+        ),
+    )
+    .label("too large")
+    .help("split the text into several files (sessions, guides or pages)");
+}
+
+/// Reports the first line longer than [`MAX_LINE_BYTES`]; true if there is one.
+fn report_long_line(text: &str, id: FileId, d: &mut Diags) -> bool {
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        if line.len() > MAX_LINE_BYTES {
+            let mut end = start + MAX_LINE_BYTES.min(80);
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            d.error(
+                "too-long-line",
+                Loc::new(id, start..end),
+                format!(
+                    "this line is {} bytes long; a line may be at most {MAX_LINE_BYTES}",
+                    line.trim_end().len()
+                ),
+            )
+            .label("the line starts here")
+            .help("break the text into paragraphs (a blank line between them); the file is not read until then");
+            return true;
+        }
+        start += line.len();
+    }
+    false
 }
 
 fn report_not_utf8(bytes: &[u8], id: FileId, d: &mut Diags) {

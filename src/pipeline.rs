@@ -82,6 +82,7 @@ pub fn check_cached(root: &Path, cache: Option<&mut Cache>) -> std::io::Result<C
     }
     if let Some(p) = &program {
         check_look(root, &p.config, &mut diags);
+        crate::render::pdf::images::check_files(root, p, &mut diags);
         crate::render::pdf::images::check_print_resolution(root, p, &mut diags);
     }
     diags.sort(&sources);

@@ -478,6 +478,12 @@ pub fn resolve_cached(
     let mut session_directive_exercises: Vec<Vec<usize>> = vec![Vec::new(); program.sessions.len()];
     let mut images = Vec::new();
     let mut image_uses = Vec::new();
+    // The content files an `@/` link can name, for "did you mean".
+    let known_ref: Vec<&str> = all
+        .iter()
+        .filter_map(|p| p.strip_prefix("content/"))
+        .filter(|p| p.ends_with(".md") || p.ends_with(".toml"))
+        .collect();
     {
         let mut check_doc = |doc: &Doc,
                              session: Option<usize>,
@@ -511,13 +517,6 @@ pub fn resolve_cached(
                         if program.item_by_path(path).is_none()
                             && !all.contains(&format!("content/{path}"))
                         {
-                            let known: Vec<String> = all
-                                .iter()
-                                .filter_map(|p| p.strip_prefix("content/"))
-                                .filter(|p| p.ends_with(".md") || p.ends_with(".toml"))
-                                .map(String::from)
-                                .collect();
-                            let known_ref: Vec<&str> = known.iter().map(String::as_str).collect();
                             let diag = d
                                 .error(
                                     "broken-link",

@@ -210,6 +210,7 @@ const ERROR_CASES: &[&str] = &[
     "agenda-minutes",
     "bad-base-url",
     "bad-id",
+    "bad-image",
     "bad-program-and-more",
     "bad-toml",
     "bad-toml-front-matter",
@@ -224,6 +225,7 @@ const ERROR_CASES: &[&str] = &[
     "duplicate-id",
     "exercise-cycle",
     "image-alt",
+    "image-not-asset",
     "image-outside",
     "image-path-from-content",
     "many",
@@ -239,6 +241,8 @@ const ERROR_CASES: &[&str] = &[
     "single-bracket-block",
     "single-bracket-prompt",
     "single-bracket-term",
+    "too-deep",
+    "too-many",
     "unclosed-container",
     "unclosed-container-in-list",
     "unknown-directive",
@@ -329,6 +333,10 @@ error_tests! {
     error_duplicate_id => "duplicate-id",
     error_image_alt => "image-alt",
     error_image_outside => "image-outside",
+    error_image_not_asset => "image-not-asset",
+    error_bad_image => "bad-image",
+    error_too_deep => "too-deep",
+    error_too_many => "too-many",
     error_missing_field => "missing-field",
     error_missing_program => "missing-program",
     error_not_utf8 => "not-utf8",
@@ -905,4 +913,37 @@ fn robust_cairn_toml_and_glossary() {
 fn robust_page_and_guide() {
     robustness("content/pages/extra.md", &[Mode::Replace, Mode::Body], 9);
     robustness("content/guides/extra.md", &[Mode::Body], 10);
+}
+
+/// Absurd input is refused by its size before it is parsed: a file over
+/// 4 MiB, a line over 20,000 bytes (a 5 MB line of `[` took 1.4 GB to check).
+#[test]
+fn too_large_files_and_too_long_lines_are_not_parsed() {
+    let dir = program_with(None);
+    let pages = dir.path().join("content/pages");
+    std::fs::create_dir_all(&pages).expect("pages folder");
+    let big = "Some words in a row. ".repeat(250_000);
+    std::fs::write(
+        pages.join("big.md"),
+        format!("+++\ntitle = \"B\"\n+++\n{big}\n"),
+    )
+    .expect("write");
+    let long = "[".repeat(30_000);
+    std::fs::write(
+        pages.join("long.md"),
+        format!("+++\ntitle = \"L\"\n+++\n\nFine.\n{long}\n"),
+    )
+    .expect("write");
+    let lines: Vec<String> = diagnostics(dir.path())
+        .into_iter()
+        .filter(|d| d.line.contains("too-"))
+        .map(|d| d.line)
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            "error[too-large] content/pages/big.md:1:1: this file is larger than 4 MiB; cairn does not read it",
+            "error[too-long-line] content/pages/long.md:6:1: this line is 30000 bytes long; a line may be at most 20000",
+        ]
+    );
 }

@@ -694,11 +694,26 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
         )
         .label("add a [[block]] with a `type`");
     }
-    for b in block_objs {
+    if block_objs.len() > MAX_BLOCK_ENTRIES {
+        d.error(
+            "too-many",
+            o.loc_of_key("block"),
+            format!(
+                "this worksheet has {} blocks; a worksheet may have at most {MAX_BLOCK_ENTRIES}",
+                block_objs.len()
+            ),
+        )
+        .label("too many blocks")
+        .help("split it into several worksheets");
+    }
+    for b in block_objs.into_iter().take(MAX_BLOCK_ENTRIES) {
         b.check_keys(BLOCK_KEYS, d);
         let Some((ty, tyloc)) = b.req_str("type", d) else {
             continue;
         };
+        if too_many_entries(&b, d) {
+            continue;
+        }
         let label = b.str("label", d).map(|s| s.0);
         let help = md_value(&b, "help", f, pcx, d);
         let kind = match ty.as_str() {
@@ -729,6 +744,7 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
                     .map(|s| s.0)
                     .unwrap_or_else(|| "Week {n}".into());
                 let columns = columns_of(&b, &label_pattern, d);
+                too_many_cells(&b, (rows.len() + blank_rows as usize) * columns.len(), d);
                 let row_label = b.str("row_label", d).map(|s| s.0);
                 BlockKind::Tracker {
                     rows,
@@ -886,9 +902,11 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
                 if columns.is_empty() {
                     b.missing("columns", d);
                 }
+                let blank_rows = u32_of(&b, "blank_rows", 0, 100, d).unwrap_or(3);
+                too_many_cells(&b, blank_rows as usize * columns.len(), d);
                 BlockKind::Table {
                     columns,
-                    blank_rows: u32_of(&b, "blank_rows", 0, 100, d).unwrap_or(3),
+                    blank_rows,
                 }
             }
             other => {
@@ -1006,6 +1024,52 @@ fn alert_reachable(min: f64, loc: &Loc, values: &[f64], d: &mut Diags) {
         crate::parse::toml_read::number(highest)
     ))
     .help("an alert shows when the answer, as given, is at or above `min`: choose a value the scale has");
+}
+
+/// The most entries a worksheet block's list may have (scale and checklist
+/// `items`, tracker `rows` and `columns`, table `columns`), and the most
+/// blocks in a worksheet: more cannot be printed, and only takes memory.
+pub const MAX_BLOCK_ENTRIES: usize = 100;
+
+/// Reports each list of `b` longer than [`MAX_BLOCK_ENTRIES`]; true if any is.
+fn too_many_entries(b: &Obj, d: &mut Diags) -> bool {
+    let mut any = false;
+    for key in ["items", "rows", "columns"] {
+        if let Some(v) = b.value(key)
+            && let DeValue::Array(list) = v.get_ref()
+            && list.len() > MAX_BLOCK_ENTRIES
+        {
+            any = true;
+            d.error(
+                "too-many",
+                b.loc_of_key(key),
+                format!(
+                    "`{key}` has {} entries; a block may have at most {MAX_BLOCK_ENTRIES}",
+                    list.len()
+                ),
+            )
+            .label("too many entries")
+            .help("split the block into several blocks, or the worksheet into several worksheets");
+        }
+    }
+    any
+}
+
+/// The most cells a tracker or table may have (rows, blank rows included,
+/// times columns): the PDFs' table layout takes minutes and gigabytes for
+/// tens of thousands.
+pub const MAX_CELLS: usize = 600;
+
+fn too_many_cells(b: &Obj, cells: usize, d: &mut Diags) {
+    if cells > MAX_CELLS {
+        d.error(
+            "too-many",
+            b.loc_of_key("columns"),
+            format!("this block has {cells} cells (rows times columns); a block may have at most {MAX_CELLS}"),
+        )
+        .label("too many cells")
+        .help("use fewer rows or columns, or split the block into several");
+    }
 }
 
 /// Tracker columns: a list of names, or a count with a `{n}` label pattern.

@@ -610,6 +610,9 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
     let mut used_ids = HeadingIds::new();
     let mut image_alt: Option<(String, Loc, String)> = None;
     let mut heading: Option<usize> = None; // index of the heading's Start in `events`
+    // Open lists, quotes, emphasis, links … and open directive containers.
+    let (mut md_depth, mut container_depth) = (0usize, 0usize);
+    let mut too_deep = false;
 
     let parser = Parser::new_ext(&out, opts).into_offset_iter();
     for (event, range) in parser {
@@ -623,6 +626,11 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 && let Some(&i) = by_at.get(&range.start)
             {
                 found[i] = true;
+                match dirs[i].mark {
+                    Mark::Open { .. } => container_depth += 1,
+                    Mark::Close { .. } => container_depth = container_depth.saturating_sub(1),
+                    Mark::Leaf { .. } => {}
+                }
                 placed.push((events.len(), i));
                 if let Mark::Leaf { kind, id, loc } = &dirs[i].mark {
                     refs.push(Ref::Directive {
@@ -639,6 +647,20 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
         // Only links, images and stray directive text need their place in the source.
         let src_range = || map.map(range.start)..map.map(range.end.max(range.start));
         match &event {
+            Event::Start(t) if nests(t) => {
+                md_depth += 1;
+                if md_depth + container_depth > MAX_NESTING && !too_deep {
+                    too_deep = true;
+                    d.error(
+                        "too-deep",
+                        loc(rest_of_line(src, map.map(range.start))),
+                        format!("this text is nested more than {MAX_NESTING} deep"),
+                    )
+                    .label(format!("level {}", md_depth + container_depth))
+                    .help(format!("lists, quotes, emphasis, links and containers may nest at most {MAX_NESTING} deep (counted together); the PDFs cannot print deeper nesting"));
+                }
+            }
+            Event::End(t) if ends_nesting(t) => md_depth = md_depth.saturating_sub(1),
             Event::Start(Tag::HtmlBlock) => {
                 held_html = true;
                 continue;
@@ -660,14 +682,9 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 // (the line pass took it for code): never plain text.
                 let line_start = out[..range.start].rfind('\n').map_or(0, |i| i + 1);
                 if prefix_len(&out[line_start..]) == range.start - line_start {
-                    let at = map.map(range.start);
-                    let end = src
-                        .get(at..)
-                        .and_then(|rest| rest.find('\n'))
-                        .map_or(src.len(), |i| at + i);
                     d.error(
                         "directive-place",
-                        loc(at..end),
+                        loc(rest_of_line(src, map.map(range.start))),
                         "this line starts like a directive but is not read as one",
                     )
                     .label("not a directive here")
@@ -685,14 +702,12 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 attrs,
             }) => {
                 heading = Some(events.len());
+                let (id, classes) = heading_attrs(id, classes, attrs, src_range(), src, &loc, d);
                 Event::Start(Tag::Heading {
                     level,
-                    id: id.map(|i| i.into_static()),
-                    classes: classes.into_iter().map(|c| c.into_static()).collect(),
-                    attrs: attrs
-                        .into_iter()
-                        .map(|(k, v)| (k.into_static(), v.map(|v| v.into_static())))
-                        .collect(),
+                    id,
+                    classes,
+                    attrs: Vec::new(),
                 })
             }
             Event::End(TagEnd::Heading(level)) => {
@@ -798,6 +813,47 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
         nodes: std::sync::Arc::new(nodes),
         refs,
     }
+}
+
+/// How deep lists, quotes, emphasis, links and directive containers may
+/// nest, counted together: the PDFs' show rules fail (`maximum show rule
+/// depth exceeded`) at about twice this, inside the deepest card.
+pub const MAX_NESTING: usize = 16;
+
+/// From `at` to the end of its line in `src`.
+fn rest_of_line(src: &str, at: usize) -> Range<usize> {
+    let end = src
+        .get(at..)
+        .and_then(|rest| rest.find('\n'))
+        .map_or(src.len(), |i| at + i);
+    at..end
+}
+
+/// Tags counted by [`MAX_NESTING`].
+fn nests(t: &Tag) -> bool {
+    matches!(
+        t,
+        Tag::List(_)
+            | Tag::BlockQuote(_)
+            | Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Link { .. }
+            | Tag::FootnoteDefinition(_)
+    )
+}
+
+fn ends_nesting(t: &TagEnd) -> bool {
+    matches!(
+        t,
+        TagEnd::List(_)
+            | TagEnd::BlockQuote(_)
+            | TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Link
+            | TagEnd::FootnoteDefinition
+    )
 }
 
 /// Reads one directive line (`body` starts with `::`): what it places, or
@@ -1304,6 +1360,54 @@ fn md_node(mut run: Vec<Event<'static>>) -> Node {
     Node::Markdown(run)
 }
 
+/// A heading's `{…}` attributes: only `#id` and `.class` with plain names
+/// (letters, digits, `-`, `_`; a class starting with a letter). Anything else
+/// (`key=value`, a bare word, an id or class with other characters) is an
+/// error, and never reaches the page: attributes are author text and would
+/// otherwise become HTML attributes (`onfocus=…`).
+fn heading_attrs(
+    id: Option<CowStr<'_>>,
+    classes: Vec<CowStr<'_>>,
+    attrs: Vec<(CowStr<'_>, Option<CowStr<'_>>)>,
+    range: Range<usize>,
+    src: &str,
+    loc: &dyn Fn(Range<usize>) -> Loc,
+    d: &mut Diags,
+) -> (Option<CowStr<'static>>, Vec<CowStr<'static>>) {
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 100
+            && s.chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    };
+    let id_ok = id.as_deref().is_none_or(plain);
+    let classes_ok = classes
+        .iter()
+        .all(|c| plain(c) && c.starts_with(|ch: char| ch.is_alphabetic()));
+    if !id_ok || !classes_ok || !attrs.is_empty() {
+        // Point at the `{` that opens the attributes on the heading's line.
+        let text = src.get(range.clone()).unwrap_or("");
+        let line = text.lines().next().unwrap_or("");
+        let at = line.rfind('{').map_or(range.start, |i| range.start + i);
+        let end = range.start + line.len();
+        let what = if let Some((k, _)) = attrs.first() {
+            format!("the heading attribute `{k}` is not allowed")
+        } else if !id_ok {
+            "this heading id has characters an id cannot have".to_string()
+        } else {
+            "this heading class has characters a class cannot have".to_string()
+        };
+        d.error("heading-attribute", loc(at..end.max(at)), what)
+            .label("only `{#id}` and `{.class}` here")
+            .help("a heading takes `{#id}` (letters, digits, `-`, `_`) and classes `{.name}` (starting with a letter); other attributes are not allowed");
+        return (None, Vec::new());
+    }
+    (
+        id.map(|i| i.into_static()),
+        classes.into_iter().map(|c| c.into_static()).collect(),
+    )
+}
+
 /// Gives a heading without an id one made from its text, unique in the document.
 fn fix_heading_id(
     run: &mut [Event<'static>],
@@ -1479,7 +1583,53 @@ fn resolve_image(dest: &str, cx: &MdCx, l: &Loc, d: &mut Diags) -> Option<String
         };
         return None;
     }
+    if let Some(why) = not_an_image_place(&path) {
+        d.error(
+            "image-not-asset",
+            l.clone(),
+            format!("image `{dest}` is not a picture file cairn may publish"),
+        )
+        .label(why)
+        .help("put the picture in content/assets/ and point at it, for example `../assets/picture.png`; files cairn reads as content are never copied to the site");
+        return None;
+    }
     Some(path)
+}
+
+/// Folders (and files) under `content/` that cairn reads as content: a
+/// picture never comes from them, so no source text is ever published.
+pub const CONTENT_PLACES: &[&str] = &[
+    "sessions",
+    "guides",
+    "worksheets",
+    "prompts",
+    "exercises",
+    "pages",
+    "themes",
+    "program.md",
+    "glossary.toml",
+];
+
+/// The picture file extensions cairn takes (what the PDFs can print).
+pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "svg"];
+
+/// Why `path` (normalised, project-relative) cannot be a picture, if it cannot.
+fn not_an_image_place(path: &str) -> Option<&'static str> {
+    let Some(rest) = path.strip_prefix("content/") else {
+        return Some("not a file under content/");
+    };
+    let first = rest.split('/').next().unwrap_or("");
+    if CONTENT_PLACES.contains(&first) {
+        return Some("a file of the program's content, not a picture");
+    }
+    let ext = rest
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if !IMAGE_EXTENSIONS.contains(&ext.as_str()) {
+        return Some("not a PNG, JPEG, GIF, WebP or SVG file");
+    }
+    None
 }
 
 /// A relative path to `dest` that exists, when `dest` was written from the
@@ -1513,14 +1663,17 @@ mod tests {
     use super::*;
 
     fn doc(src: &str) -> (Doc, Diags) {
+        doc_with(src, &|p: &str| p == "content/assets/a.png")
+    }
+
+    fn doc_with(src: &str, exists: &(dyn Fn(&str) -> bool + Sync)) -> (Doc, Diags) {
         let mut d = Diags::default();
-        let exists = |p: &str| p == "content/assets/a.png";
         let cx = MdCx {
             file: 0,
             offset: 0,
             dir: "content/sessions",
             raw_html: false,
-            exists: &exists,
+            exists,
         };
         let doc = parse(src, &cx, &mut d);
         (doc, d)
@@ -1579,6 +1732,64 @@ mod tests {
             doc("![](../assets/a.png)\n\n![x](../../../etc/passwd)\n\n![x](https://e.com/a.png)\n");
         let codes: Vec<_> = d.list.iter().map(|x| x.code).collect();
         assert_eq!(codes, vec!["image-alt", "image-outside", "image-outside"]);
+    }
+
+    #[test]
+    fn heading_attributes_only_id_and_class() {
+        let src = "## Hi {onfocus=document.title=42 autofocus tabindex=0 hidden}\n\n## Ok {#fine .note}\n\n## Bad {#a\"b}\n\n## C {.9x}\n";
+        let (doc, d) = doc(src);
+        let codes: Vec<_> = d.list.iter().map(|x| x.code).collect();
+        assert_eq!(codes, vec!["heading-attribute"; 3], "{:?}", d.list);
+        assert_eq!(d.list[0].loc.span.start, src.find('{').unwrap());
+        let Node::Markdown(ev) = &doc.nodes[0] else {
+            panic!()
+        };
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, ev.iter().cloned());
+        assert!(
+            !html.contains("onfocus") && !html.contains("autofocus"),
+            "{html}"
+        );
+        assert!(html.contains(r#"<h2 id="fine" class="note">"#), "{html}");
+        for e in ev.iter() {
+            if let Event::Start(Tag::Heading { attrs, .. }) = e {
+                assert!(attrs.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn images_only_from_assets() {
+        let (_, d) = doc_with(
+            "![a](01-b.md)\n\n![a](../sessions/01-a.md)\n\n![a](../program.md)\n\n![a](@/guides/x.png)\n\n![a](../assets/a.txt)\n\n![a](../../cairn.toml)\n\n![a](../assets/a.png)\n",
+            &|_| true,
+        );
+        let codes: Vec<_> = d.list.iter().map(|x| x.code).collect();
+        assert_eq!(codes, vec!["image-not-asset"; 6], "{:?}", d.list);
+    }
+
+    #[test]
+    fn nesting_is_limited() {
+        let list = |n: usize| -> String {
+            (0..n)
+                .map(|i| format!("{}- level {i}\n", "  ".repeat(i)))
+                .collect()
+        };
+        let (_, d) = doc(&list(MAX_NESTING));
+        assert!(d.list.is_empty(), "{:?}", d.list);
+        let (_, d) = doc(&list(MAX_NESTING + 1));
+        let codes: Vec<_> = d.list.iter().map(|x| x.code).collect();
+        assert_eq!(codes, vec!["too-deep"]);
+        let quotes: String = (0..40)
+            .map(|i| format!("{} q\n", ">".repeat(i + 1)))
+            .collect();
+        let (_, d) = doc(&quotes);
+        assert_eq!(d.list.len(), 1);
+        // Containers count with what is inside them.
+        let src = format!(":::note\n{}:::\n", list(MAX_NESTING));
+        let (_, d) = doc(&src);
+        assert_eq!(d.list.len(), 1, "{:?}", d.list);
+        assert_eq!(d.list[0].loc.span.start, src.rfind("- level").unwrap());
     }
 
     #[test]

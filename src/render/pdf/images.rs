@@ -99,6 +99,127 @@ pub fn printed_mm(w: u32, h: u32, dpi: Option<f64>, paper: Paper) -> (f64, f64) 
     (pw, ph)
 }
 
+/// The picture formats cairn takes, by file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Png,
+    Jpeg,
+    Gif,
+    Webp,
+    Svg,
+}
+
+impl Format {
+    fn of_extension(path: &str) -> Option<Format> {
+        let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "png" => Format::Png,
+            "jpg" | "jpeg" => Format::Jpeg,
+            "gif" => Format::Gif,
+            "webp" => Format::Webp,
+            "svg" => Format::Svg,
+            _ => return None,
+        })
+    }
+    fn of_bytes(b: &[u8]) -> Option<Format> {
+        if b.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(Format::Png)
+        } else if b.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(Format::Jpeg)
+        } else if b.starts_with(b"GIF87a") || b.starts_with(b"GIF89a") {
+            Some(Format::Gif)
+        } else if b.len() >= 12 && &b[..4] == b"RIFF" && &b[8..12] == b"WEBP" {
+            Some(Format::Webp)
+        } else {
+            let text = std::str::from_utf8(b.get(..b.len().min(4096))?).ok()?;
+            let text = text.trim_start_matches('\u{feff}').trim_start();
+            (text.starts_with("<svg") || (text.starts_with('<') && text.contains("<svg")))
+                .then_some(Format::Svg)
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Format::Png => "PNG",
+            Format::Jpeg => "JPEG",
+            Format::Gif => "GIF",
+            Format::Webp => "WebP",
+            Format::Svg => "SVG",
+        }
+    }
+}
+
+/// Why `bytes` cannot be printed as the picture `path` names, if they cannot:
+/// the bytes must be the format the extension says, and decode whole
+/// (rasters within the `image` crate's memory limit, SVG as usvg reads it).
+fn picture_problem(path: &str, bytes: &[u8]) -> Option<String> {
+    let Some(want) = Format::of_extension(path) else {
+        return Some("not a PNG, JPEG, GIF, WebP or SVG file".into());
+    };
+    match Format::of_bytes(bytes) {
+        None => {
+            return Some(format!(
+                "the file is not a picture (a `.{}` file must hold {})",
+                path.rsplit_once('.').map_or("", |x| x.1),
+                want.name()
+            ));
+        }
+        Some(got) if got != want => {
+            return Some(format!(
+                "the file holds {}, but its name says {}",
+                got.name(),
+                want.name()
+            ));
+        }
+        Some(_) => {}
+    }
+    let format = match want {
+        Format::Svg => {
+            return usvg::Tree::from_data(bytes, &usvg::Options::default())
+                .err()
+                .map(|e| format!("the SVG cannot be read: {e}"));
+        }
+        Format::Png => image::ImageFormat::Png,
+        Format::Jpeg => image::ImageFormat::Jpeg,
+        Format::Gif => image::ImageFormat::Gif,
+        Format::Webp => image::ImageFormat::WebP,
+    };
+    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    reader.limits(image::Limits::default());
+    reader
+        .decode()
+        .err()
+        .map(|e| format!("the {} cannot be decoded: {e}", want.name()))
+}
+
+/// Reads and decodes every picture the text uses, once: a file that is not
+/// the picture its name says (or is broken) is an error at the first place
+/// that uses it, instead of a failure of the PDF build.
+pub fn check_files(root: &Path, p: &Program, d: &mut Diags) {
+    use rayon::prelude::*;
+    let problems: Vec<(usize, String)> = p
+        .image_uses
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, (path, _))| {
+            let problem = match std::fs::read(root.join(path)) {
+                Ok(bytes) => picture_problem(path, &bytes)?,
+                Err(e) => format!("the file cannot be read: {e}"),
+            };
+            Some((i, problem))
+        })
+        .collect();
+    for (i, problem) in problems {
+        let (path, loc) = &p.image_uses[i];
+        d.error(
+            "bad-image",
+            loc.clone(),
+            format!("`{path}` cannot be used as a picture: {problem}"),
+        )
+        .label("this picture")
+        .help("save the picture again as PNG, JPEG, GIF, WebP or SVG, with the extension of its format");
+    }
+}
+
 /// Warns about every picture that would print below [`MIN_PPI`].
 pub fn check_print_resolution(root: &Path, p: &Program, d: &mut Diags) {
     for (path, loc) in &p.image_uses {
