@@ -32,7 +32,12 @@ fuzz_target!(|data: &[u8]| {
             let _ = items::session(&f, &pcx, &mut d);
         }
         3 => {
-            let f = source_file(&mut sources, FileKind::Exercise, "exercises/breathe.md", text);
+            let f = source_file(
+                &mut sources,
+                FileKind::Exercise,
+                "exercises/breathe.md",
+                text,
+            );
             let _ = items::exercise(&f, &pcx, &mut d);
         }
         4 => {
@@ -44,7 +49,12 @@ fuzz_target!(|data: &[u8]| {
             let _ = items::page(&f, &pcx, &mut d);
         }
         6 => {
-            let f = source_file(&mut sources, FileKind::Prompts, "prompts/prompts.toml", text);
+            let f = source_file(
+                &mut sources,
+                FileKind::Prompts,
+                "prompts/prompts.toml",
+                text,
+            );
             let _ = items::prompts(&f, &mut d);
         }
         _ => {

@@ -101,7 +101,10 @@ fuzz_target!(|data: &[u8]| {
         let root = typst::syntax::parse(&src);
         let (errors, _) = root.errors_and_warnings();
         if let Some(e) = errors.first() {
-            panic!("{name}: the generated source does not parse: {}\n{src}", e.message);
+            panic!(
+                "{name}: the generated source does not parse: {}\n{src}",
+                e.message
+            );
         }
         let all = src.matches(MARKER).count();
         let in_strings = marker_in_strings(&root);

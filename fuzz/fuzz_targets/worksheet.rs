@@ -14,7 +14,12 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut sources = Sources::default();
     let mut d = Diags::default();
-    let f = source_file(&mut sources, FileKind::Worksheet, "worksheets/plan.toml", text);
+    let f = source_file(
+        &mut sources,
+        FileKind::Worksheet,
+        "worksheets/plan.toml",
+        text,
+    );
     let _ = items::worksheet(&f, &parse_cx(false), &mut d);
     check_diags(&d, &sources);
 });
