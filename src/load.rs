@@ -393,17 +393,7 @@ fn walk_content(
 /// control characters shown as escapes.
 fn display_rel(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.to_string_lossy()
-        .replace('\\', "/")
-        .chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+    shown(&rel.to_string_lossy().replace('\\', "/"))
 }
 
 /// An id must work as a folder name and in a web address: letters, digits,

@@ -280,14 +280,7 @@ fn the_pdfs_follow_the_language() {
 }
 
 fn pdftotext(path: &Path) -> Option<String> {
-    let out = std::process::Command::new("pdftotext")
-        .arg(path)
-        .arg("-")
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    pdf_text_of(path, false)
 }
 
 /// The scan finds English words where they are: on an English page.

@@ -8,7 +8,6 @@ mod common;
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::path::Path;
-use std::process::Command;
 
 use common::*;
 
@@ -56,18 +55,7 @@ fn agree() -> (tempfile::TempDir, Built) {
 
 /// Text of a PDF by `pdftotext -layout`, when poppler is installed.
 fn pdftotext(bytes: &[u8]) -> Option<String> {
-    let dir = scratch();
-    let p = dir.path().join("x.pdf");
-    std::fs::write(&p, bytes).ok()?;
-    let out = Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(&p)
-        .arg("-")
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    pdf_text_of_bytes(bytes, true)
 }
 
 /// RFC 4180 records (quoted fields with doubled quotes, CRLF or LF).

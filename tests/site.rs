@@ -722,17 +722,8 @@ fn audience_fixture_links_resolve() {
 
 /// Text of a PDF by pdftotext (poppler).
 fn pdf_text(bytes: &[u8]) -> String {
-    let dir = scratch();
-    let p = dir.path().join("x.pdf");
-    std::fs::write(&p, bytes).expect("write PDF");
-    let out = std::process::Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&p)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) must be installed for this test");
-    assert!(out.status.success(), "pdftotext failed");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    pdf_text_of_bytes(bytes, false)
+        .expect("pdftotext (poppler-utils) must be installed for this test")
 }
 
 /// The needles not in `text`.

@@ -7,7 +7,6 @@ mod common;
 
 use std::ffi::OsStr;
 use std::path::Path;
-use std::process::Command;
 
 use common::*;
 
@@ -23,10 +22,7 @@ fn with_strings(strings: &str) -> tempfile::TempDir {
 
 /// Text of a PDF by pdftotext, when poppler is installed.
 fn pdftotext(path: &Path) -> Option<String> {
-    let out = Command::new("pdftotext").arg(path).arg("-").output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    pdf_text_of(path, false)
 }
 
 #[test]

@@ -496,3 +496,29 @@ pub fn assert_lines(what: &str, actual: &[String], expected: &[String]) {
         );
     }
 }
+
+/// Text of the PDF at `path` by poppler's `pdftotext` (UTF-8; `-layout`
+/// keeps columns apart), or None when pdftotext is not installed or fails.
+pub fn pdf_text_of(path: &Path, layout: bool) -> Option<String> {
+    let mut cmd = Command::new("pdftotext");
+    if layout {
+        cmd.arg("-layout");
+    }
+    let out = cmd
+        .args(["-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// [`pdf_text_of`] for a PDF held in memory.
+pub fn pdf_text_of_bytes(bytes: &[u8], layout: bool) -> Option<String> {
+    let dir = scratch();
+    let p = dir.path().join("x.pdf");
+    std::fs::write(&p, bytes).ok()?;
+    pdf_text_of(&p, layout)
+}
