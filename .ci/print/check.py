@@ -14,6 +14,12 @@ Fails (exit 1) on any of:
   that ends its page and goes on at the top of the next; on
   a one-sheet PDF (sessions/, worksheets/) the support box must be on
   page 1;
+- a lone header or a lone row: a table that goes on to the next page
+  (the next page opens with the same table, its header repeated) with
+  its header alone, or one row under it, at the foot of a page;
+- a framed box (the scoring box) split by the layout: each framed box
+  starts with its title; one taller than a page goes on in a box titled
+  "TITLE (CONTINUED)" at the top of the next page, and only so;
 - a one-sheet PDF's page without the running head of page 1 (program and
   title) or without "N of M" at its foot.
 
@@ -141,6 +147,20 @@ def titled_boxes(page, titles):
     return out
 
 
+def framed_boxes(page):
+    """Boxes drawn with a stroke and no fill, at least 60% of the page
+    wide, top to bottom: (shape, first line inside or None)."""
+    out = []
+    for s in page.shapes:
+        if isinstance(s, LTLine) or fill_of(s) is not None or not getattr(s, "stroke", False):
+            continue
+        if s.x1 - s.x0 < page.width * 0.6 or s.y1 - s.y0 < 20:
+            continue
+        inside = page.lines(lambda c: s.x0 <= c.x0 and c.x1 <= s.x1 + 1 and s.y0 <= c.y0 and c.y1 <= s.y1 + 1)
+        out.append((s, inside[0] if inside else None))
+    return sorted(out, key=lambda b: -b[0].y1)
+
+
 def edge_rules(page, box):
     """Thin filled rules down the left edge of a box (a callout's stroke)."""
     return [
@@ -148,6 +168,42 @@ def edge_rules(page, box):
         if r is not box and fill_of(r) is not None and fill_of(r) != fill_of(box)
         and abs(r.x0 - box.x0) < 2 and (r.x1 - r.x0) <= 4 and r.y0 < box.y1 and box.y0 < r.y1
     ]
+
+
+def table_parts(page):
+    """The tables (or parts of a table) drawn on a page, top to bottom: a
+    table is a run of horizontal rules of one width joined by a rule down
+    its left side. Each: (x0, x1, top, bottom, rows, header), rows being
+    the (top, bottom) of each row, header whether its first row is filled
+    across the table (a header row)."""
+    horiz = [s for s in page.shapes if isinstance(s, LTLine) and abs(s.y1 - s.y0) < 0.5 and s.x1 - s.x0 > 20]
+    vert = [s for s in page.shapes if isinstance(s, LTLine) and abs(s.x1 - s.x0) < 0.5 and s.y1 - s.y0 > 2]
+    by_span = {}
+    for h in horiz:
+        by_span.setdefault((round(h.x0), round(h.x1)), set()).add(round(h.y0, 1))
+    out = []
+    for (x0, x1), ys in by_span.items():
+        ys = sorted(ys, reverse=True)
+        run = [ys[0]]
+
+        def close(run):
+            if len(run) >= 2:
+                rows = list(zip(run, run[1:]))
+                top, bottom = rows[0]
+                fills = [s for s in page.shapes if fill_of(s) is not None and not isinstance(s, LTLine)
+                         and s.y0 >= bottom - 1 and s.y1 <= top + 1 and s.y1 - s.y0 > 0.5 * (top - bottom)]
+                covered = sum(s.x1 - s.x0 for s in fills if x0 - 2 <= s.x0 and s.x1 <= x1 + 2)
+                out.append((x0, x1, run[0], run[-1], rows, covered >= 0.9 * (x1 - x0)))
+
+        for y in ys[1:]:
+            joined = any(abs(v.x0 - x0) < 2 and v.y0 <= y + 1 and v.y1 >= run[-1] - 1 for v in vert)
+            if joined:
+                run.append(y)
+            else:
+                close(run)
+                run = [y]
+        close(run)
+    return sorted(out, key=lambda t: -t[2])
 
 
 def bookmarks(path):
@@ -219,6 +275,33 @@ def check(path, support_titles, box_titles):
         if after + min(len(drawn), 2) < 2:
             problems.append(f"{path}: page {pi + 1}: heading {title!r} is stranded at the foot of the page ({after} line(s) of what follows)")
 
+    # A table that goes on to the next page leaves at least two rows under
+    # its header at the foot of this one: not its header alone, nor one row.
+    parts = [table_parts(pg) for pg in pages]
+    for i, pg in enumerate(pages[:-1]):
+        if not parts[i] or not parts[i + 1]:
+            continue
+        foot = parts[i][-1]
+        nxt = pages[i + 1]
+        top = parts[i + 1][0]
+        x0, x1, _, bottom, rows, header = foot
+        ends_page = not any(pg.body_bottom <= c.y0 and c.y1 <= bottom + 1 for c in pg.chars)
+        opens_page = not any(top[2] - 1 <= c.y0 and c.y1 <= nxt.body_top for c in nxt.chars)
+        if not (ends_page and opens_page and abs(top[0] - x0) < 2 and abs(top[1] - x1) < 2):
+            continue
+        # The same table goes on: its header row is repeated (or neither part
+        # has one).
+        def first_row(page, part):
+            t, b = part[4][0]
+            return page.text_in(b, t)
+        if header != top[5] or (header and first_row(pg, foot) != first_row(nxt, top)):
+            continue
+        body = len(rows) - (1 if header else 0)
+        if body == 0:
+            problems.append(f"{path}: page {i + 1}: a table's header is alone at the foot of the page (its rows start on page {i + 2})")
+        elif body == 1:
+            problems.append(f"{path}: page {i + 1}: a table leaves one row at the foot of the page (it goes on on page {i + 2})")
+
     # Split boxes, and the support box on page 1 of a one-sheet PDF.
     titles = support_titles + box_titles
     for i, pg in enumerate(pages):
@@ -235,6 +318,32 @@ def check(path, support_titles, box_titles):
                 top = [o for o in nxt.shapes if o.y1 >= nxt.body_top - 2 * NEAR and abs(o.x0 - s.x0) < 2]
                 if all(any(fill_of(o) == f for o in top) for f in look):
                     problems.append(f"{path}: page {i + 1}: the box {t!r} is split across pages {i + 1} and {i + 2}")
+
+    # Framed boxes (a stroke, no fill: the scoring box) are never split by
+    # the layout: each starts with its title (bold capitals). One taller
+    # than a page is set as whole boxes, the later ones titled "TITLE
+    # (CONTINUED)" (in the PDF's language), each the first thing on its page
+    # with the box it goes on from ending the page before.
+    last_frame = None  # (page index, title) of the box that ends the page before
+    for i, pg in enumerate(pages):
+        frames = framed_boxes(pg)
+        for k, (s, first) in enumerate(frames):
+            text = re.sub(r"\s+", "", first[3]) if first else ""
+            if not first or "Bold" not in first[2][1] or text != text.upper():
+                problems.append(f"{path}: page {i + 1}: a framed box starts without its title ({text[:30]!r}): it is split across pages")
+                continue
+            m = re.fullmatch(r"(.+)\((.+)\)", text)
+            if m:
+                base = m.group(1)
+                above = any(s.y1 + 1 < c.y0 and c.y1 <= pg.body_top for c in pg.chars)
+                if k > 0 or above or last_frame is None or last_frame != (i - 1, base):
+                    problems.append(f"{path}: page {i + 1}: the box {text!r} does not open its page after the box it goes on from")
+        last_frame = None
+        if frames:
+            s, first = frames[-1]
+            if first and not any(pg.body_bottom <= c.y0 and c.y1 <= s.y0 + 1 for c in pg.chars):
+                t = re.sub(r"\s+", "", first[3])
+                last_frame = (i, re.sub(r"\(.+\)$", "", t))
 
     # Every page of a one-sheet PDF says what it is.
     if one_sheet and n > 0:

@@ -3,7 +3,9 @@
 `cairn new DIR`: very long titles, a long support text, 12-column and
 20-column trackers with long column names, a scale with many items (some
 reversed, one with an alert), a 5-level goal scale, two sibling worksheets,
-and a session with many headings and short paragraphs.
+a session with many headings and short paragraphs, sessions that place a
+table taller than a page a little lower each time (so one starts with
+room for its header and one row only) and a tracker longer than a page.
 
     stress.py CAIRN DIR PAPER      (PAPER: a4 or us-letter)
 """
@@ -114,6 +116,46 @@ label = "My SMART goal"
 type = "lines"
 label = "What I will do when it gets hard"
 lines = 6
+''')
+
+# A tracker longer than a page: a row per habit, a column per day.
+habits = ", ".join(f'"Habit number {n}"' for n in range(1, 41))
+(c / "worksheets" / "stress-long-tracker.toml").write_text(f'''title = "Forty habits, four days"
+audience = "participant"
+
+[[block]]
+type = "tracker"
+label = "Forty habits"
+rows = [{habits}]
+columns = ["Mon", "Tue", "Wed", "Thu"]
+''')
+
+# Sessions whose long table (taller than a page) starts a little lower
+# each time, two list items further down, so that in every edition and on
+# every paper one of them starts with room for its header and one row only
+# (a row is four lines or more, two items are less): the lone-row check
+# must find nothing. Each then has the long tracker, wherever it falls.
+row_text = "a long cell that wraps over several lines, so that one row of this table is taller than two items of the list above it " * 2
+table = "| Step | What happened |\n|---|---|\n" + "\n".join(f"| Step {n} | {row_text}|" for n in range(1, 13))
+for k in range(16):
+    items = "\n".join(f"- Item {n}." for n in range(1, 2 * k + 1))
+    (c / "sessions" / f"{10 + k:02d}-table-{k}.md").write_text(f'''+++
+title = "Table placement {k}"
+duration = 30
+theme = "connection"
+
+[[agenda]]
+kind = "discussion"
+minutes = 30
+prompts = ["what-helps"]
+worksheets = ["stress-long-tracker"]
++++
+
+{items}
+
+{table}
+
+::worksheet[stress-long-tracker]
 ''')
 
 paras = "\n\n".join(
