@@ -41,6 +41,11 @@ pub struct Program {
     /// Each picture the text shows, with the first place it is shown (for
     /// the print-resolution check).
     pub image_uses: Vec<(String, crate::diag::Loc)>,
+    /// Each picture's size in pixels (width, height), by its path in
+    /// `image_uses`: read once, when `check` decodes it (an SVG's is its
+    /// size in CSS pixels). The site writes it on `<img>`; a picture that
+    /// cannot be read has none.
+    pub image_sizes: std::collections::HashMap<String, (u32, u32)>,
 }
 
 /// Lookups into a [`Program`]'s lists.

@@ -73,14 +73,14 @@ pub fn check_cached(root: &Path, cache: Option<&mut Cache>) -> std::io::Result<C
     };
     let loaded = crate::load::load_cached(root, &mut sources, &mut diags, load_cache)?;
     let loaded_at = t.elapsed();
-    let program = crate::resolve::resolve_cached(&loaded, &mut diags, parse_cache);
+    let mut program = crate::resolve::resolve_cached(&loaded, &mut diags, parse_cache);
     if std::env::var_os("CAIRN_TIMING").is_some() {
         eprintln!(
             "  load: {loaded_at:.1?}, resolve: {:.1?}",
             t.elapsed() - loaded_at
         );
     }
-    if let Some(p) = &program {
+    if let Some(p) = &mut program {
         check_look(root, &p.config, &mut diags);
         crate::render::pdf::images::check_files(root, p, &mut diags);
         crate::render::pdf::images::check_print_resolution(root, p, &mut diags);

@@ -469,6 +469,7 @@ pub fn resolve_cached(
         print: Default::default(),
         strings,
         image_uses: Vec::new(),
+        image_sizes: Default::default(),
     };
 
     // References written in text: @/ links, images and directives.

@@ -1505,3 +1505,106 @@ fn facilitator_audience_writes_every_page_and_every_link_resolves() {
         assert!(differ.is_empty(), "{what} differs in {differ:?}");
     }
 }
+
+/// Every picture on the site says its size in pixels (from the one decode
+/// `check` makes), so a page keeps its place while pictures load; the
+/// look's CSS keeps them within their column.
+#[test]
+fn pictures_have_width_and_height() {
+    let dir = program_with(None);
+    let root = dir.path();
+    let assets = root.join("content/assets");
+    image::RgbImage::new(48, 160)
+        .save(assets.join("tall.png"))
+        .expect("write png");
+    let session = root.join("content/sessions/01-a.md");
+    let text = std::fs::read_to_string(&session).expect("read session");
+    std::fs::write(
+        &session,
+        format!("{text}\n\n![A *tall* \"grey\" bar](../assets/tall.png \"Tall\")\n"),
+    )
+    .expect("write session");
+    let site = build_site(root);
+    let mut seen = Vec::new();
+    for (page, html) in site.participant_files() {
+        for tag in tags(&html).into_iter().filter(|t| t.name == "img") {
+            let get = |a: &str| {
+                tag.attrs
+                    .iter()
+                    .find(|(k, _)| k == a)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default()
+            };
+            let (src, w, h) = (get("src"), get("width"), get("height"));
+            assert!(
+                !w.is_empty() && !h.is_empty(),
+                "{page}: <img src={src}> without width and height"
+            );
+            seen.push((
+                src.rsplit('/').next().unwrap_or("").to_string(),
+                w,
+                h,
+                get("alt"),
+                get("title"),
+            ));
+        }
+    }
+    assert!(
+        seen.iter()
+            .any(|s| s.0 == "lake.svg" && s.1 == "10" && s.2 == "10"),
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter().any(|s| s.0 == "tall.png"
+            && s.1 == "48"
+            && s.2 == "160"
+            && s.3 == "A tall “grey” bar"
+            && s.4 == "Tall"),
+        "{seen:?}"
+    );
+    let css = String::from_utf8_lossy(&site.files["static/style.css"]).into_owned();
+    assert!(css.contains("img, svg, video, canvas { max-width: 100%; height: auto; }"));
+}
+
+/// Printing a session or worksheet page prints what a reader needs: the
+/// look's print stylesheet hides the menu, contents, search, view switch,
+/// links to the PDFs and to the worksheet online, tools and the footer, and
+/// forces no page breaks.
+#[test]
+fn print_stylesheet_leaves_out_the_chrome() {
+    let site = sample();
+    let css = String::from_utf8_lossy(&site.files["static/style.css"]).into_owned();
+    let print = &css[css.find("@media print").expect("a print stylesheet")..];
+    let hidden = &print[..print
+        .find("display: none !important")
+        .expect("hidden in print")];
+    for class in [
+        ".site-menu",
+        ".site-nav",
+        ".skip-link",
+        ".toc",
+        ".view-switch",
+        ".pdf-links",
+        ".worksheet-links",
+        ".site-footer",
+        "[role=\"search\"]",
+        "button",
+    ] {
+        assert!(hidden.contains(class), "{class} prints");
+    }
+    assert!(!print.contains("break-before: page") && !print.contains("page-break-before: always"));
+    // The classes are on the pages.
+    let session = site.text("sessions/boundaries/index.html");
+    for class in [
+        "toc",
+        "view-switch",
+        "worksheet-links",
+        "site-footer",
+        "site-menu",
+    ] {
+        assert!(
+            session.contains(&format!("class=\"{class}")),
+            "no {class} on the session page"
+        );
+    }
+}

@@ -159,7 +159,23 @@ fn markdown(
     // Links the audience may not follow become plain text: drop their tags.
     let mut link_stack: Vec<bool> = Vec::new();
     let mut heading: Option<(u8, String, String)> = None;
+    let mut image: Option<Img> = None;
     for e in events {
+        // Inside a picture: its alt text.
+        if let Some(img) = image.as_mut() {
+            match e {
+                Event::Start(_) => img.depth += 1,
+                Event::End(_) if img.depth > 0 => img.depth -= 1,
+                Event::End(_) => {
+                    evs.push(Event::InlineHtml(CowStr::from(img.html())));
+                    image = None;
+                }
+                Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) => img.alt.push_str(t),
+                Event::SoftBreak | Event::HardBreak => img.alt.push(' '),
+                _ => {}
+            }
+            continue;
+        }
         let e = match e {
             Event::Start(Tag::Heading {
                 level,
@@ -241,19 +257,21 @@ fn markdown(
                 }
                 Event::End(TagEnd::Link)
             }
+            // Written here, with the picture's width and height (from the
+            // model) so the page keeps its place while it loads.
             Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
+                dest_url, title, ..
             }) => {
                 let url = dest_url.strip_prefix("content/").unwrap_or(dest_url);
-                Event::Start(Tag::Image {
-                    link_type: *link_type,
-                    dest_url: CowStr::from(format!("{}{}", cx.root, url)),
-                    title: title.clone(),
-                    id: id.clone(),
-                })
+                let img = Img {
+                    src: format!("{}{}", cx.root, url),
+                    title: title.to_string(),
+                    size: cx.program.image_sizes.get(dest_url.as_ref()).copied(),
+                    alt: String::new(),
+                    depth: 0,
+                };
+                image = Some(img);
+                continue;
             }
             Event::TaskListMarker(done) => {
                 let (mark, key) = if *done {
@@ -295,6 +313,40 @@ fn markdown(
         evs.push(e);
     }
     pulldown_cmark::html::push_html(out, evs.into_iter());
+}
+
+/// A Markdown picture being read (its alt text comes in the events up to
+/// its end).
+struct Img {
+    src: String,
+    title: String,
+    size: Option<(u32, u32)>,
+    alt: String,
+    /// Tags open inside the alt text (emphasis and the like).
+    depth: usize,
+}
+
+impl Img {
+    /// `<img>` as pulldown-cmark writes it, with `width` and `height` (the
+    /// look's CSS keeps it within its column: `max-width: 100%; height:
+    /// auto`).
+    fn html(&self) -> String {
+        let mut o = String::from("<img src=\"");
+        let _ = pulldown_cmark_escape::escape_href(&mut o, &self.src);
+        o.push_str("\" alt=\"");
+        let _ = pulldown_cmark_escape::escape_html(&mut o, &self.alt);
+        o.push('"');
+        if !self.title.is_empty() {
+            o.push_str(" title=\"");
+            let _ = pulldown_cmark_escape::escape_html(&mut o, &self.title);
+            o.push('"');
+        }
+        if let Some((w, h)) = self.size {
+            o.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
+        }
+        o.push_str(" />");
+        o
+    }
 }
 
 /// The event, borrowing its text instead of copying it.

@@ -469,7 +469,7 @@ impl<'a> Site<'a> {
             o.push_str(&self.doc_in(dsc, audience, root, level + 1, &prefix).0);
         }
         o.push_str(&format!(
-            "<p><a href=\"{root}{url}\">{}</a>{}</p>\n",
+            "<p class=\"worksheet-links\"><a href=\"{root}{url}\">{}</a>{}</p>\n",
             esc(&self
                 .p
                 .strings
@@ -481,7 +481,7 @@ impl<'a> Site<'a> {
             && self.p.config.prints(crate::config::Edition::Worksheets)
         {
             o.push_str(&format!(
-                "<p><a href=\"{root}{}\">{}</a></p>\n",
+                "<p class=\"worksheet-links\"><a href=\"{root}{}\">{}</a></p>\n",
                 esc(&paths::worksheet_pdf(&w.id)),
                 esc(self.p.strings.get("pdf_worksheet"))
             ));

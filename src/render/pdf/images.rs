@@ -148,23 +148,24 @@ impl Format {
     }
 }
 
-/// Why `bytes` cannot be printed as the picture `path` names, if they cannot:
-/// the bytes must be the format the extension says, and decode whole
-/// (rasters within the `image` crate's memory limit, SVG as usvg reads it).
-fn picture_problem(path: &str, bytes: &[u8]) -> Option<String> {
+/// The picture `path` names, decoded: its size in pixels (an SVG's in CSS
+/// pixels, rounded), or why `bytes` cannot be printed as it. The bytes must
+/// be the format the extension says, and decode whole (rasters within the
+/// `image` crate's memory limit, SVG as usvg reads it).
+fn decode(path: &str, bytes: &[u8]) -> Result<(u32, u32), String> {
     let Some(want) = Format::of_extension(path) else {
-        return Some("not a PNG, JPEG, GIF, WebP or SVG file".into());
+        return Err("not a PNG, JPEG, GIF, WebP or SVG file".into());
     };
     match Format::of_bytes(bytes) {
         None => {
-            return Some(format!(
+            return Err(format!(
                 "the file is not a picture (a `.{}` file must hold {})",
                 path.rsplit_once('.').map_or("", |x| x.1),
                 want.name()
             ));
         }
         Some(got) if got != want => {
-            return Some(format!(
+            return Err(format!(
                 "the file holds {}, but its name says {}",
                 got.name(),
                 want.name()
@@ -175,8 +176,14 @@ fn picture_problem(path: &str, bytes: &[u8]) -> Option<String> {
     let format = match want {
         Format::Svg => {
             return usvg::Tree::from_data(bytes, &usvg::Options::default())
-                .err()
-                .map(|e| format!("the SVG cannot be read: {e}"));
+                .map(|t| {
+                    let s = t.size();
+                    (
+                        s.width().round().max(1.0) as u32,
+                        s.height().round().max(1.0) as u32,
+                    )
+                })
+                .map_err(|e| format!("the SVG cannot be read: {e}"));
         }
         Format::Png => image::ImageFormat::Png,
         Format::Jpeg => image::ImageFormat::Jpeg,
@@ -187,36 +194,40 @@ fn picture_problem(path: &str, bytes: &[u8]) -> Option<String> {
     reader.limits(image::Limits::default());
     reader
         .decode()
-        .err()
-        .map(|e| format!("the {} cannot be decoded: {e}", want.name()))
+        .map(|i| (i.width(), i.height()))
+        .map_err(|e| format!("the {} cannot be decoded: {e}", want.name()))
 }
 
-/// Reads and decodes every picture the text uses, once: a file that is not
-/// the picture its name says (or is broken) is an error at the first place
-/// that uses it, instead of a failure of the PDF build.
-pub fn check_files(root: &Path, p: &Program, d: &mut Diags) {
+/// Reads and decodes every picture the text uses, once, and keeps its
+/// pixel size in the program (for the site's `<img width height>`): a file
+/// that is not the picture its name says (or is broken) is an error at the
+/// first place that uses it, instead of a failure of the PDF build.
+pub fn check_files(root: &Path, p: &mut Program, d: &mut Diags) {
     use rayon::prelude::*;
-    let problems: Vec<(usize, String)> = p
+    let decoded: Vec<Result<(u32, u32), String>> = p
         .image_uses
         .par_iter()
-        .enumerate()
-        .filter_map(|(i, (path, _))| {
-            let problem = match std::fs::read(root.join(path)) {
-                Ok(bytes) => picture_problem(path, &bytes)?,
-                Err(e) => format!("the file cannot be read: {e}"),
-            };
-            Some((i, problem))
+        .map(|(path, _)| match std::fs::read(root.join(path)) {
+            Ok(bytes) => decode(path, &bytes),
+            Err(e) => Err(format!("the file cannot be read: {e}")),
         })
         .collect();
-    for (i, problem) in problems {
+    for (i, result) in decoded.into_iter().enumerate() {
         let (path, loc) = &p.image_uses[i];
-        d.error(
-            "bad-image",
-            loc.clone(),
-            format!("`{path}` cannot be used as a picture: {problem}"),
-        )
-        .label("this picture")
-        .help("save the picture again as PNG, JPEG, GIF, WebP or SVG, with the extension of its format");
+        match result {
+            Ok(size) => {
+                p.image_sizes.insert(path.clone(), size);
+            }
+            Err(problem) => {
+                d.error(
+                    "bad-image",
+                    loc.clone(),
+                    format!("`{path}` cannot be used as a picture: {problem}"),
+                )
+                .label("this picture")
+                .help("save the picture again as PNG, JPEG, GIF, WebP or SVG, with the extension of its format");
+            }
+        }
     }
 }
 
