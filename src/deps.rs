@@ -83,6 +83,8 @@ pub fn fingerprints(
         .map(|id| sources.text(id))
         .hash(&mut global);
     format!("{:?}{:?}", p.config, p.assets).hash(&mut global);
+    // The pictures' sizes, written on every `<img>` (a picture changed).
+    p.image_sizes.hash(&mut global);
     // The look's words (its strings overrides and program.md's language).
     p.strings.hash(&mut global);
     look.hash(&mut global);

@@ -45,7 +45,7 @@ pub struct Program {
     /// `image_uses`: read once, when `check` decodes it (an SVG's is its
     /// size in CSS pixels). The site writes it on `<img>`; a picture that
     /// cannot be read has none.
-    pub image_sizes: std::collections::HashMap<String, (u32, u32)>,
+    pub image_sizes: std::collections::BTreeMap<String, (u32, u32)>,
 }
 
 /// Lookups into a [`Program`]'s lists.

@@ -653,6 +653,15 @@ fn serve_output_equals_a_fresh_build_after_every_edit() {
             )],
         ),
         (
+            // the pages that show it say its new size (`<img width height>`)
+            "redraw a picture at another size",
+            vec![Replace(
+                "content/assets/cairn.svg",
+                "width=\"200\"",
+                "width=\"240\"",
+            )],
+        ),
+        (
             "remove an image and its file",
             vec![
                 Replace("content/pages/about-us.md", IMAGE, ""),

@@ -306,6 +306,23 @@ mod tests {
     }
 
     #[test]
+    fn decoding_gives_the_pixel_size_once() {
+        let mut bytes = Vec::new();
+        image::RgbImage::new(3, 7)
+            .write_to(
+                &mut std::io::Cursor::new(&mut bytes),
+                image::ImageFormat::Png,
+            )
+            .unwrap_or_default();
+        assert_eq!(decode("a.png", &bytes), Ok((3, 7)));
+        let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="12.6" height="5"/>"#;
+        assert_eq!(decode("a.svg", svg), Ok((13, 5)));
+        // The header alone is not a picture: it must decode whole.
+        assert!(decode("a.png", &png(48, 160, None)).is_err());
+        assert!(decode("a.jpg", &bytes).is_err_and(|e| e.contains("holds PNG")));
+    }
+
+    #[test]
     fn small_picture_prints_at_72_ppi() {
         // 48×160 px with no density: 16.9×56.4 mm, so 72 ppi.
         let (w, h) = printed_mm(48, 160, None, Paper::A4);
