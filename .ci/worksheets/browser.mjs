@@ -387,6 +387,9 @@ async function main() {
     eq(await page.locator('.ws-chart rect.ws-stripe-hard').count(), 1, 'the chart tones the hard band');
     eq(await page.locator('.ws-scoring .ws-better').innerText(), 'A lower score is better.', 'the printed rule says it too');
     await axe(page, 'stress-load (two rounds scored)');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await axe(page, 'stress-load (two rounds scored, dark)');
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   // 5c. a tracker with its own marks
