@@ -375,6 +375,7 @@
         }
         var dl = h('dl', 'ws-scores');
         var used = [];
+        var toneOf = {};
         p.scores.forEach(function (g) {
           var row = h('div', 'ws-score-row');
           row.setAttribute('data-subscale', g.id);
@@ -391,7 +392,10 @@
               var band = h('strong', 'ws-band ws-tone-' + tone, g.band.band.label);
               band.setAttribute('data-tone', tone);
               dd.appendChild(band);
-              if (used.indexOf(g.band.index) === -1) used.push(g.band.index);
+              if (used.indexOf(g.band.index) === -1) {
+                used.push(g.band.index);
+                toneOf[g.band.index] = tone;
+              }
             }
           } else {
             dd.appendChild(h('span', 'muted', say('score_incomplete', { answered: g.answered, total: g.total })));
@@ -403,7 +407,7 @@
         // each band's text once, under the scores that reached it
         used.sort(function (a, b) { return a - b; }).forEach(function (i) {
           var text = form.parentNode.querySelector('.ws-scoring dd[data-band="' + i + '"]');
-          var note = h('div', 'ws-band-text');
+          var note = h('div', 'ws-band-text ws-tone-' + toneOf[i]);
           note.setAttribute('data-band', String(i));
           var head = h('p', 'ws-band-name', def.scoring.bands[i].label);
           note.appendChild(head);
