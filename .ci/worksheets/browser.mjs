@@ -404,6 +404,18 @@ async function main() {
     eq(await page.locator('#ws-weekly-goals-b1-row1-c2').inputValue(), '~', 'a mark is kept');
     eq(await page.locator('#ws-weekly-goals-b1-row1-c1').inputValue(), '✓', 'another mark is kept');
     eq((await page.locator('.ws-marks').textContent()).replace(/\s+/g, ' ').trim(), 'Marks: ✓ done ~ partly done', 'the legend');
+    // exported and imported like any answer; a mark the tracker does not have is refused
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export answers' }).click()]);
+    const file = path.join(tmp, 'marks.json');
+    await download.saveAs(file);
+    const data = JSON.parse(fs.readFileSync(file, 'utf8'));
+    eq(data.rounds[0].answers['b1-row1-c2'], '~', 'the mark in the file');
+    data.rounds[0].answers['b1-row1-c2'] = 'Z';
+    fs.writeFileSync(file, JSON.stringify(data));
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Import answers' }).click()]);
+    await chooser.setFiles(file);
+    await page.locator('.ws-panel [role="alert"]').filter({ hasText: /do not fit this worksheet/ }).waitFor({ timeout: 5000 });
+    eq(await page.locator('#ws-weekly-goals-b1-row1-c2').inputValue(), '~', 'an unknown mark changes nothing');
     await axe(page, 'weekly-goals with marks');
   });
 
