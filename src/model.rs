@@ -332,6 +332,8 @@ pub enum BlockKind {
         columns: Vec<String>,
         /// The first column's header (`row_label`); the look's default when `None`.
         row_label: Option<String>,
+        /// The marks a cell may hold (`marks`); empty: a tick, on or off.
+        marks: Vec<Mark>,
     },
     Scale {
         anchors: Vec<String>,
@@ -400,6 +402,13 @@ pub const GOAL_FIELDS: &[&str] = &[
 /// look's `gas_level.*`, see `render::worksheet_html::GAS_LEVEL_KEYS`).
 pub const GAS_LEVELS: &[i32] = &[-2, -1, 0, 1, 2];
 
+/// One mark a tracker cell may hold, such as `✓` "done".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mark {
+    pub symbol: String,
+    pub label: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct ScaleItem {
     pub id: String,
@@ -422,11 +431,33 @@ pub enum ScoreMethod {
     Mean,
 }
 
+/// Which way a score is better (`better`): a higher score, or a lower one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Better {
+    #[default]
+    Higher,
+    Lower,
+}
+
 #[derive(Debug, Clone)]
 pub struct Scoring {
     pub method: ScoreMethod,
     pub bands: Vec<Band>,
     pub instructions: Option<Doc>,
+    /// Which way is better for every part without its own `better`.
+    pub better: Better,
+    /// Parts (subscales) whose `better` is set in a `[[scoring.subscale]]`.
+    pub subscales: Vec<(String, Better)>,
+}
+
+impl Scoring {
+    /// Which way is better for a part (`None`: the items without a subscale).
+    pub fn better_for(&self, subscale: Option<&str>) -> Better {
+        subscale
+            .and_then(|s| self.subscales.iter().find(|(n, _)| n == s))
+            .map_or(self.better, |(_, b)| *b)
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -725,7 +725,6 @@ mod tests {
                 .iter()
                 .map(|k| k.to_string()),
         );
-        made.extend(["up", "down", "same"].map(|d| format!("script.change_{d}")));
         for k in made {
             assert!(s.has(&k), "no `{k}` in en.toml");
         }

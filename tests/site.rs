@@ -1608,3 +1608,110 @@ fn print_stylesheet_leaves_out_the_chrome() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// Worksheets: which way a score is better, tracker marks, the page's order
+
+/// The JSON data block the worksheet script reads.
+fn worksheet_data(html: &str, id: &str) -> serde_json::Value {
+    let open = format!("id=\"ws-{id}-data\">");
+    let start = html.find(&open).expect("data block") + open.len();
+    let end = start + html[start..].find("</script>").expect("end of data");
+    serde_json::from_str(&html[start..end]).expect("data is JSON")
+}
+
+#[test]
+fn sample_scores_say_which_way_is_better() {
+    let site = sample();
+    // a scale where a higher score is worse
+    let html = site.text("worksheets/stress-load/index.html");
+    let data = worksheet_data(&html, "stress-load");
+    assert_eq!(data["scoring"]["better"], "lower");
+    assert!(
+        html.contains("<p class=\"ws-better\">A lower score is better.</p>"),
+        "{html}"
+    );
+    // the default: higher is better
+    let html = site.text("worksheets/how-am-i-doing/index.html");
+    let data = worksheet_data(&html, "how-am-i-doing");
+    assert_eq!(data["scoring"]["better"], "higher");
+    assert_eq!(data["scoring"]["parts"], serde_json::json!({}));
+    assert!(html.contains("<p class=\"ws-better\">A higher score is better.</p>"));
+    // the script's words for direction, "out of" and better/worse changes
+    for key in [
+        "score_out_of",
+        "better_lower",
+        "change_up_worse",
+        "change_down_better",
+        "band_range",
+    ] {
+        assert!(
+            html.contains(&format!("\"{key}\":")),
+            "no {key} in the page"
+        );
+    }
+    assert!(
+        !html.contains("\"change_up\":"),
+        "the old up/down words are gone"
+    );
+}
+
+#[test]
+fn sample_tracker_offers_its_marks_online() {
+    let site = sample();
+    let html = site.text("worksheets/weekly-goals/index.html");
+    let tracker = &html[html.find("<table class=\"tracker\"").expect("tracker")..];
+    let tracker = &tracker[..tracker.find("</table>").expect("table end")];
+    // a choice per cell: none, ✓ done or ~ partly done; no on/off boxes
+    assert!(!tracker.contains("type=\"checkbox\""), "{tracker}");
+    assert_eq!(tracker.matches("<select class=\"mark\"").count(), 4 * 8);
+    assert!(tracker.contains(
+        "<option value=\"\">Not marked</option><option value=\"✓\">✓ done</option><option value=\"~\">~ partly done</option></select>"
+    ));
+    // each select is named by its row and column
+    assert!(tracker.contains(
+        "<label class=\"visually-hidden\" for=\"ws-weekly-goals-b1-row1-c1\"><span data-row-name=\"ws-weekly-goals-b1-row1\">goal 1</span>, Week 1</label><select class=\"mark\" id=\"ws-weekly-goals-b1-row1-c1\" name=\"ws-weekly-goals-b1-row1-c1\">"
+    ));
+    // the legend under it
+    assert!(html.contains("<span class=\"ws-marks-title\">Marks:</span> <span class=\"ws-mark\"><span class=\"ws-mark-symbol\">✓</span> done</span>"));
+    // a tracker without marks keeps its tick boxes
+    let log = site.text("worksheets/calm-practice-log/index.html");
+    assert!(log.contains("type=\"checkbox\"") && !log.contains("select class=\"mark\""));
+}
+
+#[test]
+fn worksheet_page_puts_questions_first_and_keeping_answers_as_the_default() {
+    let site = sample();
+    for (page, _) in site.pages() {
+        if !page.starts_with("worksheets/") || page == "worksheets/index.html" {
+            continue;
+        }
+        let html = site.text(&page);
+        let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("{page}: no `{s}`"));
+        // privacy said once
+        assert_eq!(
+            html.matches("stay on this device").count(),
+            1,
+            "{page}: privacy said more than once"
+        );
+        // the questions, then "Save my answers", then the tools
+        let form = at("<form class=\"worksheet\"");
+        let save =
+            at("<button type=\"submit\" class=\"button-primary\" hidden>Save my answers</button>");
+        let tools = at("class=\"ws-panel\"");
+        assert!(form < save && save < tools, "{page}: order");
+        // the delete confirmation: "Keep my answers" first and primary
+        let keep = at(
+            "<button type=\"button\" class=\"button-primary\" data-action=\"clear-no\">Keep my answers</button>",
+        );
+        let delete = at(
+            "<button type=\"button\" class=\"button-quiet\" data-action=\"clear-yes\">Delete my answers</button>",
+        );
+        assert!(keep < delete, "{page}");
+    }
+    // a repeated worksheet keeps its tabs' place from the start
+    let html = site.text("worksheets/how-am-i-doing/index.html");
+    assert!(html.contains(
+        "<div class=\"ws-tabs\" id=\"ws-how-am-i-doing-tabs\" role=\"tablist\" aria-label=\"Rounds of this worksheet\" hidden></div>"
+    ));
+}

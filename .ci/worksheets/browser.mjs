@@ -77,7 +77,7 @@ function eq(a, b, msg) {
 // Every answer on the page, by control name (radios: the checked value).
 const snapshot = (page) => page.evaluate(() => {
   const out = {};
-  for (const c of document.querySelectorAll('form.worksheet input[name], form.worksheet textarea[name]')) {
+  for (const c of document.querySelectorAll('form.worksheet input[name], form.worksheet textarea[name], form.worksheet select[name]')) {
     if (c.type === 'radio') {
       if (!(c.name in out)) out[c.name] = null;
       if (c.checked) out[c.name] = c.value;
@@ -111,7 +111,9 @@ async function fillAll(page, seed) {
   for (const tab of await rounds(page)) {
     if (tab) await tab.click();
     const scope = await scopeOf(page, tab);
-    const controls = await scope.locator('input[name], textarea[name]').evaluateAll((els) => els.map((e) => ({ name: e.name, type: e.type, value: e.value })));
+    const controls = await scope.locator('input[name], textarea[name], select[name]').evaluateAll((els) => els.map((e) => ({
+      name: e.name, type: e.type, value: e.value, options: e.tagName === 'SELECT' ? [...e.options].map((o) => o.value).filter(Boolean) : null,
+    })));
     const radioGroups = new Map();
     for (const c of controls) {
       n++;
@@ -119,6 +121,9 @@ async function fillAll(page, seed) {
       if (c.type === 'radio') {
         if (!radioGroups.has(c.name)) radioGroups.set(c.name, []);
         radioGroups.get(c.name).push(c.value);
+      } else if (c.options) {
+        // a tracker mark: one of the tracker's marks, chosen by its value
+        await scope.locator(sel).selectOption(c.options[n % c.options.length]);
       } else if (c.type === 'checkbox') {
         if (n % 2 === 0) await scope.locator(sel).check();
       } else if (c.type === 'date') {
@@ -239,10 +244,15 @@ async function main() {
       await page.locator('.ws-status', { hasText: 'downloads' }).waitFor();
       // clear asks first; "No" keeps everything
       await page.getByRole('button', { name: 'Clear answers' }).click();
-      await page.getByRole('button', { name: 'No, keep them' }).click();
-      eq(await snapshot(page), before, 'answers kept after "No"');
+      // the safe choice has the focus and is the primary button
+      eq(await page.evaluate(() => document.activeElement.textContent), 'Keep my answers', 'focus on "Keep my answers"');
+      eq(await page.getByRole('button', { name: 'Keep my answers' }).getAttribute('class'), 'button-primary', '"Keep my answers" is the strong button');
+      eq(await page.getByRole('button', { name: 'Delete my answers' }).getAttribute('class'), 'button-quiet', 'deleting is the secondary button');
+      await page.keyboard.press('Enter');
+      eq(await page.locator('.ws-confirm').isHidden(), true, 'Enter on the default keeps the answers and closes the question');
+      eq(await snapshot(page), before, 'answers kept after "Keep my answers"');
       await page.getByRole('button', { name: 'Clear answers' }).click();
-      await page.getByRole('button', { name: 'Yes, delete my answers' }).click();
+      await page.getByRole('button', { name: 'Delete my answers' }).click();
       const cleared = await snapshot(page);
       assert(Object.values(cleared).every((v) => v === null || v === '' || v === false), 'every answer cleared');
       eq(await storageKeys(page), [], 'localStorage emptied');
@@ -296,7 +306,7 @@ async function main() {
   await check('two rounds of a scored worksheet: scores, bands, chart and table', async () => {
     await page.goto(base + SCORED);
     await page.getByRole('button', { name: 'Clear answers' }).click();
-    await page.getByRole('button', { name: 'Yes, delete my answers' }).click();
+    await page.getByRole('button', { name: 'Delete my answers' }).click();
     eq(await page.locator('.ws-progress-table').count(), 0, 'no table before any answer');
     const anchors = ['Never', 'Rarely', 'Sometimes', 'Often', 'Almost always'];
     const items = ['calm-myself', 'too-big', 'small-step', 'no-hope', 'reach-out', 'alone', 'say-needs', 'patient-self', 'hard-on-self'];
@@ -317,30 +327,96 @@ async function main() {
     }));
     eq(table.head, ['Part', 'Start', 'Middle', 'End'], 'table columns');
     eq(table.rows, [
-      ['Coping', '3.5', '4.5', 'Not yet'],
-      ['Connection', '3.67', '4', 'Not yet'],
-      ['Self-kindness', '4.5', '2', 'Not yet'],
-    ], 'scores by round');
+      ['Coping', '3.5 out of 5', '4.5 out of 5', 'Not yet'],
+      ['Connection', '3.67 out of 5', '4 out of 5', 'Not yet'],
+      ['Self-kindness', '4.5 out of 5', '2 out of 5', 'Not yet'],
+    ], 'scores by round, each out of its most');
     const bands = await page.locator('.ws-result').evaluateAll((els) => els.map((e) => [e.dataset.round,
       [...e.querySelectorAll('.ws-score-row')].map((r) => `${r.dataset.subscale} ${r.querySelector('.ws-score').textContent} ${r.querySelector('.ws-band').textContent}`),
       [...e.querySelectorAll('.ws-band-text')].length]));
     eq(bands, [
-      ['Start', ['coping 3.5 Building steady ground', 'connection 3.67 Building steady ground', 'self-kindness 4.5 Standing steadier'], 2],
-      ['Middle', ['coping 4.5 Standing steadier', 'connection 4 Standing steadier', 'self-kindness 2 Finding your footing'], 2],
+      ['Start', ['coping 3.5 out of 5 Building steady ground', 'connection 3.67 out of 5 Building steady ground', 'self-kindness 4.5 out of 5 Standing steadier'], 2],
+      ['Middle', ['coping 4.5 out of 5 Standing steadier', 'connection 4 out of 5 Standing steadier', 'self-kindness 2 out of 5 Finding your footing'], 2],
     ], 'score and band per subscale and round, with the band texts');
+    // bands toned by which way is better (higher here), and named
+    eq(await page.locator('.ws-result[data-round="Middle"] .ws-band').evaluateAll((els) => els.map((e) => e.dataset.tone)),
+      ['good', 'good', 'hard'], 'band tones: the top band good, the bottom hard');
+    eq(await page.locator('.ws-chart .ws-band-label').allTextContents(),
+      ['Finding your footing', 'Building steady ground', 'Standing steadier'], 'each band named on the chart');
+    eq(await page.locator('.ws-chart figcaption li').allInnerTexts(),
+      ['Standing steadier: 3.75 to 5', 'Building steady ground: 2.5 to 3.74', 'Finding your footing: 1 to 2.49'], 'the bands listed under the chart');
+    eq(await page.locator('.ws-score-row[data-subscale="coping"] dt').first().innerText(), 'Coping (higher is better)', 'each part says which way is better');
     eq(await page.locator('.ws-chart svg[role="img"] .ws-marker').count(), 6, 'six points on the chart');
     eq(await page.locator('.ws-chart svg[role="img"] .ws-line').count(), 3, 'a line per subscale');
     const changes = await page.locator('.ws-changes li').allInnerTexts();
     eq(changes, [
-      'Coping went up by 1, from 3.5 to 4.5 between Start and Middle.',
-      'Connection went up by 0.33, from 3.67 to 4 between Start and Middle.',
-      'Self-kindness went down by 2.5, from 4.5 to 2 between Start and Middle.',
-    ], 'the change in words');
+      'Better: Coping went up by 1, from 3.5 to 4.5 out of 5, between Start and Middle (here a higher score is better).',
+      'Better: Connection went up by 0.33, from 3.67 to 4 out of 5, between Start and Middle (here a higher score is better).',
+      'Worse: Self-kindness went down by 2.5, from 4.5 to 2 out of 5, between Start and Middle (here a higher score is better).',
+    ], 'the change in words, better or worse by the direction');
+    eq(await page.locator('.ws-changes li').evaluateAll((els) => els.map((e) => e.dataset.verdict)), ['better', 'better', 'worse'], 'verdicts');
     eq(await page.getByRole('tab', { name: /^End/ }).getAttribute('aria-selected'), 'false', 'End not selected');
     await page.reload();
     // Middle is complete: the page reopens on the next round to fill in
     eq(await page.getByRole('tab', { name: /^End/ }).getAttribute('aria-selected'), 'true', 'reopens on the next round');
-    eq(await page.locator('.ws-progress-table tbody tr:first-child td').allInnerTexts(), ['3.5', '4.5', 'Not yet'], 'table after reload');
+    eq(await page.locator('.ws-progress-table tbody tr:first-child td').allInnerTexts(), ['3.5 out of 5', '4.5 out of 5', 'Not yet'], 'table after reload');
+  });
+
+  // 5b. a scale where a higher score is worse
+  await check('a scale where lower is better: a drop reads "Better", the bands are toned that way', async () => {
+    await page.goto(base + 'worksheets/stress-load/index.html');
+    const items = ['sleep', 'tense', 'snap', 'on-edge', 'dropped'];
+    const plan = { 'Session 5': [4, 4, 4, 4, 4], 'Session 8': [3, 2, 3, 2, 2] };
+    for (const [round, vals] of Object.entries(plan)) {
+      await page.getByRole('tab', { name: new RegExp(`^${round}`) }).click();
+      const panel = page.getByRole('tabpanel', { name: new RegExp(`^${round}`) });
+      for (const [i, id] of items.entries()) {
+        await panel.locator(`fieldset[data-item="${id}"] input[value="${vals[i]}"]`).check();
+      }
+    }
+    const changes = await page.locator('.ws-changes li').allInnerTexts();
+    eq(changes, [
+      'Better: Body went down by 1.5, from 4 to 2.5 out of 5, between Session 5 and Session 8 (here a lower score is better).',
+      'Better: Mood went down by 1.67, from 4 to 2.33 out of 5, between Session 5 and Session 8 (here a lower score is better).',
+    ], 'going down is better here');
+    eq(await page.locator('.ws-result[data-round="Session 5"] .ws-band').evaluateAll((els) => els.map((e) => [e.textContent, e.dataset.tone])),
+      [['Carrying a lot', 'hard'], ['Carrying a lot', 'hard']], 'the top band is the hard one');
+    eq(await page.locator('.ws-result[data-round="Session 8"] .ws-band').evaluateAll((els) => els.map((e) => [e.textContent, e.dataset.tone])),
+      [['A heavy load', 'mid'], ['A lighter load', 'good']], 'the bottom band is the good one');
+    eq(await page.locator('.ws-score-row[data-subscale="body"] dt').first().innerText(), 'Body (lower is better)', 'the part says lower is better');
+    eq(await page.locator('.ws-chart rect.ws-stripe-hard').count(), 1, 'the chart tones the hard band');
+    eq(await page.locator('.ws-scoring .ws-better').innerText(), 'A lower score is better.', 'the printed rule says it too');
+    await axe(page, 'stress-load (two rounds scored)');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await axe(page, 'stress-load (two rounds scored, dark)');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  // 5c. a tracker with its own marks
+  await check('a tracker offers its marks, keeps them, and names each cell', async () => {
+    await page.goto(base + 'worksheets/weekly-goals/index.html');
+    await page.getByLabel('Goal or habit 1').fill('Walk 15 minutes');
+    const cell = page.getByRole('combobox', { name: 'Walk 15 minutes, Week 2' });
+    eq(await cell.locator('option').allTextContents(), ['Not marked', '✓ done', '~ partly done'], 'the marks, and none');
+    await cell.selectOption('~');
+    await page.getByRole('combobox', { name: 'Walk 15 minutes, Week 1' }).selectOption('✓');
+    await page.reload();
+    eq(await page.locator('#ws-weekly-goals-b1-row1-c2').inputValue(), '~', 'a mark is kept');
+    eq(await page.locator('#ws-weekly-goals-b1-row1-c1').inputValue(), '✓', 'another mark is kept');
+    eq((await page.locator('.ws-marks').textContent()).replace(/\s+/g, ' ').trim(), 'Marks: ✓ done ~ partly done', 'the legend');
+    // exported and imported like any answer; a mark the tracker does not have is refused
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export answers' }).click()]);
+    const file = path.join(tmp, 'marks.json');
+    await download.saveAs(file);
+    const data = JSON.parse(fs.readFileSync(file, 'utf8'));
+    eq(data.rounds[0].answers['b1-row1-c2'], '~', 'the mark in the file');
+    data.rounds[0].answers['b1-row1-c2'] = 'Z';
+    fs.writeFileSync(file, JSON.stringify(data));
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Import answers' }).click()]);
+    await chooser.setFiles(file);
+    await page.locator('.ws-panel [role="alert"]').filter({ hasText: /do not fit this worksheet/ }).waitFor({ timeout: 5000 });
+    eq(await page.locator('#ws-weekly-goals-b1-row1-c2').inputValue(), '~', 'an unknown mark changes nothing');
+    await axe(page, 'weekly-goals with marks');
   });
 
   await check('an answer at the alert level shows the alert and support text at once, with role="alert"', async () => {

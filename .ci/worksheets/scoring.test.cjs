@@ -134,14 +134,50 @@ test('alerts fire on the answer as given, before reversing', () => {
 });
 
 test('change between rounds, and numbers as people write them', () => {
-  assert.deepEqual(S.change(3.25, 4.5), { delta: 1.25, direction: 'up' });
-  assert.deepEqual(S.change(3.67, 3), { delta: -0.67, direction: 'down' });
-  assert.deepEqual(S.change(4, 4), { delta: 0, direction: 'same' });
+  assert.deepEqual(S.change(3.25, 4.5), { delta: 1.25, direction: 'up', verdict: 'better' });
+  assert.deepEqual(S.change(3.67, 3), { delta: -0.67, direction: 'down', verdict: 'worse' });
+  assert.deepEqual(S.change(4, 4), { delta: 0, direction: 'same', verdict: 'same' });
   assert.equal(S.fmt(3.6666), '3.67');
   assert.equal(S.fmt(4), '4');
   assert.equal(S.fmt(2.5), '2.5');
   assert.equal(S.round2(2.675), 2.68);
   assert.equal(S.round2(-1.005), -1.01);
+});
+
+test('which way is better: a change reads better or worse by it, never just up or down', () => {
+  // lower is better: going down is better, going up is worse
+  assert.deepEqual(S.change(4, 2.5, 'lower'), { delta: -1.5, direction: 'down', verdict: 'better' });
+  assert.deepEqual(S.change(2.5, 4, 'lower'), { delta: 1.5, direction: 'up', verdict: 'worse' });
+  assert.deepEqual(S.change(3, 3, 'lower'), { delta: 0, direction: 'same', verdict: 'same' });
+  // higher (the default) is better
+  assert.equal(S.change(2, 3, 'higher').verdict, 'better');
+  assert.equal(S.change(3, 2).verdict, 'worse');
+  // per part: scoring.parts overrides scoring.better; "overall" takes the worksheet's
+  const scoring = { method: 'mean', better: 'higher', parts: { stress: 'lower' }, bands: BANDS };
+  assert.equal(S.betterFor(scoring, 'stress'), 'lower');
+  assert.equal(S.betterFor(scoring, 'coping'), 'higher');
+  assert.equal(S.betterFor(scoring, S.OVERALL), 'higher');
+  assert.equal(S.betterFor({ better: 'lower' }, S.OVERALL), 'lower');
+  assert.equal(S.betterFor(null, 'x'), 'higher');
+  const items = [item('a', 'coping'), item('b', 'stress')];
+  const scores = byId(S.scoreRound(scoring, items, { a: 4, b: 4 }));
+  assert.equal(scores.coping.better, 'higher');
+  assert.equal(scores.stress.better, 'lower');
+  // every score knows what it is out of
+  assert.deepEqual([scores.coping.min, scores.coping.max], [1, 5]);
+  const sum = byId(S.scoreRound({ method: 'sum', bands: [] }, HOW, {}));
+  assert.deepEqual([sum.coping.min, sum.coping.max], [4, 20]);
+});
+
+test('band tones follow which way is better', () => {
+  // BANDS are low, middle, high
+  assert.deepEqual([0, 1, 2].map((i) => S.tone(BANDS, i, 'higher')), ['hard', 'mid', 'good']);
+  assert.deepEqual([0, 1, 2].map((i) => S.tone(BANDS, i, 'lower')), ['good', 'mid', 'hard']);
+  // bands in any order: by min
+  const shuffled = [BANDS[2], BANDS[0], BANDS[1]];
+  assert.deepEqual([0, 1, 2].map((i) => S.tone(shuffled, i, 'higher')), ['good', 'hard', 'mid']);
+  // one band has no tone to give
+  assert.equal(S.tone([BANDS[0]], 0, 'higher'), 'mid');
 });
 
 // ---- the printed instructions agree with the rule ----------------------------
@@ -164,7 +200,7 @@ test('the built page prints the same rule the form applies', (t) => {
   const d = dataBlock(html, 'how-am-i-doing');
   assert.deepEqual(d.items.map((i) => [i.id, i.subscale || null, i.reverse, i.lo, i.hi, i.alert]),
     HOW.map((i) => [i.id, i.subscale, i.reverse, i.lo, i.hi, i.alert]));
-  assert.deepEqual(d.scoring, { method: 'mean', bands: BANDS });
+  assert.deepEqual(d.scoring, { method: 'mean', better: 'higher', parts: {}, bands: BANDS });
   const words = text(html);
   // the author's own words: "1 becomes 5, 2 becomes 4, 3 stays 3"
   const pairs = [...words.matchAll(/(\d+) becomes (\d+)/g)].map((m) => [+m[1], +m[2]]);
@@ -242,4 +278,17 @@ test('every alert on every built worksheet page fires for every answer in its ra
     }
   }
   assert.ok(checked > 0, 'the sample has at least one alert to check');
+});
+
+test('the sample\'s "higher is worse" scale says so on its page', (t) => {
+  const html = page('worksheets/stress-load/index.html');
+  if (!html) return t.skip(`no ${OUT}/worksheets/stress-load/index.html: build the sample first`);
+  const d = dataBlock(html, 'stress-load');
+  assert.equal(d.scoring.better, 'lower');
+  assert.match(text(html), /A lower score is better\./);
+  // going from the top band to the bottom one reads "better"
+  const top = d.scoring.bands.reduce((a, b) => (b.min > a.min ? b : a));
+  const bottom = d.scoring.bands.reduce((a, b) => (b.min < a.min ? b : a));
+  assert.equal(S.change(top.min, bottom.max, S.betterFor(d.scoring, 'body')).verdict, 'better');
+  assert.equal(S.tone(d.scoring.bands, d.scoring.bands.indexOf(top), 'lower'), 'hard');
 });

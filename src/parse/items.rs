@@ -4,8 +4,8 @@
 use crate::diag::{Diags, FileId, Loc};
 use crate::load::SourceFile;
 use crate::model::{
-    AgendaKind, Alert, Audience, Band, Block, BlockKind, Guide, Page, PageAudience, ProgramInfo,
-    PromptKind, ScaleItem, ScoreMethod, Scoring, Term, Theme, Worksheet,
+    AgendaKind, Alert, Audience, Band, Better, Block, BlockKind, Guide, Mark, Page, PageAudience,
+    ProgramInfo, PromptKind, ScaleItem, ScoreMethod, Scoring, Term, Theme, Worksheet,
 };
 use crate::parse::markdown::{self, Doc, MdCx};
 use crate::parse::scoring;
@@ -638,6 +638,7 @@ const BLOCK_KEYS: &[&str] = &[
     "column_label",
     "row_label",
     "levels",
+    "marks",
 ];
 
 pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Worksheet> {
@@ -746,11 +747,13 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
                 let columns = columns_of(&b, &label_pattern, d);
                 too_many_cells(&b, (rows.len() + blank_rows as usize) * columns.len(), d);
                 let row_label = b.str("row_label", d).map(|s| s.0);
+                let marks = marks_of(&b, d);
                 BlockKind::Tracker {
                     rows,
                     blank_rows,
                     columns,
                     row_label,
+                    marks,
                 }
             }
             "scale" => {
@@ -920,7 +923,7 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
         blocks.push(Block { label, help, kind });
     }
     let scoring = o.table("scoring", "[scoring]", d).map(|s| {
-        s.check_keys(&["method", "band", "instructions"], d);
+        s.check_keys(&["method", "better", "subscale", "band", "instructions"], d);
         let method = match s.str("method", d) {
             Some((m, l)) => match m.as_str() {
                 "sum" => ScoreMethod::Sum,
@@ -967,10 +970,14 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
             }
         }
         scoring::check(&blocks, method, &band_places, d);
+        let better = better_of(&s, d).unwrap_or_default();
+        let subscales = subscales_of(&s, &blocks, d);
         Scoring {
             method,
             bands,
             instructions: md_value(&s, "instructions", f, pcx, d),
+            better,
+            subscales,
         }
     });
     if let Some(sc) = &scoring
@@ -1001,6 +1008,141 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
         scoring,
         blocks,
     })
+}
+
+/// A `better` key: `"higher"` or `"lower"`.
+fn better_of(o: &Obj, d: &mut Diags) -> Option<Better> {
+    let (v, l) = o.str("better", d)?;
+    match v.as_str() {
+        "higher" => Some(Better::Higher),
+        "lower" => Some(Better::Lower),
+        _ => {
+            d.error("bad-value", l, format!("unknown direction `{v}`"))
+                .label("expected \"higher\" or \"lower\"")
+                .help(crate::diag::one_of(&v, &["higher", "lower"], "directions"));
+            None
+        }
+    }
+}
+
+/// The `[[scoring.subscale]]` tables: a part's name, as the items spell it,
+/// and which way is better for it.
+fn subscales_of(s: &Obj, blocks: &[Block], d: &mut Diags) -> Vec<(String, Better)> {
+    let mut known: Vec<&str> = Vec::new();
+    for b in blocks {
+        if let BlockKind::Scale { items, .. } = &b.kind {
+            for it in items {
+                if let Some(sub) = &it.subscale
+                    && !known.contains(&sub.as_str())
+                {
+                    known.push(sub);
+                }
+            }
+        }
+    }
+    let mut out: Vec<(String, Better)> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for t in s.tables("subscale", "a [[scoring.subscale]]", d) {
+        t.check_keys(&["name", "better"], d);
+        let Some((name, nl)) = t.req_str("name", d) else {
+            continue;
+        };
+        if !known.contains(&name.as_str()) {
+            d.error(
+                "bad-value",
+                nl,
+                format!("no scale item has the subscale `{name}`"),
+            )
+            .label("not a subscale of this worksheet")
+            .help(crate::diag::one_of(&name, &known, "subscales"));
+            continue;
+        }
+        if seen.contains(&name) {
+            d.error(
+                "duplicate-id",
+                nl,
+                format!("the subscale `{name}` is described twice"),
+            )
+            .label("already described");
+            continue;
+        }
+        seen.push(name.clone());
+        if !t.has("better") {
+            t.missing("better", d);
+        }
+        if let Some(b) = better_of(&t, d) {
+            out.push((name, b));
+        }
+    }
+    out
+}
+
+/// The most marks a tracker may define.
+pub const MAX_MARKS: usize = 8;
+
+/// A tracker's `marks`: each a symbol of at most four characters and a label,
+/// symbols different.
+fn marks_of(b: &Obj, d: &mut Diags) -> Vec<Mark> {
+    if !b.has("marks") {
+        return Vec::new();
+    }
+    let before = d.list.len();
+    let list = b.tables("marks", "a tracker mark", d);
+    if list.len() > MAX_MARKS {
+        d.error(
+            "too-many",
+            b.loc_of_key("marks"),
+            format!(
+                "this tracker has {} marks; a tracker may have at most {MAX_MARKS}",
+                list.len()
+            ),
+        )
+        .label("too many marks");
+        return Vec::new();
+    }
+    let mut out: Vec<Mark> = Vec::new();
+    for m in list {
+        m.check_keys(&["symbol", "label"], d);
+        let (Some((symbol, sl)), Some((label, _))) =
+            (m.req_str("symbol", d), m.req_str("label", d))
+        else {
+            continue;
+        };
+        let symbol = symbol.trim().to_string();
+        let chars = symbol.chars().count();
+        if chars == 0 || chars > 4 {
+            d.error(
+                "bad-value",
+                sl,
+                "a mark's `symbol` must be one to four characters",
+            )
+            .label("for example \"✓\", \"~\" or \"x\"");
+            continue;
+        }
+        if out.iter().any(|x| x.symbol == symbol) {
+            d.error(
+                "duplicate-id",
+                sl,
+                format!("the mark `{symbol}` is defined twice in this tracker"),
+            )
+            .label("already defined");
+            continue;
+        }
+        out.push(Mark {
+            symbol,
+            label: label.trim().to_string(),
+        });
+    }
+    // `marks = []`: nothing else was reported
+    if out.is_empty() && d.list.len() == before {
+        d.error(
+            "missing-field",
+            b.loc_of("marks"),
+            "`marks` must list at least one mark",
+        )
+        .label("for example [{ symbol = \"✓\", label = \"done\" }]");
+    }
+    out
 }
 
 /// An alert that no answer can reach would never show its text: an error.

@@ -12,7 +12,9 @@
 
 use serde_json::json;
 
-use crate::model::{Audience, BlockKind, GAS_LEVELS, GOAL_FIELDS, Program, ScoreMethod, Worksheet};
+use crate::model::{
+    Audience, Better, BlockKind, GAS_LEVELS, GOAL_FIELDS, Program, ScoreMethod, Scoring, Worksheet,
+};
 use crate::parse::markdown::{Doc, slug};
 use crate::render::html_doc::esc;
 use crate::strings::Strings;
@@ -73,7 +75,6 @@ fn scale_values(anchors: &[String], values: &[f64]) -> Vec<f64> {
 fn render(w: &Worksheet, cx: &ProgramCx, doc: &dyn Fn(&Doc, u8) -> String) -> String {
     let mut o = String::new();
     let p = format!("ws-{}", w.id);
-    tools(&mut o, &p, cx);
     o.push_str(&format!(
         "<form class=\"worksheet\" id=\"{p}\" method=\"dialog\" data-worksheet=\"{}\" data-program=\"{}\" data-audience=\"{}\">\n",
         esc(&w.id),
@@ -94,6 +95,14 @@ fn render(w: &Worksheet, cx: &ProgramCx, doc: &dyn Fn(&Doc, u8) -> String) -> St
     } else {
         w.repeat.iter().map(|r| Some(r.as_str())).collect()
     };
+    if rounds.len() > 1 {
+        // the rounds' tabs: filled in by the script, their room kept from
+        // the first paint (worksheet.css) so nothing below them moves
+        o.push_str(&format!(
+            "<div class=\"ws-tabs\" id=\"{p}-tabs\" role=\"tablist\" aria-label=\"{}\" hidden></div>\n",
+            cx.t("script.rounds_label")
+        ));
+    }
     for (ri, round) in rounds.iter().enumerate() {
         let rp = if round.is_some() {
             format!("{p}-r{}", ri + 1)
@@ -120,7 +129,14 @@ fn render(w: &Worksheet, cx: &ProgramCx, doc: &dyn Fn(&Doc, u8) -> String) -> St
             o.push_str("</section>\n");
         }
     }
-    o.push_str("</form>\n");
+    // saving is automatic; the button says so and confirms it (shown by
+    // the script: without it nothing is kept)
+    o.push_str(&format!(
+        "<p class=\"ws-submit\"><button type=\"submit\" class=\"button-primary\" hidden>{}</button></p>\n</form>\n",
+        cx.t("ws_save")
+    ));
+    // the questions come first; the answer tools right after them
+    tools(&mut o, &p, cx);
     if w.scoring.is_some() {
         o.push_str(&format!(
             "<section class=\"ws-results\" id=\"{p}-results\" aria-labelledby=\"{p}-results-title\" hidden>\n<h2 id=\"{p}-results-title\">{}</h2>\n<p class=\"ws-results-note\">{}</p>\n<div class=\"ws-results-body\" id=\"{p}-results-body\"></div>\n</section>\n",
@@ -133,6 +149,10 @@ fn render(w: &Worksheet, cx: &ProgramCx, doc: &dyn Fn(&Doc, u8) -> String) -> St
         o.push_str(&format!(
             "<p>{}</p>\n",
             esc(&scoring_sentence(w, s.method, cx.strings))
+        ));
+        o.push_str(&format!(
+            "<p class=\"ws-better\">{}</p>\n",
+            esc(&better_sentence(w, s, cx.strings))
         ));
         if let Some(ins) = &s.instructions {
             o.push_str(&doc(ins, 3));
@@ -190,8 +210,9 @@ fn render(w: &Worksheet, cx: &ProgramCx, doc: &dyn Fn(&Doc, u8) -> String) -> St
 /// The answer tools: shown by the script (hidden without it, and in print).
 fn tools(o: &mut String, p: &str, cx: &ProgramCx) {
     o.push_str(&format!(
-        r#"<div class="ws-panel" id="{p}-tools" hidden>
-<p class="ws-keep-note"><strong>{keep_title}</strong> {keep}</p>
+        r#"<section class="ws-panel" id="{p}-tools" aria-labelledby="{p}-tools-title" hidden>
+<h2 class="ws-panel-title" id="{p}-tools-title">{title}</h2>
+<p class="ws-saved" id="{p}-saved"></p>
 <div class="ws-actions">
 <button type="button" data-action="print">{print}</button>
 <button type="button" data-action="export">{export}</button>
@@ -203,15 +224,16 @@ fn tools(o: &mut String, p: &str, cx: &ProgramCx) {
 <div class="ws-confirm" id="{p}-confirm" role="group" aria-labelledby="{p}-confirm-q" hidden>
 <p id="{p}-confirm-q"><strong>{confirm_q}</strong> {confirm}</p>
 <div class="ws-actions">
-<button type="button" class="button-primary" data-action="clear-yes">{yes}</button>
-<button type="button" data-action="clear-no">{no}</button>
+<button type="button" class="button-primary" data-action="clear-no">{no}</button>
+<button type="button" class="button-quiet" data-action="clear-yes">{yes}</button>
 </div>
 </div>
-<p class="ws-saved" id="{p}-saved"></p>
+<details class="ws-keep"><summary>{keep_title}</summary><p>{keep}</p></details>
 <p class="ws-status" id="{p}-status" role="status"></p>
 <div class="ws-error" id="{p}-error" role="alert"></div>
-</div>
+</section>
 "#,
+        title = cx.t("ws_tools_title"),
         keep_title = cx.t("ws_keep_title"),
         keep = cx.t("ws_keep"),
         print = cx.t("ws_print"),
@@ -283,8 +305,15 @@ fn data(w: &Worksheet, cx: &ProgramCx) -> serde_json::Value {
         }
     }
     let scoring = w.scoring.as_ref().map(|s| {
+        let parts: serde_json::Map<String, serde_json::Value> = s
+            .subscales
+            .iter()
+            .map(|(n, b)| (n.clone(), json!(b)))
+            .collect();
         json!({
             "method": match s.method { ScoreMethod::Sum => "sum", ScoreMethod::Mean => "mean" },
+            "better": s.better,
+            "parts": parts,
             "bands": s.bands.iter().map(|b| json!({"min": b.min, "max": b.max, "label": b.label})).collect::<Vec<_>>(),
         })
     });
@@ -393,6 +422,64 @@ pub fn scoring_sentence(w: &Worksheet, method: ScoreMethod, strings: &Strings) -
         ));
     }
     s
+}
+
+/// Which way is better, in words: one sentence when every part goes the
+/// same way, else one per direction naming its parts.
+pub fn better_sentence(w: &Worksheet, s: &Scoring, strings: &Strings) -> String {
+    let parts = parts_by_direction(w, s, strings);
+    if parts.len() <= 1 {
+        let b = parts.first().map_or(s.better, |p| p.0);
+        return strings
+            .get(match b {
+                Better::Higher => "ws_better_higher",
+                Better::Lower => "ws_better_lower",
+            })
+            .to_string();
+    }
+    parts
+        .iter()
+        .map(|(b, names)| {
+            strings.fill(
+                match b {
+                    Better::Higher => "ws_better_parts_higher",
+                    Better::Lower => "ws_better_parts_lower",
+                },
+                &[("parts", &names.join(", "))],
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The scored parts grouped by which way is better, each group in order of
+/// first appearance (items without a subscale are the look's
+/// `ws_overall_part`).
+pub fn parts_by_direction(
+    w: &Worksheet,
+    s: &Scoring,
+    strings: &Strings,
+) -> Vec<(Better, Vec<String>)> {
+    let mut out: Vec<(Better, Vec<String>)> = Vec::new();
+    let mut seen: Vec<Option<&str>> = Vec::new();
+    for b in &w.blocks {
+        if let BlockKind::Scale { items, .. } = &b.kind {
+            for it in items {
+                let part = it.subscale.as_deref();
+                if seen.contains(&part) {
+                    continue;
+                }
+                seen.push(part);
+                let dir = s.better_for(part);
+                let name = part.unwrap_or(strings.get("ws_overall_part")).to_string();
+                match out.iter_mut().find(|(d, _)| *d == dir) {
+                    Some((_, names)) => names.push(name),
+                    None => out.push((dir, vec![name])),
+                }
+            }
+        }
+    }
+    out
 }
 
 fn label_help(o: &mut String, label: &str, help: Option<&str>, for_id: &str) {
@@ -523,8 +610,10 @@ fn block(
             blank_rows,
             columns,
             row_label,
+            marks,
         } => {
             let b_row_label = row_label.as_deref();
+
             let label = b.label.as_deref().unwrap_or(st.get("ws_tracker"));
             // The first column's header: the worksheet's own word for its
             // rows, or the look's.
@@ -567,14 +656,47 @@ fn block(
                     } else {
                         String::new()
                     };
-                    o.push_str(&format!(
-                        "<td><label class=\"tick\" for=\"{cid}\"><input type=\"checkbox\" id=\"{cid}\" name=\"{cid}\"><span class=\"visually-hidden\"><span{hook}>{row_name}</span>, {}</span></label></td>",
-                        esc(c)
-                    ));
+                    if marks.is_empty() {
+                        o.push_str(&format!(
+                            "<td><label class=\"tick\" for=\"{cid}\"><input type=\"checkbox\" id=\"{cid}\" name=\"{cid}\"><span class=\"visually-hidden\"><span{hook}>{row_name}</span>, {}</span></label></td>",
+                            esc(c)
+                        ));
+                    } else {
+                        // one of the tracker's marks, or none: a native select
+                        // (keyboard, screen readers and no JavaScript alike)
+                        o.push_str(&format!(
+                            "<td><label class=\"visually-hidden\" for=\"{cid}\"><span{hook}>{row_name}</span>, {}</label><select class=\"mark\" id=\"{cid}\" name=\"{cid}\"><option value=\"\">{}</option>",
+                            esc(c),
+                            cx.t("ws_mark_none")
+                        ));
+                        for m in marks {
+                            o.push_str(&format!(
+                                "<option value=\"{}\">{} {}</option>",
+                                esc(&m.symbol),
+                                esc(&m.symbol),
+                                esc(&m.label)
+                            ));
+                        }
+                        o.push_str("</select></td>");
+                    }
                 }
                 o.push_str("</tr>\n");
             }
             o.push_str("</tbody>\n</table></div>\n");
+            if !marks.is_empty() {
+                o.push_str(&format!(
+                    "<p class=\"ws-marks\" id=\"{bp}-marks\"><span class=\"ws-marks-title\">{}</span>",
+                    cx.t("ws_marks")
+                ));
+                for m in marks {
+                    o.push_str(&format!(
+                        " <span class=\"ws-mark\"><span class=\"ws-mark-symbol\">{}</span> {}</span>",
+                        esc(&m.symbol),
+                        esc(&m.label)
+                    ));
+                }
+                o.push_str("</p>\n");
+            }
             if let Some(h) = &help_html {
                 o.push_str(h);
             }
@@ -777,6 +899,8 @@ mod tests {
                     text: None,
                 }],
                 instructions: None,
+                better: Better::Higher,
+                subscales: Vec::new(),
             }),
             blocks: vec![
                 Block {
@@ -857,6 +981,39 @@ mod tests {
         assert_eq!(v["items"][1]["hi"], 5.0);
         assert_eq!(v["items"][1]["alert"], 4.0);
         assert!(!html[start..end].contains('<'));
+    }
+
+    #[test]
+    fn direction_is_said_once_or_per_part() {
+        let mut w = sheet(
+            &[],
+            vec![
+                item("a", Some("coping"), false, None),
+                item("b", Some("stress"), false, None),
+                item("c", Some("worry"), false, None),
+            ],
+            vec![],
+        );
+        let st = Strings::builtin("en");
+        let s = w.scoring.clone().unwrap();
+        assert_eq!(better_sentence(&w, &s, &st), "A higher score is better.");
+        let mut lower = s.clone();
+        lower.better = Better::Lower;
+        assert_eq!(better_sentence(&w, &lower, &st), "A lower score is better.");
+        let mut mixed = s.clone();
+        mixed.subscales = vec![
+            ("stress".into(), Better::Lower),
+            ("worry".into(), Better::Lower),
+        ];
+        assert_eq!(
+            better_sentence(&w, &mixed, &st),
+            "For coping, a higher score is better. For stress, worry, a lower score is better."
+        );
+        // the script learns each part's direction
+        w.scoring = Some(mixed);
+        let d = data(&w, &cx());
+        assert_eq!(d["scoring"]["better"], "higher");
+        assert_eq!(d["scoring"]["parts"]["stress"], "lower");
     }
 
     #[test]

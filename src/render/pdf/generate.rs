@@ -13,8 +13,8 @@ use super::md::{
 };
 use crate::config::Paper;
 use crate::model::{
-    AgendaKind, Audience, BlockKind, GAS_LEVELS, GOAL_FIELDS, ItemRef, Kind, PageAudience, Program,
-    ScoreMethod, Worksheet,
+    AgendaKind, Audience, Better, BlockKind, GAS_LEVELS, GOAL_FIELDS, ItemRef, Kind, PageAudience,
+    Program, ScoreMethod, Worksheet,
 };
 use crate::parse::markdown::{Container, Doc, Leaf, Node};
 use crate::render::paths;
@@ -492,7 +492,8 @@ impl<'a> Gen<'a> {
         let instructions = self.opt_small_doc(w.instructions.as_ref(), &label);
         let mut blocks = Vec::new();
         let mut alerts = Vec::new();
-        let mut subscales: Vec<(String, Vec<String>)> = Vec::new();
+        // each part: its name, its items' texts and the most they add up to
+        let mut subscales: Vec<(String, Vec<String>, f64)> = Vec::new();
         let mut reversed: Vec<String> = Vec::new();
         let mut reverse_sum: Option<f64> = None;
         for b in &w.blocks {
@@ -543,7 +544,13 @@ impl<'a> Gen<'a> {
                     blank_rows,
                     columns,
                     row_label,
+                    marks,
                 } => {
+                    let marks: Vec<String> = marks
+                        .iter()
+                        .map(|m| format!("(symbol: {}, label: {})", lit(&m.symbol), lit(&m.label)))
+                        .collect();
+                    fields.push(format!("marks: {}", array(marks)));
                     fields.push(format!("row-label: {}", opt_lit(row_label.as_deref())));
                     fields.push(format!("rows: {}", lit_array(rows)));
                     fields.push(format!("blank-rows: {blank_rows}"));
@@ -582,9 +589,13 @@ impl<'a> Gen<'a> {
                             reversed.push(it.text.clone());
                         }
                         let name = it.subscale.clone().unwrap_or_default();
-                        match subscales.iter_mut().find(|(n, _)| *n == name) {
-                            Some((_, list)) => list.push(it.text.clone()),
-                            None => subscales.push((name, vec![it.text.clone()])),
+                        let top = vals.iter().cloned().reduce(f64::max).unwrap_or(0.0);
+                        match subscales.iter_mut().find(|(n, _, _)| *n == name) {
+                            Some((_, list, most)) => {
+                                list.push(it.text.clone());
+                                *most += top;
+                            }
+                            None => subscales.push((name, vec![it.text.clone()], top)),
                         }
                         if let Some(a) = &it.alert {
                             let text = self.small_doc(&a.text, &label);
@@ -642,22 +653,37 @@ impl<'a> Gen<'a> {
                         )
                     })
                     .collect();
+                let better = |b: Better| {
+                    lit(match b {
+                        Better::Higher => "higher",
+                        Better::Lower => "lower",
+                    })
+                };
                 let subs: Vec<String> = subscales
                     .iter()
-                    .map(|(n, items)| {
+                    .map(|(n, items, most)| {
+                        // the most a part can score: its items' highest
+                        // values, added up or averaged
+                        let max = match s.method {
+                            ScoreMethod::Sum => *most,
+                            ScoreMethod::Mean => *most / items.len().max(1) as f64,
+                        };
                         format!(
-                            "(name: {}, items: {})",
+                            "(name: {}, items: {}, better: {}, max: {})",
                             if n.is_empty() { "none".into() } else { lit(n) },
-                            lit_array(items)
+                            lit_array(items),
+                            better(s.better_for((!n.is_empty()).then_some(n.as_str()))),
+                            num((max * 100.0).round() / 100.0)
                         )
                     })
                     .collect();
                 format!(
-                    "(method: {}, instructions: {instr}, subscales: {}, reversed: {}, reverse-sum: {}, bands: {})",
+                    "(method: {}, better: {}, instructions: {instr}, subscales: {}, reversed: {}, reverse-sum: {}, bands: {})",
                     lit(match s.method {
                         ScoreMethod::Sum => "sum",
                         ScoreMethod::Mean => "mean",
                     }),
+                    better(s.better),
                     array(subs),
                     lit_array(&reversed),
                     num(reverse_sum.unwrap_or(0.0)),

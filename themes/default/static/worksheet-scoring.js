@@ -10,7 +10,10 @@
  *    of its items, and only once every item of the group is answered;
  *  - the band is the one with min <= score <= max (the nearest band when a
  *    score falls in a gap between bands);
- *  - an alert fires on the answer as given (before reversing) >= alert min.
+ *  - an alert fires on the answer as given (before reversing) >= alert min;
+ *  - which way is better: scoring.parts[subscale], else scoring.better,
+ *    else "higher"; a change is "better" or "worse" by that direction, and a
+ *    band's tone ("good", "mid", "hard") by its place among the bands.
  *
  * item: {id, subscale, reverse, lo, hi, alert}   (alert: a number or null)
  * answers: {itemId: number}                       (unanswered items absent)
@@ -86,8 +89,33 @@
     return { min: lo, max: hi };
   }
 
+  /** Which way is better for a group: 'higher' or 'lower'. */
+  function betterFor(scoring, groupId) {
+    var parts = (scoring && scoring.parts) || {};
+    var b = groupId !== OVERALL && Object.prototype.hasOwnProperty.call(parts, groupId) ? parts[groupId] : scoring && scoring.better;
+    return b === 'lower' ? 'lower' : 'higher';
+  }
+
   /**
-   * Scores of one round: [{id, score, answered, total, complete, band}].
+   * A band's tone, by its place among the bands (ordered by min) and which
+   * way is better: the best band 'good', the hardest 'hard', others 'mid'.
+   */
+  function tone(bands, index, better) {
+    if (!bands || bands.length < 2) return 'mid';
+    var order = bands.map(function (b, i) { return { i: i, min: b.min }; })
+      .sort(function (a, b) { return a.min - b.min; })
+      .map(function (x) { return x.i; });
+    var rank = order.indexOf(index);
+    if (rank < 0) return 'mid';
+    if (better === 'lower') rank = bands.length - 1 - rank;
+    if (rank === bands.length - 1) return 'good';
+    if (rank === 0) return 'hard';
+    return 'mid';
+  }
+
+  /**
+   * Scores of one round: [{id, score, answered, total, complete, min, max,
+   * better, band}].
    * score is null until every item of the group is answered.
    */
   function scoreRound(scoring, items, answers) {
@@ -116,6 +144,7 @@
         complete: complete,
         min: r.min,
         max: r.max,
+        better: betterFor(scoring, g.id),
         band: complete ? bandFor(bands, score) : null
       };
     });
@@ -129,10 +158,16 @@
     }).map(function (it) { return it.id; });
   }
 
-  /** The change from one score to the next: {delta, direction: 'up'|'down'|'same'}. */
-  function change(from, to) {
+  /**
+   * The change from one score to the next: {delta, direction: 'up'|'down'|
+   * 'same', verdict: 'better'|'worse'|'same'} (better: 'higher' by default).
+   */
+  function change(from, to, better) {
     var d = round2(to - from);
-    return { delta: d, direction: d > 0 ? 'up' : d < 0 ? 'down' : 'same' };
+    var direction = d > 0 ? 'up' : d < 0 ? 'down' : 'same';
+    var verdict = direction === 'same' ? 'same'
+      : (direction === 'up') === (better !== 'lower') ? 'better' : 'worse';
+    return { delta: d, direction: direction, verdict: verdict };
   }
 
   /** A number as people write it: 3, 2.5, 3.25 (2,5 where the page's
@@ -150,6 +185,8 @@
     itemScore: itemScore,
     groups: groups,
     bandFor: bandFor,
+    betterFor: betterFor,
+    tone: tone,
     range: range,
     scoreRound: scoreRound,
     alerts: alerts,

@@ -163,6 +163,8 @@
         if (c.type === 'radio') {
           out[k] = out[k] || { type: 'radio', values: [] };
           out[k].values.push(c.value);
+        } else if (c.tagName === 'SELECT') {
+          out[k] = { type: 'select', values: Array.prototype.map.call(c.options, function (o) { return o.value; }) };
         } else {
           out[k] = { type: c.type === 'checkbox' ? 'checkbox' : c.type === 'date' ? 'date' : 'text' };
         }
@@ -304,9 +306,15 @@
     }
     function buildTabs() {
       if (!repeated || rounds.length < 2) return;
-      var list = h('div', 'ws-tabs');
-      list.setAttribute('role', 'tablist');
-      list.setAttribute('aria-label', say('rounds_label'));
+      // the page keeps the tabs' place (worksheet_html.rs); a look's own
+      // template may not: then they are made here
+      var list = document.getElementById(id + '-tabs');
+      var placed = !!list;
+      if (!placed) {
+        list = h('div', 'ws-tabs');
+        list.setAttribute('role', 'tablist');
+        list.setAttribute('aria-label', say('rounds_label'));
+      }
       rounds.forEach(function (r, j) {
         var t = h('button', 'ws-tab');
         t.type = 'button';
@@ -329,7 +337,8 @@
         tabs.push(t);
         list.appendChild(t);
       });
-      rounds[0].el.parentNode.insertBefore(list, rounds[0].el);
+      if (placed) list.hidden = false;
+      else rounds[0].el.parentNode.insertBefore(list, rounds[0].el);
       // open the round to work on: the last one started, or the next after it once complete
       var last = -1;
       rounds.forEach(function (r, j) { if (roundHasAnswers(r)) last = j; });
@@ -366,17 +375,27 @@
         }
         var dl = h('dl', 'ws-scores');
         var used = [];
+        var toneOf = {};
         p.scores.forEach(function (g) {
           var row = h('div', 'ws-score-row');
           row.setAttribute('data-subscale', g.id);
-          row.appendChild(h('dt', null, label(g.id)));
+          row.setAttribute('data-better', g.better);
+          var dt = h('dt', null, label(g.id));
+          dt.appendChild(h('span', 'ws-better-note', ' (' + betterWords(g.better) + ')'));
+          row.appendChild(dt);
           var dd = h('dd');
           if (g.complete) {
-            dd.appendChild(h('span', 'ws-score', S.fmt(g.score)));
+            dd.appendChild(h('span', 'ws-score', outOf(g.score, g.max)));
             if (g.band) {
               dd.appendChild(document.createTextNode(' '));
-              dd.appendChild(h('strong', 'ws-band', g.band.band.label));
-              if (used.indexOf(g.band.index) === -1) used.push(g.band.index);
+              var tone = S.tone(def.scoring.bands, g.band.index, g.better);
+              var band = h('strong', 'ws-band ws-tone-' + tone, g.band.band.label);
+              band.setAttribute('data-tone', tone);
+              dd.appendChild(band);
+              if (used.indexOf(g.band.index) === -1) {
+                used.push(g.band.index);
+                toneOf[g.band.index] = tone;
+              }
             }
           } else {
             dd.appendChild(h('span', 'muted', say('score_incomplete', { answered: g.answered, total: g.total })));
@@ -388,7 +407,7 @@
         // each band's text once, under the scores that reached it
         used.sort(function (a, b) { return a - b; }).forEach(function (i) {
           var text = form.parentNode.querySelector('.ws-scoring dd[data-band="' + i + '"]');
-          var note = h('div', 'ws-band-text');
+          var note = h('div', 'ws-band-text ws-tone-' + toneOf[i]);
           note.setAttribute('data-band', String(i));
           var head = h('p', 'ws-band-name', def.scoring.bands[i].label);
           note.appendChild(head);
@@ -398,6 +417,20 @@
         resultsBody.appendChild(box);
       });
       if (repeated) resultsBody.appendChild(progress(per));
+    }
+
+    // "3.25 out of 5"
+    function outOf(score, max) {
+      return say('score_out_of', { score: S.fmt(score), max: S.fmt(max) });
+    }
+    function betterWords(better) {
+      return better === 'lower' ? say('better_lower') : say('better_higher');
+    }
+    // the change in words, by which way is better for the part
+    function changeText(c, args) {
+      if (c.verdict === 'same') return say('change_same', args);
+      if (c.direction === 'up') return c.verdict === 'better' ? say('change_up_better', args) : say('change_up_worse', args);
+      return c.verdict === 'better' ? say('change_down_better', args) : say('change_down_worse', args);
     }
 
     function progress(per) {
@@ -415,11 +448,13 @@
           var sc = p.scores[k];
           if (!sc.complete) return;
           if (prev) {
-            var c = S.change(prev.score, sc.score);
-            changes.appendChild(h('li', null, say('change_' + c.direction, {
+            var c = S.change(prev.score, sc.score, sc.better);
+            var li = h('li', 'ws-change ws-change-' + c.verdict, changeText(c, {
               part: label(g.id), score: S.fmt(sc.score), by: S.fmt(Math.abs(c.delta)),
-              old: S.fmt(prev.score), from: prev.name, to: p.r.name
-            })));
+              old: S.fmt(prev.score), max: S.fmt(sc.max), from: prev.name, to: p.r.name
+            }));
+            li.setAttribute('data-verdict', c.verdict);
+            changes.appendChild(li);
           }
           prev = { score: sc.score, name: p.r.name };
         });
@@ -457,7 +492,7 @@
           var td = h('td');
           td.setAttribute('data-round', p.r.name);
           if (sc.complete) {
-            td.appendChild(h('span', 'ws-score', S.fmt(sc.score)));
+            td.appendChild(h('span', 'ws-score', outOf(sc.score, sc.max)));
           } else {
             td.appendChild(h('span', 'muted', sc.answered ? say('score_not_finished') : say('score_not_yet')));
           }
@@ -523,11 +558,25 @@
       var fig = h('figure', 'ws-chart');
       var svg = s('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', focusable: 'false', 'class': 'ws-chart-svg' });
       svg.setAttribute('aria-label', say('chart_label'));
-      // bands as soft stripes
-      var bands = (def.scoring.bands || []).slice().sort(function (a, b) { return a.min - b.min; });
-      bands.forEach(function (b, i) {
+      // bands as soft stripes, toned by which way is better when every
+      // part goes the same way, each named on the chart and below it
+      var all = def.scoring.bands || [];
+      var dirs = groups.map(function (g) { return g.better; });
+      var oneWay = dirs.every(function (d) { return d === dirs[0]; }) ? dirs[0] : null;
+      var bands = all.map(function (b, i) { return { b: b, i: i }; }).sort(function (a, b) { return a.b.min - b.b.min; });
+      var named = [];
+      bands.forEach(function (x, k) {
+        var b = x.b;
         var top = y(Math.min(hi, b.max)), bottom = y(Math.max(lo, b.min));
-        if (bottom - top > 0) svg.appendChild(s('rect', { x: L, y: top, width: pw, height: bottom - top, 'class': 'ws-stripe ws-stripe-' + (i % 2) }));
+        if (!(bottom - top > 0)) return;
+        var tone = oneWay ? S.tone(all, x.i, oneWay) : null;
+        svg.appendChild(s('rect', { x: L, y: top, width: pw, height: bottom - top, 'class': 'ws-stripe ws-stripe-' + (k % 2) + (tone ? ' ws-stripe-' + tone : '') }));
+        if (bottom - top >= 15) {
+          var t = s('text', { x: rtl ? L + pw - 6 : L + 6, y: top + 13, 'text-anchor': rtl ? 'end' : 'start', 'class': 'ws-band-label' });
+          t.textContent = b.label;
+          svg.appendChild(t);
+        }
+        named.push({ b: b, tone: tone, k: k });
       });
       ticks(lo, hi).forEach(function (v) {
         svg.appendChild(s('line', { x1: L, x2: L + pw, y1: y(v), y2: y(v), 'class': 'ws-grid' }));
@@ -568,6 +617,22 @@
         legend.appendChild(li);
       });
       fig.appendChild(legend);
+      // the bands, named in words (top band first, as on the chart)
+      if (named.length) {
+        var cap = h('figcaption', 'ws-bands-key');
+        cap.appendChild(h('span', 'ws-bands-key-title', say('chart_bands')));
+        var ul = h('ul');
+        named.slice().reverse().forEach(function (x) {
+          var li = h('li');
+          var sw = h('span', 'ws-swatch ws-stripe-' + (x.k % 2) + (x.tone ? ' ws-stripe-' + x.tone : ''));
+          sw.setAttribute('aria-hidden', 'true');
+          li.appendChild(sw);
+          li.appendChild(document.createTextNode(say('band_range', { label: x.b.label, min: S.fmt(x.b.min), max: S.fmt(x.b.max) })));
+          ul.appendChild(li);
+        });
+        cap.appendChild(ul);
+        fig.appendChild(cap);
+      }
       return fig;
     }
 
@@ -667,7 +732,7 @@
           var v = fr.answers[k];
           var f = has(sc, k) ? sc[k] : null;
           if (!f) bad = true;
-          else if (f.type === 'radio') { if (typeof v !== 'string' || f.values.indexOf(v) === -1) bad = true; }
+          else if (f.type === 'radio' || f.type === 'select') { if (typeof v !== 'string' || f.values.indexOf(v) === -1) bad = true; }
           else if (f.type === 'checkbox') { if (v !== true) bad = true; }
           else if (f.type === 'date') { if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) bad = true; }
           else if (typeof v !== 'string' || v.length > MAX_TEXT) bad = true;
@@ -752,7 +817,15 @@
     }
 
     rounds.forEach(function (r) { write(r, load(r)); });
-    form.addEventListener('submit', function (e) { e.preventDefault(); });
+    // "Save my answers": they are saved as they are typed; this saves every
+    // round once more and says so
+    var submit = form.querySelector('.ws-submit button[type="submit"]');
+    if (submit) submit.hidden = false;
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      rounds.forEach(save);
+      if (store && !storageFailed) showStatus(say('saved_at', { time: niceTime(new Date()) }));
+    });
     form.addEventListener('input', onEdit);
     form.addEventListener('change', onEdit);
     if (hasTools) {
