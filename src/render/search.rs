@@ -81,7 +81,7 @@ pub fn entries(p: &Program, a: Audience) -> Vec<Entry> {
 /// facilitators, the agenda with its notes.
 fn session_text(s: &crate::model::Session, text: Text) -> Text {
     let fac = text.audience == Audience::Facilitator;
-    let text = text.strs(&s.objectives).doc(Some(&s.body));
+    let text = text.strs(&s.summary).strs(&s.objectives).doc(Some(&s.body));
     if fac { agenda_text(s, text) } else { text }
 }
 
@@ -152,14 +152,23 @@ fn other_entries(p: &Program, a: Audience) -> Vec<Entry> {
             t().strs(&pr.follow_up)
         })
     }));
-    if !p.glossary.is_empty() {
-        out.extend(entry(Kind::Glossary, 0, "search_kind.glossary", &|| {
-            let mut text = t();
-            for term in &p.glossary {
-                text = text.str(&format!("{}: {}", term.term, term.definition));
-            }
-            text
-        }));
+    // Each glossary term is an entry of its own, going to its place on the
+    // glossary page (the page itself is in the menu).
+    let kind = p.strings.get("search_kind.glossary");
+    let ids = crate::render::paths::glossary_term_ids(&p.glossary);
+    for (i, (term, id)) in p.glossary.iter().zip(&ids).enumerate() {
+        let mut text = PlainText::new(MAX_TEXT);
+        text.push(&term.definition);
+        out.push(Entry {
+            item: ItemRef {
+                kind: Kind::Glossary,
+                index: i,
+            },
+            title: term.term.clone(),
+            url: crate::render::paths::glossary_term(id),
+            kind: kind.to_string(),
+            text: text.finish(),
+        });
     }
     out
 }

@@ -175,14 +175,7 @@ fn nav_items(p: &Program, audience: Audience) -> Vec<NavItem> {
             items.push((pg.title.clone(), paths::page(&pg.id)));
         }
     }
-    if p.config.search {
-        let url = if fac {
-            paths::FACILITATOR_SEARCH
-        } else {
-            paths::SEARCH
-        };
-        items.push((w("search"), url.into()));
-    }
+    // Search is not a menu item: the header's search box leads to its page.
     if fac {
         // Where participants start: the program's overview.
         items.push((w("participant_pages"), paths::OVERVIEW.into()));
@@ -599,6 +592,15 @@ impl<'a> Site<'a> {
         c.insert("support_html", &support);
         c.insert("search", &p.config.search);
         c.insert("search_index", paths::SEARCH_INDEX);
+        // Where the header's search box goes: the audience's search page.
+        c.insert(
+            "search_url",
+            if audience == Audience::Facilitator && p.config.publishes(Audience::Facilitator) {
+                paths::FACILITATOR_SEARCH
+            } else {
+                paths::SEARCH
+            },
+        );
         // Facilitators' search loads their supplement after the participant index.
         let fac_site = p.config.publishes(Audience::Facilitator);
         let extra = (audience == Audience::Facilitator && fac_site)
@@ -659,7 +661,7 @@ impl<'a> Site<'a> {
             .map(|s| {
                 json!({
                     "number": s.number, "title": s.title, "url": paths::session(&s.id),
-                    "duration": s.duration,
+                    "duration": s.duration, "summary": s.one_line(),
                     "theme": s.theme.map(|t| json!({"title": p.themes[t].title, "url": paths::theme(&p.themes[t].id)})),
                     "objectives": s.objectives,
                 })
@@ -780,6 +782,7 @@ impl<'a> Site<'a> {
         };
         let title = self.session_title(i);
         let mut c = page_context!(path, self.base_context(&path, &title, audience, &crumbs));
+        c.insert("summary", &s.one_line());
         put(
             &mut c,
             "session",
@@ -1028,6 +1031,11 @@ impl<'a> Site<'a> {
         tags.sort_unstable();
         tags.dedup();
         c.insert("tags", &tags);
+        c.insert("minutes_choices", &minutes_choices(&p.exercises));
+        c.insert(
+            "group_filter",
+            &p.exercises.iter().any(|e| e.group_size.is_some()),
+        );
         self.render("exercises.html", path, &c)
     }
 
@@ -1059,8 +1067,9 @@ impl<'a> Site<'a> {
                         )
                     })
                     .collect();
-                (!cards.is_empty())
-                    .then(|| json!({"kind": k.label(&p.strings), "id": k.slug(), "html": cards.join("\n")}))
+                (!cards.is_empty()).then(|| {
+                    json!({"kind": k.label(&p.strings), "id": k.slug(), "count": cards.len(), "html": cards.join("\n")})
+                })
             })
             .collect();
         c.insert("groups", &groups);
@@ -1201,10 +1210,12 @@ impl<'a> Site<'a> {
                 &[(self.w("overview"), paths::OVERVIEW.into())],
             )
         );
+        let ids = paths::glossary_term_ids(&p.glossary);
         let terms: Vec<_> = p
             .glossary
             .iter()
-            .map(|t| json!({"term": t.term, "definition": t.definition}))
+            .zip(&ids)
+            .map(|(t, id)| json!({"term": t.term, "definition": t.definition, "id": id}))
             .collect();
         put(&mut c, "terms", serde_json::Value::Array(terms));
         self.render("glossary.html", path, &c)
@@ -1405,6 +1416,17 @@ impl<'a> Site<'a> {
         );
         self.render("search.html", path, &c)
     }
+}
+
+/// The exercise library's time filter: "up to N minutes" for the usual
+/// lengths that tell some exercises from others (some fit in N minutes,
+/// some do not).
+fn minutes_choices(exercises: &[Exercise]) -> Vec<u32> {
+    let lengths: Vec<u32> = exercises.iter().filter_map(|e| e.minutes).collect();
+    [5, 10, 15, 20, 30, 45, 60, 90, 120]
+        .into_iter()
+        .filter(|n| lengths.iter().any(|m| m <= n) && lengths.iter().any(|m| m > n))
+        .collect()
 }
 
 /// A session's worksheets to print, for templates (`print_item` in macros.html).
