@@ -234,4 +234,31 @@ mod tests {
              </urlset>\n"
         );
     }
+
+    #[test]
+    fn glossary_term_ids_are_unique_slugs() {
+        use crate::model::Term;
+        let t = |s: &str| Term {
+            term: s.into(),
+            definition: String::new(),
+        };
+        let terms = [
+            t("Peer support"),
+            t("Peer  support!"),
+            t("🙂"),
+            t("界线"),
+            t("Check-in"),
+        ];
+        assert_eq!(
+            glossary_term_ids(&terms),
+            [
+                "term-peer-support",
+                "term-peer-support-2",
+                "term-3",
+                "term-界线",
+                "term-check-in"
+            ]
+        );
+        assert_eq!(glossary_term("term-x"), "glossary/index.html#term-x");
+    }
 }
