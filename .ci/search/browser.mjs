@@ -24,18 +24,13 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CHROMIUM_ARGS } from '../browser-lib.mjs';
+import { CHROMIUM_ARGS, assert, option as opt, runner } from '../browser-lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
 const require = createRequire(path.join(ROOT, '.ci', 'a11y', 'package.json'));
 const { chromium } = require('playwright-core');
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
-};
 const DIR = path.resolve(opt('--dir', path.join(ROOT, 'output')));
 const ZH = opt('--zh', '') && path.resolve(opt('--zh', ''));
 const SHOTS = opt('--shots', '') && path.resolve(opt('--shots', ''));
@@ -43,21 +38,7 @@ const CHROMIUM = opt('--chromium', process.env.CHROMIUM_PATH || '/usr/bin/chromi
 // A page's file:// address; `after` (#… or ?…) is added as it is.
 const file = (dir, rel, after = '') => pathToFileURL(path.join(dir, rel)).href + after;
 
-let passed = 0;
-let failed = 0;
-async function check(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}\n     ${String((e && e.stack) || e).split('\n').slice(0, 6).join('\n     ')}`);
-  }
-}
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
+const { check, finish } = runner();
 
 // Types a query into the header's search box and waits for the results.
 async function headerSearch(page, q) {
@@ -214,8 +195,7 @@ async function main() {
   } finally {
     await browser.close();
   }
-  console.log(`\n${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
+  finish();
 }
 
 main().catch((e) => {
