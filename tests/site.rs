@@ -1633,6 +1633,12 @@ fn exercise_library_filters_are_hidden_until_the_script_shows_them() {
     let cards = html.matches("<li class=\"card\" data-tags=\"[").count();
     assert_eq!(cards, 11, "every exercise is listed with its filter data");
     assert!(html.contains("<script src=\"../static/exercise-filter.js\"></script>"));
+    // An exercise's tags link to the library showing that tag.
+    let page = site.text("exercises/boundary-scripts/index.html");
+    assert!(
+        page.contains("<a href=\"../../exercises/index.html?tag=role-play\">role-play</a>"),
+        "the exercise page's tags are not links"
+    );
     assert!(site.files.contains_key("static/exercise-filter.js"));
 }
 

@@ -14,7 +14,8 @@
 //  - a glossary term is its own result and goes to its place on the page;
 //  - in the Chinese site, a query without spaces finds its page, with
 //    Intl.Segmenter and without it (the bigram fallback);
-//  - the exercise library's filters narrow the list, and without JavaScript
+//  - the exercise library's filters narrow the list, an exercise's tag
+//    opens it filtered by that tag, and without JavaScript
 //    the filters are not shown and every exercise is listed;
 //  - a link to a prompt opens its folded set in the prompt library.
 // With --shots, screenshots of the header at 375 px (menu closed and open)
@@ -148,6 +149,18 @@ async function main() {
       await wide.fill('#filter-group', '1000');
       const none = await visible();
       assert(none < all, `a group of 1000: ${none} of ${all}`);
+    });
+
+    await check('a tag on an exercise page opens the library showing that tag', async () => {
+      await wide.goto(file(DIR, 'exercises/boundary-scripts/index.html'));
+      const tag = wide.locator('main a[href*="exercises/index.html?tag="]').first();
+      const name = (await tag.textContent()).trim();
+      await tag.click();
+      await wide.waitForURL(/exercises\/index\.html\?tag=/);
+      assert((await wide.inputValue('#filter-tag')) === name, `the tag filter is not ${name}`);
+      const shown = await wide.locator('#exercise-list > li:visible').count();
+      const all = await wide.locator('#exercise-list > li').count();
+      assert(shown > 0 && shown < all, `${shown} of ${all} shown for ${name}`);
     });
 
     await check('without JavaScript the exercise library lists everything and shows no filters or fake buttons', async () => {

@@ -382,7 +382,7 @@ impl<'a> Site<'a> {
             esc(&e.summary),
             id = esc(&e.id)
         );
-        o.push_str(&self.exercise_meta(e));
+        o.push_str(&self.exercise_meta(e, root));
         if let Some(n) = &e.content_note {
             o.push_str(&format!(
                 "<div class=\"content-note\"><p class=\"callout-title\">{}</p><p>{}</p></div>\n",
@@ -407,7 +407,9 @@ impl<'a> Site<'a> {
         o
     }
 
-    fn exercise_meta(&self, e: &Exercise) -> String {
+    /// An exercise's time, group size and tags; each tag links to the
+    /// exercise library showing the exercises with that tag.
+    fn exercise_meta(&self, e: &Exercise, root: &str) -> String {
         let s = &self.p.strings;
         let mut o = String::from("<dl class=\"meta\">\n");
         if let Some(m) = e.minutes {
@@ -426,7 +428,18 @@ impl<'a> Site<'a> {
             ));
         }
         if !e.tags.is_empty() {
-            let tags: Vec<String> = e.tags.iter().map(|t| esc(t)).collect();
+            let tags: Vec<String> = e
+                .tags
+                .iter()
+                .map(|t| {
+                    format!(
+                        "<a href=\"{root}{}?tag={}\">{}</a>",
+                        paths::EXERCISES,
+                        query_value(t),
+                        esc(t)
+                    )
+                })
+                .collect();
             o.push_str(&format!(
                 "<div><dt>{}</dt><dd>{}</dd></div>\n",
                 esc(s.get("tags")),
@@ -972,7 +985,7 @@ impl<'a> Site<'a> {
             )
         );
         c.insert("summary", &e.summary);
-        c.insert("meta_html", &self.exercise_meta(e));
+        c.insert("meta_html", &self.exercise_meta(e, &root));
         c.insert("content_note", &e.content_note);
         c.insert("alternative", &e.alternative);
         let (body, toc) = self.doc(&e.body, Audience::Participant, &root, 2);
@@ -1416,6 +1429,20 @@ impl<'a> Site<'a> {
         );
         self.render("search.html", path, &c)
     }
+}
+
+/// A value for a URL's query: every byte but ASCII letters, digits and
+/// `-._~` percent-encoded.
+fn query_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// The exercise library's time filter: "up to N minutes" for the usual
@@ -1971,4 +1998,16 @@ pub fn render_site(
         sink.put(rel, bytes)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(query_value("role-play"), "role-play");
+        assert_eq!(query_value("a b&c=d\"<"), "a%20b%26c%3Dd%22%3C");
+        assert_eq!(query_value("平静"), "%E5%B9%B3%E9%9D%99");
+    }
 }
