@@ -1737,3 +1737,38 @@ fn chinese_program_is_indexed_without_facilitator_text() {
             .any(|e| e["url"] == "glossary/index.html#term-界线")
     );
 }
+
+/// In a language written without spaces, the index keeps about as many
+/// characters of an item as in English (three bytes each): a word near the
+/// end of a long Chinese session is still found; an English one is clipped
+/// at 4,000 bytes.
+#[test]
+fn a_long_chinese_session_is_indexed_to_its_end() {
+    let dir = scratch();
+    copy_tree(&fixture("search/zh"), dir.path(), false);
+    let file = dir.path().join("content/sessions/03-stress.md");
+    let mut text = std::fs::read_to_string(&file).expect("session");
+    // about 2,000 characters (6,000 bytes), then a word found nowhere else
+    text.push_str(&format!(
+        "\n\n{}\n\n最后一段提到蜂鸟。\n",
+        "压力会上升，也会回落。".repeat(180)
+    ));
+    std::fs::write(&file, text).expect("session");
+    let site = build_site(dir.path());
+    let entries = search_entries(&site, "search/search-index.js");
+    let session = entries
+        .iter()
+        .find(|e| e["title"] == "应对压力")
+        .expect("the session");
+    let text = session["text"].as_str().unwrap_or("");
+    assert!(text.len() > 4000, "{} bytes", text.len());
+    assert!(
+        text.contains("蜂鸟"),
+        "the end of the session is not indexed"
+    );
+    // English stays at 4,000 bytes.
+    let sample = sample();
+    for e in search_entries(&sample, "search/search-index.js") {
+        assert!(e["text"].as_str().unwrap_or("").len() <= 4000);
+    }
+}
