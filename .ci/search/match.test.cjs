@@ -129,6 +129,15 @@ test('Japanese runs are found the same way', () => {
   assert.deepEqual(titles(items, '境界線', { lang: 'ja', segmenter: null }), ['境界線']);
 });
 
+test('Japanese particles between the words of a query are not required', { skip: typeof Intl.Segmenter !== 'function' }, () => {
+  const items = [{ title: '境界線', text: '境界線の練習。' }];
+  const words = M.terms('境界線を練習', { lang: 'ja' }).map((t) => t.word);
+  assert.ok(!words.includes('を'), `${words}`);
+  assert.deepEqual(titles(items, '境界線を練習', { lang: 'ja' }), ['境界線']);
+  // a particle alone is still a query
+  assert.deepEqual(M.terms('の', { lang: 'ja' }).map((t) => t.word), ['の']);
+});
+
 test('ranges: the whole matching words of the original text, accents kept', () => {
   const text = 'Palabras de Ánimo, ánimos y animadores.';
   const ts = M.terms('animo', { lang: 'es' });

@@ -143,7 +143,10 @@
           var words = [];
           var it = seg.segment(run);
           for (var s of it) if (s.isWordLike !== false && s.segment) words.push(s.segment);
-          words.forEach(function (w) { add({ word: w, cjk: true }); });
+          // Japanese particles (one kana: を, は, の …) between the words
+          // are not required, so "境界線を学ぶ" finds "境界線" and "学ぶ".
+          var content = words.filter(function (w) { return !/^[\u3040-\u309f]$/.test(w); });
+          (content.length ? content : words).forEach(function (w) { add({ word: w, cjk: true }); });
         } else if (Array.from(run).length <= 2) {
           add({ word: run, cjk: true });
         } else {
