@@ -42,3 +42,38 @@ export function serve(dir) {
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
+
+// A small test runner for the browser checks: named checks that print
+// "ok" or "FAIL" and go on, and a summary with the exit status.
+export function runner() {
+  let passed = 0;
+  let failed = 0;
+  return {
+    async check(name, fn) {
+      try {
+        await fn();
+        passed++;
+        console.log(`ok   ${name}`);
+      } catch (e) {
+        failed++;
+        console.log(`FAIL ${name}\n     ${String((e && e.stack) || e).split('\n').slice(0, 6).join('\n     ')}`);
+      }
+    },
+    // Prints "N passed, N failed" and exits, 1 when anything failed.
+    finish() {
+      console.log(`\n${passed} passed, ${failed} failed`);
+      process.exit(failed ? 1 : 0);
+    },
+  };
+}
+
+export function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+// The value of a command-line option (`--dir out`), or `dflt`.
+export function option(name, dflt) {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
+}

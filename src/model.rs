@@ -125,6 +125,8 @@ pub struct Session {
     /// 1-based position in the program.
     pub number: usize,
     pub title: String,
+    /// One line about the session (`summary`), when given.
+    pub summary: Option<String>,
     pub duration: u32,
     /// The clock time it starts, in minutes after midnight, when given.
     pub start: Option<u32>,
@@ -141,6 +143,15 @@ pub struct Session {
 }
 
 impl Session {
+    /// The session in one line, for cards and the page's description: its
+    /// `summary`, or else its first objective.
+    pub fn one_line(&self) -> Option<&str> {
+        self.summary
+            .as_deref()
+            .or(self.objectives.first().map(String::as_str))
+            .filter(|s| !s.trim().is_empty())
+    }
+
     /// The prompts, exercises, worksheets and links this session uses, as
     /// `audience` sees them.
     pub fn uses(&self, audience: Audience) -> &crate::uses::Uses {

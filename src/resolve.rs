@@ -435,6 +435,7 @@ pub fn resolve_cached(
             loc: s.loc,
             number: n + 1,
             title: s.title,
+            summary: s.summary,
             duration,
             start: s.start,
             theme,

@@ -1715,3 +1715,270 @@ fn worksheet_page_puts_questions_first_and_keeping_answers_as_the_default() {
         "<div class=\"ws-tabs\" id=\"ws-how-am-i-doing-tabs\" role=\"tablist\" aria-label=\"Rounds of this worksheet\" hidden></div>"
     ));
 }
+
+/// Each glossary term is a search entry of its own, going to its anchor on
+/// the glossary page; there is no single entry for the whole glossary.
+#[test]
+fn glossary_terms_are_search_entries_at_their_own_anchors() {
+    let site = sample();
+    let entries = search_entries(&site, "search/search-index.js");
+    let program = cairn::pipeline::check(&repo())
+        .expect("check")
+        .program
+        .expect("program");
+    let glossary = site.text("glossary/index.html");
+    for term in &program.glossary {
+        let e = entries
+            .iter()
+            .find(|e| {
+                e["title"] == term.term.as_str()
+                    && e["url"].as_str().unwrap_or("").starts_with("glossary/")
+            })
+            .unwrap_or_else(|| panic!("no search entry for the term {}", term.term));
+        let url = e["url"].as_str().unwrap_or("");
+        let id = url
+            .strip_prefix("glossary/index.html#")
+            .unwrap_or_else(|| panic!("{}: {url}", term.term));
+        assert!(
+            glossary.contains(&format!("<dt id=\"{id}\">")),
+            "no <dt id=\"{id}\"> on the glossary page"
+        );
+        assert_eq!(e["text"], term.definition.as_str());
+        assert_eq!(e["kind"], "Glossary");
+    }
+    assert!(
+        !entries.iter().any(|e| e["url"] == "glossary/index.html"),
+        "the glossary is still one entry"
+    );
+    // The anchors resolve (with every other url of both indexes).
+    assert!(broken_index_urls(&site, "search/search-index.js").is_empty());
+}
+
+/// Every page has the header's search box, a labelled search landmark going
+/// to its audience's search page; the menu no longer lists Search.
+#[test]
+fn header_search_box_goes_to_the_audience_search_page() {
+    let site = sample();
+    for (path, html) in site.pages() {
+        if path == "404.html" {
+            continue;
+        }
+        let root = "../".repeat(path.matches('/').count());
+        let target = if path.starts_with("facilitator/") {
+            "facilitator/search/index.html"
+        } else {
+            "search/index.html"
+        };
+        let form = format!(
+            "<form class=\"site-search\" role=\"search\" aria-label=\"Search the program\" action=\"{root}{target}\" method=\"get\">"
+        );
+        assert!(
+            html.contains(&form),
+            "{path}: no header search box to {target}"
+        );
+        assert!(
+            html.contains("<label class=\"visually-hidden\" for=\"site-search-input\">"),
+            "{path}: the header search box has no label"
+        );
+        assert!(
+            !html.contains(&format!("<li><a href=\"{root}{target}\"")),
+            "{path}: Search is still a menu item"
+        );
+    }
+}
+
+/// The home page's session cards say what each session is about, in one
+/// line (its `summary`, or its first objective), not its length.
+#[test]
+fn home_cards_show_a_one_line_summary() {
+    let site = sample();
+    let home = site.text("index.html");
+    assert!(home.contains(
+        "<p class=\"card-summary\">What boundaries are, how the body tells us a limit was crossed, and a short script to say no kindly.</p>"
+    ));
+    assert_eq!(home.matches("<p class=\"card-summary\">").count(), 8);
+    assert!(!home.contains("<dt>Length</dt>"));
+    // The summary is also the page's description.
+    assert!(
+        site.text("sessions/boundaries/index.html")
+            .contains("<meta name=\"description\" content=\"What boundaries are, how the body")
+    );
+    // Without a summary, the first objective.
+    let base = build_site(&fixture("base"));
+    let program = cairn::pipeline::check(&fixture("base"))
+        .expect("check")
+        .program
+        .expect("program");
+    let s = &program.sessions[0];
+    assert!(s.summary.is_none());
+    if let Some(first) = s.objectives.first() {
+        assert!(
+            base.text("index.html")
+                .contains(&format!("<p class=\"card-summary\">{first}</p>"))
+        );
+    } else {
+        assert!(!base.text("index.html").contains("card-summary"));
+    }
+}
+
+/// The exercise library: without JavaScript every exercise is listed, the
+/// filters are hidden (the script shows them) and tags are text, not
+/// things that look like buttons; each card carries its filter data.
+#[test]
+fn exercise_library_filters_are_hidden_until_the_script_shows_them() {
+    let site = sample();
+    let html = site.text("exercises/index.html");
+    assert!(html.contains("<form class=\"filters\" id=\"exercise-filters\" hidden>"));
+    for id in ["filter-tag", "filter-minutes", "filter-group"] {
+        assert!(
+            html.contains(&format!("<label for=\"{id}\">")),
+            "{id} has no label"
+        );
+    }
+    assert!(html.contains("<option value=\"15\">Up to 15 minutes</option>"));
+    assert!(
+        !html.contains("class=\"tag\""),
+        "tags still look like buttons"
+    );
+    let cards = html.matches("<li class=\"card\" data-tags=\"[").count();
+    assert_eq!(cards, 11, "every exercise is listed with its filter data");
+    assert!(html.contains("<script src=\"../static/exercise-filter.js\"></script>"));
+    // An exercise's tags link to the library showing that tag.
+    let page = site.text("exercises/boundary-scripts/index.html");
+    assert!(
+        page.contains("<a href=\"../../exercises/index.html?tag=role-play\">role-play</a>"),
+        "the exercise page's tags are not links"
+    );
+    assert!(site.files.contains_key("static/exercise-filter.js"));
+}
+
+/// The prompt library: a short index of its sets, each set folded.
+#[test]
+fn prompt_library_has_an_index_and_folded_sets() {
+    let site = sample();
+    let html = site.text("prompts/index.html");
+    assert!(html.contains("<nav class=\"prompt-sets\" aria-labelledby=\"prompt-sets-title\">"));
+    assert!(
+        html.contains(
+            "<li><a href=\"#check-in\">Check-in</a> <span class=\"muted\">(8)</span></li>"
+        )
+    );
+    assert_eq!(
+        html.matches("<details>\n<summary>Show the prompts (")
+            .count(),
+        5
+    );
+    assert!(html.contains("<script src=\"../static/open-target.js\"></script>"));
+}
+
+/// The glossary's terms and the exercise library's filter data are
+/// participant data: in the fixture that puts facilitator text everywhere,
+/// none reaches them, and no participant page loads the facilitator
+/// search supplement.
+#[test]
+fn glossary_entries_and_filter_data_hold_nothing_for_facilitators() {
+    let site = audience();
+    let library = site.text("exercises/index.html");
+    let data: Vec<&str> = library
+        .split(" data-")
+        .skip(1)
+        .map(|s| s.split('"').nth(1).unwrap_or(""))
+        .collect();
+    assert!(data.iter().any(|d| d.contains("pairs")), "{data:?}");
+    for d in &data {
+        assert!(!d.contains("SECRET") && !d.contains("HIDDEN"), "{d}");
+    }
+    let entries = search_entries(&site, "search/search-index.js");
+    let terms: Vec<&serde_json::Value> = entries
+        .iter()
+        .filter(|e| e["url"].as_str().unwrap_or("").starts_with("glossary/"))
+        .collect();
+    assert_eq!(terms.len(), 2);
+    for (file, text) in site.participant_files() {
+        assert!(
+            !file.ends_with(".html") || !text.contains("facilitator/search-index.js"),
+            "{file} loads the facilitator search supplement"
+        );
+        assert!(
+            file.starts_with("static/") || !text.contains("CAIRN_SEARCH_FACILITATOR"),
+            "{file} holds the facilitator search supplement"
+        );
+        assert!(
+            !text.contains("SECRET") && !text.contains("HIDDEN"),
+            "{file}"
+        );
+    }
+    // The facilitators' search page loads both.
+    let fac = site.text("facilitator/search/index.html");
+    assert!(fac.contains("<script src=\"../../search/search-index.js\"></script>"));
+    assert!(fac.contains("<script src=\"../../facilitator/search-index.js\"></script>"));
+}
+
+/// A program wholly in Chinese: its participant index holds its text (no
+/// facilitator note), and each session is found by a word of it.
+#[test]
+fn chinese_program_is_indexed_without_facilitator_text() {
+    let site = build_site(&fixture("search/zh"));
+    let entries = search_entries(&site, "search/search-index.js");
+    let session = entries
+        .iter()
+        .find(|e| e["title"] == "设定界线")
+        .expect("the session 设定界线 is in the index");
+    let text = session["text"].as_str().unwrap_or("");
+    assert!(text.contains("温和而坚定地拒绝"), "{text}");
+    assert!(
+        !text.contains("受控制的关系"),
+        "facilitator text in the index"
+    );
+    assert!(
+        !site.text("search/search-index.js").contains("受控制的关系"),
+        "facilitator text in the participant index"
+    );
+    let fac = search_entries(&site, "facilitator/search-index.js");
+    assert!(
+        fac.iter()
+            .any(|e| e["text"].as_str().unwrap_or("").contains("受控制的关系")),
+        "the facilitator note is not in the facilitator search"
+    );
+    assert!(site.text("index.html").contains("<html lang=\"zh\""));
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["url"] == "glossary/index.html#term-界线")
+    );
+}
+
+/// In a language written without spaces, the index keeps about as many
+/// characters of an item as in English (three bytes each): a word near the
+/// end of a long Chinese session is still found; an English one is clipped
+/// at 4,000 bytes.
+#[test]
+fn a_long_chinese_session_is_indexed_to_its_end() {
+    let dir = scratch();
+    copy_tree(&fixture("search/zh"), dir.path(), false);
+    let file = dir.path().join("content/sessions/03-stress.md");
+    let mut text = std::fs::read_to_string(&file).expect("session");
+    // about 2,000 characters (6,000 bytes), then a word found nowhere else
+    text.push_str(&format!(
+        "\n\n{}\n\n最后一段提到蜂鸟。\n",
+        "压力会上升，也会回落。".repeat(180)
+    ));
+    std::fs::write(&file, text).expect("session");
+    let site = build_site(dir.path());
+    let entries = search_entries(&site, "search/search-index.js");
+    let session = entries
+        .iter()
+        .find(|e| e["title"] == "应对压力")
+        .expect("the session");
+    let text = session["text"].as_str().unwrap_or("");
+    assert!(text.len() > 4000, "{} bytes", text.len());
+    assert!(
+        text.contains("蜂鸟"),
+        "the end of the session is not indexed"
+    );
+    // English stays at 4,000 bytes.
+    let sample = sample();
+    for e in search_entries(&sample, "search/search-index.js") {
+        assert!(e["text"].as_str().unwrap_or("").len() <= 4000);
+    }
+}

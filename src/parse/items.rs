@@ -305,6 +305,7 @@ pub struct RawSession {
     pub path: String,
     pub loc: Loc,
     pub title: String,
+    pub summary: Option<String>,
     pub duration: Option<(u32, Loc)>,
     /// The clock time it starts, in minutes after midnight (`start = "18:30"`).
     pub start: Option<u32>,
@@ -324,6 +325,7 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
     o.check_keys(
         &[
             "title",
+            "summary",
             "duration",
             "start",
             "theme",
@@ -391,6 +393,7 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
         path: f.rel.clone(),
         loc: fm.split.head.clone(),
         title: title.map(|t| t.0).unwrap_or_default(),
+        summary: o.str("summary", d).map(|s| s.0),
         duration,
         start: o.str("start", d).and_then(|(s, l)| match clock_time(&s) {
             Some(m) => Some(m),

@@ -65,6 +65,38 @@ pub fn page(id: &str) -> String {
 pub fn facilitator_page(id: &str) -> String {
     format!("facilitator/pages/{id}/index.html")
 }
+/// The anchors of the glossary's terms on its page, in order: `term-` and
+/// the term's slug (`term-peer-support`), made unique by a number when two
+/// terms give the same slug, `term-N` when the term has no letters.
+pub fn glossary_term_ids(terms: &[crate::model::Term]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let slug = crate::parse::markdown::slug(&t.term);
+            let base = if slug.is_empty() {
+                format!("term-{}", i + 1)
+            } else {
+                format!("term-{slug}")
+            };
+            let mut id = base.clone();
+            let mut n = 1;
+            while !seen.insert(id.clone()) {
+                n += 1;
+                id = format!("{base}-{n}");
+            }
+            id
+        })
+        .collect()
+}
+
+/// A glossary term's place on the glossary page (its id from
+/// [`glossary_term_ids`]).
+pub fn glossary_term(id: &str) -> String {
+    format!("{GLOSSARY}#{id}")
+}
+
 /// A prompt's place in the prompt library.
 pub fn prompt(id: &str) -> String {
     format!("{PROMPTS}#prompt-{id}")
@@ -201,5 +233,32 @@ mod tests {
              \x20 <url><loc>https://x.org/a&amp;b/sessions/s/</loc></url>\n\
              </urlset>\n"
         );
+    }
+
+    #[test]
+    fn glossary_term_ids_are_unique_slugs() {
+        use crate::model::Term;
+        let t = |s: &str| Term {
+            term: s.into(),
+            definition: String::new(),
+        };
+        let terms = [
+            t("Peer support"),
+            t("Peer  support!"),
+            t("🙂"),
+            t("界线"),
+            t("Check-in"),
+        ];
+        assert_eq!(
+            glossary_term_ids(&terms),
+            [
+                "term-peer-support",
+                "term-peer-support-2",
+                "term-3",
+                "term-界线",
+                "term-check-in"
+            ]
+        );
+        assert_eq!(glossary_term("term-x"), "glossary/index.html#term-x");
     }
 }

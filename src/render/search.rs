@@ -8,8 +8,25 @@ use crate::model::{Audience, ItemRef, Kind, Program};
 use crate::parse::markdown::{Doc, PlainText};
 use crate::render::paths::url_of;
 
-/// How much text of one item the index keeps (bytes).
+/// How much text of one item the index keeps (bytes), in a language
+/// written with Latin letters; see [`max_text`].
 const MAX_TEXT: usize = 4000;
+
+/// How much text of one item the index keeps for the program's language:
+/// [`MAX_TEXT`] bytes, three times that for a language written without
+/// spaces (Chinese, Japanese, Thai, Lao, Khmer, Burmese), whose characters
+/// take three bytes each, so that about as many characters are searchable.
+pub fn max_text(p: &Program) -> usize {
+    let lang = p.info.language.split(['-', '_']).next().unwrap_or("");
+    if ["zh", "ja", "th", "lo", "km", "my"]
+        .iter()
+        .any(|l| l.eq_ignore_ascii_case(lang))
+    {
+        3 * MAX_TEXT
+    } else {
+        MAX_TEXT
+    }
+}
 
 /// One thing search can find.
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
@@ -24,16 +41,16 @@ pub struct Entry {
 }
 
 /// Gathers an item's plain text: strings and documents, in order, up to
-/// [`MAX_TEXT`] bytes.
+/// [`max_text`] bytes.
 struct Text {
     out: PlainText,
     audience: Audience,
 }
 
 impl Text {
-    fn new(audience: Audience) -> Text {
+    fn new(audience: Audience, max: usize) -> Text {
         Text {
-            out: PlainText::new(MAX_TEXT),
+            out: PlainText::new(max),
             audience,
         }
     }
@@ -69,7 +86,7 @@ pub fn entries(p: &Program, a: Audience) -> Vec<Entry> {
         .filter_map(|i| {
             let s = &p.sessions[i];
             make_entry(p, a, Kind::Session, i, "search_kind.session", &|| {
-                session_text(s, Text::new(a))
+                session_text(s, Text::new(a, max_text(p)))
             })
         })
         .collect();
@@ -81,7 +98,7 @@ pub fn entries(p: &Program, a: Audience) -> Vec<Entry> {
 /// facilitators, the agenda with its notes.
 fn session_text(s: &crate::model::Session, text: Text) -> Text {
     let fac = text.audience == Audience::Facilitator;
-    let text = text.strs(&s.objectives).doc(Some(&s.body));
+    let text = text.strs(&s.summary).strs(&s.objectives).doc(Some(&s.body));
     if fac { agenda_text(s, text) } else { text }
 }
 
@@ -120,7 +137,7 @@ fn other_entries(p: &Program, a: Audience) -> Vec<Entry> {
     let entry = |kind: Kind, index: usize, label: &'static str, text: &dyn Fn() -> Text| {
         make_entry(p, a, kind, index, label, text)
     };
-    let t = || Text::new(a);
+    let t = || Text::new(a, max_text(p));
     let mut out: Vec<Entry> = Vec::new();
     out.par_extend(p.themes.par_iter().enumerate().filter_map(|(i, th)| {
         entry(Kind::Theme, i, "search_kind.theme", &|| {
@@ -152,14 +169,23 @@ fn other_entries(p: &Program, a: Audience) -> Vec<Entry> {
             t().strs(&pr.follow_up)
         })
     }));
-    if !p.glossary.is_empty() {
-        out.extend(entry(Kind::Glossary, 0, "search_kind.glossary", &|| {
-            let mut text = t();
-            for term in &p.glossary {
-                text = text.str(&format!("{}: {}", term.term, term.definition));
-            }
-            text
-        }));
+    // Each glossary term is an entry of its own, going to its place on the
+    // glossary page (the page itself is in the menu).
+    let kind = p.strings.get("search_kind.glossary");
+    let ids = crate::render::paths::glossary_term_ids(&p.glossary);
+    for (i, (term, id)) in p.glossary.iter().zip(&ids).enumerate() {
+        let mut text = PlainText::new(max_text(p));
+        text.push(&term.definition);
+        out.push(Entry {
+            item: ItemRef {
+                kind: Kind::Glossary,
+                index: i,
+            },
+            title: term.term.clone(),
+            url: crate::render::paths::glossary_term(id),
+            kind: kind.to_string(),
+            text: text.finish(),
+        });
     }
     out
 }
@@ -271,7 +297,7 @@ pub fn supplement(p: &Program, part: &[Entry]) -> Supplement {
                     // What facilitators read beyond the participant text
                     // already in the index: facilitator-only passages, then
                     // the agenda and its notes.
-                    let mut more = Text::new(a);
+                    let mut more = Text::new(a, max_text(p));
                     s.body
                         .plain_text_only_for(a, Audience::Participant, &mut more.out);
                     let more = agenda_text(s, more).out.finish();
@@ -289,7 +315,7 @@ pub fn supplement(p: &Program, part: &[Entry]) -> Supplement {
                 None => (
                     None,
                     make_entry(p, a, Kind::Session, i, "search_kind.session", &|| {
-                        session_text(s, Text::new(a))
+                        session_text(s, Text::new(a, max_text(p)))
                     }),
                 ),
             }

@@ -175,14 +175,7 @@ fn nav_items(p: &Program, audience: Audience) -> Vec<NavItem> {
             items.push((pg.title.clone(), paths::page(&pg.id)));
         }
     }
-    if p.config.search {
-        let url = if fac {
-            paths::FACILITATOR_SEARCH
-        } else {
-            paths::SEARCH
-        };
-        items.push((w("search"), url.into()));
-    }
+    // Search is not a menu item: the header's search box leads to its page.
     if fac {
         // Where participants start: the program's overview.
         items.push((w("participant_pages"), paths::OVERVIEW.into()));
@@ -389,7 +382,7 @@ impl<'a> Site<'a> {
             esc(&e.summary),
             id = esc(&e.id)
         );
-        o.push_str(&self.exercise_meta(e));
+        o.push_str(&self.exercise_meta(e, root));
         if let Some(n) = &e.content_note {
             o.push_str(&format!(
                 "<div class=\"content-note\"><p class=\"callout-title\">{}</p><p>{}</p></div>\n",
@@ -414,7 +407,9 @@ impl<'a> Site<'a> {
         o
     }
 
-    fn exercise_meta(&self, e: &Exercise) -> String {
+    /// An exercise's time, group size and tags; each tag links to the
+    /// exercise library showing the exercises with that tag.
+    fn exercise_meta(&self, e: &Exercise, root: &str) -> String {
         let s = &self.p.strings;
         let mut o = String::from("<dl class=\"meta\">\n");
         if let Some(m) = e.minutes {
@@ -433,7 +428,18 @@ impl<'a> Site<'a> {
             ));
         }
         if !e.tags.is_empty() {
-            let tags: Vec<String> = e.tags.iter().map(|t| esc(t)).collect();
+            let tags: Vec<String> = e
+                .tags
+                .iter()
+                .map(|t| {
+                    format!(
+                        "<a href=\"{root}{}?tag={}\">{}</a>",
+                        paths::EXERCISES,
+                        query_value(t),
+                        esc(t)
+                    )
+                })
+                .collect();
             o.push_str(&format!(
                 "<div><dt>{}</dt><dd>{}</dd></div>\n",
                 esc(s.get("tags")),
@@ -599,6 +605,15 @@ impl<'a> Site<'a> {
         c.insert("support_html", &support);
         c.insert("search", &p.config.search);
         c.insert("search_index", paths::SEARCH_INDEX);
+        // Where the header's search box goes: the audience's search page.
+        c.insert(
+            "search_url",
+            if audience == Audience::Facilitator && p.config.publishes(Audience::Facilitator) {
+                paths::FACILITATOR_SEARCH
+            } else {
+                paths::SEARCH
+            },
+        );
         // Facilitators' search loads their supplement after the participant index.
         let fac_site = p.config.publishes(Audience::Facilitator);
         let extra = (audience == Audience::Facilitator && fac_site)
@@ -659,7 +674,7 @@ impl<'a> Site<'a> {
             .map(|s| {
                 json!({
                     "number": s.number, "title": s.title, "url": paths::session(&s.id),
-                    "duration": s.duration,
+                    "duration": s.duration, "summary": s.one_line(),
                     "theme": s.theme.map(|t| json!({"title": p.themes[t].title, "url": paths::theme(&p.themes[t].id)})),
                     "objectives": s.objectives,
                 })
@@ -780,6 +795,7 @@ impl<'a> Site<'a> {
         };
         let title = self.session_title(i);
         let mut c = page_context!(path, self.base_context(&path, &title, audience, &crumbs));
+        c.insert("summary", &s.one_line());
         put(
             &mut c,
             "session",
@@ -969,7 +985,7 @@ impl<'a> Site<'a> {
             )
         );
         c.insert("summary", &e.summary);
-        c.insert("meta_html", &self.exercise_meta(e));
+        c.insert("meta_html", &self.exercise_meta(e, &root));
         c.insert("content_note", &e.content_note);
         c.insert("alternative", &e.alternative);
         let (body, toc) = self.doc(&e.body, Audience::Participant, &root, 2);
@@ -1028,6 +1044,11 @@ impl<'a> Site<'a> {
         tags.sort_unstable();
         tags.dedup();
         c.insert("tags", &tags);
+        c.insert("minutes_choices", &minutes_choices(&p.exercises));
+        c.insert(
+            "group_filter",
+            &p.exercises.iter().any(|e| e.group_size.is_some()),
+        );
         self.render("exercises.html", path, &c)
     }
 
@@ -1059,8 +1080,9 @@ impl<'a> Site<'a> {
                         )
                     })
                     .collect();
-                (!cards.is_empty())
-                    .then(|| json!({"kind": k.label(&p.strings), "id": k.slug(), "html": cards.join("\n")}))
+                (!cards.is_empty()).then(|| {
+                    json!({"kind": k.label(&p.strings), "id": k.slug(), "count": cards.len(), "html": cards.join("\n")})
+                })
             })
             .collect();
         c.insert("groups", &groups);
@@ -1201,10 +1223,12 @@ impl<'a> Site<'a> {
                 &[(self.w("overview"), paths::OVERVIEW.into())],
             )
         );
+        let ids = paths::glossary_term_ids(&p.glossary);
         let terms: Vec<_> = p
             .glossary
             .iter()
-            .map(|t| json!({"term": t.term, "definition": t.definition}))
+            .zip(&ids)
+            .map(|(t, id)| json!({"term": t.term, "definition": t.definition, "id": id}))
             .collect();
         put(&mut c, "terms", serde_json::Value::Array(terms));
         self.render("glossary.html", path, &c)
@@ -1405,6 +1429,31 @@ impl<'a> Site<'a> {
         );
         self.render("search.html", path, &c)
     }
+}
+
+/// A value for a URL's query: every byte but ASCII letters, digits and
+/// `-._~` percent-encoded.
+fn query_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The exercise library's time filter: "up to N minutes" for the usual
+/// lengths that tell some exercises from others (some fit in N minutes,
+/// some do not).
+fn minutes_choices(exercises: &[Exercise]) -> Vec<u32> {
+    let lengths: Vec<u32> = exercises.iter().filter_map(|e| e.minutes).collect();
+    [5, 10, 15, 20, 30, 45, 60, 90, 120]
+        .into_iter()
+        .filter(|n| lengths.iter().any(|m| m <= n) && lengths.iter().any(|m| m > n))
+        .collect()
 }
 
 /// A session's worksheets to print, for templates (`print_item` in macros.html).
@@ -1949,4 +1998,16 @@ pub fn render_site(
         sink.put(rel, bytes)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(query_value("role-play"), "role-play");
+        assert_eq!(query_value("a b&c=d\"<"), "a%20b%26c%3Dd%22%3C");
+        assert_eq!(query_value("平静"), "%E5%B9%B3%E9%9D%99");
+    }
 }

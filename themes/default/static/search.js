@@ -1,35 +1,18 @@
 /* cairn site search: runs in the browser, works opened from disk (file://).
  * Needs window.CAIRN_SEARCH = [{title, url, kind, text}] (urls relative to the
  * site root) and window.CAIRN_ROOT (prefix from this page to the root), both set
- * by search-index.js before this file loads. Results are built with DOM methods
- * and textContent only. Without JavaScript the form still submits (GET ?q=). */
+ * by search-index.js before this file loads, and window.CairnMatch
+ * (search-match.js: folding, stems, words of spaceless scripts, ranking).
+ * Results are built with DOM methods and textContent only. Without
+ * JavaScript the form still submits (GET ?q=). */
 (function () {
   'use strict';
   var MAX_RESULTS = 30;
   var SNIPPET = 180;
 
-  // lower case without accents, keeping the length (so offsets match the original text)
-  function norm(s) {
-    s = String(s || '');
-    var fast = s.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
-    if (fast.length === s.length) return fast;
-    var out = '';
-    for (var i = 0; i < s.length; i++) {
-      var c = s.charAt(i), l = c.toLowerCase(), f = l.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
-      out += f.length === 1 ? f : l.length === 1 ? l : c;
-    }
-    return out;
-  }
-  function words(q) { // distinct lower-case words of the query
-    return norm(q).split(/[\s.,;:!?()\[\]{}"'\u2018\u2019\u201c\u201d\/\\]+/).filter(function (w, i, all) {
-      return w && all.indexOf(w) === i;
-    });
-  }
-  function count(hay, w) {
-    var n = 0, i = hay.indexOf(w);
-    while (i !== -1 && n < 20) { n++; i = hay.indexOf(w, i + w.length); }
-    return n;
-  }
+  // Matching (folding, stems, spaceless scripts) is search-match.js's.
+  var M = window.CairnMatch;
+  var lang = document.documentElement.lang || 'en';
 
   var root = typeof window.CAIRN_ROOT === 'string' ? window.CAIRN_ROOT : '';
 
@@ -59,20 +42,12 @@
   var entries = all.filter(function (e) {
     return e && safeHref(e.url) !== null;
   }).map(function (e) {
-    var text = String(e.text || '');
-    return { e: e, title: norm(e.title), text: text, ntext: norm(text) };
+    return { e: e, text: String(e.text || '') };
   });
-
-  function score(item, ws) {
-    var total = 0;
-    for (var i = 0; i < ws.length; i++) {
-      var w = ws[i];
-      var t = item.title.indexOf(w), n = count(item.ntext, w);
-      if (t === -1 && n === 0) return 0; // every word must appear somewhere
-      if (t !== -1) total += (t === 0 || /\W/.test(item.title.charAt(t - 1))) ? 15 : 10;
-      total += Math.min(n, 10);
-    }
-    return total;
+  var prepared = null; // folded titles and texts, made at the first search
+  function items() {
+    if (!prepared) prepared = entries.map(function (x) { return M.prepare(x.e.title, x.text); });
+    return prepared;
   }
 
   function make(tag, text, cls) {
@@ -82,57 +57,53 @@
     return el;
   }
 
-  // text with the query words wrapped in <mark>, appended to el as text nodes
-  function highlight(el, text, ws) {
-    var lower = norm(text), pos = 0;
-    while (pos < text.length) {
-      var best = -1, len = 0;
-      for (var i = 0; i < ws.length; i++) {
-        var j = lower.indexOf(ws[i], pos);
-        if (j !== -1 && (best === -1 || j < best)) { best = j; len = ws[i].length; }
-      }
-      if (best === -1) break;
-      if (best > pos) el.appendChild(document.createTextNode(text.slice(pos, best)));
-      el.appendChild(make('mark', text.slice(best, best + len)));
-      pos = best + len;
-    }
+  // text with the matches ([start, end) ranges) wrapped in <mark>, appended
+  // to el as text nodes
+  function highlight(el, text, marks) {
+    var pos = 0;
+    marks.forEach(function (r) {
+      if (r[0] > pos) el.appendChild(document.createTextNode(text.slice(pos, r[0])));
+      el.appendChild(make('mark', text.slice(r[0], r[1])));
+      pos = r[1];
+    });
     if (pos < text.length) el.appendChild(document.createTextNode(text.slice(pos)));
     return el;
   }
 
-  function snippet(item, ws) {
-    var at = -1;
-    for (var i = 0; i < ws.length && at === -1; i++) at = item.ntext.indexOf(ws[i]);
+  // About SNIPPET characters of the text around its first match, with the
+  // matches marked.
+  function snippet(text, ts) {
+    var marks = M.ranges(text, ts, lang), at = marks.length ? marks[0][0] : 0;
     var start = Math.max(0, at - 60);
-    if (start > 0) { var sp = item.text.indexOf(' ', start); if (sp !== -1 && sp < at) start = sp + 1; }
-    var s = item.text.slice(start, start + SNIPPET);
-    if (start + SNIPPET < item.text.length) s = s.replace(/\s+\S*$/, '') + '\u2026';
-    return (start > 0 ? '\u2026' : '') + s;
+    if (start > 0) { var sp = text.indexOf(' ', start); if (sp !== -1 && sp < at) start = sp + 1; }
+    var end = Math.min(text.length, start + SNIPPET);
+    if (end < text.length) { var cut = text.lastIndexOf(' ', end); if (cut > at) end = cut; }
+    var el = make('p');
+    if (start > 0) el.appendChild(document.createTextNode('\u2026'));
+    highlight(el, text.slice(start, end), marks.filter(function (r) { return r[0] >= start && r[1] <= end; })
+      .map(function (r) { return [r[0] - start, r[1] - start]; }));
+    if (end < text.length) el.appendChild(document.createTextNode('\u2026'));
+    return el;
   }
 
   // The look's words (static/strings.js).
   var say = window.CairnWords || function (key) { return key; };
 
   function run(input, list, status) {
-    var q = input.value.trim(), ws = words(q);
+    var q = input.value.trim(), ts = M.terms(q, { lang: lang });
     while (list.firstChild) list.removeChild(list.firstChild);
-    if (!ws.length) { status.textContent = ''; return; }
+    if (!ts.length) { status.textContent = ''; return; }
     if (!entries.length) { status.textContent = say('search_unavailable'); return; }
-    var hits = [];
-    for (var i = 0; i < entries.length; i++) {
-      var s = score(entries[i], ws);
-      if (s > 0) hits.push({ item: entries[i], s: s });
-    }
-    hits.sort(function (a, b) { return b.s - a.s || a.item.title.localeCompare(b.item.title); });
+    var hits = M.search(items(), q, { lang: lang });
     hits.slice(0, MAX_RESULTS).forEach(function (h) {
-      var li = make('li'), a = make('a', h.item.e.title || h.item.e.url);
-      a.href = safeHref(h.item.e.url);
+      var x = entries[h.i], li = make('li'), a = make('a', x.e.title || x.e.url);
+      a.href = safeHref(x.e.url);
       li.appendChild(a);
-      if (h.item.e.kind) {
+      if (x.e.kind) {
         li.appendChild(document.createTextNode(' '));
-        li.appendChild(make('span', h.item.e.kind, 'muted'));
+        li.appendChild(make('span', x.e.kind, 'muted'));
       }
-      if (h.item.text) li.appendChild(highlight(make('p'), snippet(h.item, ws), ws));
+      if (x.text) li.appendChild(snippet(x.text, ts));
       list.appendChild(li);
     });
     var n = hits.length;
