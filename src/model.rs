@@ -41,6 +41,9 @@ pub struct Program {
     /// Each picture the text shows, with the first place it is shown (for
     /// the print-resolution check).
     pub image_uses: Vec<(String, crate::diag::Loc)>,
+    /// Its language among the program's languages, and (on the default
+    /// language's program) the other languages' programs (langs.rs).
+    pub langs: crate::langs::Langs,
 }
 
 /// Lookups into a [`Program`]'s lists.

@@ -236,6 +236,27 @@ struct Site<'a> {
 /// A main navigation item: title, root-relative URL.
 type NavItem = (String, String);
 
+/// The same page in one of the program's languages.
+#[derive(Serialize)]
+struct LanguageLink {
+    code: String,
+    dir: &'static str,
+    name: String,
+    /// Relative to the page.
+    url: String,
+    /// For `hreflang`: absolute when the site's address is known.
+    href: String,
+    current: bool,
+}
+
+/// A page shown in the default language for lack of a translation.
+#[derive(Serialize)]
+struct Fallback {
+    lang: String,
+    dir: &'static str,
+    note: String,
+}
+
 /// A shared page context: audience, page depth, current navigation item.
 type BaseKey = (Audience, usize, Option<usize>);
 
@@ -495,6 +516,57 @@ impl<'a> Site<'a> {
         self.p.strings.get(key).to_string()
     }
 
+    /// The same page in each of the program's languages (the switch, and
+    /// `hreflang` links: absolute when the site's address is known).
+    fn language_links(&self, path: &str) -> Vec<LanguageLink> {
+        let langs = &self.p.langs;
+        let home = self
+            .p
+            .config
+            .site_address()
+            .and_then(|a| a.strip_suffix(langs.prefix.as_str()));
+        langs
+            .all
+            .iter()
+            .map(|l| {
+                let url = paths::same_page_in(path, &langs.prefix, &l.prefix);
+                LanguageLink {
+                    href: home.map_or_else(
+                        || url.clone(),
+                        |h| paths::absolute(h, &paths::in_language(&l.prefix, path)),
+                    ),
+                    url,
+                    code: l.code.clone(),
+                    dir: crate::strings::direction(&l.code),
+                    name: l.name.clone(),
+                    current: l.code == langs.code,
+                }
+            })
+            .collect()
+    }
+
+    /// Marks a page whose item (read from `source`) has no translation into
+    /// this language: its text is the default language's, said so in this
+    /// language, and marked with that language's `lang`.
+    fn fallback(&self, c: &mut Context, source: &str) {
+        if let Some(d) = self.p.langs.default_language()
+            && self.p.langs.is_fallback(source)
+        {
+            let note = self
+                .p
+                .strings
+                .fill("translation_fallback", &[("language", &d.name)]);
+            c.insert(
+                "fallback",
+                &Fallback {
+                    lang: d.code.clone(),
+                    dir: crate::strings::direction(&d.code),
+                    note,
+                },
+            );
+        }
+    }
+
     /// "Session 3: Boundaries", in the look's words.
     fn session_title(&self, i: usize) -> String {
         let s = &self.p.sessions[i];
@@ -542,6 +614,9 @@ impl<'a> Site<'a> {
         c.insert("title", title);
         if let Some(base) = self.p.config.site_address() {
             c.insert("canonical", &paths::absolute(base, path));
+        }
+        if self.p.langs.several() {
+            c.insert("languages", &self.language_links(path));
         }
         // Facilitator pages start their trail at the facilitator home, not
         // at the participants' overview.
@@ -607,6 +682,8 @@ impl<'a> Site<'a> {
         // Whether participant pages may link the facilitators' pages.
         c.insert("facilitator_site", &fac_site);
         c.insert("canonical", &Option::<String>::None);
+        c.insert("languages", &Vec::<LanguageLink>::new());
+        c.insert("fallback", &Option::<Fallback>::None);
         c.insert("toc", &Vec::<TocEntry>::new());
         c.insert("pdf_links", &Vec::<Link>::new());
         c.insert("prev", &Option::<Link>::None);
@@ -648,6 +725,7 @@ impl<'a> Site<'a> {
         let p = self.p;
         let path = paths::OVERVIEW.to_string();
         let mut c = page_context!(path, self.base_context(&path, &p.info.title, audience, &[]));
+        self.fallback(&mut c, "program.md");
         let root = "";
         let (body, toc) = self.doc(&p.info.body, Audience::Participant, root, 2);
         put_html(&mut c, "body_html", body);
@@ -709,6 +787,7 @@ impl<'a> Site<'a> {
                 &[(self.w("overview"), paths::OVERVIEW.into())],
             )
         );
+        self.fallback(&mut c, &t.path);
         c.insert("summary", &t.summary);
         c.insert(
             "body_html",
@@ -780,6 +859,7 @@ impl<'a> Site<'a> {
         };
         let title = self.session_title(i);
         let mut c = page_context!(path, self.base_context(&path, &title, audience, &crumbs));
+        self.fallback(&mut c, &s.path);
         put(
             &mut c,
             "session",
@@ -968,6 +1048,7 @@ impl<'a> Site<'a> {
                 ],
             )
         );
+        self.fallback(&mut c, &e.path);
         c.insert("summary", &e.summary);
         c.insert("meta_html", &self.exercise_meta(e));
         c.insert("content_note", &e.content_note);
@@ -1094,6 +1175,7 @@ impl<'a> Site<'a> {
             crumbs.push((self.w("facilitator"), paths::FACILITATOR.into()));
         }
         let mut c = page_context!(path, self.base_context(&path, &w.title, audience, &crumbs));
+        self.fallback(&mut c, &w.path);
         c.insert(
             "description_html",
             &w.description
@@ -1201,6 +1283,7 @@ impl<'a> Site<'a> {
                 &[(self.w("overview"), paths::OVERVIEW.into())],
             )
         );
+        self.fallback(&mut c, "glossary.toml");
         let terms: Vec<_> = p
             .glossary
             .iter()
@@ -1232,6 +1315,7 @@ impl<'a> Site<'a> {
             crumbs.push((self.w("facilitator"), paths::FACILITATOR.into()));
         }
         let mut c = page_context!(path, self.base_context(&path, &pg.title, audience, &crumbs));
+        self.fallback(&mut c, &pg.path);
         let (body, toc) = self.doc(&pg.body, audience, &root, 2);
         put_html(&mut c, "body_html", body);
         c.insert("summary", &Option::<String>::None);
@@ -1259,6 +1343,7 @@ impl<'a> Site<'a> {
                 ],
             )
         );
+        self.fallback(&mut c, &g.path);
         let (body, toc) = self.doc(&g.body, Audience::Facilitator, &root, 2);
         put_html(&mut c, "body_html", body);
         c.insert("summary", &g.summary);
