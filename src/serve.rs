@@ -322,7 +322,8 @@ impl Incremental {
         mark("pages rendered");
         let mut set = collected.into_inner().unwrap_or_default();
         let rendered = set.files.len();
-        self.search_due |= first || !changed.is_empty();
+        // The other languages' indexes are made each time, like their pages.
+        self.search_due |= first || !changed.is_empty() || !program.langs.others.is_empty();
         set.extend(site::static_files(&program, theme, &opts.root));
         mark("indexes and static files");
         // Every page the site has was offered to `want`.
