@@ -103,6 +103,14 @@ fn an_untranslated_page_is_marked_and_in_the_default_language() {
         assert!(es.contains("<html lang=\"es\""), "es/{page}");
         assert!(!read(&out, page).contains("translation-fallback"), "{page}");
     }
+    // A card from an untranslated file on a translated page.
+    let session = read(&out, "es/sessions/a/index.html");
+    assert!(
+        session.contains("<h3 id=\"ex-breathe-3\" lang=\"en\" dir=\"ltr\">"),
+        "the exercise card is not marked"
+    );
+    assert!(session.contains("<p lang=\"en\" dir=\"ltr\">Slow breathing, together.</p>"));
+    assert!(read(&out, "sessions/a/index.html").contains("<h3 id=\"ex-breathe-3\"><a"));
     for page in [
         "index.html",
         "sessions/a/index.html",

@@ -356,15 +356,16 @@ impl<'a> Site<'a> {
     fn prompt_card(&self, i: usize, level: u8) -> String {
         let pr = &self.p.prompts[i];
         let kind = pr.kind.label(&self.p.strings);
+        let lang = self.text_lang(&pr.path);
         let mut o = format!(
-            "<section class=\"prompt-card prompt-{}\" aria-label=\"{}\">\n<p class=\"prompt-kind\">{}</p>\n<h{level} class=\"prompt-text\">{}</h{level}>\n",
+            "<section class=\"prompt-card prompt-{}\" aria-label=\"{}\">\n<p class=\"prompt-kind\">{}</p>\n<h{level} class=\"prompt-text\"{lang}>{}</h{level}>\n",
             pr.kind.slug(),
             esc(&self.p.strings.fill("prompt_card_label", &[("kind", &kind)])),
             esc(&kind),
             esc(&pr.text)
         );
         if !pr.follow_up.is_empty() {
-            o.push_str("<ul class=\"follow-ups\">\n");
+            o.push_str(&format!("<ul class=\"follow-ups\"{lang}>\n"));
             for f in &pr.follow_up {
                 o.push_str(&format!("<li>{}</li>\n", esc(f)));
             }
@@ -404,8 +405,9 @@ impl<'a> Site<'a> {
         let (i, audience, ref root, level, full) = *key;
         let e = &self.p.exercises[i];
         let url = format!("{root}{}", paths::exercise(&e.id));
+        let lang = self.text_lang(&e.path);
         let mut o = format!(
-            "<section class=\"exercise-card\" aria-labelledby=\"ex-{id}-{level}\">\n<h{level} id=\"ex-{id}-{level}\"><a href=\"{url}\">{}</a></h{level}>\n<p>{}</p>\n",
+            "<section class=\"exercise-card\" aria-labelledby=\"ex-{id}-{level}\">\n<h{level} id=\"ex-{id}-{level}\"{lang}><a href=\"{url}\">{}</a></h{level}>\n<p{lang}>{}</p>\n",
             esc(&e.title),
             esc(&e.summary),
             id = esc(&e.id)
@@ -426,7 +428,7 @@ impl<'a> Site<'a> {
             ));
         }
         if full {
-            o.push_str("<div class=\"prose\">\n");
+            o.push_str(&format!("<div class=\"prose\"{lang}>\n"));
             let prefix = format!("ex-{}-", e.id);
             o.push_str(&self.doc_in(&e.body, audience, root, level + 1, &prefix).0);
             o.push_str("</div>\n");
@@ -543,6 +545,20 @@ impl<'a> Site<'a> {
                 }
             })
             .collect()
+    }
+
+    /// The `lang` and `dir` attributes for text read from `source` when it
+    /// is shown in the default language for lack of a translation (a card
+    /// on a translated page); empty otherwise.
+    fn text_lang(&self, source: &str) -> String {
+        match self.p.langs.default_language() {
+            Some(d) if self.p.langs.is_fallback(source) => format!(
+                " lang=\"{}\" dir=\"{}\"",
+                esc(&d.code),
+                crate::strings::direction(&d.code)
+            ),
+            _ => String::new(),
+        }
     }
 
     /// Marks a page whose item (read from `source`) has no translation into
