@@ -84,6 +84,21 @@ pub fn check_cached(root: &Path, cache: Option<&mut Cache>) -> std::io::Result<C
         check_look(root, &p.config, &mut diags);
         crate::render::pdf::images::check_files(root, p, &mut diags);
         crate::render::pdf::images::check_print_resolution(root, p, &mut diags);
+        // The other languages' pictures: those their translations add.
+        for other in &p.langs.others {
+            let mut own = Diags::default();
+            crate::render::pdf::images::check_files(root, other, &mut own);
+            crate::render::pdf::images::check_print_resolution(root, other, &mut own);
+            for x in own.list {
+                let seen = diags
+                    .list
+                    .iter()
+                    .any(|y| y.code == x.code && y.loc == x.loc && y.message == x.message);
+                if !seen {
+                    diags.list.push(x);
+                }
+            }
+        }
     }
     diags.sort(&sources);
     Ok(Checked {
