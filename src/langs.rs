@@ -481,21 +481,39 @@ pub fn resolve_all(
                 d.list.push(x);
             }
         }
+        // A language with no catalogue of words: said once, at its tag.
+        if let Some((_, at)) = config.languages.get(i) {
+            crate::strings::Strings::warn_missing(
+                &config.theme,
+                code,
+                &loaded.look_strings,
+                at.clone(),
+                d,
+            );
+        }
         let Some(mut other) = other else { continue };
         other.langs.translated = mine.keys().map(|s| s.to_string()).collect();
         check_alike(&program, &other, &mine, d);
         others.push(other);
     }
-    let all: Vec<Language> = std::iter::once(&program)
+    let mut all: Vec<Language> = Vec::new();
+    for (i, (p, code)) in std::iter::once(&program)
         .chain(others.iter())
         .zip(&codes)
         .enumerate()
-        .map(|(i, (p, code))| Language {
+    {
+        // A language without a catalogue has the English words: it is
+        // named by its tag rather than as a second "English".
+        let mut name = p.strings.get("language_name").to_string();
+        if all.iter().any(|l| l.name == name) {
+            name = code.clone();
+        }
+        all.push(Language {
             code: code.clone(),
             prefix: crate::render::paths::language_prefix(code, i == 0),
-            name: p.strings.get("language_name").to_string(),
-        })
-        .collect();
+            name,
+        });
+    }
     let title = program.info.title.clone();
     for (p, l) in std::iter::once(&mut program)
         .chain(others.iter_mut())

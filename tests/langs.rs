@@ -321,7 +321,9 @@ fn naming_problems_and_changed_worksheets_are_errors() {
     copy_tree(&fixture("langs/errors"), dir.path(), true);
     let lines: Vec<String> = diagnostics(dir.path())
         .iter()
-        .filter(|d| d.severity == cairn::diag::Severity::Error)
+        .filter(|d| {
+            !d.line.contains("[missing-translation]") && !d.line.contains("[unstamped-translation]")
+        })
         .flat_map(|d| d.detailed())
         .collect();
     let expected: Vec<String> = std::fs::read_to_string(fixture("langs/errors/expected.txt"))
