@@ -1662,11 +1662,15 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
         }),
         Box::new(move || Some(s.prompt_library())),
     );
-    push(
-        paths::NOT_FOUND.into(),
-        deps_of(&|_| {}),
-        Box::new(move || Some(s.not_found())),
-    );
+    // A web server shows the site's root 404.html for any address it does
+    // not have, so only the default language has one (langs.rs).
+    if s.p.langs.prefix.is_empty() {
+        push(
+            paths::NOT_FOUND.into(),
+            deps_of(&|_| {}),
+            Box::new(move || Some(s.not_found())),
+        );
+    }
     push(
         paths::GLOSSARY.into(),
         deps_of(&|d| d.push(Dep::Full(Kind::Glossary, String::new()))),
