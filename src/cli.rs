@@ -104,10 +104,32 @@ enum Command {
         #[arg(long)]
         open: bool,
     },
+    /// Translations of a program in several languages (docs/format.md "Languages")
+    Translate {
+        #[command(subcommand)]
+        what: Translate,
+    },
     /// Write a small, complete starter program into DIR
     New {
         /// The folder to create
         dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum Translate {
+    /// A table per language: which files are translated, out of date, or missing
+    Status {
+        #[command(flatten)]
+        project: Project,
+        /// First stamp translations with the version of their source they
+        /// are translated from: the FILEs named (once brought up to date),
+        /// or, with none named, every translation not stamped yet
+        #[arg(long)]
+        stamp: bool,
+        /// Translations to stamp (content/sessions/01-a.es.md)
+        #[arg(requires = "stamp")]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -298,6 +320,28 @@ pub fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Translate {
+            what:
+                Translate::Status {
+                    project,
+                    stamp,
+                    files,
+                },
+        } => {
+            if let Some(code) = report_project_problem(&project.root, false) {
+                return code;
+            }
+            match crate::langs::status_command(&project.root, stamp, &files) {
+                Ok(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Serve {
             project,
             out,

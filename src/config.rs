@@ -104,6 +104,9 @@ pub struct Config {
     pub raw_html: bool,
     /// Where `theme` was set, for the check that the look exists.
     pub theme_loc: Option<Loc>,
+    /// The program's languages (`languages`), the first the default, each
+    /// with its place in cairn.toml; empty: one language (program.md's).
+    pub languages: Vec<(String, Loc)>,
 }
 
 impl Default for Config {
@@ -117,6 +120,7 @@ impl Default for Config {
             editions: Edition::ALL.to_vec(),
             raw_html: false,
             theme_loc: None,
+            languages: Vec::new(),
         }
     }
 }
@@ -183,7 +187,13 @@ impl Config {
             return c;
         };
         let root = Obj::new(doc.get_ref(), Loc::new(file, 0..0), cx, "cairn.toml");
-        root.check_keys(&["base_url", "theme", "site", "pdf", "markdown"], d);
+        root.check_keys(
+            &["base_url", "theme", "site", "pdf", "markdown", "languages"],
+            d,
+        );
+        if root.has("languages") {
+            c.languages = crate::langs::read_languages(root.str_list("languages", d), d);
+        }
         if let Some((s, l)) = root.str("base_url", d) {
             match site_address(&s) {
                 Ok(url) => c.base_url = url,

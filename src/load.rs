@@ -42,7 +42,7 @@ impl FileKind {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SourceFile {
     pub kind: FileKind,
     /// Path relative to content/, forward slashes (`sessions/01-welcome.md`).
@@ -70,6 +70,13 @@ fn classify(rel: &str) -> FileKind {
         None => ("", rel),
     };
     let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    // program.LANG.md and glossary.LANG.toml: read as such only when the
+    // program has several languages (see `crate::langs::one_language`).
+    if dir.is_empty()
+        && let Some(kind) = crate::langs::is_root_translation(name)
+    {
+        return kind;
+    }
     match (dir, ext) {
         ("", _) if name == "program.md" => FileKind::Program,
         ("", _) if name == "glossary.toml" => FileKind::Glossary,
@@ -209,7 +216,7 @@ pub fn load_cached(
             present.push(path);
         }
         let (mut text, shown, bad) = read;
-        have_program |= kind == FileKind::Program;
+        have_program |= rel == "program.md";
         let id = sources.add(format!("content/{rel}"), shown);
         match &text {
             // Bytes that are not UTF-8 are never empty.

@@ -46,6 +46,9 @@ pub struct Program {
     /// size in CSS pixels). The site writes it on `<img>`; a picture that
     /// cannot be read has none.
     pub image_sizes: std::collections::BTreeMap<String, (u32, u32)>,
+    /// Its language among the program's languages, and (on the default
+    /// language's program) the other languages' programs (langs.rs).
+    pub langs: crate::langs::Langs,
 }
 
 /// Lookups into a [`Program`]'s lists.

@@ -84,6 +84,21 @@ pub fn check_cached(root: &Path, cache: Option<&mut Cache>) -> std::io::Result<C
         check_look(root, &p.config, &mut diags);
         crate::render::pdf::images::check_files(root, p, &mut diags);
         crate::render::pdf::images::check_print_resolution(root, p, &mut diags);
+        // The other languages' pictures: those their translations add.
+        for other in &p.langs.others {
+            let mut own = Diags::default();
+            crate::render::pdf::images::check_files(root, other, &mut own);
+            crate::render::pdf::images::check_print_resolution(root, other, &mut own);
+            for x in own.list {
+                let seen = diags
+                    .list
+                    .iter()
+                    .any(|y| y.code == x.code && y.loc == x.loc && y.message == x.message);
+                if !seen {
+                    diags.list.push(x);
+                }
+            }
+        }
     }
     diags.sort(&sources);
     Ok(Checked {
@@ -98,6 +113,10 @@ pub fn check_cached(root: &Path, cache: Option<&mut Cache>) -> std::io::Result<C
 pub fn choose_audience(checked: &mut Checked, audience: Option<crate::config::Publish>) {
     if let (Some(p), Some(a)) = (checked.program.as_mut(), audience) {
         p.config.publish(a);
+        // Every language's program (langs.rs) publishes the same.
+        for other in &mut p.langs.others {
+            other.config.publish(a);
+        }
     }
 }
 
@@ -146,14 +165,40 @@ impl From<std::io::Error> for BuildError {
     }
 }
 
-/// Renders a checked program into `sink`.
+/// Renders a checked program into `sink`: each of its languages, with its
+/// own words, under its own folder (langs.rs).
 pub fn render(program: &Program, opts: &Options, sink: &dyn Sink) -> Result<(), BuildError> {
     let theme = Theme::load(&opts.root, &program.config.theme)?;
+    let mut tera = site::load_templates(&theme).map_err(|e| {
+        BuildError::Templates(look_error::with_texts(
+            vec![look_error::from_tera(&theme, &e)],
+            &theme,
+            program,
+            &opts.root,
+        ))
+    })?;
+    for p in crate::langs::Langs::each(program) {
+        site::use_strings(&mut tera, &p.strings);
+        if p.langs.prefix.is_empty() {
+            render_language(p, &theme, &tera, opts, sink)?;
+        } else {
+            let inside = crate::langs::InLanguage::new(sink, &p.langs.prefix);
+            render_language(p, &theme, &tera, opts, &inside)?;
+        }
+    }
+    Ok(())
+}
+
+/// Renders the site and PDFs of `program` (in one language) into `sink`.
+fn render_language(
+    program: &Program,
+    theme: &Theme,
+    tera: &tera::Tera,
+    opts: &Options,
+    sink: &dyn Sink,
+) -> Result<(), BuildError> {
     let located =
-        |problems: Vec<Placed>| look_error::with_texts(problems, &theme, program, &opts.root);
-    let mut tera = site::load_templates(&theme)
-        .map_err(|e| BuildError::Templates(located(vec![look_error::from_tera(&theme, &e)])))?;
-    site::use_strings(&mut tera, &program.strings);
+        |problems: Vec<Placed>| look_error::with_texts(problems, theme, program, &opts.root);
     let timing = std::env::var_os("CAIRN_TIMING").is_some();
     let t = std::time::Instant::now();
     if opts.pdf {
@@ -164,7 +209,7 @@ pub fn render(program: &Program, opts: &Options, sink: &dyn Sink) -> Result<(), 
     // one core for long stretches, and the pages fill the other.
     let (site, pdfs) = rayon::join(
         || {
-            let r = site::render_site(program, &theme, &tera, &opts.root, opts.pdf, sink);
+            let r = site::render_site(program, theme, tera, &opts.root, opts.pdf, sink);
             if timing {
                 eprintln!("  site: {:.1?}", t.elapsed());
             }
@@ -178,7 +223,7 @@ pub fn render(program: &Program, opts: &Options, sink: &dyn Sink) -> Result<(), 
             // previous build is taken from it, not compiled again.
             let pdfs = crate::render::pdf::render_pdfs_reusing(
                 program,
-                &theme,
+                theme,
                 &opts.root,
                 opts.progress,
                 sink.previous(),
@@ -214,9 +259,7 @@ pub fn render(program: &Program, opts: &Options, sink: &dyn Sink) -> Result<(), 
     );
     site.map_err(|e| match e {
         site::SiteError::Templates(es) => BuildError::Templates(located(
-            es.iter()
-                .map(|e| look_error::from_tera(&theme, e))
-                .collect(),
+            es.iter().map(|e| look_error::from_tera(theme, e)).collect(),
         )),
         site::SiteError::Io(e) => BuildError::Io(e),
     })?;

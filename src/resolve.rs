@@ -140,6 +140,8 @@ impl Ids {
 #[derive(Default)]
 pub struct ParseCache {
     entries: HashMap<String, CacheEntry>,
+    /// For a program in several languages, each other language's (langs.rs).
+    pub(crate) others: HashMap<String, ParseCache>,
 }
 
 struct CacheEntry {
@@ -216,14 +218,36 @@ pub fn resolve_cached(
         Some((id, text)) => Config::parse(text, *id, d),
         None => Config::default(),
     };
+    // Several languages: one program per language (langs.rs). Nothing of
+    // it runs for a program in one language.
+    if config.languages.len() > 1 {
+        return crate::langs::resolve_all(loaded, config, d, cache);
+    }
+    match crate::langs::one_language(&loaded.files, d) {
+        Some(files) => resolve_with(loaded, &files, config, None, d, cache),
+        None => resolve_with(loaded, &loaded.files, config, None, d, cache),
+    }
+}
+
+/// Resolves the program made of `files` (all of `loaded`'s, or one
+/// language's view of them, see langs.rs). `language`, when given, is the
+/// language the program is in (over program.md's `language`), and whether
+/// program.md must agree with it.
+pub(crate) fn resolve_with(
+    loaded: &Loaded,
+    files: &[SourceFile],
+    config: Config,
+    language: Option<(&str, bool)>,
+    d: &mut Diags,
+    cache: Option<&mut ParseCache>,
+) -> Option<Program> {
     let all = &loaded.all;
     let exists = |p: &str| all.contains(p);
     let pcx = ParseCx {
         raw_html: config.raw_html,
         exists: &exists,
     };
-    let parsed: Vec<(Parsed, Diags, bool, u64)> = loaded
-        .files
+    let parsed: Vec<(Parsed, Diags, bool, u64)> = files
         .par_iter()
         .map(|f| {
             let mut hash = 0;
@@ -240,7 +264,7 @@ pub fn resolve_cached(
         })
         .collect();
     if let Some(c) = cache {
-        c.store(&loaded.files, &parsed);
+        c.store(files, &parsed);
     }
     let parsed = parsed.into_iter().map(|(p, d, _, _)| (p, d));
 
@@ -257,7 +281,7 @@ pub fn resolve_cached(
     // What a broken file referred to is not known: nothing is called
     // unused while any file could not be read whole.
     let mut any_broken = false;
-    for (f, (p, fd)) in loaded.files.iter().zip(parsed) {
+    for (f, (p, fd)) in files.iter().zip(parsed) {
         let failed = fd.has_errors();
         d.extend(fd);
         if failed || f.text.is_none() {
@@ -282,7 +306,7 @@ pub fn resolve_cached(
     }
     // Without a usable program.md (already reported), keep checking the
     // rest, so one broken file does not hide every other problem.
-    let info = info.unwrap_or_else(|| ProgramInfo {
+    let mut info = info.unwrap_or_else(|| ProgramInfo {
         title: String::new(),
         subtitle: None,
         purpose: String::new(),
@@ -299,6 +323,10 @@ pub fn resolve_cached(
         extra: serde_json::Value::Null,
         body: Doc::default(),
     });
+
+    if let Some((language, agree)) = language {
+        crate::langs::set_language(&mut info, language, agree, d);
+    }
 
     // Everything reported from here on is found across files.
     let cross_from = d.list.len();
@@ -471,6 +499,7 @@ pub fn resolve_cached(
         strings,
         image_uses: Vec::new(),
         image_sizes: Default::default(),
+        langs: Default::default(),
     };
 
     // References written in text: @/ links, images and directives.

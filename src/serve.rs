@@ -161,7 +161,15 @@ impl Incremental {
     /// site does not have, so the folder holds what a build would write.
     fn write_search(&mut self, program: &Program, out: &Path, pdf: bool) {
         if std::mem::take(&mut self.search_due) {
-            let set = site::search_indexes(program);
+            let mut set = site::search_indexes(program);
+            for other in &program.langs.others {
+                for (rel, bytes) in site::search_indexes(other).files {
+                    set.add(
+                        crate::render::paths::in_language(&other.langs.prefix, &rel),
+                        bytes,
+                    );
+                }
+            }
             for (rel, bytes) in &set.files {
                 let h = hash_bytes(bytes);
                 if self.search.get(rel) != Some(&h) && write_file(out, rel, bytes).is_ok() {
@@ -176,14 +184,14 @@ impl Incremental {
             });
         }
         if !std::mem::replace(&mut self.swept, true) {
-            self.sweep(out, pdf);
+            self.sweep(program, out, pdf);
         }
     }
 
     /// Removes every file under `out` that this site does not have: not a
     /// page, static file, asset or search index, nor the marker, nor (when
     /// the PDF worker makes them) a PDF.
-    fn sweep(&self, out: &Path, pdf: bool) {
+    fn sweep(&self, program: &Program, out: &Path, pdf: bool) {
         let files = walkdir::WalkDir::new(out)
             .into_iter()
             .filter_map(Result::ok)
@@ -196,7 +204,10 @@ impl Incremental {
             let ours = self.written.contains_key(&rel)
                 || self.search.contains_key(&rel)
                 || rel == output::MARKER
-                || (pdf && rel.starts_with("pdf/"));
+                || (pdf
+                    && crate::langs::Langs::each(program).any(|p| {
+                        rel.starts_with(&crate::render::paths::in_language(&p.langs.prefix, "pdf/"))
+                    }));
             if !ours {
                 remove_file(out, &rel);
             }
@@ -291,21 +302,28 @@ impl Incremental {
             first || old_lists.get(path) != Some(&h) || d.iter().any(|x| changed.contains(x))
         };
         let collected = std::sync::Mutex::new(OutputSet::default());
-        site::render_pages(&program, tera, opts.pdf, Some(&want), &collected).map_err(
-            |e| match e {
-                site::SiteError::Templates(es) => {
-                    let list = es.iter().map(|e| look_error::from_tera(theme, e)).collect();
-                    look_error::render_plain(look_error::with_texts(
-                        list, theme, &program, &opts.root,
-                    ))
-                }
-                site::SiteError::Io(e) => e.to_string(),
-            },
-        )?;
+        let failed = |e| match e {
+            site::SiteError::Templates(es) => {
+                let list = es.iter().map(|e| look_error::from_tera(theme, e)).collect();
+                look_error::render_plain(look_error::with_texts(list, theme, &program, &opts.root))
+            }
+            site::SiteError::Io(e) => e.to_string(),
+        };
+        site::render_pages(&program, tera, opts.pdf, Some(&want), &collected).map_err(failed)?;
+        // The other languages (langs.rs) are rendered whole each time.
+        for other in &program.langs.others {
+            site::use_strings(tera, &other.strings);
+            let inside = crate::langs::InLanguage::new(&collected, &other.langs.prefix);
+            site::render_pages(other, tera, opts.pdf, None, &inside).map_err(failed)?;
+            for (rel, bytes) in site::static_files(other, theme, &opts.root).files {
+                let _ = crate::output::Sink::put(&inside, rel, bytes);
+            }
+        }
         mark("pages rendered");
         let mut set = collected.into_inner().unwrap_or_default();
         let rendered = set.files.len();
-        self.search_due |= first || !changed.is_empty();
+        // The other languages' indexes are made each time, like their pages.
+        self.search_due |= first || !changed.is_empty() || !program.langs.others.is_empty();
         set.extend(site::static_files(&program, theme, &opts.root));
         mark("indexes and static files");
         // Every page the site has was offered to `want`.
@@ -869,7 +887,6 @@ fn pdf_worker(
         while let Ok((n, newer)) = rx.try_recv() {
             (number, program) = (n, newer);
         }
-        let t = Instant::now();
         let theme = match Theme::load(&root, &program.config.theme) {
             Ok(t) => t,
             Err(e) => {
@@ -877,91 +894,101 @@ fn pdf_worker(
                 continue;
             }
         };
-        let plan = Arc::new(pdf::plan_pdfs(&program, &theme, &root, Some(&out)));
-        remove_other_pdfs(&plan, &out);
-        let mut order: Vec<usize> = (0..plan.jobs.len()).collect();
-        order.sort_by_key(|&i| plan.jobs[i].rank);
-        let queue = Arc::new(Mutex::new(std::collections::VecDeque::from(order)));
-        let (done_tx, done) = mpsc::channel();
-        let workers = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(plan.jobs.len());
-        for _ in 0..workers {
-            let (plan, queue, done_tx) = (Arc::clone(&plan), Arc::clone(&queue), done_tx.clone());
-            let latest = Arc::clone(&latest);
-            std::thread::spawn(move || {
-                while latest.load(Ordering::SeqCst) == number {
-                    let next = queue.lock().ok().and_then(|mut q| q.pop_front());
-                    let Some(i) = next else { break };
-                    if done_tx.send((i, plan.compile(&plan.jobs[i]))).is_err() {
-                        break;
+        // Each language's PDFs in its own folder (langs.rs), the default first.
+        let everyone = program;
+        for program in crate::langs::Langs::each(&everyone) {
+            let t = Instant::now();
+            let out = out.join(&program.langs.prefix);
+            let plan = Arc::new(pdf::plan_pdfs(program, &theme, &root, Some(&out)));
+            remove_other_pdfs(&plan, &out);
+            let mut order: Vec<usize> = (0..plan.jobs.len()).collect();
+            order.sort_by_key(|&i| plan.jobs[i].rank);
+            let queue = Arc::new(Mutex::new(std::collections::VecDeque::from(order)));
+            let (done_tx, done) = mpsc::channel();
+            let workers = std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(plan.jobs.len());
+            for _ in 0..workers {
+                let (plan, queue, done_tx) =
+                    (Arc::clone(&plan), Arc::clone(&queue), done_tx.clone());
+                let latest = Arc::clone(&latest);
+                std::thread::spawn(move || {
+                    while latest.load(Ordering::SeqCst) == number {
+                        let next = queue.lock().ok().and_then(|mut q| q.pop_front());
+                        let Some(i) = next else { break };
+                        if done_tx.send((i, plan.compile(&plan.jobs[i]))).is_err() {
+                            break;
+                        }
                     }
-                }
-            });
-        }
-        drop(done_tx);
-        let mut made = std::collections::BTreeMap::new();
-        let mut attempted = std::collections::HashSet::new();
-        let mut errors = Vec::new();
-        let mut updated = 0;
-        let superseded = loop {
-            match done.recv_timeout(Duration::from_millis(20)) {
-                Ok((i, result)) => {
-                    let job = &plan.jobs[i];
-                    attempted.insert(job.path.clone());
-                    match result {
-                        Ok((bytes, record)) => {
-                            let same = std::fs::read(out.join(&job.path)).is_ok_and(|b| b == bytes);
-                            if same || write_file(&out, &job.path, &bytes).is_ok() {
-                                updated += usize::from(!same);
-                                if let Some(record) = record {
-                                    made.insert(job.path.clone(), record);
+                });
+            }
+            drop(done_tx);
+            let mut made = std::collections::BTreeMap::new();
+            let mut attempted = std::collections::HashSet::new();
+            let mut errors = Vec::new();
+            let mut updated = 0;
+            let superseded = loop {
+                match done.recv_timeout(Duration::from_millis(20)) {
+                    Ok((i, result)) => {
+                        let job = &plan.jobs[i];
+                        attempted.insert(job.path.clone());
+                        match result {
+                            Ok((bytes, record)) => {
+                                let same =
+                                    std::fs::read(out.join(&job.path)).is_ok_and(|b| b == bytes);
+                                if same || write_file(&out, &job.path, &bytes).is_ok() {
+                                    updated += usize::from(!same);
+                                    if let Some(record) = record {
+                                        made.insert(job.path.clone(), record);
+                                    }
+                                }
+                            }
+                            Err(e) => {
+                                for err in e {
+                                    pdf::push_once(&mut errors, plan.place(program, &root, err));
                                 }
                             }
                         }
-                        Err(e) => {
-                            for err in e {
-                                pdf::push_once(&mut errors, plan.place(&program, &root, err));
-                            }
+                    }
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        if latest.load(Ordering::SeqCst) != number {
+                            break true;
                         }
                     }
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break false,
                 }
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if latest.load(Ordering::SeqCst) != number {
-                        break true;
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => break false,
+            };
+            // The manifest says what is in the output now, also when a newer
+            // program stopped this one half way.
+            let _ = write_file(&out, output::MANIFEST, &plan.manifest(made, &attempted));
+            // Keep Typst's caches from growing without bound.
+            typst::comemo::evict(10);
+            if superseded {
+                log(
+                    quiet,
+                    &format!(
+                        "cairn serve: {updated} PDFs updated, the rest left for the newer change"
+                    ),
+                );
+            } else if errors.is_empty() {
+                log(
+                    quiet,
+                    &format!(
+                        "cairn serve: PDFs ready ({updated} updated) in {:.2?}",
+                        t.elapsed()
+                    ),
+                );
+            } else {
+                let list = errors
+                    .iter()
+                    .map(|e| look_error::from_pdf(program, &root, e))
+                    .collect();
+                let text =
+                    look_error::render_plain(look_error::with_texts(list, &theme, program, &root));
+                eprint!("{text}");
+                log(quiet, "cairn serve: the PDFs could not be made");
+                shared.publish(|s| s.error = Some(text));
             }
-        };
-        // The manifest says what is in the output now, also when a newer
-        // program stopped this one half way.
-        let _ = write_file(&out, output::MANIFEST, &plan.manifest(made, &attempted));
-        // Keep Typst's caches from growing without bound.
-        typst::comemo::evict(10);
-        if superseded {
-            log(
-                quiet,
-                &format!("cairn serve: {updated} PDFs updated, the rest left for the newer change"),
-            );
-        } else if errors.is_empty() {
-            log(
-                quiet,
-                &format!(
-                    "cairn serve: PDFs ready ({updated} updated) in {:.2?}",
-                    t.elapsed()
-                ),
-            );
-        } else {
-            let list = errors
-                .iter()
-                .map(|e| look_error::from_pdf(&program, &root, e))
-                .collect();
-            let text =
-                look_error::render_plain(look_error::with_texts(list, &theme, &program, &root));
-            eprint!("{text}");
-            log(quiet, "cairn serve: the PDFs could not be made");
-            shared.publish(|s| s.error = Some(text));
         }
     }
 }

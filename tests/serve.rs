@@ -662,10 +662,36 @@ fn serve_output_equals_a_fresh_build_after_every_edit() {
             )],
         ),
         (
+            "edit a translation",
+            vec![Replace(
+                "content/sessions/02-what-matters.es.md",
+                "title = \"Lo que me importa\"",
+                "title = \"Lo que de verdad me importa\"",
+            )],
+        ),
+        // The Spanish theme page stops being marked as untranslated.
+        (
+            "add a translation",
+            vec![Write(
+                "content/themes/belonging.es.md",
+                "+++\ntitle = \"Pertenecer\"\nsummary = \"Sentirse parte del grupo.\"\n+++\n\nUn tema sobre pertenecer.\n",
+            )],
+        ),
+        // Its prompts are shown in English again.
+        (
+            "remove a translation",
+            vec![Remove("content/prompts/closing.es.toml")],
+        ),
+        (
             "remove an image and its file",
             vec![
                 Replace("content/pages/about-us.md", IMAGE, ""),
                 Replace("content/sessions/01-finding-our-footing.md", IMAGE, ""),
+                Replace(
+                    "content/sessions/01-finding-our-footing.es.md",
+                    "![Un montón de cinco piedras apiladas](../assets/cairn.svg)",
+                    "",
+                ),
                 Remove("content/assets/cairn.svg"),
             ],
         ),

@@ -33,6 +33,33 @@ pub const SITEMAP: &str = "sitemap.xml";
 /// The print plan as CSV, for copy shops and spreadsheets (facilitator only).
 pub const PRINT_LIST_CSV: &str = "facilitator/print-list.csv";
 
+/// Where a language's site and PDFs live in the output: the default
+/// language at the root, every other under `LANG/` (docs/format.md
+/// "Languages"). Every path of this module is relative to it.
+pub fn language_prefix(code: &str, default: bool) -> String {
+    if default {
+        String::new()
+    } else {
+        format!("{code}/")
+    }
+}
+
+/// `path` (of this module) in the language whose prefix is `prefix`.
+pub fn in_language(prefix: &str, path: &str) -> String {
+    format!("{prefix}{path}")
+}
+
+/// The relative URL, from the page at `path` in the language at `from`,
+/// of the same page in the language at `to`.
+pub fn same_page_in(path: &str, from: &str, to: &str) -> String {
+    let here = in_language(from, path);
+    format!(
+        "{}{}",
+        "../".repeat(here.matches('/').count()),
+        in_language(to, path)
+    )
+}
+
 /// Pages under `sessions/` and `facilitator/sessions/` are sessions.
 pub fn is_session_page(path: &str) -> bool {
     path.starts_with("sessions/") || path.starts_with("facilitator/sessions/")
@@ -205,6 +232,25 @@ mod tests {
         assert_eq!(handout_pdf("01-a"), "pdf/sessions/01-a.pdf");
         assert!(is_session_page(&session("x")) && is_session_page(&facilitator_session("x")));
         assert!(!is_session_page(EXERCISES));
+    }
+
+    #[test]
+    fn languages_other_than_the_default_live_in_a_folder() {
+        assert_eq!(language_prefix("en", true), "");
+        assert_eq!(language_prefix("es", false), "es/");
+        assert_eq!(
+            in_language("es/", &session("a")),
+            "es/sessions/a/index.html"
+        );
+        assert_eq!(
+            same_page_in(&session("a"), "", "es/"),
+            "../../es/sessions/a/index.html"
+        );
+        assert_eq!(
+            same_page_in(&session("a"), "es/", ""),
+            "../../../sessions/a/index.html"
+        );
+        assert_eq!(same_page_in(OVERVIEW, "es/", "pt/"), "../pt/index.html");
     }
 
     #[test]

@@ -229,6 +229,27 @@ struct Site<'a> {
 /// A main navigation item: title, root-relative URL.
 type NavItem = (String, String);
 
+/// The same page in one of the program's languages.
+#[derive(Serialize)]
+struct LanguageLink {
+    code: String,
+    dir: &'static str,
+    name: String,
+    /// Relative to the page.
+    url: String,
+    /// For `hreflang`: absolute when the site's address is known.
+    href: String,
+    current: bool,
+}
+
+/// A page shown in the default language for lack of a translation.
+#[derive(Serialize)]
+struct Fallback {
+    lang: String,
+    dir: &'static str,
+    note: String,
+}
+
 /// A shared page context: audience, page depth, current navigation item.
 type BaseKey = (Audience, usize, Option<usize>);
 
@@ -328,15 +349,16 @@ impl<'a> Site<'a> {
     fn prompt_card(&self, i: usize, level: u8) -> String {
         let pr = &self.p.prompts[i];
         let kind = pr.kind.label(&self.p.strings);
+        let lang = self.text_lang(&pr.path);
         let mut o = format!(
-            "<section class=\"prompt-card prompt-{}\" aria-label=\"{}\">\n<p class=\"prompt-kind\">{}</p>\n<h{level} class=\"prompt-text\">{}</h{level}>\n",
+            "<section class=\"prompt-card prompt-{}\" aria-label=\"{}\">\n<p class=\"prompt-kind\">{}</p>\n<h{level} class=\"prompt-text\"{lang}>{}</h{level}>\n",
             pr.kind.slug(),
             esc(&self.p.strings.fill("prompt_card_label", &[("kind", &kind)])),
             esc(&kind),
             esc(&pr.text)
         );
         if !pr.follow_up.is_empty() {
-            o.push_str("<ul class=\"follow-ups\">\n");
+            o.push_str(&format!("<ul class=\"follow-ups\"{lang}>\n"));
             for f in &pr.follow_up {
                 o.push_str(&format!("<li>{}</li>\n", esc(f)));
             }
@@ -376,8 +398,9 @@ impl<'a> Site<'a> {
         let (i, audience, ref root, level, full) = *key;
         let e = &self.p.exercises[i];
         let url = format!("{root}{}", paths::exercise(&e.id));
+        let lang = self.text_lang(&e.path);
         let mut o = format!(
-            "<section class=\"exercise-card\" aria-labelledby=\"ex-{id}-{level}\">\n<h{level} id=\"ex-{id}-{level}\"><a href=\"{url}\">{}</a></h{level}>\n<p>{}</p>\n",
+            "<section class=\"exercise-card\" aria-labelledby=\"ex-{id}-{level}\">\n<h{level} id=\"ex-{id}-{level}\"{lang}><a href=\"{url}\">{}</a></h{level}>\n<p{lang}>{}</p>\n",
             esc(&e.title),
             esc(&e.summary),
             id = esc(&e.id)
@@ -398,7 +421,7 @@ impl<'a> Site<'a> {
             ));
         }
         if full {
-            o.push_str("<div class=\"prose\">\n");
+            o.push_str(&format!("<div class=\"prose\"{lang}>\n"));
             let prefix = format!("ex-{}-", e.id);
             o.push_str(&self.doc_in(&e.body, audience, root, level + 1, &prefix).0);
             o.push_str("</div>\n");
@@ -501,6 +524,71 @@ impl<'a> Site<'a> {
         self.p.strings.get(key).to_string()
     }
 
+    /// The same page in each of the program's languages (the switch, and
+    /// `hreflang` links: absolute when the site's address is known).
+    fn language_links(&self, path: &str) -> Vec<LanguageLink> {
+        let langs = &self.p.langs;
+        let home = self
+            .p
+            .config
+            .site_address()
+            .and_then(|a| a.strip_suffix(langs.prefix.as_str()));
+        langs
+            .all
+            .iter()
+            .map(|l| {
+                let url = paths::same_page_in(path, &langs.prefix, &l.prefix);
+                LanguageLink {
+                    href: home.map_or_else(
+                        || url.clone(),
+                        |h| paths::absolute(h, &paths::in_language(&l.prefix, path)),
+                    ),
+                    url,
+                    code: l.code.clone(),
+                    dir: crate::strings::direction(&l.code),
+                    name: l.name.clone(),
+                    current: l.code == langs.code,
+                }
+            })
+            .collect()
+    }
+
+    /// The `lang` and `dir` attributes for text read from `source` when it
+    /// is shown in the default language for lack of a translation (a card
+    /// on a translated page); empty otherwise.
+    fn text_lang(&self, source: &str) -> String {
+        match self.p.langs.default_language() {
+            Some(d) if self.p.langs.is_fallback(source) => format!(
+                " lang=\"{}\" dir=\"{}\"",
+                esc(&d.code),
+                crate::strings::direction(&d.code)
+            ),
+            _ => String::new(),
+        }
+    }
+
+    /// Marks a page whose item (read from `source`) has no translation into
+    /// this language: its text is the default language's, said so in this
+    /// language, and marked with that language's `lang`.
+    fn fallback(&self, c: &mut Context, source: &str) {
+        if let Some(d) = self.p.langs.default_language()
+            && self.p.langs.is_fallback(source)
+        {
+            let note = self
+                .p
+                .strings
+                .fill("translation_fallback", &[("language", &d.name)]);
+            c.insert(
+                "fallback",
+                &Fallback {
+                    lang: d.code.clone(),
+                    dir: crate::strings::direction(&d.code),
+                    note,
+                },
+            );
+        }
+    }
+
     /// "Session 3: Boundaries", in the look's words.
     fn session_title(&self, i: usize) -> String {
         let s = &self.p.sessions[i];
@@ -548,6 +636,9 @@ impl<'a> Site<'a> {
         c.insert("title", title);
         if let Some(base) = self.p.config.site_address() {
             c.insert("canonical", &paths::absolute(base, path));
+        }
+        if self.p.langs.several() {
+            c.insert("languages", &self.language_links(path));
         }
         // Facilitator pages start their trail at the facilitator home, not
         // at the participants' overview.
@@ -622,6 +713,8 @@ impl<'a> Site<'a> {
         // Whether participant pages may link the facilitators' pages.
         c.insert("facilitator_site", &fac_site);
         c.insert("canonical", &Option::<String>::None);
+        c.insert("languages", &Vec::<LanguageLink>::new());
+        c.insert("fallback", &Option::<Fallback>::None);
         c.insert("toc", &Vec::<TocEntry>::new());
         c.insert("pdf_links", &Vec::<Link>::new());
         c.insert("prev", &Option::<Link>::None);
@@ -663,6 +756,7 @@ impl<'a> Site<'a> {
         let p = self.p;
         let path = paths::OVERVIEW.to_string();
         let mut c = page_context!(path, self.base_context(&path, &p.info.title, audience, &[]));
+        self.fallback(&mut c, "program.md");
         let root = "";
         let (body, toc) = self.doc(&p.info.body, Audience::Participant, root, 2);
         put_html(&mut c, "body_html", body);
@@ -724,6 +818,7 @@ impl<'a> Site<'a> {
                 &[(self.w("overview"), paths::OVERVIEW.into())],
             )
         );
+        self.fallback(&mut c, &t.path);
         c.insert("summary", &t.summary);
         c.insert(
             "body_html",
@@ -796,6 +891,7 @@ impl<'a> Site<'a> {
         let title = self.session_title(i);
         let mut c = page_context!(path, self.base_context(&path, &title, audience, &crumbs));
         c.insert("summary", &s.one_line());
+        self.fallback(&mut c, &s.path);
         put(
             &mut c,
             "session",
@@ -984,6 +1080,7 @@ impl<'a> Site<'a> {
                 ],
             )
         );
+        self.fallback(&mut c, &e.path);
         c.insert("summary", &e.summary);
         c.insert("meta_html", &self.exercise_meta(e, &root));
         c.insert("content_note", &e.content_note);
@@ -1116,6 +1213,7 @@ impl<'a> Site<'a> {
             crumbs.push((self.w("facilitator"), paths::FACILITATOR.into()));
         }
         let mut c = page_context!(path, self.base_context(&path, &w.title, audience, &crumbs));
+        self.fallback(&mut c, &w.path);
         c.insert(
             "description_html",
             &w.description
@@ -1224,6 +1322,7 @@ impl<'a> Site<'a> {
             )
         );
         let ids = paths::glossary_term_ids(&p.glossary);
+        self.fallback(&mut c, "glossary.toml");
         let terms: Vec<_> = p
             .glossary
             .iter()
@@ -1256,6 +1355,7 @@ impl<'a> Site<'a> {
             crumbs.push((self.w("facilitator"), paths::FACILITATOR.into()));
         }
         let mut c = page_context!(path, self.base_context(&path, &pg.title, audience, &crumbs));
+        self.fallback(&mut c, &pg.path);
         let (body, toc) = self.doc(&pg.body, audience, &root, 2);
         put_html(&mut c, "body_html", body);
         c.insert("summary", &Option::<String>::None);
@@ -1283,6 +1383,7 @@ impl<'a> Site<'a> {
                 ],
             )
         );
+        self.fallback(&mut c, &g.path);
         let (body, toc) = self.doc(&g.body, Audience::Facilitator, &root, 2);
         put_html(&mut c, "body_html", body);
         c.insert("summary", &g.summary);
@@ -1610,11 +1711,15 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
         }),
         Box::new(move || Some(s.prompt_library())),
     );
-    push(
-        paths::NOT_FOUND.into(),
-        deps_of(&|_| {}),
-        Box::new(move || Some(s.not_found())),
-    );
+    // A web server shows the site's root 404.html for any address it does
+    // not have, so only the default language has one (langs.rs).
+    if s.p.langs.prefix.is_empty() {
+        push(
+            paths::NOT_FOUND.into(),
+            deps_of(&|_| {}),
+            Box::new(move || Some(s.not_found())),
+        );
+    }
     push(
         paths::GLOSSARY.into(),
         deps_of(&|d| d.push(Dep::Full(Kind::Glossary, String::new()))),

@@ -40,7 +40,13 @@ impl ProgramCx<'_> {
 /// Renders the form. `doc` turns the worksheet's Markdown into HTML.
 pub fn form(w: &Worksheet, program: &Program, doc: &dyn Fn(&Doc, u8) -> String) -> String {
     let cx = ProgramCx {
-        key: program_key(&program.info.title),
+        key: program_key(
+            program
+                .langs
+                .default_title
+                .as_deref()
+                .unwrap_or(&program.info.title),
+        ),
         title: &program.info.title,
         support_html: program.info.support.as_ref().map(|s| doc(s, 4)),
         strings: &program.strings,

@@ -473,12 +473,17 @@ pub fn id_of(path: &Path) -> String {
     stem
 }
 
-/// The files in `dir` with extension `ext`, sorted.
+/// The files in `dir` with extension `ext`, sorted: the program's own,
+/// not their translations (`01-a.es.md`, docs/format.md "Languages").
 pub fn files_in(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|e| e == ext))
+                .filter(|p| {
+                    let name = p.file_name().unwrap_or_default().to_string_lossy();
+                    cairn::langs::split_rel(&name).is_none()
+                })
                 .collect()
         })
         .unwrap_or_default();
