@@ -1522,19 +1522,29 @@ fn solutions_fold_on_the_web_and_print_where_the_project_says() {
             && page.contains("HINT-ONE"),
         "{page}"
     );
+    // The exercise's participant text is on the session page, in place.
+    assert!(
+        page.contains("Breathe in for four") && page.contains("EX-ANSWER"),
+        "{page}"
+    );
     for (name, text) in site.participant_files() {
-        assert!(!text.contains("SECRET-SOL"), "{name} holds SECRET-SOL");
+        for bad in ["SECRET-SOL", "EX-SECRET"] {
+            assert!(!text.contains(bad), "{name} holds {bad}");
+        }
     }
     let mut problems = Vec::new();
     for (name, bytes) in site.files.iter().filter(|(k, _)| k.ends_with(".pdf")) {
         let text = pdf_text(bytes);
         if name.ends_with("facilitator-guide.pdf") {
-            for s in absent(&text, &["ANSWER-ONE", "SECRET-SOL", "EX-ANSWER"]) {
+            for s in absent(
+                &text,
+                &["ANSWER-ONE", "SECRET-SOL", "EX-ANSWER", "EX-SECRET"],
+            ) {
                 problems.push(format!("{name} lacks {s}"));
             }
             continue;
         }
-        for bad in ["ANSWER-ONE", "SECRET-SOL", "EX-ANSWER"] {
+        for bad in ["ANSWER-ONE", "SECRET-SOL", "EX-ANSWER", "EX-SECRET"] {
             if text.contains(bad) {
                 problems.push(format!("{name} holds {bad}"));
             }
