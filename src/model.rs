@@ -129,6 +129,10 @@ pub struct Session {
     pub checks: crate::checks::Checks,
     pub theme: Option<usize>,
     pub objectives: Vec<String>,
+    /// What the session answers (`questions`), shown at its top.
+    pub questions: Vec<Doc>,
+    /// What to take away (`keypoints`), shown at its end.
+    pub keypoints: Vec<Doc>,
     pub materials: Vec<String>,
     pub agenda: Vec<AgendaItem>,
     pub content_note: Option<String>,

@@ -441,6 +441,8 @@ pub fn resolve_cached(
             checks: s.checks,
             theme,
             objectives: s.objectives,
+            questions: s.questions,
+            keypoints: s.keypoints,
             materials: s.materials,
             agenda,
             content_note: s.content_note,
@@ -578,6 +580,9 @@ pub fn resolve_cached(
         }
         for (i, s) in p.sessions.iter().enumerate() {
             check_doc(&s.body, Some(i), d, p);
+            for doc in s.questions.iter().chain(&s.keypoints) {
+                check_doc(doc, Some(i), d, p);
+            }
             for a in &s.agenda {
                 if let Some(n) = &a.notes {
                     check_doc(n, Some(i), d, p);

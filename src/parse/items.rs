@@ -175,6 +175,14 @@ fn md_text(text: &str, loc: &Loc, f: &SourceFile, pcx: &ParseCx, d: &mut Diags) 
     markdown::parse(text, &mcx, d)
 }
 
+/// A list of Markdown strings, each its own document.
+fn md_list(obj: &Obj, key: &str, f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Vec<Doc> {
+    obj.str_list(key, d)
+        .into_iter()
+        .map(|(text, loc)| md_text(&text, &loc, f, pcx, d))
+        .collect()
+}
+
 fn u32_of(obj: &Obj, key: &str, min: i64, max: i64, d: &mut Diags) -> Option<u32> {
     obj.int(key, min, max, d).map(|(i, _)| i as u32)
 }
@@ -312,6 +320,8 @@ pub struct RawSession {
     pub checks: crate::checks::Checks,
     pub theme: Option<IdRef>,
     pub objectives: Vec<String>,
+    pub questions: Vec<Doc>,
+    pub keypoints: Vec<Doc>,
     pub materials: Vec<String>,
     pub agenda: Vec<RawAgenda>,
     pub content_note: Option<String>,
@@ -332,6 +342,8 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
             "checks",
             "theme",
             "objectives",
+            "questions",
+            "keypoints",
             "materials",
             "agenda",
             "content_note",
@@ -427,6 +439,8 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
         checks,
         theme: o.str("theme", d),
         objectives: o.strings("objectives", d),
+        questions: md_list(&o, "questions", f, pcx, d),
+        keypoints: md_list(&o, "keypoints", f, pcx, d),
         materials: o.strings("materials", d),
         agenda,
         content_note: o.str("content_note", d).map(|s| s.0),
