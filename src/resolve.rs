@@ -436,7 +436,13 @@ pub fn resolve_cached(
             number: n + 1,
             title: s.title,
             duration,
-            start: s.start,
+            // The running clock: a session of a part without `start` starts
+            // when the one before it in that part ends.
+            start: s.start.or_else(|| {
+                let prev: &Session = sessions.last()?;
+                (s.part.is_some() && prev.part == s.part).then_some(prev.start? + prev.duration)
+            }),
+            part: s.part,
             kind: s.kind,
             checks: s.checks,
             theme,

@@ -92,6 +92,23 @@ fn the_teaching_fixture_passes_strict_checks_and_renders_everything() {
     );
     let home = text(&files, "facilitator/index.html");
     assert!(home.contains("LEAD-NOTE"), "{home}");
+    // A running clock across the day, the break included.
+    let want = [
+        "<th scope=\"colgroup\" colspan=\"4\">Day 1</th>",
+        "<span class=\"clock\">09:30</span>",
+        "<span class=\"clock\">10:15</span>",
+        "<span class=\"clock\">10:30</span>",
+    ];
+    assert!(
+        missing(&home, &want).is_empty(),
+        "{:?}\n{home}",
+        missing(&home, &want)
+    );
+    let last = text(&files, "facilitator/sessions/closing/index.html");
+    assert!(
+        last.contains("10:30") && last.contains("10:50") && last.contains("11:00"),
+        "{last}"
+    );
 
     // No facilitator text in any participant file.
     let secrets = ["TEACH-SECRET", "SOLUTION-SECRET", "LEAD-NOTE"];

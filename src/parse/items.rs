@@ -316,6 +316,7 @@ pub struct RawSession {
     pub duration: Option<(u32, Loc)>,
     /// The clock time it starts, in minutes after midnight (`start = "18:30"`).
     pub start: Option<u32>,
+    pub part: Option<String>,
     pub kind: SessionKind,
     pub checks: crate::checks::Checks,
     pub theme: Option<IdRef>,
@@ -338,6 +339,7 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
             "title",
             "duration",
             "start",
+            "part",
             "kind",
             "checks",
             "theme",
@@ -435,6 +437,7 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
                 None
             }
         }),
+        part: o.str("part", d).map(|s| s.0),
         kind,
         checks,
         theme: o.str("theme", d),

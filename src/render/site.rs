@@ -1324,6 +1324,7 @@ impl<'a> Site<'a> {
                     .collect();
                 json!({
                     "number": s.number, "title": s.title, "duration": s.duration,
+                    "part": s.part, "start": s.start.map(|m| clock_at(Some(m), 0)),
                     "url": paths::facilitator_session(&s.id),
                     "theme": s.theme.map(|t| p.themes[t].title.clone()),
                     "agenda": agenda,
