@@ -84,6 +84,15 @@ fn the_teaching_fixture_passes_strict_checks_and_renders_everything() {
         "no page for the break"
     );
 
+    // The program's key points, by session.
+    let points = text(&files, "keypoints/index.html");
+    assert!(
+        points.contains("<strong>clear end</strong>")
+            && points.contains("Endings are planned")
+            && points.contains("href=\"../sessions/rounds/index.html\""),
+        "{points}"
+    );
+
     // The glossary: Markdown definitions, see also, links to terms.
     let glossary = text(&files, "glossary/index.html");
     let want = [
