@@ -985,7 +985,13 @@ fn hostile_fields_are_escaped_where_they_appear() {
     ];
     // Markdown fields get smart punctuation: the quotes curl, and the
     // markup is still text.
-    let markdown = ["Support: ", "Notes ", "Description ", "Help "];
+    let markdown = [
+        "Support: ",
+        "Notes ",
+        "Description ",
+        "Help ",
+        "Definition ",
+    ];
     let curled = hostile.replace('"', "\u{201c}").replace('\'', "\u{2019}");
     let mut problems = Vec::new();
     for (page, prefix) in expect {
