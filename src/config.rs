@@ -107,6 +107,26 @@ pub struct Config {
     /// The program's languages (`languages`), the first the default, each
     /// with its place in cairn.toml; empty: one language (program.md's).
     pub languages: Vec<(String, Loc)>,
+    /// `[checks]`: warnings silenced or made errors for the whole project.
+    pub checks: crate::checks::Checks,
+    /// `[pdf] solutions`: where `:::solution` and `:::hint` print.
+    pub solutions: Solutions,
+}
+
+/// Where the PDFs print `:::solution` and `:::hint` (`[pdf] solutions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Solutions {
+    /// Where they are written.
+    #[default]
+    InPlace,
+    /// Gathered at the end of the participant workbooks, by session.
+    End,
+    /// In the facilitator guide only.
+    Facilitator,
+}
+
+impl Solutions {
+    pub const NAMES: &'static [&'static str] = &["in-place", "end", "facilitator"];
 }
 
 impl Default for Config {
@@ -121,6 +141,8 @@ impl Default for Config {
             raw_html: false,
             theme_loc: None,
             languages: Vec::new(),
+            checks: Default::default(),
+            solutions: Solutions::InPlace,
         }
     }
 }
@@ -188,7 +210,7 @@ impl Config {
         };
         let root = Obj::new(doc.get_ref(), Loc::new(file, 0..0), cx, "cairn.toml");
         root.check_keys(
-            &["base_url", "theme", "site", "pdf", "markdown", "languages"],
+            &["base_url", "theme", "site", "pdf", "markdown", "checks", "languages"],
             d,
         );
         if root.has("languages") {
@@ -238,7 +260,19 @@ impl Config {
             }
         }
         if let Some(pdf) = root.table("pdf", "[pdf] in cairn.toml", d) {
-            pdf.check_keys(&["paper", "editions"], d);
+            pdf.check_keys(&["paper", "editions", "solutions"], d);
+            if let Some((s, l)) = pdf.str("solutions", d) {
+                match s.as_str() {
+                    "in-place" => c.solutions = Solutions::InPlace,
+                    "end" => c.solutions = Solutions::End,
+                    "facilitator" => c.solutions = Solutions::Facilitator,
+                    _ => {
+                        d.error("bad-value", l, format!("unknown `solutions` place `{s}`"))
+                            .label("not a place for solutions")
+                            .help(crate::diag::one_of(&s, Solutions::NAMES, "places"));
+                    }
+                }
+            }
             if let Some((s, l)) = pdf.str("paper", d) {
                 match s.as_str() {
                     "a4" => c.paper = Paper::A4,
@@ -263,6 +297,9 @@ impl Config {
                     }
                 }
             }
+        }
+        if let Some(checks) = root.table("checks", "[checks] in cairn.toml", d) {
+            c.checks = crate::checks::Checks::read(&checks, d);
         }
         if let Some(md) = root.table("markdown", "[markdown] in cairn.toml", d) {
             md.check_keys(&["raw_html"], d);

@@ -131,10 +131,22 @@ pub struct Session {
     /// One line about the session (`summary`), when given.
     pub summary: Option<String>,
     pub duration: u32,
-    /// The clock time it starts, in minutes after midnight, when given.
+    /// The clock time it starts, in minutes after midnight: given, or
+    /// where the previous session of its part ends (the running clock).
     pub start: Option<u32>,
+    /// The part or day it belongs to (`part`); consecutive sessions with
+    /// the same part form it.
+    pub part: Option<String>,
+    /// Group session, lesson or break (`kind`): which shape checks apply.
+    pub kind: SessionKind,
+    /// The session's own `[checks]`, for problems in its file.
+    pub checks: crate::checks::Checks,
     pub theme: Option<usize>,
     pub objectives: Vec<String>,
+    /// What the session answers (`questions`), shown at its top.
+    pub questions: Vec<Doc>,
+    /// What to take away (`keypoints`), shown at its end.
+    pub keypoints: Vec<Doc>,
     pub materials: Vec<String>,
     pub agenda: Vec<AgendaItem>,
     pub content_note: Option<String>,
@@ -162,6 +174,32 @@ impl Session {
     }
 }
 
+/// What a session is (`kind` in its front matter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionKind {
+    /// A group session: the shape checks (check-in, closing …) apply.
+    #[default]
+    Group,
+    /// A lesson: taught, with no check-in or closing expected.
+    Lesson,
+    /// A break between sessions: a title and a length, no agenda.
+    Break,
+}
+
+impl SessionKind {
+    pub const NAMES: &'static [&'static str] = &["group", "lesson", "break"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "group" => Self::Group,
+            "lesson" => Self::Lesson,
+            "break" => Self::Break,
+            _ => return None,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AgendaKind {
@@ -172,6 +210,8 @@ pub enum AgendaKind {
     Reflection,
     Closing,
     Other,
+    /// Teaching: someone presents, the group follows.
+    Teach,
 }
 
 impl AgendaKind {
@@ -183,10 +223,12 @@ impl AgendaKind {
         "reflection",
         "closing",
         "other",
+        "teach",
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
+            "teach" => Self::Teach,
             "check-in" => Self::CheckIn,
             "discussion" => Self::Discussion,
             "exercise" => Self::Exercise,
@@ -514,13 +556,39 @@ pub enum PageAudience {
 #[derive(Debug, Clone)]
 pub struct Term {
     pub term: String,
+    /// The definition as written (for search and fingerprints).
     pub definition: String,
+    /// The definition as Markdown.
+    pub body: Doc,
+    /// Other terms to read (`see_also`), each with its place.
+    pub see_also: Vec<(String, Loc)>,
+}
+
+impl Term {
+    /// The term's anchor on the glossary page (`@/glossary.toml#slug`):
+    /// lower-cased, each character that is not a letter or digit a `-`.
+    pub fn slug(term: &str) -> String {
+        term.chars()
+            .flat_map(char::to_lowercase)
+            .map(|c| if c.is_alphanumeric() { c } else { '-' })
+            .collect()
+    }
 }
 
 impl Program {
     /// The item a content path (`sessions/03-boundaries.md`) names.
     pub fn item_by_path(&self, path: &str) -> Option<ItemRef> {
         self.index.paths.get(path).copied()
+    }
+
+    /// Whether `path` (under content/, `assets/slides.pdf`) is a file
+    /// the build publishes as it is: a link to it goes to the file.
+    pub fn is_asset(&self, path: &str) -> bool {
+        path.starts_with("assets/")
+            && self
+                .assets
+                .iter()
+                .any(|a| a.strip_prefix("content/") == Some(path))
     }
 
     /// The item a directive (`::worksheet[id]` …) places: directive ids

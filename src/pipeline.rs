@@ -99,6 +99,8 @@ pub fn check_cached(root: &Path, cache: Option<&mut Cache>) -> std::io::Result<C
                 }
             }
         }
+        let sessions: Vec<_> = p.sessions.iter().map(|s| (s.loc.file, &s.checks)).collect();
+        crate::checks::apply(&p.config.checks, &sessions, &mut diags);
     }
     diags.sort(&sources);
     Ok(Checked {

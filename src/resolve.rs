@@ -39,7 +39,7 @@ fn parse_file(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Parsed {
         FileKind::Page => Parsed::Page(items::page(f, pcx, d)),
         FileKind::Prompts => Parsed::Prompts(items::prompts(f, d)),
         FileKind::Worksheet => Parsed::Worksheet(items::worksheet(f, pcx, d)),
-        FileKind::Glossary => Parsed::Glossary(items::glossary(f, d)),
+        FileKind::Glossary => Parsed::Glossary(items::glossary(f, pcx, d)),
         FileKind::Asset | FileKind::Other => Parsed::Skip,
     }
 }
@@ -465,9 +465,19 @@ pub(crate) fn resolve_with(
             title: s.title,
             summary: s.summary,
             duration,
-            start: s.start,
+            // The running clock: a session of a part without `start` starts
+            // when the one before it in that part ends.
+            start: s.start.or_else(|| {
+                let prev: &Session = sessions.last()?;
+                (s.part.is_some() && prev.part == s.part).then_some(prev.start? + prev.duration)
+            }),
+            part: s.part,
+            kind: s.kind,
+            checks: s.checks,
             theme,
             objectives: s.objectives,
+            questions: s.questions,
+            keypoints: s.keypoints,
             materials: s.materials,
             agenda,
             content_note: s.content_note,
@@ -607,6 +617,9 @@ pub(crate) fn resolve_with(
         }
         for (i, s) in p.sessions.iter().enumerate() {
             check_doc(&s.body, Some(i), d, p);
+            for doc in s.questions.iter().chain(&s.keypoints) {
+                check_doc(doc, Some(i), d, p);
+            }
             for a in &s.agenda {
                 if let Some(n) = &a.notes {
                     check_doc(n, Some(i), d, p);
@@ -627,7 +640,11 @@ pub(crate) fn resolve_with(
                 check_doc(doc, None, d, p);
             }
         }
+        for t in &p.glossary {
+            check_doc(&t.body, None, d, p);
+        }
     }
+    glossary_see_also(&program, d);
     program.image_uses = image_uses;
     for img in images {
         if !program.assets.contains(&img) {
@@ -702,6 +719,31 @@ pub(crate) fn resolve_with(
     }
     program.print = crate::print_plan::plan(&program);
     Some(program)
+}
+
+/// Each `see_also` of a glossary term names another term.
+fn glossary_see_also(program: &Program, d: &mut Diags) {
+    let names: Vec<&str> = program.glossary.iter().map(|t| t.term.as_str()).collect();
+    for t in &program.glossary {
+        for (name, loc) in &t.see_also {
+            if names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                continue;
+            }
+            let diag = d
+                .error(
+                    "unknown-reference",
+                    loc.clone(),
+                    format!("the glossary has no term `{name}`"),
+                )
+                .label("unknown term");
+            match closest(name, &names) {
+                Some(c) => diag.help(format!("did you mean `{c}`?")),
+                None => diag.help(
+                    "`see_also` names other terms of glossary.toml, as written in their `term`",
+                ),
+            };
+        }
+    }
 }
 
 /// An exercise card shows the exercise's text, and that text may place
@@ -865,6 +907,9 @@ fn anchors(p: &Program, item: ItemRef) -> Option<std::collections::BTreeSet<Stri
             }
         }
     }
+    if item.kind == Kind::Glossary {
+        return Some(p.glossary.iter().map(|t| Term::slug(&t.term)).collect());
+    }
     let doc = match item.kind {
         Kind::Program => &p.info.body,
         Kind::Theme => &p.themes[item.index].body,
@@ -912,9 +957,11 @@ fn session_warnings(
     d: &mut Diags,
 ) {
     for (si, s) in program.sessions.iter().enumerate() {
-        if broken.contains(&s.id) {
+        // A break has no agenda to check.
+        if broken.contains(&s.id) || s.kind == SessionKind::Break {
             continue;
         }
+        let group = s.kind == SessionKind::Group;
         let Some(first) = s.agenda.first() else {
             d.warning(
                 "no-agenda",
@@ -925,7 +972,7 @@ fn session_warnings(
             .help("a timed agenda lets a facilitator follow the session with a clock");
             continue;
         };
-        if first.kind != AgendaKind::CheckIn {
+        if group && first.kind != AgendaKind::CheckIn {
             d.warning(
                 "no-check-in",
                 first.loc.clone(),
@@ -935,6 +982,7 @@ fn session_warnings(
             .help("a short check-in round helps everyone arrive; use kind = \"check-in\"");
         }
         if let Some(last) = s.agenda.last()
+            && group
             && !matches!(last.kind, AgendaKind::Reflection | AgendaKind::Closing)
         {
             d.warning(
@@ -961,7 +1009,8 @@ fn session_warnings(
             continue;
         }
         for a in &s.agenda {
-            if a.kind == AgendaKind::Closing
+            if group
+                && a.kind == AgendaKind::Closing
                 && !a
                     .prompts
                     .iter()
@@ -974,6 +1023,23 @@ fn session_warnings(
                 )
                 .label("closing")
                 .help("add a prompt of kind \"action\": one thing to try before the next session");
+            }
+            if let Some(e) = a.exercise
+                && let Some(m) = program.exercises[e].minutes
+                && m > a.minutes
+            {
+                let ex = &program.exercises[e];
+                d.warning(
+                    "exercise-too-long",
+                    a.loc.clone(),
+                    format!(
+                        "the exercise `{}` takes {m} minutes, but this part has {}",
+                        ex.id, a.minutes
+                    ),
+                )
+                .label("agenda part")
+                .related(ex.loc.clone(), format!("`minutes = {m}` in the exercise"))
+                .help("give the part more minutes, or lower the exercise's `minutes` if a shorter version works");
             }
             if a.kind == AgendaKind::Discussion && a.minutes > 30 && a.prompts.is_empty() {
                 d.warning(

@@ -218,18 +218,21 @@ const ERROR_CASES: &[&str] = &[
     "broken-link",
     "broken-link-fragment",
     "broken-link-unrelated",
+    "checks-deny",
     "control-character",
     "crlf",
     "directive-place",
     "duplicate-exercise",
     "duplicate-id",
     "exercise-cycle",
+    "glossary",
     "image-alt",
     "image-not-asset",
     "image-outside",
     "image-path-from-content",
     "many",
     "marks-and-direction",
+    "missing-asset",
     "missing-comma",
     "missing-field",
     "missing-program",
@@ -261,7 +264,10 @@ const ERROR_CASES: &[&str] = &[
 ];
 
 const WARNING_CASES: &[&str] = &[
+    "attribute",
+    "checks",
     "closing-without-action",
+    "exercise-too-long",
     "long-discussion",
     "low-resolution",
     "no-agreements",
@@ -376,6 +382,9 @@ error_tests! {
     error_base_url_is_a_full_address_or_a_path => "bad-base-url",
     error_directive_place => "directive-place",
     error_unclosed_container_in_list => "unclosed-container-in-list",
+    error_checks_deny_and_session_kinds => "checks-deny",
+    error_missing_linked_asset_has_its_place => "missing-asset",
+    error_glossary_see_also_and_term_links => "glossary",
 }
 
 warning_tests! {
@@ -388,6 +397,9 @@ warning_tests! {
     warning_no_exercise => "no-exercise",
     warning_unused => "unused",
     warning_a_language_without_words_is_named_once => "no-catalogue",
+    warning_checks_allow_lessons_and_breaks => "checks",
+    warning_exercise_longer_than_its_part => "exercise-too-long",
+    warning_attributes_after_images_and_links => "attribute",
 }
 
 #[test]

@@ -1022,7 +1022,13 @@ fn hostile_fields_are_escaped_where_they_appear() {
     ];
     // Markdown fields get smart punctuation: the quotes curl, and the
     // markup is still text.
-    let markdown = ["Support: ", "Notes ", "Description ", "Help "];
+    let markdown = [
+        "Support: ",
+        "Notes ",
+        "Description ",
+        "Help ",
+        "Definition ",
+    ];
     let curled = hostile.replace('"', "\u{201c}").replace('\'', "\u{2019}");
     let mut problems = Vec::new();
     for (page, prefix) in expect {
@@ -2055,4 +2061,122 @@ fn a_long_chinese_session_is_indexed_to_its_end() {
     for e in search_entries(&sample, "search/search-index.js") {
         assert!(e["text"].as_str().unwrap_or("").len() <= 4000);
     }
+}
+
+/// `:::solution` and `:::hint`: folded on the participant pages, a
+/// `:::facilitator` inside a solution stays facilitator-only, and `[pdf]
+/// solutions` decides where the participant PDFs print solutions (with
+/// "facilitator", in none of them). Exercises are in place on the session
+/// page, and program.md's facilitator notes on the facilitator home only.
+#[test]
+fn solutions_fold_on_the_web_and_print_where_the_project_says() {
+    let dir = program_with(Some("site/solutions"));
+    let site = build_site_with(dir.path(), &[]);
+    let page = String::from_utf8_lossy(&site.files["sessions/a/index.html"]).into_owned();
+    assert!(
+        page.contains("<details class=\"callout callout-solution\">")
+            && page.contains("ANSWER-ONE")
+            && page.contains("<summary class=\"callout-title\">A nudge</summary>")
+            && page.contains("HINT-ONE"),
+        "{page}"
+    );
+    // The exercise's participant text is on the session page, in place.
+    assert!(
+        page.contains("Breathe in for four") && page.contains("EX-ANSWER"),
+        "{page}"
+    );
+    // program.md's facilitator notes are on the facilitator home page.
+    let home = String::from_utf8_lossy(&site.files["facilitator/index.html"]).into_owned();
+    assert!(
+        home.contains("id=\"program-notes\"") && home.contains("PROGRAM-NOTE"),
+        "{home}"
+    );
+    for (name, text) in site.participant_files() {
+        for bad in ["SECRET-SOL", "EX-SECRET", "PROGRAM-NOTE"] {
+            assert!(!text.contains(bad), "{name} holds {bad}");
+        }
+    }
+    let mut problems = Vec::new();
+    for (name, bytes) in site.files.iter().filter(|(k, _)| k.ends_with(".pdf")) {
+        let text = pdf_text(bytes);
+        if name.ends_with("facilitator-guide.pdf") {
+            for s in absent(
+                &text,
+                &["ANSWER-ONE", "SECRET-SOL", "EX-ANSWER", "EX-SECRET"],
+            ) {
+                problems.push(format!("{name} lacks {s}"));
+            }
+            continue;
+        }
+        for bad in [
+            "ANSWER-ONE",
+            "SECRET-SOL",
+            "EX-ANSWER",
+            "EX-SECRET",
+            "PROGRAM-NOTE",
+        ] {
+            if text.contains(bad) {
+                problems.push(format!("{name} holds {bad}"));
+            }
+        }
+    }
+    let workbook = pdf_text(&site.files["pdf/participant-workbook.pdf"]);
+    if !workbook.contains("HINT-ONE") {
+        problems.push("the workbook lacks the hint".into());
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+
+    // At the end: a numbered pointer in place, the solutions after the sessions.
+    std::fs::write(
+        dir.path().join("cairn.toml"),
+        "[pdf]\nsolutions = \"end\"\neditions = [\"participant\"]\n",
+    )
+    .unwrap();
+    let site = build_site_with(dir.path(), &[]);
+    let workbook = pdf_text(&site.files["pdf/participant-workbook.pdf"]);
+    let pointer = workbook.find("number 1.").expect("a pointer to solution 1");
+    let heading = workbook.rfind("Solutions").expect("a Solutions section");
+    let answer = workbook.find("ANSWER-ONE").expect("the solution");
+    assert!(pointer < heading && heading < answer, "{workbook}");
+    assert!(workbook.contains("EX-ANSWER") && !workbook.contains("SECRET-SOL"));
+
+    // In place (the default).
+    std::fs::write(
+        dir.path().join("cairn.toml"),
+        "[pdf]\neditions = [\"participant\"]\n",
+    )
+    .unwrap();
+    let site = build_site_with(dir.path(), &[]);
+    let workbook = pdf_text(&site.files["pdf/participant-workbook.pdf"]);
+    let question = workbook.find("longest breath").expect("the question");
+    let answer = workbook.find("ANSWER-ONE").expect("the solution in place");
+    assert!(
+        question < answer && !workbook.contains("SECRET-SOL"),
+        "{workbook}"
+    );
+}
+
+/// Links to files in content/assets/, by relative path or `@/assets/…`,
+/// work from every page and reach the output; a relative link to other
+/// content becomes a link to its page.
+#[test]
+fn asset_links_are_checked_copied_and_rewritten() {
+    let dir = program_with(Some("site/assets"));
+    let site = build_site_with(dir.path(), &[]);
+    for file in ["assets/slides.pdf", "assets/data.csv"] {
+        assert!(site.files.contains_key(file), "{file} was not copied");
+    }
+    let page = String::from_utf8_lossy(&site.files["sessions/a/index.html"]).into_owned();
+    for href in [
+        "href=\"../../assets/slides.pdf\"",
+        "href=\"../../assets/data.csv\"",
+        "href=\"../../exercises/breathe/index.html\"",
+    ] {
+        assert!(page.contains(href), "no {href} in {page}");
+    }
+    let fac =
+        String::from_utf8_lossy(&site.files["facilitator/sessions/a/index.html"]).into_owned();
+    assert!(fac.contains("href=\"../../../assets/slides.pdf\""), "{fac}");
+    let handout = pdf_text(&site.files["pdf/sessions/a.pdf"]);
+    assert!(handout.contains("../../assets/slides.pdf"), "{handout}");
 }

@@ -5,7 +5,7 @@ use crate::diag::{Diags, FileId, Loc};
 use crate::load::SourceFile;
 use crate::model::{
     AgendaKind, Alert, Audience, Band, Better, Block, BlockKind, Guide, Mark, Page, PageAudience,
-    ProgramInfo, PromptKind, ScaleItem, ScoreMethod, Scoring, Term, Theme, Worksheet,
+    ProgramInfo, PromptKind, ScaleItem, ScoreMethod, Scoring, SessionKind, Term, Theme, Worksheet,
 };
 use crate::parse::markdown::{self, Doc, MdCx};
 use crate::parse::scoring;
@@ -175,6 +175,14 @@ fn md_text(text: &str, loc: &Loc, f: &SourceFile, pcx: &ParseCx, d: &mut Diags) 
     markdown::parse(text, &mcx, d)
 }
 
+/// A list of Markdown strings, each its own document.
+fn md_list(obj: &Obj, key: &str, f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Vec<Doc> {
+    obj.str_list(key, d)
+        .into_iter()
+        .map(|(text, loc)| md_text(&text, &loc, f, pcx, d))
+        .collect()
+}
+
 fn u32_of(obj: &Obj, key: &str, min: i64, max: i64, d: &mut Diags) -> Option<u32> {
     obj.int(key, min, max, d).map(|(i, _)| i as u32)
 }
@@ -309,8 +317,13 @@ pub struct RawSession {
     pub duration: Option<(u32, Loc)>,
     /// The clock time it starts, in minutes after midnight (`start = "18:30"`).
     pub start: Option<u32>,
+    pub part: Option<String>,
+    pub kind: SessionKind,
+    pub checks: crate::checks::Checks,
     pub theme: Option<IdRef>,
     pub objectives: Vec<String>,
+    pub questions: Vec<Doc>,
+    pub keypoints: Vec<Doc>,
     pub materials: Vec<String>,
     pub agenda: Vec<RawAgenda>,
     pub content_note: Option<String>,
@@ -328,8 +341,13 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
             "summary",
             "duration",
             "start",
+            "part",
+            "kind",
+            "checks",
             "theme",
             "objectives",
+            "questions",
+            "keypoints",
             "materials",
             "agenda",
             "content_note",
@@ -342,6 +360,24 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
     let duration = o
         .req_int("duration", 1, 24 * 60, d)
         .map(|(i, l)| (i as u32, l));
+    let kind = match o.str("kind", d) {
+        Some((k, l)) => SessionKind::parse(&k).unwrap_or_else(|| {
+            d.error("bad-value", l, format!("unknown session kind `{k}`"))
+                .label("not a session kind")
+                .help(crate::diag::one_of(&k, SessionKind::NAMES, "session kinds"));
+            SessionKind::Group
+        }),
+        None => SessionKind::Group,
+    };
+    let checks = o
+        .table("checks", "[checks] in session front matter", d)
+        .map(|t| crate::checks::Checks::read(&t, d))
+        .unwrap_or_default();
+    if kind == SessionKind::Break && o.has("agenda") {
+        d.error("bad-value", o.loc_of_key("agenda"), "a break has no agenda")
+            .label("`kind = \"break\"` takes a title and a duration only")
+            .help("remove the [[agenda]] items, or make the session a \"group\" or \"lesson\"");
+    }
     let mut agenda = Vec::new();
     for a in o.tables("agenda", "an [[agenda]] item", d) {
         a.check_keys(
@@ -404,8 +440,13 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
                 None
             }
         }),
+        part: o.str("part", d).map(|s| s.0),
+        kind,
+        checks,
         theme: o.str("theme", d),
         objectives: o.strings("objectives", d),
+        questions: md_list(&o, "questions", f, pcx, d),
+        keypoints: md_list(&o, "keypoints", f, pcx, d),
         materials: o.strings("materials", d),
         agenda,
         content_note: o.str("content_note", d).map(|s| s.0),
@@ -607,7 +648,7 @@ pub fn prompts(f: &SourceFile, d: &mut Diags) -> Vec<RawPrompt> {
     out
 }
 
-pub fn glossary(f: &SourceFile, d: &mut Diags) -> Vec<Term> {
+pub fn glossary(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Vec<Term> {
     let Some((doc, cx)) = toml_file(f, d) else {
         return Vec::new();
     };
@@ -615,13 +656,19 @@ pub fn glossary(f: &SourceFile, d: &mut Diags) -> Vec<Term> {
     root.check_keys(&["term"], d);
     let mut out = Vec::new();
     for t in root.tables("term", "a [[term]]", d) {
-        t.check_keys(&["term", "definition"], d);
-        let (Some((term, _)), Some((definition, _))) =
+        t.check_keys(&["term", "definition", "see_also"], d);
+        let (Some((term, _)), Some((definition, loc))) =
             (t.req_str("term", d), t.req_str("definition", d))
         else {
             continue;
         };
-        out.push(Term { term, definition });
+        let body = md_text(&definition, &loc, f, pcx, d);
+        out.push(Term {
+            term,
+            definition,
+            body,
+            see_also: t.str_list("see_also", d),
+        });
     }
     out.sort_by_key(|t| t.term.to_lowercase());
     out

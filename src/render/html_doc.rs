@@ -121,6 +121,17 @@ fn nodes(list: &[Node], cx: &DocCx, shift: i32, out: &mut String, toc: &mut Vec<
                 let title = title
                     .as_deref()
                     .unwrap_or(kind.default_title(&cx.program.strings));
+                if kind.folded() {
+                    // Folded: the reader opens it (a solution, a hint).
+                    out.push_str(&format!(
+                        "<details class=\"callout callout-{}\">\n<summary class=\"callout-title\">{}</summary>\n",
+                        kind.name(),
+                        esc(title)
+                    ));
+                    nodes(children, cx, shift, out, toc);
+                    out.push_str("</details>\n");
+                    continue;
+                }
                 out.push_str(&format!(
                     "<aside class=\"callout callout-{}\" aria-label=\"{}\">\n<p class=\"callout-title\">{}</p>\n",
                     kind.name(),
@@ -168,6 +179,9 @@ fn markdown(
                 Event::End(_) if img.depth > 0 => img.depth -= 1,
                 Event::End(_) => {
                     evs.push(Event::InlineHtml(CowStr::from(img.html())));
+                    if let Some(c) = img.caption.take() {
+                        evs.push(Event::InlineHtml(CowStr::from(c)));
+                    }
                     image = None;
                 }
                 Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) => img.alt.push_str(t),
@@ -225,7 +239,13 @@ fn markdown(
                             let mut u = format!("{}{}", cx.root, url);
                             if let Some(f) = frag {
                                 u.push('#');
-                                u.push_str(f);
+                                match path {
+                                    "glossary.toml" => u.push_str(
+                                        &super::paths::glossary_anchor(&cx.program.glossary, f)
+                                            .unwrap_or_else(|| f.to_string()),
+                                    ),
+                                    _ => u.push_str(f),
+                                }
                             }
                             link_stack.push(true);
                             Event::Start(Tag::Link {
@@ -260,7 +280,7 @@ fn markdown(
             // Written here, with the picture's width and height (from the
             // model) so the page keeps its place while it loads.
             Event::Start(Tag::Image {
-                dest_url, title, ..
+                dest_url, title, id, ..
             }) => {
                 let url = dest_url.strip_prefix("content/").unwrap_or(dest_url);
                 let img = Img {
@@ -269,6 +289,16 @@ fn markdown(
                     size: cx.program.image_sizes.get(dest_url.as_ref()).copied(),
                     alt: String::new(),
                     depth: 0,
+                    // A figure's caption and credit (the image's title and
+                    // id), shown after it.
+                    caption: (!title.is_empty() || !id.is_empty()).then(|| {
+                        let mut c = format!("<span class=\"figcaption\">{}", esc(title));
+                        if !id.is_empty() {
+                            c.push_str(&format!(" <span class=\"credit\">{}</span>", esc(id)));
+                        }
+                        c.push_str("</span>");
+                        c
+                    }),
                 };
                 image = Some(img);
                 continue;
@@ -324,6 +354,8 @@ struct Img {
     alt: String,
     /// Tags open inside the alt text (emphasis and the like).
     depth: usize,
+    /// The figure's caption and credit, as HTML, written after the picture.
+    caption: Option<String>,
 }
 
 impl Img {

@@ -12,6 +12,8 @@ pub const SESSIONS: &str = "index.html#sessions";
 pub const EXERCISES: &str = "exercises/index.html";
 pub const PROMPTS: &str = "prompts/index.html";
 pub const GLOSSARY: &str = "glossary/index.html";
+/// Every session's key points, in order (when any session has some).
+pub const KEYPOINTS: &str = "keypoints/index.html";
 /// What a web server shows for an address the site does not have.
 pub const NOT_FOUND: &str = "404.html";
 /// The participant worksheets, with the sessions that use each.
@@ -74,6 +76,11 @@ pub fn session(id: &str) -> String {
 pub fn facilitator_session(id: &str) -> String {
     format!("facilitator/sessions/{id}/index.html")
 }
+/// Where a file of content/assets/ is published: `assets/slides.pdf`
+/// (given as its path under content/).
+pub fn asset(path: &str) -> String {
+    path.to_string()
+}
 pub fn exercise(id: &str) -> String {
     format!("exercises/{id}/index.html")
 }
@@ -116,6 +123,15 @@ pub fn glossary_term_ids(terms: &[crate::model::Term]) -> Vec<String> {
             id
         })
         .collect()
+}
+
+/// The anchor on the glossary page of the term an author links as
+/// `@/glossary.toml#slug` (its [`crate::model::Term::slug`]).
+pub fn glossary_anchor(terms: &[crate::model::Term], slug: &str) -> Option<String> {
+    let at = terms
+        .iter()
+        .position(|t| crate::model::Term::slug(&t.term) == slug)?;
+    glossary_term_ids(terms).into_iter().nth(at)
 }
 
 /// A glossary term's place on the glossary page (its id from

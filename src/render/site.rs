@@ -170,6 +170,9 @@ fn nav_items(p: &Program, audience: Audience) -> Vec<NavItem> {
         items.push((w("worksheets"), paths::WORKSHEETS.into()));
     }
     items.push((w("glossary"), paths::GLOSSARY.into()));
+    if p.sessions.iter().any(|s| !s.keypoints.is_empty()) {
+        items.push((w("keypoints"), paths::KEYPOINTS.into()));
+    }
     for pg in &p.pages {
         if pg.audience == PageAudience::All {
             items.push((pg.title.clone(), paths::page(&pg.id)));
@@ -311,10 +314,9 @@ impl<'a> Site<'a> {
         prefix: &str,
     ) -> (String, Vec<TocEntry>) {
         let directive = |kind: Leaf, id: &str| self.directive(kind, id, audience, root);
-        let link = |path: &str| {
-            self.p
-                .item_by_path(path)
-                .and_then(|i| url_of(self.p, i, audience))
+        let link = |path: &str| match self.p.item_by_path(path) {
+            Some(i) => url_of(self.p, i, audience),
+            None => self.p.is_asset(path).then(|| paths::asset(path)),
         };
         let cx = DocCx {
             program: self.p,
@@ -339,9 +341,7 @@ impl<'a> Site<'a> {
         let i = target.index;
         match kind {
             Leaf::Prompt => self.prompt_card(i, 3),
-            Leaf::Exercise => self
-                .exercise_card(i, audience, root, 3, audience == Audience::Facilitator)
-                .to_string(),
+            Leaf::Exercise => self.exercise_card(i, audience, root, 3, true).to_string(),
             Leaf::Worksheet => self.worksheet_card(i, audience, root, 3),
         }
     }
@@ -945,6 +945,23 @@ impl<'a> Site<'a> {
         c.insert("start_given", &s.start.is_some());
         let (body, toc) = self.doc(&s.body, audience, &root, 2);
         put_html(&mut c, "body_html", body);
+        // Questions at the top, key points at the end: short Markdown lists.
+        let list = |docs: &[Doc], prefix: &str| -> String {
+            if docs.is_empty() {
+                return String::new();
+            }
+            let items: String = docs
+                .iter()
+                .enumerate()
+                .map(|(n, d)| {
+                    let pre = format!("{prefix}{n}-");
+                    format!("<li>{}</li>\n", self.doc_in(d, audience, &root, 3, &pre).0)
+                })
+                .collect();
+            format!("<ul>\n{items}</ul>\n")
+        };
+        put_html(&mut c, "questions_html", list(&s.questions, "q"));
+        put_html(&mut c, "keypoints_html", list(&s.keypoints, "k"));
         // Prompts, exercises and worksheets from the agenda, each once.
         let mut prompt_ids: Vec<usize> = Vec::new();
         let mut ex_ids: Vec<usize> = Vec::new();
@@ -976,7 +993,8 @@ impl<'a> Site<'a> {
         let exercises: String = ex_ids
             .iter()
             .filter(|x| !in_text(Kind::Exercise, **x))
-            .map(|x| self.exercise_card(*x, audience, &root, 3, fac))
+            // In full, so the session reads top to bottom (its own page stays).
+            .map(|x| self.exercise_card(*x, audience, &root, 3, true))
             .fold(String::new(), |mut all, card| {
                 all.push_str(&card);
                 all
@@ -1012,6 +1030,16 @@ impl<'a> Site<'a> {
                 title: self.w("timed_agenda"),
             });
         }
+        if !s.questions.is_empty() {
+            toc_all.insert(
+                usize::from(fac),
+                TocEntry {
+                    level: 2,
+                    id: "questions".into(),
+                    title: self.w("questions"),
+                },
+            );
+        }
         toc_all.extend(toc.into_iter().filter(|t| t.level <= 3));
         if have_prompts {
             toc_all.push(TocEntry {
@@ -1032,6 +1060,13 @@ impl<'a> Site<'a> {
                 level: 2,
                 id: "worksheets".into(),
                 title: self.w("worksheets"),
+            });
+        }
+        if !s.keypoints.is_empty() {
+            toc_all.push(TocEntry {
+                level: 2,
+                id: "keypoints".into(),
+                title: self.w("keypoints"),
             });
         }
         c.insert("toc", &toc_all);
@@ -1309,6 +1344,47 @@ impl<'a> Site<'a> {
         self.render("404.html", path, &c)
     }
 
+    /// The program's key points: each session's, under its title.
+    fn keypoints_page(&self) -> PageOut {
+        let p = self.p;
+        let path = paths::KEYPOINTS.to_string();
+        let title = self.w("keypoints");
+        let mut c = page_context!(
+            path,
+            self.base_context(
+                &path,
+                &title,
+                Audience::Participant,
+                &[(self.w("overview"), paths::OVERVIEW.into())],
+            )
+        );
+        let root = root_for(&path);
+        let mut body = String::new();
+        for (i, s) in p.sessions.iter().enumerate() {
+            if s.keypoints.is_empty() {
+                continue;
+            }
+            body.push_str(&format!(
+                "<h2 id=\"{id}\"><a href=\"{root}{}\">{}</a></h2>\n<ul>\n",
+                paths::session(&s.id),
+                esc(&self.session_title(i)),
+                id = esc(&s.id)
+            ));
+            for (n, d) in s.keypoints.iter().enumerate() {
+                let pre = format!("{}-{n}-", s.id);
+                body.push_str(&format!(
+                    "<li>{}</li>\n",
+                    self.doc_in(d, Audience::Participant, &root, 3, &pre).0
+                ));
+            }
+            body.push_str("</ul>\n");
+        }
+        put_html(&mut c, "body_html", body);
+        c.insert("summary", &Option::<String>::None);
+        c.insert("toc", &Vec::<TocEntry>::new());
+        self.render("page.html", path, &c)
+    }
+
     fn glossary(&self) -> PageOut {
         let p = self.p;
         let path = paths::GLOSSARY.to_string();
@@ -1323,11 +1399,29 @@ impl<'a> Site<'a> {
         );
         let ids = paths::glossary_term_ids(&p.glossary);
         self.fallback(&mut c, "glossary.toml");
+        let root = root_for(&path);
         let terms: Vec<_> = p
             .glossary
             .iter()
             .zip(&ids)
-            .map(|(t, id)| json!({"term": t.term, "definition": t.definition, "id": id}))
+            .map(|(t, id)| {
+                let see_also: Vec<_> = t
+                    .see_also
+                    .iter()
+                    .filter_map(|(name, _)| {
+                        let at = p
+                            .glossary
+                            .iter()
+                            .position(|x| x.term.eq_ignore_ascii_case(name))?;
+                        Some(json!({"term": p.glossary[at].term, "id": ids[at]}))
+                    })
+                    .collect();
+                json!({
+                    "term": t.term, "id": id, "definition": t.definition,
+                    "definition_html": self.doc_in(&t.body, Audience::Participant, &root, 3, &format!("{id}-")).0,
+                    "see_also": see_also,
+                })
+            })
             .collect();
         put(&mut c, "terms", serde_json::Value::Array(terms));
         self.render("glossary.html", path, &c)
@@ -1417,6 +1511,7 @@ impl<'a> Site<'a> {
                     .collect();
                 json!({
                     "number": s.number, "title": s.title, "duration": s.duration,
+                    "part": s.part, "start": s.start.map(|m| clock_at(Some(m), 0)),
                     "url": paths::facilitator_session(&s.id),
                     "theme": s.theme.map(|t| p.themes[t].title.clone()),
                     "agenda": agenda,
@@ -1424,6 +1519,35 @@ impl<'a> Site<'a> {
             })
             .collect();
         put(&mut c, "sessions", serde_json::Value::Array(run_sheet));
+        // program.md's facilitator notes (its top-level `:::facilitator`
+        // and `:::script` blocks), on this page only.
+        let notes: Vec<crate::parse::markdown::Node> = p
+            .info
+            .body
+            .nodes
+            .iter()
+            .filter(|n| {
+                matches!(n, crate::parse::markdown::Node::Container { kind, .. }
+                    if !kind.shown_to(Audience::Participant))
+            })
+            .cloned()
+            .collect();
+        let mut toc = Vec::new();
+        put_html(&mut c, "program_notes_html", String::new());
+        if !notes.is_empty() {
+            let doc = Doc {
+                nodes: std::sync::Arc::new(notes),
+                refs: p.info.body.refs.clone(),
+            };
+            let root = root_for(&path);
+            let html = self.doc_in(&doc, Audience::Facilitator, &root, 3, "program-");
+            put_html(&mut c, "program_notes_html", html.0);
+            toc.push(TocEntry {
+                level: 2,
+                id: "program-notes".into(),
+                title: self.w("program_notes"),
+            });
+        }
         let guides: Vec<_> = p
             .guides
             .iter()
@@ -1489,26 +1613,24 @@ impl<'a> Site<'a> {
             Edition::LargePrint,
         ));
         c.insert("pdf_links", &pdfs);
-        c.insert(
-            "toc",
-            &vec![
-                TocEntry {
-                    level: 2,
-                    id: "run-sheet".into(),
-                    title: self.w("run_sheet"),
-                },
-                TocEntry {
-                    level: 2,
-                    id: "guides".into(),
-                    title: self.w("guides"),
-                },
-                TocEntry {
-                    level: 2,
-                    id: "print-list".into(),
-                    title: self.w("print_list"),
-                },
-            ],
-        );
+        toc.extend([
+            TocEntry {
+                level: 2,
+                id: "run-sheet".into(),
+                title: self.w("run_sheet"),
+            },
+            TocEntry {
+                level: 2,
+                id: "guides".into(),
+                title: self.w("guides"),
+            },
+            TocEntry {
+                level: 2,
+                id: "print-list".into(),
+                title: self.w("print_list"),
+            },
+        ]);
+        c.insert("toc", &toc);
         self.render("facilitator_index.html", path, &c)
     }
 
@@ -1639,6 +1761,9 @@ fn session_deps(p: &Program, i: usize, base: &[Dep]) -> Vec<Dep> {
         d.push(Dep::Title(Kind::Theme, p.themes[t].id.clone()));
     }
     deps::doc_deps(p, &s.body, &mut d);
+    for doc in s.questions.iter().chain(&s.keypoints) {
+        deps::doc_deps(p, doc, &mut d);
+    }
     for a in &s.agenda {
         for x in &a.prompts {
             d.push(Dep::Full(Kind::Prompt, p.prompts[*x].id.clone()));
@@ -1718,6 +1843,20 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
             paths::NOT_FOUND.into(),
             deps_of(&|_| {}),
             Box::new(move || Some(s.not_found())),
+        );
+    }
+    if p.sessions.iter().any(|x| !x.keypoints.is_empty()) {
+        push(
+            paths::KEYPOINTS.into(),
+            deps_of(&|d| {
+                for x in &p.sessions {
+                    d.push(Dep::Full(Kind::Session, x.id.clone()));
+                    for k in &x.keypoints {
+                        deps::doc_deps(p, k, d);
+                    }
+                }
+            }),
+            Box::new(move || Some(s.keypoints_page())),
         );
     }
     push(
@@ -1906,6 +2045,7 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
             );
             titles(d, Kind::Guide, &mut p.guides.iter().map(|x| &x.id));
             d.extend(print_plan.iter().cloned());
+            deps::doc_deps(p, &p.info.body, d);
         });
         push(
             paths::FACILITATOR.into(),

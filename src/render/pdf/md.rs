@@ -12,6 +12,7 @@ use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Tag, TagEnd}
 
 use super::generate::Gen;
 use crate::parse::markdown::{Doc, Node};
+use crate::render::paths;
 
 /// A Typst string literal holding `s` exactly.
 pub fn lit(s: &str) -> String {
@@ -350,8 +351,20 @@ impl Gen<'_> {
         Some(match tag {
             Tag::Paragraph => {
                 // A paragraph holding only a picture is a block picture.
-                if let [M::Tag(Tag::Image { dest_url, .. }, alt)] = children.as_slice() {
-                    return Some(self.image(dest_url, alt, true));
+                if let [
+                    M::Tag(
+                        Tag::Image {
+                            dest_url,
+                            title,
+                            id,
+                            ..
+                        },
+                        alt,
+                    ),
+                ] = children.as_slice()
+                {
+                    let img = self.image(dest_url, alt, true);
+                    return Some(with_caption(img, title, id));
                 }
                 format!("par({})", self.inline(children, fns))
             }
@@ -551,7 +564,12 @@ impl Gen<'_> {
                     let body = self.inline(children, fns);
                     self.link(dest_url, body)
                 }
-                Tag::Image { dest_url, .. } => self.image(dest_url, children, false),
+                Tag::Image {
+                    dest_url,
+                    title,
+                    id,
+                    ..
+                } => with_caption(self.image(dest_url, children, false), title, id),
                 _ => self.inline(children, fns),
             },
         }
@@ -583,6 +601,15 @@ impl Gen<'_> {
                 Some((p, f)) => (p, Some(f)),
                 None => (rest, None),
             };
+            if self.p.is_asset(path) {
+                // A file beside the site: its web address when the site has
+                // one, else the path from where this PDF is published.
+                let url = match self.p.config.site_address() {
+                    Some(site) => format!("{site}{}", paths::asset(path)),
+                    None => format!("{}{}", self.pdf_root, paths::asset(path)),
+                };
+                return format!("ext-link({}, {body})", lit(&url));
+            }
             return match self.content_label(path, frag) {
                 Some((target, fallback)) => {
                     format!("page-ref({body}, {}, {})", lit(&target), lit(&fallback))
@@ -617,6 +644,21 @@ impl Gen<'_> {
         let body = self.item_content(&t, fns);
         format!("labelled(footnote({body}), {})", lit(&name))
     }
+}
+
+/// A picture with its caption and credit (the image's title and id, from
+/// `{alt=…}` or `"Caption"`) under it, in small italics.
+fn with_caption(img: String, caption: &str, credit: &str) -> String {
+    let text = match (caption.trim(), credit.trim()) {
+        ("", "") => return img,
+        (c, "") => c.to_string(),
+        ("", r) => r.to_string(),
+        (c, r) => format!("{c} {r}"),
+    };
+    format!(
+        "{img} + linebreak() + emph(text(size: 0.9em, {}))",
+        lit(&text)
+    )
 }
 
 #[cfg(test)]
