@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod deps;
 pub mod diag;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod output;
