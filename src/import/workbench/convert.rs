@@ -78,7 +78,7 @@ impl State<'_> {
         let mut doc = Doc::default();
         let mut out = String::new();
         self.blocks(place, &blocks, &mut doc, &mut out);
-        doc.body = out;
+        doc.body = tidy(&out);
         doc
     }
 
@@ -149,6 +149,14 @@ impl State<'_> {
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
                 .collect();
             let indent = &l.text[..l.text.len() - l.text.trim_start().len()];
+            if let Some(class) = inner.strip_prefix('.') {
+                // `{.output}`: Pandoc's way to name a block's class, not a chunk.
+                let class: String = class
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '-' || *c == '_')
+                    .collect();
+                return format!("{indent}{}{class}", c.to_string().repeat(n));
+            }
             self.diags
                 .warning(
                     "code-chunk",
@@ -244,13 +252,18 @@ impl State<'_> {
         loc: Loc,
     ) -> String {
         let n = self.exercise_count(&place.owner);
-        let title = title
-            .map(String::from)
-            .unwrap_or_else(|| format!("Challenge {n}"));
-        let mut id = crate::parse::markdown::slug(&title);
-        if id.is_empty() || id.starts_with(|c: char| c.is_ascii_digit()) {
-            id = format!("{}-challenge-{n}", place.owner);
-        }
+        let (title, id) = match title.map(String::from) {
+            Some(t) => {
+                let id = crate::parse::markdown::slug(&t);
+                (t, id)
+            }
+            None => (format!("{}: challenge {n}", place.title), String::new()),
+        };
+        let id = if id.is_empty() || id.starts_with(|c: char| c.is_ascii_digit()) {
+            format!("{}-challenge-{n}", place.owner)
+        } else {
+            id
+        };
         let id = self.unique_exercise(id);
         let mut inner = Doc::default();
         let mut body = String::new();
@@ -310,7 +323,7 @@ impl State<'_> {
         let mut alt = None;
         for (k, v) in f.attrs.map(links::attributes).unwrap_or_default() {
             match k.as_str() {
-                "alt" => alt = Some(v),
+                "alt" => alt = Some(v.split_whitespace().collect::<Vec<_>>().join(" ")),
                 _ => {
                     let shown = if k == "." || k == "#" {
                         format!("{k}{v}")
@@ -463,6 +476,35 @@ fn summary_of(place: &Place, children: &[Block]) -> String {
     } else {
         s
     }
+}
+
+/// At most one blank line in a row outside code blocks.
+fn tidy(md: &str) -> String {
+    let mut out = String::with_capacity(md.len());
+    let mut fence: Option<(char, usize)> = None;
+    let mut blank_run = 0;
+    for line in md.split('\n') {
+        if let Some((c, n)) = fence {
+            if divs::code_fence(line)
+                .is_some_and(|(c2, n2, r)| c2 == c && n2 >= n && r.trim().is_empty())
+            {
+                fence = None;
+            }
+        } else if let Some((c, n, _)) = divs::code_fence(line) {
+            fence = Some((c, n));
+        } else if line.trim().is_empty() {
+            blank_run += 1;
+            if blank_run > 1 {
+                continue;
+            }
+            out.push('\n');
+            continue;
+        }
+        blank_run = 0;
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.trim_end_matches('\n').to_string() + "\n"
 }
 
 /// Makes sure `out` ends with a blank line (or is empty).

@@ -503,16 +503,22 @@ fn program(state: &mut State, config: &Node) -> usize {
         Some(p) => p,
         None => format!("The lesson “{title}”."),
     };
-    if let Some(loc) =
-        purpose_at.or_else(|| state.sources.find("config.yaml").map(|f| Loc::new(f, 0..1)))
-    {
+    let said = match purpose_at {
+        Some(loc) => Some((
+            loc,
+            "program.md's `purpose` was taken from the lesson's first paragraph",
+        )),
+        None => state.sources.find("config.yaml").map(|f| {
+            (
+                Loc::new(f, 0..1),
+                "program.md's `purpose` is only the lesson's title: the lesson has no index.md",
+            )
+        }),
+    };
+    if let Some((loc, message)) = said {
         state
             .diags
-            .warning(
-                "purpose",
-                loc,
-                "program.md's `purpose` was taken from the lesson's first paragraph",
-            )
+            .warning("purpose", loc, message)
             .label("from here")
             .help("read it in content/program.md and say in a sentence why the lesson exists");
     }

@@ -142,7 +142,7 @@ fn parse_at(text: &str, i: usize, image: bool) -> Option<(Found<'_>, usize)> {
         let mut attrs = None;
         if b.get(end) == Some(&b'{')
             && let Some(rel) = text[end..].find('}')
-            && !text[end..end + rel].contains('\n')
+            && !text[end..end + rel].contains("\n\n")
         {
             attrs = Some(&text[end + 1..end + rel]);
             end += rel + 1;
@@ -162,7 +162,11 @@ fn parse_at(text: &str, i: usize, image: bool) -> Option<(Found<'_>, usize)> {
     }
     // A definition: `[label]: target` at the start of a line.
     let line_start = text[..i].rfind('\n').map_or(0, |n| n + 1);
-    if !image && b.get(after) == Some(&b':') && text[line_start..i].trim().is_empty() {
+    if !image
+        && !inner.starts_with('^')
+        && b.get(after) == Some(&b':')
+        && text[line_start..i].trim().is_empty()
+    {
         let rest = &text[after + 1..];
         let line_end = rest.find('\n').unwrap_or(rest.len());
         let t = rest[..line_end].trim_start();

@@ -103,7 +103,11 @@ pub fn import(src: &Path, dest: &Path) -> Result<Outcome, String> {
     diags.sort(&state.sources);
     let written = match counts {
         Some(mut c) if !diags.has_errors() => {
-            c.assets = state.assets.len();
+            c.assets = state
+                .assets
+                .values()
+                .filter(|rel| state.src.join(rel).is_file())
+                .count();
             write_all(&state, &dest_real).map_err(|e| {
                 format!(
                     "cannot write `{}`: {e}; nothing was written",
@@ -302,7 +306,7 @@ impl State<'_> {
         if let Some(route) = self.routes.get(&stem).or_else(|| self.routes.get(&bare)) {
             return Target::To(format!("{route}{}", frag_part(frag)));
         }
-        if stem == "index" || rel.is_empty() {
+        if bare == "index" || rel.is_empty() {
             return Target::To(format!("@/program.md{}", frag_part(frag)));
         }
         // The Workbench builds every page into one folder, so `fig/x.png`
