@@ -104,6 +104,26 @@ pub struct Config {
     pub raw_html: bool,
     /// Where `theme` was set, for the check that the look exists.
     pub theme_loc: Option<Loc>,
+    /// `[checks]`: warnings silenced or made errors for the whole project.
+    pub checks: crate::checks::Checks,
+    /// `[pdf] solutions`: where `:::solution` and `:::hint` print.
+    pub solutions: Solutions,
+}
+
+/// Where the PDFs print `:::solution` and `:::hint` (`[pdf] solutions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Solutions {
+    /// Where they are written.
+    #[default]
+    InPlace,
+    /// Gathered at the end of the participant workbooks, by session.
+    End,
+    /// In the facilitator guide only.
+    Facilitator,
+}
+
+impl Solutions {
+    pub const NAMES: &'static [&'static str] = &["in-place", "end", "facilitator"];
 }
 
 impl Default for Config {
@@ -117,6 +137,8 @@ impl Default for Config {
             editions: Edition::ALL.to_vec(),
             raw_html: false,
             theme_loc: None,
+            checks: Default::default(),
+            solutions: Solutions::InPlace,
         }
     }
 }
@@ -183,7 +205,10 @@ impl Config {
             return c;
         };
         let root = Obj::new(doc.get_ref(), Loc::new(file, 0..0), cx, "cairn.toml");
-        root.check_keys(&["base_url", "theme", "site", "pdf", "markdown"], d);
+        root.check_keys(
+            &["base_url", "theme", "site", "pdf", "markdown", "checks"],
+            d,
+        );
         if let Some((s, l)) = root.str("base_url", d) {
             match site_address(&s) {
                 Ok(url) => c.base_url = url,
@@ -228,7 +253,19 @@ impl Config {
             }
         }
         if let Some(pdf) = root.table("pdf", "[pdf] in cairn.toml", d) {
-            pdf.check_keys(&["paper", "editions"], d);
+            pdf.check_keys(&["paper", "editions", "solutions"], d);
+            if let Some((s, l)) = pdf.str("solutions", d) {
+                match s.as_str() {
+                    "in-place" => c.solutions = Solutions::InPlace,
+                    "end" => c.solutions = Solutions::End,
+                    "facilitator" => c.solutions = Solutions::Facilitator,
+                    _ => {
+                        d.error("bad-value", l, format!("unknown `solutions` place `{s}`"))
+                            .label("not a place for solutions")
+                            .help(crate::diag::one_of(&s, Solutions::NAMES, "places"));
+                    }
+                }
+            }
             if let Some((s, l)) = pdf.str("paper", d) {
                 match s.as_str() {
                     "a4" => c.paper = Paper::A4,
@@ -253,6 +290,9 @@ impl Config {
                     }
                 }
             }
+        }
+        if let Some(checks) = root.table("checks", "[checks] in cairn.toml", d) {
+            c.checks = crate::checks::Checks::read(&checks, d);
         }
         if let Some(md) = root.table("markdown", "[markdown] in cairn.toml", d) {
             md.check_keys(&["raw_html"], d);

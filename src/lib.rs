@@ -2,6 +2,7 @@
 //! printable PDF workbooks. See ARCHITECTURE.md for the map.
 
 mod alloc;
+pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod deps;

@@ -123,6 +123,10 @@ pub struct Session {
     pub duration: u32,
     /// The clock time it starts, in minutes after midnight, when given.
     pub start: Option<u32>,
+    /// Group session, lesson or break (`kind`): which shape checks apply.
+    pub kind: SessionKind,
+    /// The session's own `[checks]`, for problems in its file.
+    pub checks: crate::checks::Checks,
     pub theme: Option<usize>,
     pub objectives: Vec<String>,
     pub materials: Vec<String>,
@@ -143,6 +147,32 @@ impl Session {
     }
 }
 
+/// What a session is (`kind` in its front matter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionKind {
+    /// A group session: the shape checks (check-in, closing …) apply.
+    #[default]
+    Group,
+    /// A lesson: taught, with no check-in or closing expected.
+    Lesson,
+    /// A break between sessions: a title and a length, no agenda.
+    Break,
+}
+
+impl SessionKind {
+    pub const NAMES: &'static [&'static str] = &["group", "lesson", "break"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "group" => Self::Group,
+            "lesson" => Self::Lesson,
+            "break" => Self::Break,
+            _ => return None,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AgendaKind {
@@ -153,6 +183,8 @@ pub enum AgendaKind {
     Reflection,
     Closing,
     Other,
+    /// Teaching: someone presents, the group follows.
+    Teach,
 }
 
 impl AgendaKind {
@@ -164,10 +196,12 @@ impl AgendaKind {
         "reflection",
         "closing",
         "other",
+        "teach",
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
+            "teach" => Self::Teach,
             "check-in" => Self::CheckIn,
             "discussion" => Self::Discussion,
             "exercise" => Self::Exercise,

@@ -84,6 +84,8 @@ pub fn check_cached(root: &Path, cache: Option<&mut Cache>) -> std::io::Result<C
         check_look(root, &p.config, &mut diags);
         crate::render::pdf::images::check_files(root, p, &mut diags);
         crate::render::pdf::images::check_print_resolution(root, p, &mut diags);
+        let sessions: Vec<_> = p.sessions.iter().map(|s| (s.loc.file, &s.checks)).collect();
+        crate::checks::apply(&p.config.checks, &sessions, &mut diags);
     }
     diags.sort(&sources);
     Ok(Checked {

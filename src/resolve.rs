@@ -437,6 +437,8 @@ pub fn resolve_cached(
             title: s.title,
             duration,
             start: s.start,
+            kind: s.kind,
+            checks: s.checks,
             theme,
             objectives: s.objectives,
             materials: s.materials,
@@ -881,9 +883,11 @@ fn session_warnings(
     d: &mut Diags,
 ) {
     for (si, s) in program.sessions.iter().enumerate() {
-        if broken.contains(&s.id) {
+        // A break has no agenda to check.
+        if broken.contains(&s.id) || s.kind == SessionKind::Break {
             continue;
         }
+        let group = s.kind == SessionKind::Group;
         let Some(first) = s.agenda.first() else {
             d.warning(
                 "no-agenda",
@@ -894,7 +898,7 @@ fn session_warnings(
             .help("a timed agenda lets a facilitator follow the session with a clock");
             continue;
         };
-        if first.kind != AgendaKind::CheckIn {
+        if group && first.kind != AgendaKind::CheckIn {
             d.warning(
                 "no-check-in",
                 first.loc.clone(),
@@ -904,6 +908,7 @@ fn session_warnings(
             .help("a short check-in round helps everyone arrive; use kind = \"check-in\"");
         }
         if let Some(last) = s.agenda.last()
+            && group
             && !matches!(last.kind, AgendaKind::Reflection | AgendaKind::Closing)
         {
             d.warning(
@@ -930,7 +935,8 @@ fn session_warnings(
             continue;
         }
         for a in &s.agenda {
-            if a.kind == AgendaKind::Closing
+            if group
+                && a.kind == AgendaKind::Closing
                 && !a
                     .prompts
                     .iter()
@@ -943,6 +949,23 @@ fn session_warnings(
                 )
                 .label("closing")
                 .help("add a prompt of kind \"action\": one thing to try before the next session");
+            }
+            if let Some(e) = a.exercise
+                && let Some(m) = program.exercises[e].minutes
+                && m > a.minutes
+            {
+                let ex = &program.exercises[e];
+                d.warning(
+                    "exercise-too-long",
+                    a.loc.clone(),
+                    format!(
+                        "the exercise `{}` takes {m} minutes, but this part has {}",
+                        ex.id, a.minutes
+                    ),
+                )
+                .label("agenda part")
+                .related(ex.loc.clone(), format!("`minutes = {m}` in the exercise"))
+                .help("give the part more minutes, or lower the exercise's `minutes` if a shorter version works");
             }
             if a.kind == AgendaKind::Discussion && a.minutes > 30 && a.prompts.is_empty() {
                 d.warning(

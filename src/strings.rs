@@ -438,6 +438,8 @@ impl Strings {
             ("variation", "callout.variation"),
             ("facilitator-note", "callout.facilitator"),
             ("script", "callout.script"),
+            ("solution", "callout.solution"),
+            ("hint", "callout.hint"),
             ("content-note", "content_note"),
             ("alternative", "alternative"),
         ] {

@@ -218,6 +218,7 @@ const ERROR_CASES: &[&str] = &[
     "broken-link",
     "broken-link-fragment",
     "broken-link-unrelated",
+    "checks-deny",
     "control-character",
     "crlf",
     "directive-place",
@@ -260,7 +261,9 @@ const ERROR_CASES: &[&str] = &[
 ];
 
 const WARNING_CASES: &[&str] = &[
+    "checks",
     "closing-without-action",
+    "exercise-too-long",
     "long-discussion",
     "low-resolution",
     "no-agreements",
@@ -374,6 +377,7 @@ error_tests! {
     error_base_url_is_a_full_address_or_a_path => "bad-base-url",
     error_directive_place => "directive-place",
     error_unclosed_container_in_list => "unclosed-container-in-list",
+    error_checks_deny_and_session_kinds => "checks-deny",
 }
 
 warning_tests! {
@@ -386,6 +390,8 @@ warning_tests! {
     warning_no_exercise => "no-exercise",
     warning_unused => "unused",
     warning_a_language_without_words_is_named_once => "no-catalogue",
+    warning_checks_allow_lessons_and_breaks => "checks",
+    warning_exercise_longer_than_its_part => "exercise-too-long",
 }
 
 #[test]

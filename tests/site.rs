@@ -1505,3 +1505,83 @@ fn facilitator_audience_writes_every_page_and_every_link_resolves() {
         assert!(differ.is_empty(), "{what} differs in {differ:?}");
     }
 }
+
+/// `:::solution` and `:::hint`: folded on the participant pages, a
+/// `:::facilitator` inside a solution stays facilitator-only, and `[pdf]
+/// solutions` decides where the participant PDFs print solutions (with
+/// "facilitator", in none of them).
+#[test]
+fn solutions_fold_on_the_web_and_print_where_the_project_says() {
+    let dir = program_with(Some("site/solutions"));
+    let site = build_site_with(dir.path(), &[]);
+    let page = String::from_utf8_lossy(&site.files["sessions/a/index.html"]).into_owned();
+    assert!(
+        page.contains("<details class=\"callout callout-solution\">")
+            && page.contains("ANSWER-ONE")
+            && page.contains("<summary class=\"callout-title\">A nudge</summary>")
+            && page.contains("HINT-ONE"),
+        "{page}"
+    );
+    // The exercise's participant text is on the session page, in place.
+    assert!(
+        page.contains("Breathe in for four") && page.contains("EX-ANSWER"),
+        "{page}"
+    );
+    for (name, text) in site.participant_files() {
+        for bad in ["SECRET-SOL", "EX-SECRET"] {
+            assert!(!text.contains(bad), "{name} holds {bad}");
+        }
+    }
+    let mut problems = Vec::new();
+    for (name, bytes) in site.files.iter().filter(|(k, _)| k.ends_with(".pdf")) {
+        let text = pdf_text(bytes);
+        if name.ends_with("facilitator-guide.pdf") {
+            for s in absent(
+                &text,
+                &["ANSWER-ONE", "SECRET-SOL", "EX-ANSWER", "EX-SECRET"],
+            ) {
+                problems.push(format!("{name} lacks {s}"));
+            }
+            continue;
+        }
+        for bad in ["ANSWER-ONE", "SECRET-SOL", "EX-ANSWER", "EX-SECRET"] {
+            if text.contains(bad) {
+                problems.push(format!("{name} holds {bad}"));
+            }
+        }
+    }
+    let workbook = pdf_text(&site.files["pdf/participant-workbook.pdf"]);
+    if !workbook.contains("HINT-ONE") {
+        problems.push("the workbook lacks the hint".into());
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+
+    // At the end: a numbered pointer in place, the solutions after the sessions.
+    std::fs::write(
+        dir.path().join("cairn.toml"),
+        "[pdf]\nsolutions = \"end\"\neditions = [\"participant\"]\n",
+    )
+    .unwrap();
+    let site = build_site_with(dir.path(), &[]);
+    let workbook = pdf_text(&site.files["pdf/participant-workbook.pdf"]);
+    let pointer = workbook.find("number 1.").expect("a pointer to solution 1");
+    let heading = workbook.rfind("Solutions").expect("a Solutions section");
+    let answer = workbook.find("ANSWER-ONE").expect("the solution");
+    assert!(pointer < heading && heading < answer, "{workbook}");
+    assert!(workbook.contains("EX-ANSWER") && !workbook.contains("SECRET-SOL"));
+
+    // In place (the default).
+    std::fs::write(
+        dir.path().join("cairn.toml"),
+        "[pdf]\neditions = [\"participant\"]\n",
+    )
+    .unwrap();
+    let site = build_site_with(dir.path(), &[]);
+    let workbook = pdf_text(&site.files["pdf/participant-workbook.pdf"]);
+    let question = workbook.find("longest breath").expect("the question");
+    let answer = workbook.find("ANSWER-ONE").expect("the solution in place");
+    assert!(
+        question < answer && !workbook.contains("SECRET-SOL"),
+        "{workbook}"
+    );
+}

@@ -5,7 +5,7 @@ use crate::diag::{Diags, FileId, Loc};
 use crate::load::SourceFile;
 use crate::model::{
     AgendaKind, Alert, Audience, Band, Block, BlockKind, Guide, Page, PageAudience, ProgramInfo,
-    PromptKind, ScaleItem, ScoreMethod, Scoring, Term, Theme, Worksheet,
+    PromptKind, ScaleItem, ScoreMethod, Scoring, SessionKind, Term, Theme, Worksheet,
 };
 use crate::parse::markdown::{self, Doc, MdCx};
 use crate::parse::scoring;
@@ -308,6 +308,8 @@ pub struct RawSession {
     pub duration: Option<(u32, Loc)>,
     /// The clock time it starts, in minutes after midnight (`start = "18:30"`).
     pub start: Option<u32>,
+    pub kind: SessionKind,
+    pub checks: crate::checks::Checks,
     pub theme: Option<IdRef>,
     pub objectives: Vec<String>,
     pub materials: Vec<String>,
@@ -326,6 +328,8 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
             "title",
             "duration",
             "start",
+            "kind",
+            "checks",
             "theme",
             "objectives",
             "materials",
@@ -340,6 +344,24 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
     let duration = o
         .req_int("duration", 1, 24 * 60, d)
         .map(|(i, l)| (i as u32, l));
+    let kind = match o.str("kind", d) {
+        Some((k, l)) => SessionKind::parse(&k).unwrap_or_else(|| {
+            d.error("bad-value", l, format!("unknown session kind `{k}`"))
+                .label("not a session kind")
+                .help(crate::diag::one_of(&k, SessionKind::NAMES, "session kinds"));
+            SessionKind::Group
+        }),
+        None => SessionKind::Group,
+    };
+    let checks = o
+        .table("checks", "[checks] in session front matter", d)
+        .map(|t| crate::checks::Checks::read(&t, d))
+        .unwrap_or_default();
+    if kind == SessionKind::Break && o.has("agenda") {
+        d.error("bad-value", o.loc_of_key("agenda"), "a break has no agenda")
+            .label("`kind = \"break\"` takes a title and a duration only")
+            .help("remove the [[agenda]] items, or make the session a \"group\" or \"lesson\"");
+    }
     let mut agenda = Vec::new();
     for a in o.tables("agenda", "an [[agenda]] item", d) {
         a.check_keys(
@@ -401,6 +423,8 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
                 None
             }
         }),
+        kind,
+        checks,
         theme: o.str("theme", d),
         objectives: o.strings("objectives", d),
         materials: o.strings("materials", d),

@@ -19,6 +19,11 @@ pub enum Container {
     Tip,
     Caution,
     Variation,
+    /// An answer: shown to everyone, folded on the web; where it prints is
+    /// `[pdf] solutions`.
+    Solution,
+    /// A hint: shown to everyone, folded on the web.
+    Hint,
 }
 
 impl Container {
@@ -31,6 +36,8 @@ impl Container {
         "callout.tip",
         "callout.caution",
         "callout.variation",
+        "callout.solution",
+        "callout.hint",
     ];
     pub const NAMES: &'static [&'static str] = &[
         "facilitator",
@@ -40,6 +47,8 @@ impl Container {
         "tip",
         "caution",
         "variation",
+        "solution",
+        "hint",
     ];
 
     fn parse(s: &str) -> Option<Self> {
@@ -51,12 +60,19 @@ impl Container {
             "tip" => Self::Tip,
             "caution" => Self::Caution,
             "variation" => Self::Variation,
+            "solution" => Self::Solution,
+            "hint" => Self::Hint,
             _ => return None,
         })
     }
 
     pub fn name(self) -> &'static str {
         Self::NAMES[self as usize]
+    }
+
+    /// Folded on the web (`<details>`): the reader opens it.
+    pub fn folded(self) -> bool {
+        matches!(self, Self::Solution | Self::Hint)
     }
 
     /// The title shown when the author gave none: the look's `callout.NAME`.

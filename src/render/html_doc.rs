@@ -121,6 +121,17 @@ fn nodes(list: &[Node], cx: &DocCx, shift: i32, out: &mut String, toc: &mut Vec<
                 let title = title
                     .as_deref()
                     .unwrap_or(kind.default_title(&cx.program.strings));
+                if kind.folded() {
+                    // Folded: the reader opens it (a solution, a hint).
+                    out.push_str(&format!(
+                        "<details class=\"callout callout-{}\">\n<summary class=\"callout-title\">{}</summary>\n",
+                        kind.name(),
+                        esc(title)
+                    ));
+                    nodes(children, cx, shift, out, toc);
+                    out.push_str("</details>\n");
+                    continue;
+                }
                 out.push_str(&format!(
                     "<aside class=\"callout callout-{}\" aria-label=\"{}\">\n<p class=\"callout-title\">{}</p>\n",
                     kind.name(),

@@ -325,9 +325,7 @@ impl<'a> Site<'a> {
         let i = target.index;
         match kind {
             Leaf::Prompt => self.prompt_card(i, 3),
-            Leaf::Exercise => self
-                .exercise_card(i, audience, root, 3, audience == Audience::Facilitator)
-                .to_string(),
+            Leaf::Exercise => self.exercise_card(i, audience, root, 3, true).to_string(),
             Leaf::Worksheet => self.worksheet_card(i, audience, root, 3),
         }
     }
@@ -864,7 +862,8 @@ impl<'a> Site<'a> {
         let exercises: String = ex_ids
             .iter()
             .filter(|x| !in_text(Kind::Exercise, **x))
-            .map(|x| self.exercise_card(*x, audience, &root, 3, fac))
+            // In full, so the session reads top to bottom (its own page stays).
+            .map(|x| self.exercise_card(*x, audience, &root, 3, true))
             .fold(String::new(), |mut all, card| {
                 all.push_str(&card);
                 all

@@ -11,7 +11,7 @@ use super::md::{
     Footnotes, array, footnotes, join, list_is_tight, lit, lit_array, min_heading, num, opt_lit,
     opt_num,
 };
-use crate::config::Paper;
+use crate::config::{Paper, Solutions};
 use crate::model::{
     AgendaKind, Audience, BlockKind, GAS_LEVELS, GOAL_FIELDS, ItemRef, Kind, PageAudience, Program,
     ScoreMethod, Worksheet,
@@ -168,6 +168,12 @@ pub struct Gen<'a> {
     pub(super) footnote_count: usize,
     /// Items already placed in the current session.
     placed: HashSet<(u8, usize)>,
+    /// What the text at hand belongs to ("Session 2: …"), for solutions
+    /// printed at the end.
+    at: String,
+    /// Solutions kept for the end of a participant document (`[pdf]
+    /// solutions = "end"`): where each was, its title, its content.
+    end_solutions: Vec<(String, Option<String>, String)>,
 }
 
 impl<'a> Gen<'a> {
@@ -185,6 +191,8 @@ impl<'a> Gen<'a> {
             footnote_labels: HashMap::new(),
             footnote_count: 0,
             placed: HashSet::new(),
+            at: String::new(),
+            end_solutions: Vec::new(),
         }
     }
 
@@ -288,6 +296,28 @@ impl<'a> Gen<'a> {
                     if *kind == Container::Participant {
                         out.extend(self.nodes(children, fns));
                         continue;
+                    }
+                    if *kind == Container::Solution && self.audience == Audience::Participant {
+                        match self.p.config.solutions {
+                            Solutions::Facilitator => continue,
+                            Solutions::End => {
+                                self.depth += 1;
+                                let body = join(self.nodes(children, fns));
+                                self.depth -= 1;
+                                self.end_solutions
+                                    .push((self.at.clone(), title.clone(), body));
+                                let n = self.end_solutions.len().to_string();
+                                let note =
+                                    self.p.strings.fill("print.solution-at-end", &[("n", &n)]);
+                                out.push(format!(
+                                    "callout(\"solution\", {}, par({}))",
+                                    opt_lit(title.as_deref()),
+                                    lit(&note)
+                                ));
+                                continue;
+                            }
+                            Solutions::InPlace => {}
+                        }
                     }
                     self.depth += 1;
                     let body = join(self.nodes(children, fns));
@@ -789,9 +819,36 @@ impl<'a> Gen<'a> {
         out
     }
 
+    /// The solutions kept for the end of a participant document, under
+    /// their own heading, each numbered and named by where it was.
+    fn end_solutions(&mut self) -> Vec<String> {
+        if self.end_solutions.is_empty() {
+            return Vec::new();
+        }
+        let mut out = vec![self.hd(1, "t(\"solutions\")".into(), "cairn-solutions")];
+        for (i, (at, title, body)) in std::mem::take(&mut self.end_solutions)
+            .into_iter()
+            .enumerate()
+        {
+            let mut head = format!("{}. {at}", i + 1);
+            if let Some(t) = title {
+                head.push_str(" · ");
+                head.push_str(&t);
+            }
+            out.push(format!("callout(\"solution\", {}, {body})", lit(&head)));
+        }
+        out
+    }
+
     /// A session for participants (workbook and handout).
     fn participant_session(&mut self, si: usize) -> Vec<String> {
         self.placed.clear();
+        self.at = format!(
+            "{} {}: {}",
+            self.p.strings.get("print.session"),
+            self.p.sessions[si].number,
+            self.p.sessions[si].title
+        );
         let mut out = self.session_heading(si);
         let s = &self.p.sessions[si];
         let label = label_of(self.p, Kind::Session, si);
@@ -925,6 +982,7 @@ impl<'a> Gen<'a> {
     }
 
     fn worksheet_doc(&mut self, wi: usize) -> Vec<String> {
+        self.at = self.p.worksheets[wi].title.clone();
         let mut out = vec![format!(
             "handout-head(program: {}, number: none)",
             lit(&self.p.info.title)
@@ -1257,6 +1315,8 @@ pub fn main_source(p: &Program, kind: DocKind) -> String {
         DocKind::Handout(i) => g.handout(i),
         DocKind::Worksheet(i) => g.worksheet_doc(i),
     };
+    let mut body = body;
+    body.extend(g.end_solutions());
     let (lang, region) = lang_region(&p.info.language);
     let paper = match p.config.paper {
         Paper::A4 => "a4",
