@@ -162,8 +162,12 @@ fn strip_number(name: &str) -> String {
 fn route(state: &mut State, rel: &str, to: String) {
     let key = super::strip_page_ext(rel);
     let bare = stem(rel);
-    state.routes.insert(key, to.clone());
-    state.routes.entry(bare).or_insert(to);
+    let route = super::Route {
+        to,
+        from: rel.to_string(),
+    };
+    state.routes.insert(key, route.clone());
+    state.routes.entry(bare).or_insert(route);
 }
 
 /// A file's YAML front matter (or an empty mapping) and where its body starts.

@@ -41,6 +41,15 @@ pub struct Counts {
     pub assets: usize,
 }
 
+/// A lesson file that becomes a page of the project.
+#[derive(Clone)]
+pub(crate) struct Route {
+    /// Its `@/` path.
+    to: String,
+    /// Its path in the lesson.
+    from: String,
+}
+
 /// Where a link goes in cairn.
 pub(crate) enum Target {
     /// Leave it (a web address, an anchor on the same page).
@@ -58,7 +67,7 @@ pub(crate) struct State<'s> {
     /// A lesson file's path without its extension (`episodes/01-intro`),
     /// and also its bare name (`01-intro`, as the built site links it) →
     /// its `@/` path.
-    routes: HashMap<String, String>,
+    routes: HashMap<String, Route>,
     /// reference.md anchors → glossary slugs.
     glossary: HashMap<String, String>,
     /// reference.md keeps text besides the glossary (a page).
@@ -85,19 +94,7 @@ pub fn import(src: &Path, dest: &Path) -> Result<Outcome, String> {
         ));
     }
     let dest_real = check_dest(&src_real, dest)?;
-    let mut state = State {
-        src: &src_real,
-        diags: Diags::default(),
-        sources: Sources::default(),
-        routes: HashMap::new(),
-        glossary: HashMap::new(),
-        reference_page: false,
-        assets: BTreeMap::new(),
-        asset_of: HashMap::new(),
-        exercise_ids: HashSet::new(),
-        per_owner: HashMap::new(),
-        files: BTreeMap::new(),
-    };
+    let mut state = State::new(&src_real);
     let counts = lesson::build(&mut state);
     let mut diags = std::mem::take(&mut state.diags);
     diags.sort(&state.sources);
@@ -194,7 +191,23 @@ fn write_all(state: &State, dest: &Path) -> std::io::Result<()> {
     })
 }
 
-impl State<'_> {
+impl<'s> State<'s> {
+    fn new(src: &'s Path) -> Self {
+        State {
+            src,
+            diags: Diags::default(),
+            sources: Sources::default(),
+            routes: HashMap::new(),
+            glossary: HashMap::new(),
+            reference_page: false,
+            assets: BTreeMap::new(),
+            asset_of: HashMap::new(),
+            exercise_ids: HashSet::new(),
+            per_owner: HashMap::new(),
+            files: BTreeMap::new(),
+        }
+    }
+
     /// Reads a lesson file (line ends made `\n`), adding it to the sources.
     fn read(&mut self, rel: &str) -> Option<(FileId, Arc<str>)> {
         let bytes = std::fs::read(self.src.join(rel)).ok()?;
@@ -303,10 +316,25 @@ impl State<'_> {
                 return Target::To("@/glossary.toml".into());
             }
         }
-        if let Some(route) = self.routes.get(&stem).or_else(|| self.routes.get(&bare)) {
-            return Target::To(format!("{route}{}", frag_part(frag)));
+        if let Some(route) = self
+            .routes
+            .get(&stem)
+            .or_else(|| self.routes.get(&bare))
+            .cloned()
+        {
+            let frag = frag.map(|f| self.fragment(&route.from, f));
+            return Target::To(format!("{}{}", route.to, frag_part(frag.as_deref())));
         }
         if bare == "index" || rel.is_empty() {
+            // The Workbench shows setup.md on its home page: a heading
+            // index.md lacks may be there.
+            if let Some(f) = frag
+                && headings(self.src, "index.md").iter().all(|h| h != f)
+                && let Some(setup) = self.routes.get("learners/setup").cloned()
+                && headings(self.src, &setup.from).iter().any(|h| h == f)
+            {
+                return Target::To(format!("{}#{f}", setup.to));
+            }
             return Target::To(format!("@/program.md{}", frag_part(frag)));
         }
         // The Workbench builds every page into one folder, so `fig/x.png`
@@ -341,6 +369,30 @@ impl State<'_> {
         Target::To(format!("@/assets/{}", self.asset(&rel)))
     }
 
+    /// A heading id as cairn makes it: Pandoc numbers a repeated heading
+    /// `x-1`, `x-2`; cairn `x-2`, `x-3`. Checked against the target's
+    /// headings; an id the target lacks is kept (cairn reports it).
+    fn fragment(&self, from: &str, frag: &str) -> String {
+        let ids = headings(self.src, from);
+        if ids.iter().any(|h| h == frag) {
+            return frag.to_string();
+        }
+        if let Some((base, n)) = frag.rsplit_once('-')
+            && let Ok(n) = n.parse::<usize>()
+        {
+            let cairn = format!("{base}-{}", n + 1);
+            if ids.contains(&cairn) {
+                return cairn;
+            }
+            // The Workbench numbered it on a page it put together (the
+            // home page holds setup.md): the heading is the first here.
+            if ids.iter().any(|h| h == base) {
+                return base.to_string();
+            }
+        }
+        frag.to_string()
+    }
+
     fn unmapped(&mut self, t: &str, loc: Loc, why: &str) -> Target {
         self.diags
             .warning(
@@ -352,6 +404,54 @@ impl State<'_> {
             .help("link the text to a page of the new project by hand, if it needs one");
         Target::Unlink
     }
+}
+
+/// The heading ids cairn gives a lesson file's headings (explicit `{#id}`
+/// or from the words, a repeat numbered `-2`, `-3`).
+fn headings(src: &Path, rel: &str) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(src.join(rel)) else {
+        return Vec::new();
+    };
+    let mut ids: Vec<String> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut fence: Option<(char, usize)> = None;
+    for line in text.lines() {
+        if let Some((c, n)) = fence {
+            if divs::code_fence(line)
+                .is_some_and(|(c2, n2, r)| c2 == c && n2 >= n && r.trim().is_empty())
+            {
+                fence = None;
+            }
+            continue;
+        }
+        if let Some((c, n, _)) = divs::code_fence(line) {
+            fence = Some((c, n));
+            continue;
+        }
+        let Some(h) = line.strip_prefix('#') else {
+            continue;
+        };
+        let h = h.trim_start_matches('#');
+        if !h.starts_with(' ') {
+            continue;
+        }
+        let h = h.trim();
+        let id = match h.rfind("{#") {
+            Some(b) if h.ends_with('}') => h[b + 2..h.len() - 1]
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_string(),
+            _ => {
+                let base = crate::parse::markdown::slug(&emit::plain(h));
+                let n = seen.entry(base.clone()).or_insert(0);
+                *n += 1;
+                if *n == 1 { base } else { format!("{base}-{n}") }
+            }
+        };
+        ids.push(id);
+    }
+    ids
 }
 
 /// `a/./b/../c` → `a/c`; `None` if it climbs out.
@@ -402,6 +502,25 @@ fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pandoc_heading_numbers_become_cairns() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("p.md"),
+            "## Setup\n```\n## not a heading\n```\n## Setup\n### Other {#mine}\n## Only once\n",
+        )
+        .unwrap();
+        assert_eq!(
+            headings(dir.path(), "p.md"),
+            ["setup", "setup-2", "mine", "only-once"]
+        );
+        let state = State::new(dir.path());
+        assert_eq!(state.fragment("p.md", "setup-1"), "setup-2");
+        assert_eq!(state.fragment("p.md", "only-once-1"), "only-once");
+        assert_eq!(state.fragment("p.md", "mine"), "mine");
+        assert_eq!(state.fragment("p.md", "gone"), "gone");
+    }
 
     #[test]
     fn paths() {
