@@ -130,6 +130,7 @@ fn a_lesson_becomes_sessions_exercises_pages_and_a_glossary() {
         [("teach".to_string(), 20), ("exercise".to_string(), 10)]
     );
     assert_eq!(agenda[1]["exercise"].as_str(), Some("two-minute-heron"));
+    assert!(fm.get("checks").is_none());
     for div in ["questions", "objectives", "keypoints"] {
         assert!(!body.contains(div), "{div} left in the body:\n{body}");
     }
@@ -274,6 +275,11 @@ fn a_bold_term_reference_becomes_the_glossary() {
     // to a term goes to the glossary.
     let (fm, body) = front(&dest, "content/sessions/01-only.md");
     assert_eq!(fm["duration"].as_integer(), Some(10));
+    // No challenge: no exercise is expected.
+    assert_eq!(
+        strings(fm["checks"].as_table().unwrap(), "allow"),
+        ["no-exercise"]
+    );
     assert!(body.contains("[glossary](@/glossary.toml#pipe)"), "{body}");
     assert!(!dest.join("content/pages/reference.md").exists());
 }

@@ -316,6 +316,12 @@ fn session(state: &mut State, e: &Episode, part: &mut Option<String>, day: &mut 
     f.list("objectives", &doc.objectives)
         .list("questions", &doc.questions)
         .list("keypoints", &doc.keypoints);
+    if brk.is_none() && doc.exercises.is_empty() {
+        // An episode without challenges is a taught session, not a gap.
+        f.line("")
+            .line("[checks]")
+            .list("allow", &["no-exercise".to_string()]);
+    }
     if brk.is_none() {
         if let Some(t) = teaching.filter(|t| *t > 0) {
             f.line("")
