@@ -58,7 +58,7 @@ fn a_lesson_becomes_sessions_exercises_pages_and_a_glossary() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stderr.contains(
-            "wrote 4 sessions, 3 exercises, 3 pages, 1 guide, 3 glossary terms and 3 assets"
+            "wrote 4 sessions, 3 exercises, 3 pages, 2 guides, 3 glossary terms and 3 assets"
         ),
         "{}",
         run.stderr
@@ -80,6 +80,7 @@ fn a_lesson_becomes_sessions_exercises_pages_and_a_glossary() {
             "content/exercises/where-am-i.md",
             "content/glossary.toml",
             "content/guides/instructor-notes.md",
+            "content/guides/notes-on-pages.md",
             "content/pages/citation.md",
             "content/pages/license.md",
             "content/pages/setup.md",
@@ -232,6 +233,18 @@ fn a_lesson_becomes_sessions_exercises_pages_and_a_glossary() {
     let guide = read(&dest, "content/guides/instructor-notes.md");
     assert!(guide.contains("[setup page](@/pages/setup.md)"), "{guide}");
     assert!(read(&dest, "cairn.toml").contains("[checks]"));
+    // A page's instructor note stays in the page and is copied to a guide.
+    assert!(
+        read(&dest, "content/pages/setup.md")
+            .contains(":::facilitator\n\nCheck everyone has a pencil.")
+    );
+    let notes = read(&dest, "content/guides/notes-on-pages.md");
+    assert!(
+        notes.contains(
+            "## [Setup](@/pages/setup.md)\n\nCheck everyone has a pencil. FACILITATOR-ONLY-SETUP"
+        ),
+        "{notes}"
+    );
 
     // What needed judgement, placed.
     for want in [
@@ -418,6 +431,7 @@ fn the_imported_lesson_checks_builds_and_keeps_instructor_notes_apart() {
         "FACILITATOR-ONLY-RECORDING",
         "FACILITATOR-ONLY-INDEX",
         "GUIDE-ONLY-ROUTE",
+        "FACILITATOR-ONLY-SETUP",
     ];
     // Instructor notes: in no participant output ...
     for (rel, text) in texts.iter().filter(|(rel, _)| !facilitator(rel)) {

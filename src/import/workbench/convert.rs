@@ -33,6 +33,9 @@ pub struct Doc {
     pub keypoints: Vec<String>,
     /// The exercises its challenges became, in order.
     pub exercises: Vec<String>,
+    /// The text of its instructor notes (a page's are also put in a guide:
+    /// cairn shows pages to everyone, and facilitator text on them to no one).
+    pub notes: Vec<String>,
 }
 
 /// What a Workbench div becomes.
@@ -228,6 +231,9 @@ impl State<'_> {
     ) -> usize {
         let mut inner = String::new();
         let depth = self.blocks(place, children, doc, &mut inner);
+        if name == "facilitator" {
+            doc.notes.push(inner.trim_matches('\n').to_string());
+        }
         let fence = ":".repeat(3 + depth);
         blank(out);
         out.push_str(&fence);

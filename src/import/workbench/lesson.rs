@@ -12,6 +12,8 @@ use super::{Counts, State};
 use crate::diag::{FileId, Loc};
 
 pub const REFERENCE: &str = "learners/reference.md";
+/// The guide that holds the instructor notes found on pages.
+const PAGE_NOTES: &str = "content/guides/notes-on-pages.md";
 
 /// One episode, as config.yaml orders it.
 struct Episode {
@@ -89,6 +91,9 @@ pub fn build(state: &mut State) -> Option<Counts> {
         }
     }
     counts.pages += program(state, &config);
+    if state.files.contains_key(PAGE_NOTES) {
+        counts.guides += 1;
+    }
     figures(state);
     state.write("cairn.toml".into(), CAIRN_TOML.into());
     counts.exercises = state.exercise_ids.len();
@@ -376,6 +381,20 @@ fn page(state: &mut State, rel: &str, folder: &str, title: Option<&str>) -> bool
     let mut f = Front::new();
     f.str("title", &title);
     state.write(format!("content/{folder}/{name}.md"), f.file(&doc.body));
+    if folder == "pages" && !doc.notes.is_empty() {
+        let mut guide = state.files.remove(PAGE_NOTES).unwrap_or_else(|| {
+            Front::new()
+                .str("title", "Instructor notes on the pages")
+                .file("The lesson's instructor notes on its pages, which cairn shows to everyone.")
+        });
+        guide.push_str(&format!("\n## [{title}](@/pages/{name}.md)\n"));
+        for note in &doc.notes {
+            guide.push('\n');
+            guide.push_str(note);
+            guide.push('\n');
+        }
+        state.write(PAGE_NOTES.into(), guide);
+    }
     true
 }
 
