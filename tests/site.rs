@@ -1509,7 +1509,8 @@ fn facilitator_audience_writes_every_page_and_every_link_resolves() {
 /// `:::solution` and `:::hint`: folded on the participant pages, a
 /// `:::facilitator` inside a solution stays facilitator-only, and `[pdf]
 /// solutions` decides where the participant PDFs print solutions (with
-/// "facilitator", in none of them).
+/// "facilitator", in none of them). Exercises are in place on the session
+/// page, and program.md's facilitator notes on the facilitator home only.
 #[test]
 fn solutions_fold_on_the_web_and_print_where_the_project_says() {
     let dir = program_with(Some("site/solutions"));
@@ -1527,8 +1528,14 @@ fn solutions_fold_on_the_web_and_print_where_the_project_says() {
         page.contains("Breathe in for four") && page.contains("EX-ANSWER"),
         "{page}"
     );
+    // program.md's facilitator notes are on the facilitator home page.
+    let home = String::from_utf8_lossy(&site.files["facilitator/index.html"]).into_owned();
+    assert!(
+        home.contains("id=\"program-notes\"") && home.contains("PROGRAM-NOTE"),
+        "{home}"
+    );
     for (name, text) in site.participant_files() {
-        for bad in ["SECRET-SOL", "EX-SECRET"] {
+        for bad in ["SECRET-SOL", "EX-SECRET", "PROGRAM-NOTE"] {
             assert!(!text.contains(bad), "{name} holds {bad}");
         }
     }
@@ -1544,7 +1551,13 @@ fn solutions_fold_on_the_web_and_print_where_the_project_says() {
             }
             continue;
         }
-        for bad in ["ANSWER-ONE", "SECRET-SOL", "EX-ANSWER", "EX-SECRET"] {
+        for bad in [
+            "ANSWER-ONE",
+            "SECRET-SOL",
+            "EX-ANSWER",
+            "EX-SECRET",
+            "PROGRAM-NOTE",
+        ] {
             if text.contains(bad) {
                 problems.push(format!("{name} holds {bad}"));
             }

@@ -1298,6 +1298,35 @@ impl<'a> Site<'a> {
             })
             .collect();
         put(&mut c, "sessions", serde_json::Value::Array(run_sheet));
+        // program.md's facilitator notes (its top-level `:::facilitator`
+        // and `:::script` blocks), on this page only.
+        let notes: Vec<crate::parse::markdown::Node> = p
+            .info
+            .body
+            .nodes
+            .iter()
+            .filter(|n| {
+                matches!(n, crate::parse::markdown::Node::Container { kind, .. }
+                    if !kind.shown_to(Audience::Participant))
+            })
+            .cloned()
+            .collect();
+        let mut toc = Vec::new();
+        put_html(&mut c, "program_notes_html", String::new());
+        if !notes.is_empty() {
+            let doc = Doc {
+                nodes: std::sync::Arc::new(notes),
+                refs: p.info.body.refs.clone(),
+            };
+            let root = root_for(&path);
+            let html = self.doc_in(&doc, Audience::Facilitator, &root, 3, "program-");
+            put_html(&mut c, "program_notes_html", html.0);
+            toc.push(TocEntry {
+                level: 2,
+                id: "program-notes".into(),
+                title: self.w("program_notes"),
+            });
+        }
         let guides: Vec<_> = p
             .guides
             .iter()
@@ -1363,26 +1392,24 @@ impl<'a> Site<'a> {
             Edition::LargePrint,
         ));
         c.insert("pdf_links", &pdfs);
-        c.insert(
-            "toc",
-            &vec![
-                TocEntry {
-                    level: 2,
-                    id: "run-sheet".into(),
-                    title: self.w("run_sheet"),
-                },
-                TocEntry {
-                    level: 2,
-                    id: "guides".into(),
-                    title: self.w("guides"),
-                },
-                TocEntry {
-                    level: 2,
-                    id: "print-list".into(),
-                    title: self.w("print_list"),
-                },
-            ],
-        );
+        toc.extend([
+            TocEntry {
+                level: 2,
+                id: "run-sheet".into(),
+                title: self.w("run_sheet"),
+            },
+            TocEntry {
+                level: 2,
+                id: "guides".into(),
+                title: self.w("guides"),
+            },
+            TocEntry {
+                level: 2,
+                id: "print-list".into(),
+                title: self.w("print_list"),
+            },
+        ]);
+        c.insert("toc", &toc);
         self.render("facilitator_index.html", path, &c)
     }
 
@@ -1751,6 +1778,7 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
             );
             titles(d, Kind::Guide, &mut p.guides.iter().map(|x| &x.id));
             d.extend(print_plan.iter().cloned());
+            deps::doc_deps(p, &p.info.body, d);
         });
         push(
             paths::FACILITATOR.into(),
