@@ -241,7 +241,7 @@ fn a_lesson_becomes_sessions_exercises_pages_and_a_glossary() {
     let notes = read(&dest, "content/guides/notes-on-pages.md");
     assert!(
         notes.contains(
-            "## [Setup](@/pages/setup.md)\n\nCheck everyone has a pencil. FACILITATOR-ONLY-SETUP"
+            "## Setup\n\nOn [the page](@/pages/setup.md):\n\nCheck everyone has a pencil. FACILITATOR-ONLY-SETUP"
         ),
         "{notes}"
     );

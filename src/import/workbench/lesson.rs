@@ -387,7 +387,11 @@ fn page(state: &mut State, rel: &str, folder: &str, title: Option<&str>) -> bool
                 .str("title", "Instructor notes on the pages")
                 .file("The lesson's instructor notes on its pages, which cairn shows to everyone.")
         });
-        guide.push_str(&format!("\n## [{title}](@/pages/{name}.md)\n"));
+        // (A link in a heading cannot be printed in a tagged PDF.)
+        guide.push_str(&format!(
+            "\n## {title}\n\nOn [the page]({}):\n",
+            format_args!("@/pages/{name}.md")
+        ));
         for note in &doc.notes {
             guide.push('\n');
             guide.push_str(note);
