@@ -199,7 +199,7 @@ impl State<'_> {
                 0
             }
             Some(Becomes::Exercise) => {
-                let id = self.exercise(place, title.as_deref(), children, loc);
+                let id = self.exercise(place, title.as_deref(), children);
                 doc.exercises.push(id.clone());
                 blank(out);
                 out.push_str(&format!("::exercise[{id}]\n\n"));
@@ -250,13 +250,7 @@ impl State<'_> {
     }
 
     /// A challenge: its own exercise file; returns its id.
-    fn exercise(
-        &mut self,
-        place: &Place,
-        title: Option<&str>,
-        children: &[Block],
-        loc: Loc,
-    ) -> String {
+    fn exercise(&mut self, place: &Place, title: Option<&str>, children: &[Block]) -> String {
         let n = self.exercise_count(&place.owner);
         let (title, id) = match title.map(String::from) {
             Some(t) => {
@@ -277,7 +271,7 @@ impl State<'_> {
         let summary = summary_of(place, children);
         let mut front = Front::new();
         front.str("title", &title).str("summary", &summary);
-        self.add_exercise(&id, front.file(&body), loc);
+        self.add_exercise(&id, front.file(&body));
         id
     }
 

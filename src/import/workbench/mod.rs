@@ -151,7 +151,6 @@ fn check_dest(src: &Path, dest: &Path) -> Result<PathBuf, String> {
             }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) if full.exists() => return Err(format!("cannot use `{shown}`: {e}")),
         Err(e) => return Err(format!("cannot use `{shown}`: {e}")),
     }
     Ok(full)
@@ -238,7 +237,7 @@ impl<'s> State<'s> {
         candidate
     }
 
-    fn add_exercise(&mut self, id: &str, text: String, _at: Loc) {
+    fn add_exercise(&mut self, id: &str, text: String) {
         self.write(format!("content/exercises/{id}.md"), text);
     }
 
