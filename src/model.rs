@@ -507,6 +507,16 @@ impl Program {
         self.index.paths.get(path).copied()
     }
 
+    /// Whether `path` (under content/, `assets/slides.pdf`) is a file
+    /// the build publishes as it is: a link to it goes to the file.
+    pub fn is_asset(&self, path: &str) -> bool {
+        path.starts_with("assets/")
+            && self
+                .assets
+                .iter()
+                .any(|a| a.strip_prefix("content/") == Some(path))
+    }
+
     /// The item a directive (`::worksheet[id]` …) places: directive ids
     /// are resolved against this one table, by every renderer.
     pub fn directive_target(&self, kind: Leaf, id: &str) -> Option<ItemRef> {

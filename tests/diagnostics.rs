@@ -230,6 +230,7 @@ const ERROR_CASES: &[&str] = &[
     "image-outside",
     "image-path-from-content",
     "many",
+    "missing-asset",
     "missing-comma",
     "missing-field",
     "missing-program",
@@ -378,6 +379,7 @@ error_tests! {
     error_directive_place => "directive-place",
     error_unclosed_container_in_list => "unclosed-container-in-list",
     error_checks_deny_and_session_kinds => "checks-deny",
+    error_missing_linked_asset_has_its_place => "missing-asset",
 }
 
 warning_tests! {

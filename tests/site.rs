@@ -1598,3 +1598,28 @@ fn solutions_fold_on_the_web_and_print_where_the_project_says() {
         "{workbook}"
     );
 }
+
+/// Links to files in content/assets/, by relative path or `@/assets/…`,
+/// work from every page and reach the output; a relative link to other
+/// content becomes a link to its page.
+#[test]
+fn asset_links_are_checked_copied_and_rewritten() {
+    let dir = program_with(Some("site/assets"));
+    let site = build_site_with(dir.path(), &[]);
+    for file in ["assets/slides.pdf", "assets/data.csv"] {
+        assert!(site.files.contains_key(file), "{file} was not copied");
+    }
+    let page = String::from_utf8_lossy(&site.files["sessions/a/index.html"]).into_owned();
+    for href in [
+        "href=\"../../assets/slides.pdf\"",
+        "href=\"../../assets/data.csv\"",
+        "href=\"../../exercises/breathe/index.html\"",
+    ] {
+        assert!(page.contains(href), "no {href} in {page}");
+    }
+    let fac =
+        String::from_utf8_lossy(&site.files["facilitator/sessions/a/index.html"]).into_owned();
+    assert!(fac.contains("href=\"../../../assets/slides.pdf\""), "{fac}");
+    let handout = pdf_text(&site.files["pdf/sessions/a.pdf"]);
+    assert!(handout.contains("../../assets/slides.pdf"), "{handout}");
+}

@@ -738,7 +738,28 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 title,
                 id,
             }) => {
-                let dest = dest_url.to_string();
+                let mut dest = dest_url.to_string();
+                // A relative link to a file in content/assets/ (or another
+                // content file) becomes an `@/` link: checked, and rewritten
+                // to work from every page.
+                if let Some(path) = relative_content_path(&dest, cx.dir) {
+                    let l = loc(src_range());
+                    let file = path.split('#').next().unwrap_or("");
+                    if (cx.exists)(&format!("content/{file}")) {
+                        dest = format!("@/{path}");
+                    } else if file.starts_with("assets/") {
+                        d.error(
+                            "missing-file",
+                            l,
+                            format!("linked file `{dest}` does not exist"),
+                        )
+                        .label(format!("no file at content/{file}"))
+                        .help(format!(
+                            "paths are relative to this file, in {}/; put the file in content/assets/, or write `@/assets/…`",
+                            cx.dir
+                        ));
+                    }
+                }
                 if let Some(rest) = dest.strip_prefix("@/") {
                     let (path, fragment) = match rest.split_once('#') {
                         Some((p, f)) => (p.to_string(), Some(f.to_string())),
@@ -1533,6 +1554,42 @@ pub fn slug(text: &str) -> String {
         }
     }
     out.trim_end_matches('-').to_string()
+}
+
+/// A relative link's target under `content/` (`assets/slides.pdf`, with
+/// any `#fragment` kept), when it is a plain relative path from `dir` (the
+/// file's folder, `content/sessions`) that stays in content/; None for web
+/// addresses, absolute paths, `@/` and in-page links.
+fn relative_content_path(dest: &str, dir: &str) -> Option<String> {
+    if dest.is_empty()
+        || dest.starts_with(['#', '/', '@', '?'])
+        || dest.contains(':')
+        || dest.contains('\\')
+    {
+        return None;
+    }
+    let (file, frag) = match dest.split_once('#') {
+        Some((f, r)) => (f, Some(r)),
+        None => (dest, None),
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for part in dir.split('/').chain(file.split('/')) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    let path = parts.strip_prefix(&["content"])?.join("/");
+    if path.is_empty() || path.contains('?') {
+        return None;
+    }
+    Some(match frag {
+        Some(f) => format!("{path}#{f}"),
+        None => path,
+    })
 }
 
 /// Resolves an image path relative to the Markdown file into a

@@ -47,6 +47,11 @@ pub fn session(id: &str) -> String {
 pub fn facilitator_session(id: &str) -> String {
     format!("facilitator/sessions/{id}/index.html")
 }
+/// Where a file of content/assets/ is published: `assets/slides.pdf`
+/// (given as its path under content/).
+pub fn asset(path: &str) -> String {
+    path.to_string()
+}
 pub fn exercise(id: &str) -> String {
     format!("exercises/{id}/index.html")
 }

@@ -297,10 +297,9 @@ impl<'a> Site<'a> {
         prefix: &str,
     ) -> (String, Vec<TocEntry>) {
         let directive = |kind: Leaf, id: &str| self.directive(kind, id, audience, root);
-        let link = |path: &str| {
-            self.p
-                .item_by_path(path)
-                .and_then(|i| url_of(self.p, i, audience))
+        let link = |path: &str| match self.p.item_by_path(path) {
+            Some(i) => url_of(self.p, i, audience),
+            None => self.p.is_asset(path).then(|| paths::asset(path)),
         };
         let cx = DocCx {
             program: self.p,

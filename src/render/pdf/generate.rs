@@ -174,6 +174,8 @@ pub struct Gen<'a> {
     /// Solutions kept for the end of a participant document (`[pdf]
     /// solutions = "end"`): where each was, its title, its content.
     end_solutions: Vec<(String, Option<String>, String)>,
+    /// From this PDF's folder to the site's root (`../`), for links to assets.
+    pub(super) pdf_root: String,
 }
 
 impl<'a> Gen<'a> {
@@ -193,6 +195,7 @@ impl<'a> Gen<'a> {
             placed: HashSet::new(),
             at: String::new(),
             end_solutions: Vec::new(),
+            pdf_root: String::new(),
         }
     }
 
@@ -1309,6 +1312,7 @@ fn doc_min_heading(nodes: &[Node], a: Audience) -> Option<u8> {
 pub fn main_source(p: &Program, kind: DocKind) -> String {
     let large = kind == DocKind::LargePrint;
     let mut g = Gen::new(p, kind.audience(), large);
+    g.pdf_root = "../".repeat(kind.output_path(p).matches('/').count());
     let body = match kind {
         DocKind::Workbook | DocKind::LargePrint => g.workbook(kind),
         DocKind::Guide => g.guide(),

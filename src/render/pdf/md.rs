@@ -12,6 +12,7 @@ use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Tag, TagEnd}
 
 use super::generate::Gen;
 use crate::parse::markdown::{Doc, Node};
+use crate::render::paths;
 
 /// A Typst string literal holding `s` exactly.
 pub fn lit(s: &str) -> String {
@@ -583,6 +584,15 @@ impl Gen<'_> {
                 Some((p, f)) => (p, Some(f)),
                 None => (rest, None),
             };
+            if self.p.is_asset(path) {
+                // A file beside the site: its web address when the site has
+                // one, else the path from where this PDF is published.
+                let url = match self.p.config.site_address() {
+                    Some(site) => format!("{site}{}", paths::asset(path)),
+                    None => format!("{}{}", self.pdf_root, paths::asset(path)),
+                };
+                return format!("ext-link({}, {body})", lit(&url));
+            }
             return match self.content_label(path, frag) {
                 Some((target, fallback)) => {
                     format!("page-ref({body}, {}, {})", lit(&target), lit(&fallback))
