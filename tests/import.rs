@@ -173,12 +173,15 @@ fn a_lesson_becomes_sessions_exercises_pages_and_a_glossary() {
         ":::note[Testimonial]",
         "``````markdown\n::: challenge\nThis fence is only an example, in code.\n:::\n``````",
         "::exercise[where-am-i]",
+        // links.md's definitions, where they are used.
+        "\n[field-guide]: https://example.org/field-guide\n[kit]: @/pages/setup.md#pencils",
     ] {
         assert!(body.contains(want), "no {want:?} in:\n{body}");
     }
     // A break, and a day's second part with its running clock.
     let (fm, _) = front(&dest, "content/sessions/03-lunch.md");
     assert_eq!(fm["kind"].as_str(), Some("break"));
+    assert!(!read(&dest, "content/sessions/03-lunch.md").contains("[field-guide]"));
     assert_eq!(fm["duration"].as_integer(), Some(45));
     assert!(fm.get("agenda").is_none());
     let (fm, body) = front(&dest, "content/sessions/04-recording.md");

@@ -66,6 +66,8 @@ pub fn build(state: &mut State) -> Option<Counts> {
         .then(|| reference(state))
         .flatten();
 
+    let shared_links = links_md(state);
+
     let mut part: Option<String> = None;
     let mut day = 0;
     for e in &episodes {
@@ -91,6 +93,7 @@ pub fn build(state: &mut State) -> Option<Counts> {
         }
     }
     counts.pages += program(state, &config);
+    append_links(state, &shared_links);
     if state.files.contains_key(PAGE_NOTES) {
         counts.guides += 1;
     }
@@ -692,6 +695,67 @@ fn first_paragraph(md: &str) -> Option<String> {
     }
     let p = emit::plain(&para.join(" "));
     (!p.is_empty()).then_some(p)
+}
+
+/// `links.md`: link definitions the Workbench adds to every episode, each
+/// mapped like any link (relative ones as from episodes/). (The label in
+/// lower case, the definition line.)
+fn links_md(state: &mut State) -> Vec<(String, String)> {
+    if !state.src.join("links.md").is_file() {
+        return Vec::new();
+    }
+    let Some((file, text)) = state.read("links.md") else {
+        return Vec::new();
+    };
+    let mut defs = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let l = line.trim_end();
+        // Only the definitions are read; the rewritten text is not needed.
+        let _ = super::links::rewrite(l, &mut |f| {
+            if f.kind != super::links::Kind::Definition {
+                return None;
+            }
+            let loc = Loc::new(file, at..at + l.len());
+            let line = match state.target("episodes/links.md", f.target, false, loc) {
+                super::Target::Keep => l.to_string(),
+                super::Target::To(t) => format!("[{}]: {t}", f.text),
+                super::Target::Unlink => return None,
+            };
+            defs.push((f.text.to_lowercase(), line));
+            None
+        });
+        at += line.len();
+    }
+    defs
+}
+
+/// Adds to each Markdown file the links.md definitions it uses and does
+/// not define itself.
+fn append_links(state: &mut State, defs: &[(String, String)]) {
+    if defs.is_empty() {
+        return;
+    }
+    for (rel, text) in state.files.iter_mut() {
+        if !rel.ends_with(".md") {
+            continue;
+        }
+        let lower = text.to_lowercase();
+        let used: Vec<&str> = defs
+            .iter()
+            .filter(|(label, _)| {
+                lower.contains(&format!("[{label}]")) && !lower.contains(&format!("\n[{label}]:"))
+            })
+            .map(|(_, line)| line.as_str())
+            .collect();
+        if !used.is_empty() {
+            text.push('\n');
+            for line in used {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+    }
 }
 
 /// Every file under the lesson's fig/ and files/ folders, into assets.
