@@ -121,14 +121,22 @@ pub struct Session {
     pub number: usize,
     pub title: String,
     pub duration: u32,
-    /// The clock time it starts, in minutes after midnight, when given.
+    /// The clock time it starts, in minutes after midnight: given, or
+    /// where the previous session of its part ends (the running clock).
     pub start: Option<u32>,
+    /// The part or day it belongs to (`part`); consecutive sessions with
+    /// the same part form it.
+    pub part: Option<String>,
     /// Group session, lesson or break (`kind`): which shape checks apply.
     pub kind: SessionKind,
     /// The session's own `[checks]`, for problems in its file.
     pub checks: crate::checks::Checks,
     pub theme: Option<usize>,
     pub objectives: Vec<String>,
+    /// What the session answers (`questions`), shown at its top.
+    pub questions: Vec<Doc>,
+    /// What to take away (`keypoints`), shown at its end.
+    pub keypoints: Vec<Doc>,
     pub materials: Vec<String>,
     pub agenda: Vec<AgendaItem>,
     pub content_note: Option<String>,

@@ -436,11 +436,19 @@ pub fn resolve_cached(
             number: n + 1,
             title: s.title,
             duration,
-            start: s.start,
+            // The running clock: a session of a part without `start` starts
+            // when the one before it in that part ends.
+            start: s.start.or_else(|| {
+                let prev: &Session = sessions.last()?;
+                (s.part.is_some() && prev.part == s.part).then_some(prev.start? + prev.duration)
+            }),
+            part: s.part,
             kind: s.kind,
             checks: s.checks,
             theme,
             objectives: s.objectives,
+            questions: s.questions,
+            keypoints: s.keypoints,
             materials: s.materials,
             agenda,
             content_note: s.content_note,
@@ -578,6 +586,9 @@ pub fn resolve_cached(
         }
         for (i, s) in p.sessions.iter().enumerate() {
             check_doc(&s.body, Some(i), d, p);
+            for doc in s.questions.iter().chain(&s.keypoints) {
+                check_doc(doc, Some(i), d, p);
+            }
             for a in &s.agenda {
                 if let Some(n) = &a.notes {
                     check_doc(n, Some(i), d, p);

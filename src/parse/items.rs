@@ -175,6 +175,14 @@ fn md_text(text: &str, loc: &Loc, f: &SourceFile, pcx: &ParseCx, d: &mut Diags) 
     markdown::parse(text, &mcx, d)
 }
 
+/// A list of Markdown strings, each its own document.
+fn md_list(obj: &Obj, key: &str, f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Vec<Doc> {
+    obj.str_list(key, d)
+        .into_iter()
+        .map(|(text, loc)| md_text(&text, &loc, f, pcx, d))
+        .collect()
+}
+
 fn u32_of(obj: &Obj, key: &str, min: i64, max: i64, d: &mut Diags) -> Option<u32> {
     obj.int(key, min, max, d).map(|(i, _)| i as u32)
 }
@@ -308,10 +316,13 @@ pub struct RawSession {
     pub duration: Option<(u32, Loc)>,
     /// The clock time it starts, in minutes after midnight (`start = "18:30"`).
     pub start: Option<u32>,
+    pub part: Option<String>,
     pub kind: SessionKind,
     pub checks: crate::checks::Checks,
     pub theme: Option<IdRef>,
     pub objectives: Vec<String>,
+    pub questions: Vec<Doc>,
+    pub keypoints: Vec<Doc>,
     pub materials: Vec<String>,
     pub agenda: Vec<RawAgenda>,
     pub content_note: Option<String>,
@@ -328,10 +339,13 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
             "title",
             "duration",
             "start",
+            "part",
             "kind",
             "checks",
             "theme",
             "objectives",
+            "questions",
+            "keypoints",
             "materials",
             "agenda",
             "content_note",
@@ -423,10 +437,13 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
                 None
             }
         }),
+        part: o.str("part", d).map(|s| s.0),
         kind,
         checks,
         theme: o.str("theme", d),
         objectives: o.strings("objectives", d),
+        questions: md_list(&o, "questions", f, pcx, d),
+        keypoints: md_list(&o, "keypoints", f, pcx, d),
         materials: o.strings("materials", d),
         agenda,
         content_note: o.str("content_note", d).map(|s| s.0),

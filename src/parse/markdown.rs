@@ -1476,6 +1476,8 @@ fn fix_heading_id(
 /// Ids the page templates use; headings written by authors never take them.
 pub const RESERVED_IDS: &[&str] = &[
     "main",
+    "questions",
+    "keypoints",
     "agenda",
     "prompts",
     "exercises",

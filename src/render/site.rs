@@ -830,6 +830,23 @@ impl<'a> Site<'a> {
         c.insert("start_given", &s.start.is_some());
         let (body, toc) = self.doc(&s.body, audience, &root, 2);
         put_html(&mut c, "body_html", body);
+        // Questions at the top, key points at the end: short Markdown lists.
+        let list = |docs: &[Doc], prefix: &str| -> String {
+            if docs.is_empty() {
+                return String::new();
+            }
+            let items: String = docs
+                .iter()
+                .enumerate()
+                .map(|(n, d)| {
+                    let pre = format!("{prefix}{n}-");
+                    format!("<li>{}</li>\n", self.doc_in(d, audience, &root, 3, &pre).0)
+                })
+                .collect();
+            format!("<ul>\n{items}</ul>\n")
+        };
+        put_html(&mut c, "questions_html", list(&s.questions, "q"));
+        put_html(&mut c, "keypoints_html", list(&s.keypoints, "k"));
         // Prompts, exercises and worksheets from the agenda, each once.
         let mut prompt_ids: Vec<usize> = Vec::new();
         let mut ex_ids: Vec<usize> = Vec::new();
@@ -898,6 +915,16 @@ impl<'a> Site<'a> {
                 title: self.w("timed_agenda"),
             });
         }
+        if !s.questions.is_empty() {
+            toc_all.insert(
+                usize::from(fac),
+                TocEntry {
+                    level: 2,
+                    id: "questions".into(),
+                    title: self.w("questions"),
+                },
+            );
+        }
         toc_all.extend(toc.into_iter().filter(|t| t.level <= 3));
         if have_prompts {
             toc_all.push(TocEntry {
@@ -918,6 +945,13 @@ impl<'a> Site<'a> {
                 level: 2,
                 id: "worksheets".into(),
                 title: self.w("worksheets"),
+            });
+        }
+        if !s.keypoints.is_empty() {
+            toc_all.push(TocEntry {
+                level: 2,
+                id: "keypoints".into(),
+                title: self.w("keypoints"),
             });
         }
         c.insert("toc", &toc_all);
@@ -1290,6 +1324,7 @@ impl<'a> Site<'a> {
                     .collect();
                 json!({
                     "number": s.number, "title": s.title, "duration": s.duration,
+                    "part": s.part, "start": s.start.map(|m| clock_at(Some(m), 0)),
                     "url": paths::facilitator_session(&s.id),
                     "theme": s.theme.map(|t| p.themes[t].title.clone()),
                     "agenda": agenda,
@@ -1514,6 +1549,9 @@ fn session_deps(p: &Program, i: usize, base: &[Dep]) -> Vec<Dep> {
         d.push(Dep::Title(Kind::Theme, p.themes[t].id.clone()));
     }
     deps::doc_deps(p, &s.body, &mut d);
+    for doc in s.questions.iter().chain(&s.keypoints) {
+        deps::doc_deps(p, doc, &mut d);
+    }
     for a in &s.agenda {
         for x in &a.prompts {
             d.push(Dep::Full(Kind::Prompt, p.prompts[*x].id.clone()));

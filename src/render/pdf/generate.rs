@@ -855,6 +855,7 @@ impl<'a> Gen<'a> {
         let mut out = self.session_heading(si);
         let s = &self.p.sessions[si];
         let label = label_of(self.p, Kind::Session, si);
+        out.extend(self.md_points(&s.questions, "questions", &label));
         out.extend(self.doc(&s.body, 2, &label));
         // The session's activities: prompts, exercises and worksheets not yet placed.
         let mut any = false;
@@ -918,7 +919,19 @@ impl<'a> Gen<'a> {
                 }
             }
         }
+        out.extend(self.md_points(&s.keypoints, "keypoints", &label));
         out
+    }
+
+    /// A session's questions or key points (`key`): a heading and a list of
+    /// short Markdown texts, or nothing.
+    fn md_points(&mut self, docs: &[Doc], key: &str, label: &str) -> Vec<String> {
+        if docs.is_empty() {
+            return Vec::new();
+        }
+        let head = self.hd(2, format!("t({})", lit(key)), &format!("{label}--{key}"));
+        let items: Vec<String> = docs.iter().map(|d| self.small_doc(d, label)).collect();
+        vec![head, format!("list(tight: true, {})", items.join(", "))]
     }
 
     fn glossary(&mut self) -> Vec<String> {
@@ -1217,6 +1230,8 @@ impl<'a> Gen<'a> {
             array(rows),
             s.duration
         ));
+        out.extend(self.md_points(&s.questions, "questions", &label));
+        out.extend(self.md_points(&s.keypoints, "keypoints", &label));
         if !s.body.is_empty() {
             out.push(self.hd(
                 2,

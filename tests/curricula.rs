@@ -1,0 +1,166 @@
+//! Teaching programs (issue 16): the fixture `tests/fixtures/curricula/lesson`
+//! is a lesson with `teach` parts, questions, key points, a folded solution
+//! inside an exercise, asset downloads, a break and `[checks] allow`. It
+//! passes `check --deny-warnings` and renders all of it, on the web and in
+//! print, with no facilitator text in a participant output.
+
+mod common;
+
+use common::*;
+
+fn text(files: &std::collections::BTreeMap<String, Vec<u8>>, name: &str) -> String {
+    String::from_utf8_lossy(
+        files
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} was not written")),
+    )
+    .into_owned()
+}
+
+fn missing<'a>(hay: &str, needles: &[&'a str]) -> Vec<&'a str> {
+    needles
+        .iter()
+        .copied()
+        .filter(|n| !hay.contains(n))
+        .collect()
+}
+
+#[test]
+fn the_teaching_fixture_passes_strict_checks_and_renders_everything() {
+    let root = fixture("curricula/lesson");
+    let run = check(&root, &["--deny-warnings"]);
+    run.assert_no_panic("check");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    let dir = scratch();
+    let out = dir.path().join("out");
+    let run = cairn([
+        std::ffi::OsStr::new("build"),
+        std::ffi::OsStr::new("--quiet"),
+        std::ffi::OsStr::new("--root"),
+        root.as_os_str(),
+        std::ffi::OsStr::new("--output"),
+        out.as_os_str(),
+    ]);
+    run.assert_no_panic("build");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files = snapshot(&out);
+
+    // The participant session page, top to bottom.
+    let page = text(&files, "sessions/rounds/index.html");
+    let want = [
+        "<h2 id=\"questions\" class=\"callout-title\">Questions</h2>",
+        "<em>time limit</em>",
+        "<h2 id=\"keypoints\" class=\"callout-title\">Key points</h2>",
+        "<strong>clear end</strong>",
+        "Pair up.",
+        "<details class=\"callout callout-solution\">",
+        "ROUND-ANSWER",
+        "<details class=\"callout callout-hint\">",
+        "href=\"../../assets/rounds-slides.pdf\"",
+    ];
+    assert!(
+        missing(&page, &want).is_empty(),
+        "{:?}\n{page}",
+        missing(&page, &want)
+    );
+    let q = page.find("id=\"questions\"").unwrap_or(usize::MAX);
+    let k = page.find("id=\"keypoints\"").unwrap_or(0);
+    assert!(
+        q < page.find("Pair up.").unwrap_or(0)
+            && k > page.find("ROUND-ANSWER").unwrap_or(usize::MAX)
+    );
+    let closing = text(&files, "sessions/closing/index.html");
+    assert!(
+        closing.contains("href=\"../../assets/round-times.csv\""),
+        "{closing}"
+    );
+    assert!(
+        files.contains_key("assets/rounds-slides.pdf")
+            && files.contains_key("assets/round-times.csv")
+    );
+    assert!(
+        files.contains_key("sessions/coffee/index.html"),
+        "no page for the break"
+    );
+
+    // The run sheet names the teaching parts; the home has the program's notes.
+    let sheet = text(&files, "facilitator/sessions/rounds/index.html");
+    assert!(
+        sheet.contains("Teaching") && sheet.contains("TEACH-SECRET"),
+        "{sheet}"
+    );
+    let home = text(&files, "facilitator/index.html");
+    assert!(home.contains("LEAD-NOTE"), "{home}");
+    // A running clock across the day, the break included.
+    let want = [
+        "<th scope=\"colgroup\" colspan=\"4\">Day 1</th>",
+        "<span class=\"clock\">09:30</span>",
+        "<span class=\"clock\">10:15</span>",
+        "<span class=\"clock\">10:30</span>",
+    ];
+    assert!(
+        missing(&home, &want).is_empty(),
+        "{:?}\n{home}",
+        missing(&home, &want)
+    );
+    let last = text(&files, "facilitator/sessions/closing/index.html");
+    assert!(
+        last.contains("10:30") && last.contains("10:50") && last.contains("11:00"),
+        "{last}"
+    );
+
+    // No facilitator text in any participant file.
+    let secrets = ["TEACH-SECRET", "SOLUTION-SECRET", "LEAD-NOTE"];
+    for (name, bytes) in &files {
+        if name.starts_with("facilitator/") {
+            continue;
+        }
+        if name.starts_with("assets/") {
+            continue;
+        }
+        let body = if name.ends_with(".pdf") {
+            if name.ends_with("facilitator-guide.pdf") {
+                continue;
+            }
+            pdf_text_of_bytes(bytes, false).expect("pdftotext")
+        } else {
+            String::from_utf8_lossy(bytes).into_owned()
+        };
+        for s in secrets {
+            assert!(!body.contains(s), "{name} holds {s}");
+        }
+    }
+
+    // Print: the workbook has the questions, the solution in place, the key
+    // points; the guide has every facilitator note.
+    let workbook =
+        pdf_text_of_bytes(&files["pdf/participant-workbook.pdf"], false).expect("pdftotext");
+    let want = [
+        "Questions",
+        "time limit",
+        "Key points",
+        "clear end",
+        "ROUND-ANSWER",
+        "ROUND-HINT",
+        "Pair up.",
+    ];
+    assert!(
+        missing(&workbook, &want).is_empty(),
+        "{:?}\n{workbook}",
+        missing(&workbook, &want)
+    );
+    let guide = pdf_text_of_bytes(&files["pdf/facilitator-guide.pdf"], false).expect("pdftotext");
+    let want = [
+        "TEACH-SECRET",
+        "SOLUTION-SECRET",
+        "LEAD-NOTE",
+        "Teaching",
+        "clear end",
+    ];
+    assert!(
+        missing(&guide, &want).is_empty(),
+        "{:?}\n{guide}",
+        missing(&guide, &want)
+    );
+}
