@@ -506,7 +506,23 @@ pub enum PageAudience {
 #[derive(Debug, Clone)]
 pub struct Term {
     pub term: String,
+    /// The definition as written (for search and fingerprints).
     pub definition: String,
+    /// The definition as Markdown.
+    pub body: Doc,
+    /// Other terms to read (`see_also`), each with its place.
+    pub see_also: Vec<(String, Loc)>,
+}
+
+impl Term {
+    /// The term's anchor on the glossary page (`@/glossary.toml#slug`):
+    /// lower-cased, each character that is not a letter or digit a `-`.
+    pub fn slug(term: &str) -> String {
+        term.chars()
+            .flat_map(char::to_lowercase)
+            .map(|c| if c.is_alphanumeric() { c } else { '-' })
+            .collect()
+    }
 }
 
 impl Program {

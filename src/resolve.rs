@@ -39,7 +39,7 @@ fn parse_file(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Parsed {
         FileKind::Page => Parsed::Page(items::page(f, pcx, d)),
         FileKind::Prompts => Parsed::Prompts(items::prompts(f, d)),
         FileKind::Worksheet => Parsed::Worksheet(items::worksheet(f, pcx, d)),
-        FileKind::Glossary => Parsed::Glossary(items::glossary(f, d)),
+        FileKind::Glossary => Parsed::Glossary(items::glossary(f, pcx, d)),
         FileKind::Asset | FileKind::Other => Parsed::Skip,
     }
 }
@@ -609,7 +609,11 @@ pub fn resolve_cached(
                 check_doc(doc, None, d, p);
             }
         }
+        for t in &p.glossary {
+            check_doc(&t.body, None, d, p);
+        }
     }
+    glossary_see_also(&program, d);
     program.image_uses = image_uses;
     for img in images {
         if !program.assets.contains(&img) {
@@ -684,6 +688,31 @@ pub fn resolve_cached(
     }
     program.print = crate::print_plan::plan(&program);
     Some(program)
+}
+
+/// Each `see_also` of a glossary term names another term.
+fn glossary_see_also(program: &Program, d: &mut Diags) {
+    let names: Vec<&str> = program.glossary.iter().map(|t| t.term.as_str()).collect();
+    for t in &program.glossary {
+        for (name, loc) in &t.see_also {
+            if names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                continue;
+            }
+            let diag = d
+                .error(
+                    "unknown-reference",
+                    loc.clone(),
+                    format!("the glossary has no term `{name}`"),
+                )
+                .label("unknown term");
+            match closest(name, &names) {
+                Some(c) => diag.help(format!("did you mean `{c}`?")),
+                None => diag.help(
+                    "`see_also` names other terms of glossary.toml, as written in their `term`",
+                ),
+            };
+        }
+    }
 }
 
 /// An exercise card shows the exercise's text, and that text may place
@@ -846,6 +875,9 @@ fn anchors(p: &Program, item: ItemRef) -> Option<std::collections::BTreeSet<Stri
                 Node::Directive { .. } => {}
             }
         }
+    }
+    if item.kind == Kind::Glossary {
+        return Some(p.glossary.iter().map(|t| Term::slug(&t.term)).collect());
     }
     let doc = match item.kind {
         Kind::Program => &p.info.body,

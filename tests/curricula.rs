@@ -84,6 +84,25 @@ fn the_teaching_fixture_passes_strict_checks_and_renders_everything() {
         "no page for the break"
     );
 
+    // The glossary: Markdown definitions, see also, links to terms.
+    let glossary = text(&files, "glossary/index.html");
+    let want = [
+        "<dt id=\"practice-round\">Practice round</dt>",
+        "<em>short</em>",
+        "href=\"../sessions/rounds/index.html\"",
+        "<a href=\"#time-limit\">Time limit</a>",
+        "<strong>round</strong>",
+    ];
+    assert!(
+        missing(&glossary, &want).is_empty(),
+        "{:?}\n{glossary}",
+        missing(&glossary, &want)
+    );
+    assert!(
+        page.contains("href=\"../../glossary/index.html#practice-round\""),
+        "{page}"
+    );
+
     // The run sheet names the teaching parts; the home has the program's notes.
     let sheet = text(&files, "facilitator/sessions/rounds/index.html");
     assert!(

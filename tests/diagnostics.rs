@@ -225,6 +225,7 @@ const ERROR_CASES: &[&str] = &[
     "duplicate-exercise",
     "duplicate-id",
     "exercise-cycle",
+    "glossary",
     "image-alt",
     "image-not-asset",
     "image-outside",
@@ -380,6 +381,7 @@ error_tests! {
     error_unclosed_container_in_list => "unclosed-container-in-list",
     error_checks_deny_and_session_kinds => "checks-deny",
     error_missing_linked_asset_has_its_place => "missing-asset",
+    error_glossary_see_also_and_term_links => "glossary",
 }
 
 warning_tests! {

@@ -645,7 +645,7 @@ pub fn prompts(f: &SourceFile, d: &mut Diags) -> Vec<RawPrompt> {
     out
 }
 
-pub fn glossary(f: &SourceFile, d: &mut Diags) -> Vec<Term> {
+pub fn glossary(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Vec<Term> {
     let Some((doc, cx)) = toml_file(f, d) else {
         return Vec::new();
     };
@@ -653,13 +653,19 @@ pub fn glossary(f: &SourceFile, d: &mut Diags) -> Vec<Term> {
     root.check_keys(&["term"], d);
     let mut out = Vec::new();
     for t in root.tables("term", "a [[term]]", d) {
-        t.check_keys(&["term", "definition"], d);
-        let (Some((term, _)), Some((definition, _))) =
+        t.check_keys(&["term", "definition", "see_also"], d);
+        let (Some((term, _)), Some((definition, loc))) =
             (t.req_str("term", d), t.req_str("definition", d))
         else {
             continue;
         };
-        out.push(Term { term, definition });
+        let body = md_text(&definition, &loc, f, pcx, d);
+        out.push(Term {
+            term,
+            definition,
+            body,
+            see_also: t.str_list("see_also", d),
+        });
     }
     out.sort_by_key(|t| t.term.to_lowercase());
     out

@@ -1233,10 +1233,22 @@ impl<'a> Site<'a> {
                 &[(self.w("overview"), paths::OVERVIEW.into())],
             )
         );
+        let root = root_for(&path);
         let terms: Vec<_> = p
             .glossary
             .iter()
-            .map(|t| json!({"term": t.term, "definition": t.definition}))
+            .map(|t| {
+                let see_also: Vec<_> = t
+                    .see_also
+                    .iter()
+                    .map(|(name, _)| json!({"term": name, "id": Term::slug(name)}))
+                    .collect();
+                json!({
+                    "term": t.term, "id": Term::slug(&t.term), "definition": t.definition,
+                    "definition_html": self.doc_in(&t.body, Audience::Participant, &root, 3, &format!("{}-", Term::slug(&t.term))).0,
+                    "see_also": see_also,
+                })
+            })
             .collect();
         put(&mut c, "terms", serde_json::Value::Array(terms));
         self.render("glossary.html", path, &c)

@@ -942,7 +942,15 @@ impl<'a> Gen<'a> {
             .p
             .glossary
             .iter()
-            .map(|t| format!("({}, {})", lit(&t.term), lit(&t.definition)))
+            .map(|t| {
+                let mut def = self.small_doc(&t.body, "cairn-glossary");
+                if !t.see_also.is_empty() {
+                    let names: Vec<&str> = t.see_also.iter().map(|(n, _)| n.as_str()).collect();
+                    let line = format!("{} {}", self.p.strings.get("see_also"), names.join(", "));
+                    def = format!("{def} + parbreak() + emph({})", lit(&line));
+                }
+                format!("({}, {def})", lit(&t.term))
+            })
             .collect();
         vec![
             self.hd(1, "t(\"glossary\")".into(), "cairn-glossary"),
