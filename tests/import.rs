@@ -407,7 +407,6 @@ fn output_texts(out: &Path) -> Vec<(String, String)> {
 }
 
 #[test]
-#[ignore = "needs h/curric's questions, keypoints, part and see_also; run once merged"]
 fn the_imported_lesson_checks_builds_and_keeps_instructor_notes_apart() {
     let dir = scratch();
     let dest = dir.path().join("out");
