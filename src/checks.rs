@@ -22,6 +22,7 @@ pub const WARNING_CODES: &[&str] = &[
     "no-catalogue",
     "unused",
     "exercise-too-long",
+    "attribute",
     "unknown-check",
 ];
 

@@ -75,6 +75,15 @@ fn the_teaching_fixture_passes_strict_checks_and_renders_everything() {
         closing.contains("href=\"../../assets/round-times.csv\""),
         "{closing}"
     );
+    // A figure: alt text from `{alt=…}`, the bracket text as its caption, a credit.
+    let want = [
+        "alt=\"A calm lake\"",
+        "<span class=\"figcaption\">A lake at dawn, the end of a long walk <span class=\"credit\">Photo: the course team</span></span>",
+    ];
+    assert!(
+        missing(&closing, &want).is_empty() && !closing.contains("{alt="),
+        "{closing}"
+    );
     assert!(
         files.contains_key("assets/rounds-slides.pdf")
             && files.contains_key("assets/round-times.csv")
@@ -82,6 +91,15 @@ fn the_teaching_fixture_passes_strict_checks_and_renders_everything() {
     assert!(
         files.contains_key("sessions/coffee/index.html"),
         "no page for the break"
+    );
+
+    // The program's key points, by session.
+    let points = text(&files, "keypoints/index.html");
+    assert!(
+        points.contains("<strong>clear end</strong>")
+            && points.contains("Endings are planned")
+            && points.contains("href=\"../sessions/rounds/index.html\""),
+        "{points}"
     );
 
     // The glossary: Markdown definitions, see also, links to terms.
@@ -163,6 +181,9 @@ fn the_teaching_fixture_passes_strict_checks_and_renders_everything() {
         "ROUND-ANSWER",
         "ROUND-HINT",
         "Pair up.",
+        "See also: Time limit",
+        "the end of a long walk",
+        "Photo: the course team",
     ];
     assert!(
         missing(&workbook, &want).is_empty(),

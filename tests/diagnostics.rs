@@ -263,6 +263,7 @@ const ERROR_CASES: &[&str] = &[
 ];
 
 const WARNING_CASES: &[&str] = &[
+    "attribute",
     "checks",
     "closing-without-action",
     "exercise-too-long",
@@ -396,6 +397,7 @@ warning_tests! {
     warning_a_language_without_words_is_named_once => "no-catalogue",
     warning_checks_allow_lessons_and_breaks => "checks",
     warning_exercise_longer_than_its_part => "exercise-too-long",
+    warning_attributes_after_images_and_links => "attribute",
 }
 
 #[test]

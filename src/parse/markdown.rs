@@ -625,6 +625,10 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
     let mut code_depth = 0usize;
     let mut used_ids = HeadingIds::new();
     let mut image_alt: Option<(String, Loc, String)> = None;
+    // Where the open image's Start is in `events`, and a `{…}` attribute
+    // block after an image or link, whose text is dropped.
+    let mut image_start: Option<usize> = None;
+    let mut attr_skip: Option<Range<usize>> = None;
     let mut heading: Option<usize> = None; // index of the heading's Start in `events`
     // Open lists, quotes, emphasis, links … and open directive containers.
     let (mut md_depth, mut container_depth) = (0usize, 0usize);
@@ -659,6 +663,19 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 continue;
             }
             events.push(Event::Start(Tag::HtmlBlock));
+        }
+        // The text of a `{…}` block after an image or link is not text.
+        if let Some(r) = attr_skip.clone() {
+            if range.start >= r.end {
+                attr_skip = None;
+            } else if matches!(event, Event::Text(_)) && range.start >= r.start {
+                if range.end > r.end
+                    && let Some(tail) = out.get(r.end..range.end)
+                {
+                    events.push(Event::Text(CowStr::from(tail.to_string())));
+                }
+                continue;
+            }
         }
         // Only links, images and stray directive text need their place in the source.
         let src_range = || map.map(range.start)..map.map(range.end.max(range.start));
@@ -786,6 +803,7 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
             }) => {
                 let l = loc(src_range());
                 let dest = dest_url.to_string();
+                image_start = Some(events.len());
                 let resolved = resolve_image(&dest, cx, &l, d);
                 if let Some(p) = &resolved {
                     refs.push(Ref::Image {
@@ -802,14 +820,66 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 })
             }
             Event::End(TagEnd::Image) => {
-                if let Some((alt, l, dest)) = image_alt.take()
-                    && alt.trim().is_empty()
-                {
-                    d.error("image-alt", l, format!("image `{dest}` has no alt text"))
-                        .label("describe the picture between the brackets")
-                        .help("write `![what the picture shows](path)` so people who cannot see it know what it shows");
+                // `{alt="…" width=… credit="…"}` right after the image.
+                let (mut alt_attr, mut credit) = (None, None);
+                if let Some((r, attrs)) = attr_block(&out, range.end) {
+                    let l = loc(map.map(r.start)..map.map(r.end));
+                    attr_skip = Some(r);
+                    for (key, value) in attrs {
+                        match key.as_str() {
+                            "alt" => alt_attr = Some(value),
+                            "credit" => credit = Some(value),
+                            // cairn sizes pictures itself (see Images).
+                            "width" => {}
+                            _ => {
+                                d.warning(
+                                    "attribute",
+                                    l.clone(),
+                                    format!("`{key}` after an image is not used"),
+                                )
+                                .label("dropped")
+                                .help("an image takes `alt`, `width` and `credit`: {alt=\"what it shows\" credit=\"Photo: …\"}");
+                            }
+                        }
+                    }
+                }
+                if let Some((alt, l, dest)) = image_alt.take() {
+                    let shown_alt = alt_attr.clone().unwrap_or_else(|| alt.clone());
+                    if shown_alt.trim().is_empty() {
+                        d.error("image-alt", l, format!("image `{dest}` has no alt text"))
+                            .label("describe the picture between the brackets")
+                            .help("write `![what the picture shows](path)` so people who cannot see it know what it shows");
+                    }
+                    // With an `alt` attribute the bracket text is the
+                    // caption (the image's title); a credit rides in its id.
+                    if let Some(si) = image_start.take()
+                        && si < events.len()
+                    {
+                        if let Some(a) = &alt_attr {
+                            events.truncate(si + 1);
+                            events.push(Event::Text(CowStr::from(a.clone())));
+                        }
+                        if let Event::Start(Tag::Image { title, id, .. }) = &mut events[si] {
+                            if alt_attr.is_some() && !alt.trim().is_empty() {
+                                *title = CowStr::from(alt.trim().to_string());
+                            }
+                            if let Some(c) = credit {
+                                *id = CowStr::from(c);
+                            }
+                        }
+                    }
                 }
                 Event::End(TagEnd::Image)
+            }
+            Event::End(TagEnd::Link) => {
+                if let Some((r, _)) = attr_block(&out, range.end) {
+                    let l = loc(map.map(r.start)..map.map(r.end));
+                    attr_skip = Some(r);
+                    d.warning("attribute", l, "`{…}` after a link is not used")
+                        .label("dropped")
+                        .help("links take no attributes; remove the braces");
+                }
+                Event::End(TagEnd::Link)
             }
             other => {
                 if let (Some((alt, _, _)), Event::Text(t) | Event::Code(t)) =
@@ -1556,6 +1626,55 @@ pub fn slug(text: &str) -> String {
         }
     }
     out.trim_end_matches('-').to_string()
+}
+
+/// The entries of an attribute block: (key, value).
+type Attrs = Vec<(String, String)>;
+
+/// A Pandoc-style attribute block starting at `at` in `text`
+/// (`{alt="A lake" width=600 .wide}`), on one line: its range (braces
+/// included) and its entries, a `.class` or `#id` as a key with no value.
+fn attr_block(text: &str, at: usize) -> Option<(Range<usize>, Attrs)> {
+    let rest = text.get(at..)?;
+    if !rest.starts_with('{') {
+        return None;
+    }
+    let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    let mut chars = line.char_indices().skip(1).peekable();
+    let mut out = Vec::new();
+    loop {
+        while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+        let (_, c) = chars.next()?;
+        if c == '}' {
+            let end = chars.peek().map_or(line.len(), |(i, _)| *i);
+            return Some((at..at + end, out));
+        }
+        let mut key = String::from(c);
+        while let Some((_, c)) =
+            chars.next_if(|(_, c)| !c.is_whitespace() && *c != '=' && *c != '}')
+        {
+            key.push(c);
+        }
+        let mut value = String::new();
+        if chars.next_if(|(_, c)| *c == '=').is_some() {
+            match chars.next_if(|(_, c)| *c == '"' || *c == '\'') {
+                Some((_, q)) => loop {
+                    let (_, c) = chars.next()?;
+                    if c == q {
+                        break;
+                    }
+                    value.push(c);
+                },
+                None => {
+                    while let Some((_, c)) = chars.next_if(|(_, c)| !c.is_whitespace() && *c != '}')
+                    {
+                        value.push(c);
+                    }
+                }
+            }
+        }
+        out.push((key, value));
+    }
 }
 
 /// A relative link's target under `content/` (`assets/slides.pdf`, with

@@ -170,6 +170,8 @@ fn markdown(
     // Links the audience may not follow become plain text: drop their tags.
     let mut link_stack: Vec<bool> = Vec::new();
     let mut heading: Option<(u8, String, String)> = None;
+    // An image's caption and credit (its title and id), shown after it.
+    let mut caption: Option<String> = None;
     for e in events {
         let e = match e {
             Event::Start(Tag::Heading {
@@ -259,12 +261,27 @@ fn markdown(
                 id,
             }) => {
                 let url = dest_url.strip_prefix("content/").unwrap_or(dest_url);
+                caption = (!title.is_empty() || !id.is_empty()).then(|| {
+                    let mut c = format!("<span class=\"figcaption\">{}", esc(title));
+                    if !id.is_empty() {
+                        c.push_str(&format!(" <span class=\"credit\">{}</span>", esc(id)));
+                    }
+                    c.push_str("</span>");
+                    c
+                });
                 Event::Start(Tag::Image {
                     link_type: *link_type,
                     dest_url: CowStr::from(format!("{}{}", cx.root, url)),
                     title: title.clone(),
                     id: id.clone(),
                 })
+            }
+            Event::End(TagEnd::Image) => {
+                evs.push(e.clone());
+                match caption.take() {
+                    Some(c) => Event::InlineHtml(CowStr::from(c)),
+                    None => continue,
+                }
             }
             Event::TaskListMarker(done) => {
                 let (mark, key) = if *done {

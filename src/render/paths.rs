@@ -12,6 +12,8 @@ pub const SESSIONS: &str = "index.html#sessions";
 pub const EXERCISES: &str = "exercises/index.html";
 pub const PROMPTS: &str = "prompts/index.html";
 pub const GLOSSARY: &str = "glossary/index.html";
+/// Every session's key points, in order (when any session has some).
+pub const KEYPOINTS: &str = "keypoints/index.html";
 /// What a web server shows for an address the site does not have.
 pub const NOT_FOUND: &str = "404.html";
 /// The participant worksheets, with the sessions that use each.

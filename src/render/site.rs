@@ -170,6 +170,9 @@ fn nav_items(p: &Program, audience: Audience) -> Vec<NavItem> {
         items.push((w("worksheets"), paths::WORKSHEETS.into()));
     }
     items.push((w("glossary"), paths::GLOSSARY.into()));
+    if p.sessions.iter().any(|s| !s.keypoints.is_empty()) {
+        items.push((w("keypoints"), paths::KEYPOINTS.into()));
+    }
     for pg in &p.pages {
         if pg.audience == PageAudience::All {
             items.push((pg.title.clone(), paths::page(&pg.id)));
@@ -1221,6 +1224,47 @@ impl<'a> Site<'a> {
         self.render("404.html", path, &c)
     }
 
+    /// The program's key points: each session's, under its title.
+    fn keypoints_page(&self) -> PageOut {
+        let p = self.p;
+        let path = paths::KEYPOINTS.to_string();
+        let title = self.w("keypoints");
+        let mut c = page_context!(
+            path,
+            self.base_context(
+                &path,
+                &title,
+                Audience::Participant,
+                &[(self.w("overview"), paths::OVERVIEW.into())],
+            )
+        );
+        let root = root_for(&path);
+        let mut body = String::new();
+        for (i, s) in p.sessions.iter().enumerate() {
+            if s.keypoints.is_empty() {
+                continue;
+            }
+            body.push_str(&format!(
+                "<h2 id=\"{id}\"><a href=\"{root}{}\">{}</a></h2>\n<ul>\n",
+                paths::session(&s.id),
+                esc(&self.session_title(i)),
+                id = esc(&s.id)
+            ));
+            for (n, d) in s.keypoints.iter().enumerate() {
+                let pre = format!("{}-{n}-", s.id);
+                body.push_str(&format!(
+                    "<li>{}</li>\n",
+                    self.doc_in(d, Audience::Participant, &root, 3, &pre).0
+                ));
+            }
+            body.push_str("</ul>\n");
+        }
+        put_html(&mut c, "body_html", body);
+        c.insert("summary", &Option::<String>::None);
+        c.insert("toc", &Vec::<TocEntry>::new());
+        self.render("page.html", path, &c)
+    }
+
     fn glossary(&self) -> PageOut {
         let p = self.p;
         let path = paths::GLOSSARY.to_string();
@@ -1641,6 +1685,20 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
         deps_of(&|_| {}),
         Box::new(move || Some(s.not_found())),
     );
+    if p.sessions.iter().any(|x| !x.keypoints.is_empty()) {
+        push(
+            paths::KEYPOINTS.into(),
+            deps_of(&|d| {
+                for x in &p.sessions {
+                    d.push(Dep::Full(Kind::Session, x.id.clone()));
+                    for k in &x.keypoints {
+                        deps::doc_deps(p, k, d);
+                    }
+                }
+            }),
+            Box::new(move || Some(s.keypoints_page())),
+        );
+    }
     push(
         paths::GLOSSARY.into(),
         deps_of(&|d| d.push(Dep::Full(Kind::Glossary, String::new()))),

@@ -351,8 +351,20 @@ impl Gen<'_> {
         Some(match tag {
             Tag::Paragraph => {
                 // A paragraph holding only a picture is a block picture.
-                if let [M::Tag(Tag::Image { dest_url, .. }, alt)] = children.as_slice() {
-                    return Some(self.image(dest_url, alt, true));
+                if let [
+                    M::Tag(
+                        Tag::Image {
+                            dest_url,
+                            title,
+                            id,
+                            ..
+                        },
+                        alt,
+                    ),
+                ] = children.as_slice()
+                {
+                    let img = self.image(dest_url, alt, true);
+                    return Some(with_caption(img, title, id));
                 }
                 format!("par({})", self.inline(children, fns))
             }
@@ -552,7 +564,12 @@ impl Gen<'_> {
                     let body = self.inline(children, fns);
                     self.link(dest_url, body)
                 }
-                Tag::Image { dest_url, .. } => self.image(dest_url, children, false),
+                Tag::Image {
+                    dest_url,
+                    title,
+                    id,
+                    ..
+                } => with_caption(self.image(dest_url, children, false), title, id),
                 _ => self.inline(children, fns),
             },
         }
@@ -627,6 +644,21 @@ impl Gen<'_> {
         let body = self.item_content(&t, fns);
         format!("labelled(footnote({body}), {})", lit(&name))
     }
+}
+
+/// A picture with its caption and credit (the image's title and id, from
+/// `{alt=…}` or `"Caption"`) under it, in small italics.
+fn with_caption(img: String, caption: &str, credit: &str) -> String {
+    let text = match (caption.trim(), credit.trim()) {
+        ("", "") => return img,
+        (c, "") => c.to_string(),
+        ("", r) => r.to_string(),
+        (c, r) => format!("{c} {r}"),
+    };
+    format!(
+        "{img} + linebreak() + emph(text(size: 0.9em, {}))",
+        lit(&text)
+    )
 }
 
 #[cfg(test)]
