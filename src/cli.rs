@@ -109,6 +109,11 @@ enum Command {
         #[command(subcommand)]
         what: Translate,
     },
+    /// Make a new cairn project from a lesson written for another tool
+    Import {
+        #[command(subcommand)]
+        from: ImportFrom,
+    },
     /// Write a small, complete starter program into DIR
     New {
         /// The folder to create
@@ -131,6 +136,65 @@ enum Translate {
         #[arg(requires = "stamp")]
         files: Vec<PathBuf>,
     },
+}
+
+enum ImportFrom {
+    /// A Carpentries Workbench lesson (config.yaml, episodes/, learners/, instructors/)
+    Workbench {
+        /// The lesson folder (only read, never changed)
+        src: PathBuf,
+        /// The new project folder (must not exist, or be empty)
+        dest: PathBuf,
+    },
+}
+
+/// `cairn import workbench SRC DEST`: the report (what needed judgement,
+/// as warnings), then what was written.
+fn import_workbench(src: &Path, dest: &Path, color: bool) -> ExitCode {
+    let outcome = match crate::import::workbench::import(src, dest) {
+        Ok(o) => o,
+        Err(message) => {
+            eprintln!("error: {}", diag::escape_terminal(&message));
+            return ExitCode::from(2);
+        }
+    };
+    let _ = diag::emit_human(&outcome.diags.list, &outcome.sources, color);
+    let errors = outcome.diags.count(diag::Severity::Error);
+    let warnings = outcome.diags.count(diag::Severity::Warning);
+    match outcome.written {
+        Some(c) => {
+            let n = |n: usize, one: &str, many: &str| {
+                format!("{n} {}", if n == 1 { one } else { many })
+            };
+            eprintln!(
+                "cairn import: wrote {}, {}, {}, {}, {} and {} to {} ({})",
+                n(c.sessions, "session", "sessions"),
+                n(c.exercises, "exercise", "exercises"),
+                n(c.pages, "page", "pages"),
+                n(c.guides, "guide", "guides"),
+                n(c.terms, "glossary term", "glossary terms"),
+                n(c.assets, "asset", "assets"),
+                diag::escape_terminal(&dest.display().to_string()),
+                summary(errors, warnings)
+            );
+            if warnings > 0 {
+                eprintln!("  the warnings above are what needed judgement: look at each place");
+            }
+            let (command, _) = own_command();
+            eprintln!(
+                "Next: {command} check --root {}",
+                shell_word(&dest.to_string_lossy())
+            );
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!(
+                "cairn import: {}; nothing was written",
+                summary(errors, warnings)
+            );
+            ExitCode::from(1)
+        }
+    }
 }
 
 fn summary(errors: usize, warnings: usize) -> String {
@@ -300,6 +364,9 @@ pub fn main() -> ExitCode {
     };
     let color = std::io::stderr().is_terminal();
     match cli.command {
+        Command::Import {
+            from: ImportFrom::Workbench { src, dest },
+        } => import_workbench(&src, &dest, color),
         Command::New { dir } => match crate::starter::write(&dir) {
             Ok(n) => {
                 println!("Wrote a starter program ({n} files) to {}.", dir.display());

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod deps;
 pub mod diag;
+pub mod import;
 pub mod langs;
 pub mod load;
 pub mod model;

@@ -1,0 +1,3 @@
+//! `cairn import`: new cairn projects from lessons written for other tools.
+
+pub mod workbench;
