@@ -138,6 +138,7 @@ enum Translate {
     },
 }
 
+#[derive(Subcommand)]
 enum ImportFrom {
     /// A Carpentries Workbench lesson (config.yaml, episodes/, learners/, instructors/)
     Workbench {
