@@ -254,8 +254,10 @@ impl Incremental {
             theme, tera, hash, ..
         } = self.look.insert(look);
         let look_hash = *hash;
-        // The words depend on program.md's language too: set on every rebuild.
-        site::use_strings(tera, &program.strings);
+        // The words depend on program.md's language too: set on every rebuild,
+        // in a copy (they are folded into the templates).
+        let mut tera = tera.clone();
+        site::use_strings(&mut tera, &program.strings);
         mark("look loaded");
         let sources = &checked.sources;
         let parse_cache = &self.cache.parse;
@@ -291,7 +293,7 @@ impl Incremental {
             first || old_lists.get(path) != Some(&h) || d.iter().any(|x| changed.contains(x))
         };
         let collected = std::sync::Mutex::new(OutputSet::default());
-        site::render_pages(&program, tera, opts.pdf, Some(&want), &collected).map_err(
+        site::render_pages(&program, &tera, opts.pdf, Some(&want), &collected).map_err(
             |e| match e {
                 site::SiteError::Templates(es) => {
                     let list = es.iter().map(|e| look_error::from_tera(theme, e)).collect();

@@ -53,11 +53,25 @@ pub fn load_templates(theme: &Theme) -> Result<Tera, TemplateError> {
         })?;
         list.push((name, text, file.origin.clone()));
     }
-    let pairs: Vec<(&str, &str)> = list
-        .iter()
-        .map(|(n, t, _)| (n.as_str(), t.as_str()))
+    // What `Tera::add_raw_templates` does, with the templates parsed in
+    // parallel (parsing is most of loading a look, and it comes before any
+    // page can render); the first failure in order is the one reported.
+    let parsed: Vec<tera::Result<tera::Template>> = list
+        .par_iter()
+        .map(|(n, t, _)| {
+            tera::Template::new(n, None, t)
+                .map_err(|e| tera::Error::chain(format!("Failed to parse '{n}'"), e))
+        })
         .collect();
-    if let Err(e) = tera.add_raw_templates(pairs) {
+    let added = parsed.into_iter().try_for_each(|tpl| {
+        let tpl = tpl?;
+        tera.templates.insert(tpl.name.clone(), tpl);
+        Ok(())
+    });
+    let added = added
+        .and_then(|()| tera.build_inheritance_chains())
+        .and_then(|()| tera.check_macro_files());
+    if let Err(e) = added {
         let msg = tera_message(&e);
         let file = list
             .iter()
@@ -97,33 +111,45 @@ pub fn use_strings(tera: &mut Tera, strings: &crate::strings::Strings) {
         },
     );
     let strings = strings.clone();
+    // Every string as the value `t` returns, and the keys with plural forms:
+    // templates call `t` thousands of times a build, mostly with a key alone.
+    let words: HashMap<String, tera::Value> = strings
+        .keys()
+        .map(|k| (k.to_string(), strings.get(k).into()))
+        .collect();
+    let plurals: std::collections::HashSet<String> = strings
+        .keys()
+        .filter_map(|k| k.strip_suffix(".other"))
+        .map(str::to_string)
+        .collect();
+    fold_words(tera, &words);
     tera.register_function(
         "t",
         move |args: &HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
             let Some(key) = args.get("k").and_then(|k| k.as_str()) else {
                 return Err("t() needs the key of a string: t(k=\"name\")".into());
             };
-            if args.len() == 1 && strings.has(key) {
-                return Ok(strings.get(key).into());
+            let word = words.get(key);
+            if let (1, Some(w)) = (args.len(), word) {
+                return Ok(w.clone());
             }
-            let text = |v: &tera::Value| match v {
-                tera::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            let fills: Vec<(String, String)> = args
+            fn text(v: &tera::Value) -> std::borrow::Cow<'_, str> {
+                match v {
+                    tera::Value::String(s) => std::borrow::Cow::Borrowed(s),
+                    other => std::borrow::Cow::Owned(other.to_string()),
+                }
+            }
+            let fills: Vec<(&str, std::borrow::Cow<str>)> = args
                 .iter()
                 .filter(|(n, _)| n.as_str() != "k")
-                .map(|(n, v)| (n.clone(), text(v)))
+                .map(|(n, v)| (n.as_str(), text(v)))
                 .collect();
-            let fills: Vec<(&str, &str)> = fills
-                .iter()
-                .map(|(a, b)| (a.as_str(), b.as_str()))
-                .collect();
-            if strings.has(key) {
-                return Ok(strings.fill(key, &fills).into());
+            let fills: Vec<(&str, &str)> = fills.iter().map(|(a, b)| (*a, b.as_ref())).collect();
+            if let Some(w) = word.and_then(|w| w.as_str()) {
+                return Ok(strings.fill_text(w, &fills).into());
             }
             if let Some(n) = args.get("n").and_then(|n| n.as_u64())
-                && strings.has(&format!("{key}.other"))
+                && plurals.contains(key)
             {
                 return Ok(strings.plural(key, n, &fills).into());
             }
@@ -133,6 +159,135 @@ pub fn use_strings(tera: &mut Tera, strings: &crate::strings::Strings) {
             .into())
         },
     );
+}
+
+/// Puts the string itself in place of every `t(k="…")` that has only a
+/// literal key the catalogue has, in the parsed templates, so that pages do
+/// not call `t` for words fixed before any page renders. Output is the same:
+/// a string literal is escaped like the result of `t`, and where every
+/// template is autoescaped, `{{ t(k="…") }}` alone becomes its escaped text.
+/// `serve`, whose words change with program.md's language, folds a copy.
+fn fold_words(tera: &mut Tera, words: &HashMap<String, tera::Value>) {
+    use tera::ast::{Expr, ExprVal, Node};
+    struct Folder<'a> {
+        words: &'a HashMap<String, tera::Value>,
+        /// The escaper, when every render escapes (else no text is folded).
+        escape: Option<fn(&str) -> String>,
+    }
+    impl Folder<'_> {
+        /// The string for `t(k="literal")`, if that is what `e` calls.
+        fn word(&self, e: &ExprVal) -> Option<&str> {
+            let ExprVal::FunctionCall(call) = e else {
+                return None;
+            };
+            let key = match call.args.get("k") {
+                Some(Expr {
+                    val: ExprVal::String(k),
+                    negated: false,
+                    filters,
+                }) if call.name == "t" && call.args.len() == 1 && filters.is_empty() => k,
+                _ => return None,
+            };
+            self.words.get(key).and_then(|v| v.as_str())
+        }
+        fn expr(&self, e: &mut Expr) {
+            for f in &mut e.filters {
+                f.args.values_mut().for_each(|a| self.expr(a));
+            }
+            if let Some(w) = self.word(&e.val) {
+                e.val = ExprVal::String(w.to_string());
+                return;
+            }
+            match &mut e.val {
+                ExprVal::FunctionCall(c) => c.args.values_mut().for_each(|a| self.expr(a)),
+                ExprVal::MacroCall(c) => c.args.values_mut().for_each(|a| self.expr(a)),
+                ExprVal::Test(t) => t.args.iter_mut().for_each(|a| self.expr(a)),
+                ExprVal::Array(list) => list.iter_mut().for_each(|a| self.expr(a)),
+                ExprVal::Math(m) => {
+                    self.expr(&mut m.lhs);
+                    self.expr(&mut m.rhs);
+                }
+                ExprVal::Logic(l) => {
+                    self.expr(&mut l.lhs);
+                    self.expr(&mut l.rhs);
+                }
+                ExprVal::In(i) => {
+                    self.expr(&mut i.lhs);
+                    self.expr(&mut i.rhs);
+                }
+                // Left alone: inside `~` a call's result is escaped, a
+                // literal's is not.
+                ExprVal::StringConcat(_) => {}
+                _ => {}
+            }
+        }
+        fn nodes(&self, nodes: &mut [Node]) {
+            for node in nodes {
+                if let (Node::VariableBlock(_, e), Some(escape)) = (&*node, self.escape)
+                    && !e.negated
+                    && e.filters.is_empty()
+                    && let Some(w) = self.word(&e.val)
+                {
+                    *node = Node::Text(escape(w));
+                    continue;
+                }
+                match node {
+                    Node::VariableBlock(_, e) => self.expr(e),
+                    Node::Set(_, set) => self.expr(&mut set.value),
+                    Node::MacroDefinition(_, m, _) => {
+                        m.args.values_mut().flatten().for_each(|a| self.expr(a));
+                        self.nodes(&mut m.body);
+                    }
+                    Node::FilterSection(_, f, _) => {
+                        f.filter.args.values_mut().for_each(|a| self.expr(a));
+                        self.nodes(&mut f.body);
+                    }
+                    Node::Block(_, b, _) => self.nodes(&mut b.body),
+                    Node::Forloop(_, l, _) => {
+                        self.expr(&mut l.container);
+                        self.nodes(&mut l.body);
+                        if let Some(b) = &mut l.empty_body {
+                            self.nodes(b);
+                        }
+                    }
+                    Node::If(i, _) => {
+                        for (_, e, body) in &mut i.conditions {
+                            self.expr(e);
+                            self.nodes(body);
+                        }
+                        if let Some((_, b)) = &mut i.otherwise {
+                            self.nodes(b);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    // Tera escapes a render when its template's path (or name) has one of
+    // these endings, macros and includes included.
+    let escaped = tera.templates.values().all(|t| {
+        let name = t.path.as_deref().unwrap_or(&t.name);
+        tera.autoescape_suffixes.iter().any(|s| name.ends_with(s))
+    });
+    let folder = Folder {
+        words,
+        escape: escaped.then(|| *tera.get_escape_fn()),
+    };
+    for t in tera.templates.values_mut() {
+        folder.nodes(&mut t.ast);
+        for m in t.macros.values_mut() {
+            folder.nodes(&mut m.body);
+        }
+        for b in t.blocks.values_mut() {
+            folder.nodes(&mut b.body);
+        }
+        for defs in t.blocks_definitions.values_mut() {
+            for (_, b) in defs {
+                folder.nodes(&mut b.body);
+            }
+        }
+    }
 }
 
 #[derive(Serialize, Clone)]
@@ -249,6 +404,12 @@ type CardKey = (usize, Audience, String, u8, bool);
 /// Puts a value into a page's context without copying it
 /// (`Context::insert` serializes, so it would copy the whole value).
 fn put(c: &mut Context, key: &str, value: serde_json::Value) {
+    // A string is cheaper to copy than `extend` is: it rebuilds the
+    // context's whole map to add one key.
+    if let serde_json::Value::String(s) = &value {
+        c.insert(key, s);
+        return;
+    }
     let mut map = serde_json::Map::new();
     map.insert(key.to_string(), value);
     if let Ok(extra) = Context::from_value(serde_json::Value::Object(map)) {
