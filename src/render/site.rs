@@ -123,6 +123,9 @@ pub fn use_strings(tera: &mut Tera, strings: &crate::strings::Strings) {
         .map(str::to_string)
         .collect();
     fold_words(tera, &words);
+    // `t(k="minutes", n=…)` and the like, by key and number: on every agenda
+    // row, with few different numbers.
+    let counted: std::sync::Mutex<HashMap<String, HashMap<u64, tera::Value>>> = Default::default();
     tera.register_function(
         "t",
         move |args: &HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
@@ -132,6 +135,23 @@ pub fn use_strings(tera: &mut Tera, strings: &crate::strings::Strings) {
             let word = words.get(key);
             if let (1, Some(w)) = (args.len(), word) {
                 return Ok(w.clone());
+            }
+            let n = args.get("n").and_then(|n| n.as_u64());
+            if let (2, None, Some(n)) = (args.len(), word, n)
+                && plurals.contains(key)
+            {
+                let known = counted
+                    .lock()
+                    .ok()
+                    .and_then(|m| m.get(key)?.get(&n).cloned());
+                if let Some(v) = known {
+                    return Ok(v);
+                }
+                let v = tera::Value::from(strings.plural(key, n, &[]));
+                if let Ok(mut m) = counted.lock() {
+                    m.entry(key.to_string()).or_default().insert(n, v.clone());
+                }
+                return Ok(v);
             }
             fn text(v: &tera::Value) -> std::borrow::Cow<'_, str> {
                 match v {
@@ -148,7 +168,7 @@ pub fn use_strings(tera: &mut Tera, strings: &crate::strings::Strings) {
             if let Some(w) = word.and_then(|w| w.as_str()) {
                 return Ok(strings.fill_text(w, &fills).into());
             }
-            if let Some(n) = args.get("n").and_then(|n| n.as_u64())
+            if let Some(n) = n
                 && plurals.contains(key)
             {
                 return Ok(strings.plural(key, n, &fills).into());
@@ -386,6 +406,11 @@ struct Site<'a> {
     nav: (Vec<NavItem>, Vec<NavItem>),
     /// Shared page contexts by audience, depth and current navigation item.
     bases: std::sync::Mutex<HashMap<BaseKey, Context>>,
+    /// Prompt cards already rendered, by prompt and heading level: a prompt
+    /// is shown on the pages of its sessions, themes and the library.
+    prompt_cards: std::sync::Mutex<HashMap<(usize, u8), std::sync::Arc<str>>>,
+    /// "Session N: title" of every session, made on first use.
+    session_titles: std::sync::OnceLock<Vec<String>>,
 }
 
 /// A main navigation item: title, root-relative URL.
@@ -494,6 +519,23 @@ impl<'a> Site<'a> {
     }
 
     fn prompt_card(&self, i: usize, level: u8) -> String {
+        let key = (i, level);
+        if let Some(c) = self
+            .prompt_cards
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
+            return c.to_string();
+        }
+        let card = self.render_prompt_card(i, level);
+        if let Ok(mut m) = self.prompt_cards.lock() {
+            m.insert(key, card.as_str().into());
+        }
+        card
+    }
+
+    fn render_prompt_card(&self, i: usize, level: u8) -> String {
         let pr = &self.p.prompts[i];
         let kind = pr.kind.label(&self.p.strings);
         let mut o = format!(
@@ -658,11 +700,19 @@ impl<'a> Site<'a> {
 
     /// "Session 3: Boundaries", in the look's words.
     fn session_title(&self, i: usize) -> String {
-        let s = &self.p.sessions[i];
-        self.p.strings.fill(
-            "session_title",
-            &[("n", &s.number.to_string()), ("title", &s.title)],
-        )
+        let titles = self.session_titles.get_or_init(|| {
+            let p = self.p;
+            p.sessions
+                .iter()
+                .map(|s| {
+                    p.strings.fill(
+                        "session_title",
+                        &[("n", &s.number.to_string()), ("title", &s.title)],
+                    )
+                })
+                .collect()
+        });
+        titles[i].clone()
     }
 
     fn nav_items(&self, audience: Audience) -> &[NavItem] {
@@ -790,10 +840,18 @@ impl<'a> Site<'a> {
     }
 
     fn render(&self, template: &str, path: String, c: &Context) -> PageOut {
-        let html = self.tera.render(template, c).map_err(|e| TemplateError {
-            file: format!("templates/{template}"),
-            message: tera_message(&e),
-        });
+        // Room for most pages at once (Tera's own buffer starts at 2 kB and
+        // grows by copying).
+        let mut buf = Vec::with_capacity(32 * 1024);
+        let html = self
+            .tera
+            .render_to(template, c, &mut buf)
+            .map_err(|e| tera_message(&e))
+            .and_then(|()| String::from_utf8(buf).map_err(|e| e.to_string()))
+            .map_err(|message| TemplateError {
+                file: format!("templates/{template}"),
+                message,
+            });
         PageOut { path, html }
     }
 
@@ -1983,6 +2041,8 @@ pub fn render_pages(
             nav_items(p, Audience::Facilitator),
         ),
         bases: Default::default(),
+        prompt_cards: Default::default(),
+        session_titles: Default::default(),
     };
     let mut jobs = jobs(&site, want.is_some());
     // The pages that list the whole program take longest: start them first,
