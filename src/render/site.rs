@@ -110,7 +110,7 @@ pub fn use_strings(tera: &mut Tera, strings: &crate::strings::Strings) {
             Ok(script.clone().into())
         },
     );
-    let strings = strings.clone();
+    let strings = std::sync::Arc::new(strings.clone());
     // Every string as the value `t` returns, and the keys with plural forms:
     // templates call `t` thousands of times a build, mostly with a key alone.
     let words: HashMap<String, tera::Value> = strings
@@ -122,7 +122,29 @@ pub fn use_strings(tera: &mut Tera, strings: &crate::strings::Strings) {
         .filter_map(|k| k.strip_suffix(".other"))
         .map(str::to_string)
         .collect();
-    fold_words(tera, &words);
+    // `t(k="minutes", n=…)`, on every agenda row, is folded into `n`
+    // through the filter `t(k="minutes")`, which keeps each number's text.
+    for key in plurals.iter().filter(|k| !words.contains_key(*k)) {
+        let (key, strings) = (key.clone(), strings.clone());
+        let made: std::sync::Mutex<HashMap<u64, tera::Value>> = Default::default();
+        tera.register_filter(
+            &counted_filter(&key),
+            move |n: &tera::Value, _: &HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
+                let Some(n) = n.as_u64() else {
+                    return Err(no_string(&key).into());
+                };
+                if let Some(v) = made.lock().ok().and_then(|m| m.get(&n).cloned()) {
+                    return Ok(v);
+                }
+                let v = tera::Value::from(strings.plural(&key, n, &[]));
+                if let Ok(mut m) = made.lock() {
+                    m.insert(n, v.clone());
+                }
+                Ok(v)
+            },
+        );
+    }
+    fold_words(tera, &words, &plurals);
     // `t(k="minutes", n=…)` and the like, by key and number: on every agenda
     // row, with few different numbers.
     let counted: std::sync::Mutex<HashMap<String, HashMap<u64, tera::Value>>> = Default::default();
@@ -173,12 +195,19 @@ pub fn use_strings(tera: &mut Tera, strings: &crate::strings::Strings) {
             {
                 return Ok(strings.plural(key, n, &fills).into());
             }
-            Err(format!(
-                "the look has no string `{key}` (the keys are in themes/default/strings/en.toml)"
-            )
-            .into())
+            Err(no_string(key).into())
         },
     );
+}
+
+fn no_string(key: &str) -> String {
+    format!("the look has no string `{key}` (the keys are in themes/default/strings/en.toml)")
+}
+
+/// The filter [`fold_words`] puts in place of `t(k="KEY", n=…)`; no
+/// template can name it.
+fn counted_filter(key: &str) -> String {
+    format!("t(k=\"{key}\")")
 }
 
 /// Puts the string itself in place of every `t(k="…")` that has only a
@@ -187,10 +216,15 @@ pub fn use_strings(tera: &mut Tera, strings: &crate::strings::Strings) {
 /// a string literal is escaped like the result of `t`, and where every
 /// template is autoescaped, `{{ t(k="…") }}` alone becomes its escaped text.
 /// `serve`, whose words change with program.md's language, folds a copy.
-fn fold_words(tera: &mut Tera, words: &HashMap<String, tera::Value>) {
-    use tera::ast::{Expr, ExprVal, Node};
+fn fold_words(
+    tera: &mut Tera,
+    words: &HashMap<String, tera::Value>,
+    plurals: &std::collections::HashSet<String>,
+) {
+    use tera::ast::{Expr, ExprVal, FunctionCall, Node};
     struct Folder<'a> {
         words: &'a HashMap<String, tera::Value>,
+        plurals: &'a std::collections::HashSet<String>,
         /// The escaper, when every render escapes (else no text is folded).
         escape: Option<fn(&str) -> String>,
     }
@@ -210,6 +244,43 @@ fn fold_words(tera: &mut Tera, words: &HashMap<String, tera::Value>) {
             };
             self.words.get(key).and_then(|v| v.as_str())
         }
+        /// Makes `t(k="KEY", n=…)`, KEY having plural forms only, into `n`
+        /// alone with KEY's filter first.
+        fn counted(&self, e: &mut Expr) {
+            let ExprVal::FunctionCall(call) = &mut e.val else {
+                return;
+            };
+            let plain = |x: &Expr| !x.negated && x.filters.is_empty();
+            let key = match (call.args.get("k"), call.args.get("n")) {
+                (
+                    Some(
+                        k @ Expr {
+                            val: ExprVal::String(key),
+                            ..
+                        },
+                    ),
+                    Some(n),
+                ) if call.name == "t"
+                    && call.args.len() == 2
+                    && plain(k)
+                    && plain(n)
+                    && self.plurals.contains(key)
+                    && !self.words.contains_key(key) =>
+                {
+                    counted_filter(key)
+                }
+                _ => return,
+            };
+            if let Some(n) = call.args.remove("n") {
+                let mut filters = vec![FunctionCall {
+                    name: key,
+                    args: HashMap::new(),
+                }];
+                filters.append(&mut e.filters);
+                e.val = n.val;
+                e.filters = filters;
+            }
+        }
         fn expr(&self, e: &mut Expr) {
             for f in &mut e.filters {
                 f.args.values_mut().for_each(|a| self.expr(a));
@@ -218,6 +289,7 @@ fn fold_words(tera: &mut Tera, words: &HashMap<String, tera::Value>) {
                 e.val = ExprVal::String(w.to_string());
                 return;
             }
+            self.counted(e);
             match &mut e.val {
                 ExprVal::FunctionCall(c) => c.args.values_mut().for_each(|a| self.expr(a)),
                 ExprVal::MacroCall(c) => c.args.values_mut().for_each(|a| self.expr(a)),
@@ -292,6 +364,7 @@ fn fold_words(tera: &mut Tera, words: &HashMap<String, tera::Value>) {
     });
     let folder = Folder {
         words,
+        plurals,
         escape: escaped.then(|| *tera.get_escape_fn()),
     };
     for t in tera.templates.values_mut() {
