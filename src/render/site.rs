@@ -1729,7 +1729,7 @@ fn brought_back(p: &Program, plan: &crate::print_plan::SessionPrint) -> serde_js
 
 /// What a session's print list depends on besides the session itself: its
 /// worksheets and exercises and, when it uses a worksheet with rounds
-/// (printed at its first use), every earlier session and its exercises.
+/// (printed at its first use), what every earlier session prints.
 fn print_deps(p: &Program, i: usize) -> Vec<Dep> {
     let mut d = Vec::new();
     let uses = p.sessions[i].uses(Audience::Facilitator);
@@ -1742,12 +1742,9 @@ fn print_deps(p: &Program, i: usize) -> Vec<Dep> {
         .worksheets
         .iter()
         .any(|w| !p.worksheets[*w].repeat.is_empty())
+        && let Some(before) = i.checked_sub(1).and_then(|b| p.sessions.get(b))
     {
-        for s in &p.sessions[..i] {
-            d.push(Dep::Full(Kind::Session, s.id.clone()));
-            let exercises = s.uses(Audience::Facilitator).exercises.iter();
-            d.extend(exercises.map(|e| Dep::Full(Kind::Exercise, p.exercises[*e].id.clone())));
-        }
+        d.push(Dep::Prints(before.id.clone()));
     }
     d.extend(
         uses.exercises
@@ -2021,15 +2018,13 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
         }
     }
     if fac {
-        // A worksheet with rounds counts only at its first use, so the
-        // print plan depends on earlier sessions in full.
+        // Every session's print list: its number and title, its materials
+        // (in its outline) and what it and the sessions before it print.
         let print_plan = deps_of(&|d| {
             d.extend((0..p.sessions.len()).flat_map(|i| print_deps(p, i)));
-            d.extend(
-                p.sessions
-                    .iter()
-                    .map(|x| Dep::Full(Kind::Session, x.id.clone())),
-            );
+            titles(d, Kind::Session, &mut p.sessions.iter().map(|x| &x.id));
+            d.extend(p.sessions.iter().map(|x| Dep::Outline(x.id.clone())));
+            d.extend(p.sessions.last().map(|x| Dep::Prints(x.id.clone())));
         });
         let d = deps_of(&|d| {
             let sessions = &mut p.sessions.iter().map(|x| &x.id);
