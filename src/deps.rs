@@ -29,6 +29,10 @@ pub enum Dep {
     Outline(String),
     /// The prompts that carry a theme.
     ThemePrompts(String),
+    /// What the print plan of later sessions takes from this session and
+    /// every session before it: their numbers and the worksheets they use
+    /// (a worksheet with rounds is printed at its first use only).
+    Prints(String),
     /// Where the item at a content path (`worksheets/plan.toml`) lives for
     /// each audience, or that it has none: what an `@/` link to it shows
     /// (a link, or plain text).
@@ -138,6 +142,7 @@ pub fn fingerprints(
             hash(&(&t.title, &t.summary)),
         );
     }
+    let mut prints = DefaultHasher::new();
     for s in &p.sessions {
         f.insert(Dep::Full(Kind::Session, s.id.clone()), text(&s.loc));
         let outline: Vec<_> = s
@@ -164,6 +169,14 @@ pub fn fingerprints(
             Dep::Title(Kind::Session, s.id.clone()),
             hash(&(s.number, &s.title, s.theme, s.duration, &s.objectives)),
         );
+        let used: Vec<&str> = s
+            .uses(crate::model::Audience::Facilitator)
+            .worksheets
+            .iter()
+            .map(|w| p.worksheets[*w].id.as_str())
+            .collect();
+        (s.number, used).hash(&mut prints);
+        f.insert(Dep::Prints(s.id.clone()), prints.finish());
     }
     for e in &p.exercises {
         f.insert(Dep::Full(Kind::Exercise, e.id.clone()), text(&e.loc));

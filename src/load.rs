@@ -460,6 +460,16 @@ fn shown(s: &str) -> String {
 /// of a file, then a count).
 fn report_control_chars(text: &str, file: FileId, d: &mut Diags) {
     const SHOWN: usize = 3;
+    // Most texts have none, which bytes show quickly: a control character's
+    // UTF-8 is a byte below 0x20, 0x7F, or 0xC2 then 0x80–0x9F.
+    let maybe = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7F || b == 0xC2;
+    if !text
+        .as_bytes()
+        .chunks(64)
+        .any(|c| c.iter().fold(false, |any, &b| any | maybe(b)))
+    {
+        return;
+    }
     let mut found = 0usize;
     for (at, c) in text.char_indices() {
         if !c.is_control() || matches!(c, '\t' | '\n' | '\r') {
@@ -509,6 +519,9 @@ fn report_too_large(id: FileId, d: &mut Diags) {
 
 /// Reports the first line longer than [`MAX_LINE_BYTES`]; true if there is one.
 fn report_long_line(text: &str, id: FileId, d: &mut Diags) -> bool {
+    if text.len() <= MAX_LINE_BYTES {
+        return false;
+    }
     let mut start = 0;
     for line in text.split_inclusive('\n') {
         if line.len() > MAX_LINE_BYTES {

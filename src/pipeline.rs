@@ -179,7 +179,16 @@ pub fn render(program: &Program, opts: &Options, sink: &dyn Sink) -> Result<(), 
             &opts.root,
         ))
     })?;
-    for p in crate::langs::Langs::each(program) {
+    let languages: Vec<&Program> = crate::langs::Langs::each(program).collect();
+    let count = languages.len();
+    for (i, p) in languages.into_iter().enumerate() {
+        // The words are folded into the parsed templates, so each language
+        // folds its own into a copy; the last one takes the original.
+        let mut tera = if i + 1 < count {
+            tera.clone()
+        } else {
+            std::mem::take(&mut tera)
+        };
         site::use_strings(&mut tera, &p.strings);
         if p.langs.prefix.is_empty() {
             render_language(p, &theme, &tera, opts, sink)?;

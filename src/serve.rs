@@ -262,11 +262,16 @@ impl Incremental {
         };
         self.look_stale = false;
         let Look {
-            theme, tera, hash, ..
+            theme,
+            tera: unfolded,
+            hash,
+            ..
         } = self.look.insert(look);
         let look_hash = *hash;
-        // The words depend on program.md's language too: set on every rebuild.
-        site::use_strings(tera, &program.strings);
+        // The words depend on program.md's language too: set on every rebuild,
+        // in a copy (they are folded into the templates).
+        let mut tera = unfolded.clone();
+        site::use_strings(&mut tera, &program.strings);
         mark("look loaded");
         let sources = &checked.sources;
         let parse_cache = &self.cache.parse;
@@ -309,14 +314,15 @@ impl Incremental {
             }
             site::SiteError::Io(e) => e.to_string(),
         };
-        site::render_pages(&program, tera, opts.pdf, Some(&want), &collected).map_err(failed)?;
+        site::render_pages(&program, &tera, opts.pdf, Some(&want), &collected).map_err(failed)?;
         // The other languages (langs.rs) are rendered whole each time.
         for other in &program.langs.others {
-            site::use_strings(tera, &other.strings);
+            let mut tera = unfolded.clone();
+            site::use_strings(&mut tera, &other.strings);
             let inside = crate::langs::InLanguage::new(&collected, &other.langs.prefix);
-            site::render_pages(other, tera, opts.pdf, None, &inside).map_err(failed)?;
+            site::render_pages(other, &tera, opts.pdf, None, &inside).map_err(failed)?;
             for (rel, bytes) in site::static_files(other, theme, &opts.root).files {
-                let _ = crate::output::Sink::put(&inside, rel, bytes);
+                crate::output::Sink::put(&inside, rel, bytes).map_err(|e| e.to_string())?;
             }
         }
         mark("pages rendered");

@@ -345,7 +345,7 @@ impl Strings {
 
     /// Fills `text`'s placeholders, isolating each value in a right-to-left
     /// language (numbers alone need no isolating).
-    fn fill_text(&self, text: &str, args: &[(&str, &str)]) -> String {
+    pub fn fill_text(&self, text: &str, args: &[(&str, &str)]) -> String {
         if !self.rtl {
             return fill(text, args);
         }
@@ -367,15 +367,20 @@ impl Strings {
     /// (`{n}` is the number).
     pub fn plural(&self, key: &str, n: u64, args: &[(&str, &str)]) -> String {
         let form = plural_category(&self.lang, n);
-        let key = if self.has(&format!("{key}.{form}")) {
-            format!("{key}.{form}")
-        } else {
-            format!("{key}.other")
+        let mut key = format!("{key}.{form}");
+        let text = match self.map.get(&key) {
+            Some(text) => text,
+            None => {
+                key.truncate(key.len() - form.len());
+                key.push_str("other");
+                self.get(&key)
+            }
         };
         let n = n.to_string();
-        let mut all = vec![("n", n.as_str())];
+        let mut all = Vec::with_capacity(args.len() + 1);
+        all.push(("n", n.as_str()));
         all.extend_from_slice(args);
-        self.fill_text(self.get(&key), &all)
+        self.fill_text(text, &all)
     }
 
     /// Every `(name, string)` of a table, e.g. `script`, by name.

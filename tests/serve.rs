@@ -545,6 +545,16 @@ fn serve_output_equals_a_fresh_build_after_every_edit() {
                 "audience = \"participant\"",
             )],
         ),
+        // A worksheet with rounds is printed at its first use: the later
+        // sessions' print lists (and the program's) change with it.
+        (
+            "stop using a worksheet with rounds in the first session",
+            vec![Replace(
+                "content/sessions/01-finding-our-footing.md",
+                "worksheets = [\"how-am-i-doing\"]\n",
+                "",
+            )],
+        ),
         (
             "rename a session",
             vec![Replace(

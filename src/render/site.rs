@@ -53,11 +53,25 @@ pub fn load_templates(theme: &Theme) -> Result<Tera, TemplateError> {
         })?;
         list.push((name, text, file.origin.clone()));
     }
-    let pairs: Vec<(&str, &str)> = list
-        .iter()
-        .map(|(n, t, _)| (n.as_str(), t.as_str()))
+    // What `Tera::add_raw_templates` does, with the templates parsed in
+    // parallel (parsing is most of loading a look, and it comes before any
+    // page can render); the first failure in order is the one reported.
+    let parsed: Vec<tera::Result<tera::Template>> = list
+        .par_iter()
+        .map(|(n, t, _)| {
+            tera::Template::new(n, None, t)
+                .map_err(|e| tera::Error::chain(format!("Failed to parse '{n}'"), e))
+        })
         .collect();
-    if let Err(e) = tera.add_raw_templates(pairs) {
+    let added = parsed.into_iter().try_for_each(|tpl| {
+        let tpl = tpl?;
+        tera.templates.insert(tpl.name.clone(), tpl);
+        Ok(())
+    });
+    let added = added
+        .and_then(|()| tera.build_inheritance_chains())
+        .and_then(|()| tera.check_macro_files());
+    if let Err(e) = added {
         let msg = tera_message(&e);
         let file = list
             .iter()
@@ -96,43 +110,277 @@ pub fn use_strings(tera: &mut Tera, strings: &crate::strings::Strings) {
             Ok(script.clone().into())
         },
     );
-    let strings = strings.clone();
+    let strings = std::sync::Arc::new(strings.clone());
+    // Every string as the value `t` returns, and the keys with plural forms:
+    // templates call `t` thousands of times a build, mostly with a key alone.
+    let words: HashMap<String, tera::Value> = strings
+        .keys()
+        .map(|k| (k.to_string(), strings.get(k).into()))
+        .collect();
+    let plurals: std::collections::HashSet<String> = strings
+        .keys()
+        .filter_map(|k| k.strip_suffix(".other"))
+        .map(str::to_string)
+        .collect();
+    // `t(k="minutes", n=…)`, on every agenda row, is folded into `n`
+    // through the filter `t(k="minutes")`, which keeps each number's text.
+    for key in plurals.iter().filter(|k| !words.contains_key(*k)) {
+        let (key, strings) = (key.clone(), strings.clone());
+        let made: std::sync::Mutex<HashMap<u64, tera::Value>> = Default::default();
+        tera.register_filter(
+            &counted_filter(&key),
+            move |n: &tera::Value, _: &HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
+                let Some(n) = n.as_u64() else {
+                    return Err(no_string(&key).into());
+                };
+                if let Some(v) = made.lock().ok().and_then(|m| m.get(&n).cloned()) {
+                    return Ok(v);
+                }
+                let v = tera::Value::from(strings.plural(&key, n, &[]));
+                if let Ok(mut m) = made.lock() {
+                    m.insert(n, v.clone());
+                }
+                Ok(v)
+            },
+        );
+    }
+    fold_words(tera, &words, &plurals);
+    // `t(k="minutes", n=…)` and the like, by key and number: on every agenda
+    // row, with few different numbers.
+    let counted: std::sync::Mutex<HashMap<String, HashMap<u64, tera::Value>>> = Default::default();
     tera.register_function(
         "t",
         move |args: &HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
             let Some(key) = args.get("k").and_then(|k| k.as_str()) else {
                 return Err("t() needs the key of a string: t(k=\"name\")".into());
             };
-            if args.len() == 1 && strings.has(key) {
-                return Ok(strings.get(key).into());
+            let word = words.get(key);
+            if let (1, Some(w)) = (args.len(), word) {
+                return Ok(w.clone());
             }
-            let text = |v: &tera::Value| match v {
-                tera::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            let fills: Vec<(String, String)> = args
+            let n = args.get("n").and_then(|n| n.as_u64());
+            if let (2, None, Some(n)) = (args.len(), word, n)
+                && plurals.contains(key)
+            {
+                let known = counted
+                    .lock()
+                    .ok()
+                    .and_then(|m| m.get(key)?.get(&n).cloned());
+                if let Some(v) = known {
+                    return Ok(v);
+                }
+                let v = tera::Value::from(strings.plural(key, n, &[]));
+                if let Ok(mut m) = counted.lock() {
+                    m.entry(key.to_string()).or_default().insert(n, v.clone());
+                }
+                return Ok(v);
+            }
+            fn text(v: &tera::Value) -> std::borrow::Cow<'_, str> {
+                match v {
+                    tera::Value::String(s) => std::borrow::Cow::Borrowed(s),
+                    other => std::borrow::Cow::Owned(other.to_string()),
+                }
+            }
+            let fills: Vec<(&str, std::borrow::Cow<str>)> = args
                 .iter()
                 .filter(|(n, _)| n.as_str() != "k")
-                .map(|(n, v)| (n.clone(), text(v)))
+                .map(|(n, v)| (n.as_str(), text(v)))
                 .collect();
-            let fills: Vec<(&str, &str)> = fills
-                .iter()
-                .map(|(a, b)| (a.as_str(), b.as_str()))
-                .collect();
-            if strings.has(key) {
-                return Ok(strings.fill(key, &fills).into());
+            let fills: Vec<(&str, &str)> = fills.iter().map(|(a, b)| (*a, b.as_ref())).collect();
+            if let Some(w) = word.and_then(|w| w.as_str()) {
+                return Ok(strings.fill_text(w, &fills).into());
             }
-            if let Some(n) = args.get("n").and_then(|n| n.as_u64())
-                && strings.has(&format!("{key}.other"))
+            if let Some(n) = n
+                && plurals.contains(key)
             {
                 return Ok(strings.plural(key, n, &fills).into());
             }
-            Err(format!(
-                "the look has no string `{key}` (the keys are in themes/default/strings/en.toml)"
-            )
-            .into())
+            Err(no_string(key).into())
         },
     );
+}
+
+fn no_string(key: &str) -> String {
+    format!("the look has no string `{key}` (the keys are in themes/default/strings/en.toml)")
+}
+
+/// The filter [`fold_words`] puts in place of `t(k="KEY", n=…)`; no
+/// template can name it.
+fn counted_filter(key: &str) -> String {
+    format!("t(k=\"{key}\")")
+}
+
+/// Puts the string itself in place of every `t(k="…")` that has only a
+/// literal key the catalogue has, in the parsed templates, so that pages do
+/// not call `t` for words fixed before any page renders. Output is the same:
+/// a string literal is escaped like the result of `t`, and where every
+/// template is autoescaped, `{{ t(k="…") }}` alone becomes its escaped text.
+/// `serve`, whose words change with program.md's language, folds a copy.
+fn fold_words(
+    tera: &mut Tera,
+    words: &HashMap<String, tera::Value>,
+    plurals: &std::collections::HashSet<String>,
+) {
+    use tera::ast::{Expr, ExprVal, FunctionCall, Node};
+    struct Folder<'a> {
+        words: &'a HashMap<String, tera::Value>,
+        plurals: &'a std::collections::HashSet<String>,
+        /// The escaper, when every render escapes (else no text is folded).
+        escape: Option<fn(&str) -> String>,
+    }
+    impl Folder<'_> {
+        /// The string for `t(k="literal")`, if that is what `e` calls.
+        fn word(&self, e: &ExprVal) -> Option<&str> {
+            let ExprVal::FunctionCall(call) = e else {
+                return None;
+            };
+            let key = match call.args.get("k") {
+                Some(Expr {
+                    val: ExprVal::String(k),
+                    negated: false,
+                    filters,
+                }) if call.name == "t" && call.args.len() == 1 && filters.is_empty() => k,
+                _ => return None,
+            };
+            self.words.get(key).and_then(|v| v.as_str())
+        }
+        /// Makes `t(k="KEY", n=…)`, KEY having plural forms only, into `n`
+        /// alone with KEY's filter first.
+        fn counted(&self, e: &mut Expr) {
+            let ExprVal::FunctionCall(call) = &mut e.val else {
+                return;
+            };
+            let plain = |x: &Expr| !x.negated && x.filters.is_empty();
+            let key = match (call.args.get("k"), call.args.get("n")) {
+                (
+                    Some(
+                        k @ Expr {
+                            val: ExprVal::String(key),
+                            ..
+                        },
+                    ),
+                    Some(n),
+                ) if call.name == "t"
+                    && call.args.len() == 2
+                    && plain(k)
+                    && plain(n)
+                    && self.plurals.contains(key)
+                    && !self.words.contains_key(key) =>
+                {
+                    counted_filter(key)
+                }
+                _ => return,
+            };
+            if let Some(n) = call.args.remove("n") {
+                let mut filters = vec![FunctionCall {
+                    name: key,
+                    args: HashMap::new(),
+                }];
+                filters.append(&mut e.filters);
+                e.val = n.val;
+                e.filters = filters;
+            }
+        }
+        fn expr(&self, e: &mut Expr) {
+            for f in &mut e.filters {
+                f.args.values_mut().for_each(|a| self.expr(a));
+            }
+            if let Some(w) = self.word(&e.val) {
+                e.val = ExprVal::String(w.to_string());
+                return;
+            }
+            self.counted(e);
+            match &mut e.val {
+                ExprVal::FunctionCall(c) => c.args.values_mut().for_each(|a| self.expr(a)),
+                ExprVal::MacroCall(c) => c.args.values_mut().for_each(|a| self.expr(a)),
+                ExprVal::Test(t) => t.args.iter_mut().for_each(|a| self.expr(a)),
+                ExprVal::Array(list) => list.iter_mut().for_each(|a| self.expr(a)),
+                ExprVal::Math(m) => {
+                    self.expr(&mut m.lhs);
+                    self.expr(&mut m.rhs);
+                }
+                ExprVal::Logic(l) => {
+                    self.expr(&mut l.lhs);
+                    self.expr(&mut l.rhs);
+                }
+                ExprVal::In(i) => {
+                    self.expr(&mut i.lhs);
+                    self.expr(&mut i.rhs);
+                }
+                // Left alone: inside `~` a call's result is escaped, a
+                // literal's is not.
+                ExprVal::StringConcat(_) => {}
+                _ => {}
+            }
+        }
+        fn nodes(&self, nodes: &mut [Node]) {
+            for node in nodes {
+                if let (Node::VariableBlock(_, e), Some(escape)) = (&*node, self.escape)
+                    && !e.negated
+                    && e.filters.is_empty()
+                    && let Some(w) = self.word(&e.val)
+                {
+                    *node = Node::Text(escape(w));
+                    continue;
+                }
+                match node {
+                    Node::VariableBlock(_, e) => self.expr(e),
+                    Node::Set(_, set) => self.expr(&mut set.value),
+                    Node::MacroDefinition(_, m, _) => {
+                        m.args.values_mut().flatten().for_each(|a| self.expr(a));
+                        self.nodes(&mut m.body);
+                    }
+                    Node::FilterSection(_, f, _) => {
+                        f.filter.args.values_mut().for_each(|a| self.expr(a));
+                        self.nodes(&mut f.body);
+                    }
+                    Node::Block(_, b, _) => self.nodes(&mut b.body),
+                    Node::Forloop(_, l, _) => {
+                        self.expr(&mut l.container);
+                        self.nodes(&mut l.body);
+                        if let Some(b) = &mut l.empty_body {
+                            self.nodes(b);
+                        }
+                    }
+                    Node::If(i, _) => {
+                        for (_, e, body) in &mut i.conditions {
+                            self.expr(e);
+                            self.nodes(body);
+                        }
+                        if let Some((_, b)) = &mut i.otherwise {
+                            self.nodes(b);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    // Tera escapes a render when its template's path (or name) has one of
+    // these endings, macros and includes included.
+    let escaped = tera.templates.values().all(|t| {
+        let name = t.path.as_deref().unwrap_or(&t.name);
+        tera.autoescape_suffixes.iter().any(|s| name.ends_with(s))
+    });
+    let folder = Folder {
+        words,
+        plurals,
+        escape: escaped.then(|| *tera.get_escape_fn()),
+    };
+    for t in tera.templates.values_mut() {
+        folder.nodes(&mut t.ast);
+        for m in t.macros.values_mut() {
+            folder.nodes(&mut m.body);
+        }
+        for b in t.blocks.values_mut() {
+            folder.nodes(&mut b.body);
+        }
+        for defs in t.blocks_definitions.values_mut() {
+            for (_, b) in defs {
+                folder.nodes(&mut b.body);
+            }
+        }
+    }
 }
 
 #[derive(Serialize, Clone)]
@@ -227,6 +475,11 @@ struct Site<'a> {
     nav: (Vec<NavItem>, Vec<NavItem>),
     /// Shared page contexts by audience, depth and current navigation item.
     bases: std::sync::Mutex<HashMap<BaseKey, Context>>,
+    /// Prompt cards already rendered, by prompt and heading level: a prompt
+    /// is shown on the pages of its sessions, themes and the library.
+    prompt_cards: std::sync::Mutex<HashMap<(usize, u8), std::sync::Arc<str>>>,
+    /// "Session N: title" of every session, made on first use.
+    session_titles: std::sync::OnceLock<Vec<String>>,
 }
 
 /// A main navigation item: title, root-relative URL.
@@ -266,6 +519,12 @@ type CardKey = (usize, Audience, String, u8, bool);
 /// Puts a value into a page's context without copying it
 /// (`Context::insert` serializes, so it would copy the whole value).
 fn put(c: &mut Context, key: &str, value: serde_json::Value) {
+    // A string is cheaper to copy than `extend` is: it rebuilds the
+    // context's whole map to add one key.
+    if let serde_json::Value::String(s) = &value {
+        c.insert(key, s);
+        return;
+    }
     let mut map = serde_json::Map::new();
     map.insert(key.to_string(), value);
     if let Ok(extra) = Context::from_value(serde_json::Value::Object(map)) {
@@ -347,6 +606,23 @@ impl<'a> Site<'a> {
     }
 
     fn prompt_card(&self, i: usize, level: u8) -> String {
+        let key = (i, level);
+        if let Some(c) = self
+            .prompt_cards
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
+            return c.to_string();
+        }
+        let card = self.render_prompt_card(i, level);
+        if let Ok(mut m) = self.prompt_cards.lock() {
+            m.insert(key, card.as_str().into());
+        }
+        card
+    }
+
+    fn render_prompt_card(&self, i: usize, level: u8) -> String {
         let pr = &self.p.prompts[i];
         let kind = pr.kind.label(&self.p.strings);
         let lang = self.text_lang(&pr.path);
@@ -591,11 +867,19 @@ impl<'a> Site<'a> {
 
     /// "Session 3: Boundaries", in the look's words.
     fn session_title(&self, i: usize) -> String {
-        let s = &self.p.sessions[i];
-        self.p.strings.fill(
-            "session_title",
-            &[("n", &s.number.to_string()), ("title", &s.title)],
-        )
+        let titles = self.session_titles.get_or_init(|| {
+            let p = self.p;
+            p.sessions
+                .iter()
+                .map(|s| {
+                    p.strings.fill(
+                        "session_title",
+                        &[("n", &s.number.to_string()), ("title", &s.title)],
+                    )
+                })
+                .collect()
+        });
+        titles[i].clone()
     }
 
     fn nav_items(&self, audience: Audience) -> &[NavItem] {
@@ -737,10 +1021,18 @@ impl<'a> Site<'a> {
     }
 
     fn render(&self, template: &str, path: String, c: &Context) -> PageOut {
-        let html = self.tera.render(template, c).map_err(|e| TemplateError {
-            file: format!("templates/{template}"),
-            message: tera_message(&e),
-        });
+        // Room for most pages at once (Tera's own buffer starts at 2 kB and
+        // grows by copying).
+        let mut buf = Vec::with_capacity(32 * 1024);
+        let html = self
+            .tera
+            .render_to(template, c, &mut buf)
+            .map_err(|e| tera_message(&e))
+            .and_then(|()| String::from_utf8(buf).map_err(|e| e.to_string()))
+            .map_err(|message| TemplateError {
+                file: format!("templates/{template}"),
+                message,
+            });
         PageOut { path, html }
     }
 
@@ -1709,7 +2001,7 @@ fn brought_back(p: &Program, plan: &crate::print_plan::SessionPrint) -> serde_js
 
 /// What a session's print list depends on besides the session itself: its
 /// worksheets and exercises and, when it uses a worksheet with rounds
-/// (printed at its first use), every earlier session and its exercises.
+/// (printed at its first use), what every earlier session prints.
 fn print_deps(p: &Program, i: usize) -> Vec<Dep> {
     let mut d = Vec::new();
     let uses = p.sessions[i].uses(Audience::Facilitator);
@@ -1722,12 +2014,9 @@ fn print_deps(p: &Program, i: usize) -> Vec<Dep> {
         .worksheets
         .iter()
         .any(|w| !p.worksheets[*w].repeat.is_empty())
+        && let Some(before) = i.checked_sub(1).and_then(|b| p.sessions.get(b))
     {
-        for s in &p.sessions[..i] {
-            d.push(Dep::Full(Kind::Session, s.id.clone()));
-            let exercises = s.uses(Audience::Facilitator).exercises.iter();
-            d.extend(exercises.map(|e| Dep::Full(Kind::Exercise, p.exercises[*e].id.clone())));
-        }
+        d.push(Dep::Prints(before.id.clone()));
     }
     d.extend(
         uses.exercises
@@ -2022,15 +2311,13 @@ fn jobs<'a>(s: &'a Site<'a>, with_deps: bool) -> Vec<Job<'a>> {
         }
     }
     if fac {
-        // A worksheet with rounds counts only at its first use, so the
-        // print plan depends on earlier sessions in full.
+        // Every session's print list: its number and title, its materials
+        // (in its outline) and what it and the sessions before it print.
         let print_plan = deps_of(&|d| {
             d.extend((0..p.sessions.len()).flat_map(|i| print_deps(p, i)));
-            d.extend(
-                p.sessions
-                    .iter()
-                    .map(|x| Dep::Full(Kind::Session, x.id.clone())),
-            );
+            titles(d, Kind::Session, &mut p.sessions.iter().map(|x| &x.id));
+            d.extend(p.sessions.iter().map(|x| Dep::Outline(x.id.clone())));
+            d.extend(p.sessions.last().map(|x| Dep::Prints(x.id.clone())));
         });
         let d = deps_of(&|d| {
             let sessions = &mut p.sessions.iter().map(|x| &x.id);
@@ -2116,6 +2403,8 @@ pub fn render_pages(
             nav_items(p, Audience::Facilitator),
         ),
         bases: Default::default(),
+        prompt_cards: Default::default(),
+        session_titles: Default::default(),
     };
     let mut jobs = jobs(&site, want.is_some());
     // The pages that list the whole program take longest: start them first,
