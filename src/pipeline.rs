@@ -85,7 +85,7 @@ pub fn check_cached(root: &Path, cache: Option<&mut Cache>) -> std::io::Result<C
         crate::render::pdf::images::check_files(root, p, &mut diags);
         crate::render::pdf::images::check_print_resolution(root, p, &mut diags);
         // The other languages' pictures: those their translations add.
-        for other in &p.langs.others {
+        for other in &mut p.langs.others {
             let mut own = Diags::default();
             crate::render::pdf::images::check_files(root, other, &mut own);
             crate::render::pdf::images::check_print_resolution(root, other, &mut own);
