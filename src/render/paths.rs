@@ -303,6 +303,8 @@ mod tests {
         let t = |s: &str| Term {
             term: s.into(),
             definition: String::new(),
+            body: Default::default(),
+            see_also: Vec::new(),
         };
         let terms = [
             t("Peer support"),
