@@ -634,6 +634,35 @@ mod tests {
         }
     }
 
+    /// With no font installed, the default look and the built-in fonts
+    /// print Latin, Greek, Cyrillic, Arabic (Persian and Urdu letters too),
+    /// Hebrew (with points) and emoji.
+    #[test]
+    fn built_in_fonts_cover_the_promised_scripts() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let theme = Theme::load(dir.path(), "default").expect("theme");
+        let fonts: Vec<Font> = theme
+            .under("typst/fonts/")
+            .flat_map(|(_, f)| Font::iter(Bytes::new(f.bytes.clone())))
+            .chain(asset_fonts().iter().cloned())
+            .collect();
+        let covered = |c: char| fonts.iter().any(|f| f.info().coverage.contains(c as u32));
+        for c in "aZéßŒ€ΩαЖжЯשָׁאﬠضیڈۓﻼ🙂🌱👩👧❤☕✔1️⃣#\u{20E3}".chars()
+        {
+            assert!(covered(c), "U+{:04X} {c}", c as u32);
+        }
+        assert!(!covered('你') && !covered('\u{10FFFD}'));
+        // the families the default look asks for by name
+        for family in ["noto sans arabic", "noto sans hebrew", "noto emoji"] {
+            assert!(
+                fonts
+                    .iter()
+                    .any(|f| f.info().family.to_lowercase() == family),
+                "{family}"
+            );
+        }
+    }
+
     #[test]
     fn dates() {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
