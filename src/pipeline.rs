@@ -49,7 +49,20 @@ pub fn check(root: &Path) -> std::io::Result<Checked> {
     if let Some(p) = &checked.program
         && let Ok(theme) = Theme::load(root, &p.config.theme)
     {
-        let problems = look_error::with_texts(look_error::check(&theme), &theme, p, root);
+        let mut problems = look_error::check(&theme);
+        // What the PDF build would stop on: characters no font has.
+        if !checked.diags.has_errors() {
+            let t = std::time::Instant::now();
+            problems.extend(
+                crate::render::pdf::missing_glyphs(p, &theme, root)
+                    .iter()
+                    .map(|e| look_error::from_pdf(p, root, e)),
+            );
+            if std::env::var_os("CAIRN_TIMING").is_some() {
+                eprintln!("  glyphs: {:.1?}", t.elapsed());
+            }
+        }
+        let problems = look_error::with_texts(problems, &theme, p, root);
         checked.add_placed(problems);
     }
     Ok(checked)

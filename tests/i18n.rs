@@ -332,3 +332,182 @@ fn other_scripts_and_invisible_characters_print() {
         }
     }
 }
+
+/// `cairn CMD --root ROOT --format json` plus `extra`: the missing-glyph
+/// diagnostics as `FILE:LINE:COL: MESSAGE`, and the whole run.
+fn missing_glyphs(cmd: &str, root: &Path, extra: &[&str]) -> (Vec<String>, Run) {
+    let mut args = vec![
+        cmd,
+        "--root",
+        root.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+    ];
+    args.extend(extra);
+    let run = cairn(args);
+    run.assert_no_panic(cmd);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("{cmd}: not JSON ({e}):\n{}\n{}", run.stdout, run.stderr));
+    let list = json["diagnostics"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .filter(|d| d["code"] == "missing-glyph")
+                .map(|d| {
+                    format!(
+                        "{}:{}:{}: {}",
+                        d["file"].as_str().unwrap_or(""),
+                        d["line"],
+                        d["column"],
+                        d["message"].as_str().unwrap_or("")
+                    )
+                })
+                .collect::<Vec<String>>()
+        })
+        .unwrap_or_default();
+    let mut list = list;
+    list.sort();
+    (list, run)
+}
+
+/// A character no font has is found by `check` and by the build with PDFs
+/// alike, at the author's text, with its code point; emoji (joined, with
+/// variation selectors, keycaps) print with the built-in font.
+#[test]
+fn check_and_build_agree_on_missing_glyphs() {
+    let dir = program_with(Some("i18n/es"));
+    let session = dir.path().join("content/sessions/01-a.md");
+    let original = std::fs::read_to_string(&session).expect("session");
+    let line = original.lines().count() + 2;
+    let emoji = "Una sonrisa 🙂 y 🌱, la familia 👩‍👩‍👧, ❤️ y 1️⃣";
+    std::fs::write(&session, format!("{original}\n{emoji} \u{10FFFD}.\n")).expect("session");
+    let out = dir.path().join("out");
+    let (checked, run) = missing_glyphs("check", dir.path(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let column = emoji.chars().count() + 2;
+    assert_eq!(
+        checked,
+        [format!(
+            "content/sessions/01-a.md:{line}:{column}: `\u{10FFFD}` (U+10FFFD) has no glyph in any print font"
+        )]
+    );
+    let (built, run) = missing_glyphs(
+        "build",
+        dir.path(),
+        &["--output", out.to_str().expect("utf-8")],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(built, checked, "build and check disagree");
+    assert!(!out.exists(), "a failed build wrote output");
+    // without it, everything prints
+    std::fs::write(&session, format!("{original}\n{emoji}.\n")).expect("session");
+    let (checked, run) = missing_glyphs("check", dir.path(), &[]);
+    assert!(checked.is_empty() && run.code == 0, "{}", run.stdout);
+    let (built, run) = missing_glyphs(
+        "build",
+        dir.path(),
+        &["--output", out.to_str().expect("utf-8")],
+    );
+    assert!(built.is_empty() && run.code == 0, "{}", run.stdout);
+    if let Some(text) = pdftotext(&out.join("pdf/sessions/a.pdf")) {
+        assert!(text.contains("🙂"), "no emoji in the handout");
+    }
+}
+
+/// A program wholly in Simplified Chinese, with emoji (tests/fixtures/i18n/zh):
+/// on a machine with a Chinese font (Debian's fonts-noto-cjk, as `.ci/run`
+/// installs) `check` passes and the PDFs build; without one, `check` and the
+/// build name fonts-noto-cjk for exactly the program's Chinese characters
+/// that no font has, and nothing else.
+#[test]
+fn a_chinese_program_prints_or_names_the_font_it_needs() {
+    use cairn::render::pdf::glyphs::cover;
+    let dir = program_with(Some("i18n/zh"));
+    let out = dir.path().join("out");
+    let (checked, run) = missing_glyphs("check", dir.path(), &[]);
+    let (built, build_run) = missing_glyphs(
+        "build",
+        dir.path(),
+        &["--output", out.to_str().expect("utf-8")],
+    );
+    assert!(built == checked, "build and check disagree");
+    if checked.is_empty() {
+        assert_eq!(run.code, 0, "check\n{}", run.stdout);
+        assert_eq!(build_run.code, 0, "build\n{}", build_run.stdout);
+        let workbook = out.join("pdf/participant-workbook.pdf");
+        assert!(workbook.is_file(), "no workbook");
+        if let Some(text) = pdftotext(&workbook) {
+            for w in ["安心之地", "我们先让自己慢慢到来", "🙂"] {
+                assert!(text.contains(w), "“{w}” not in the workbook");
+            }
+            assert!(
+                !text.contains("仅供带领人阅读"),
+                "facilitator note in the workbook"
+            );
+        }
+        return;
+    }
+    // The Chinese characters of the program, and of the zh catalogue (whose
+    // words for the web only are not printed; nor is a theme's text).
+    let han = |text: &str| -> BTreeSet<char> {
+        text.chars()
+            .filter(|&c| cover(c).is_some_and(|s| s.package == "fonts-noto-cjk"))
+            .collect()
+    };
+    let mut content = BTreeSet::new();
+    for f in all_files(&dir.path().join("content"), "md")
+        .into_iter()
+        .chain(all_files(&dir.path().join("content"), "toml"))
+        .filter(|f| !f.starts_with(dir.path().join("content/themes")))
+    {
+        content.extend(han(&std::fs::read_to_string(&f).expect("file")));
+    }
+    let mut unprinted =
+        han(&std::fs::read_to_string(repo().join("themes/default/strings/zh.toml")).expect("zh"));
+    unprinted.extend(han(&std::fs::read_to_string(
+        dir.path().join("content/themes/calm.md"),
+    )
+    .expect("theme")));
+    let run = cairn([
+        "check",
+        "--root",
+        dir.path().to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let mut reported = BTreeSet::new();
+    for d in json["diagnostics"].as_array().expect("diagnostics") {
+        assert_eq!(d["code"], "missing-glyph", "{d}");
+        let message = d["message"].as_str().expect("message");
+        let c = message.chars().nth(1).expect("the character");
+        assert!(
+            message.contains(&format!("(U+{:04X}, ", c as u32)),
+            "{message}"
+        );
+        assert!(
+            d["help"]
+                .as_str()
+                .is_some_and(|h| h.contains("apt install fonts-noto-cjk")),
+            "{d}"
+        );
+        assert!(reported.insert(c), "{c} reported twice");
+    }
+    // exactly those no font of this machine has: all of the content's, and
+    // the catalogue's printed words'
+    let theme = cairn::theme::Theme::load(dir.path(), "default").expect("look");
+    let fonts = cairn::render::pdf::world::fonts_for(&theme);
+    let content: BTreeSet<char> = content.into_iter().filter(|&c| !fonts.covers(c)).collect();
+    assert!(!content.is_empty());
+    let missed: Vec<&char> = content.difference(&reported).collect();
+    assert!(missed.is_empty(), "not reported: {missed:?}");
+    let extra: Vec<&char> = reported
+        .iter()
+        .filter(|c| !content.contains(c) && !unprinted.contains(c))
+        .collect();
+    assert!(
+        extra.is_empty(),
+        "reported but not in the program: {extra:?}"
+    );
+    assert_eq!(build_run.code, 1);
+}

@@ -205,7 +205,7 @@ pub fn from_pdf(program: &Program, root: &Path, e: &PdfError) -> Placed {
         help.push_str(&format!("it was writing {item} ({at})"));
     }
     Placed {
-        code: PRINT,
+        code: e.code.unwrap_or(PRINT),
         file: e.file.clone(),
         line: e.line,
         column: e.column,

@@ -10,6 +10,7 @@
 //!   the project's pictures, nothing else.
 
 pub mod generate;
+pub mod glyphs;
 pub mod images;
 pub mod md;
 pub mod pagemode;
@@ -35,6 +36,9 @@ use world::{CairnWorld, Shared};
 /// generated file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PdfError {
+    /// The diagnostic code, when not a print template's error
+    /// ([`glyphs::MISSING_GLYPH`]).
+    pub code: Option<&'static str>,
     /// `themes/NAME/typst/x.typ` (`themes/default/…` for the built-in
     /// look), or `(generated) NAME.typ` for cairn's own file.
     pub file: String,
@@ -190,6 +194,8 @@ pub struct PdfPlan {
     pub kept: Vec<String>,
     kept_records: BTreeMap<String, PdfRecord>,
     pub jobs: Vec<PdfJob>,
+    /// Where the content's characters first are, read when a glyph is missing.
+    places: std::sync::OnceLock<glyphs::Places>,
 }
 
 /// Sorts out which PDFs of `program` need compiling: those whose generated
@@ -249,6 +255,7 @@ pub fn plan_pdfs(
         kept,
         kept_records,
         jobs,
+        places: std::sync::OnceLock::new(),
     }
 }
 
@@ -300,9 +307,14 @@ impl PdfPlan {
     }
 
     /// Places a compile error as a build reports it (a missing glyph at the
-    /// author's text).
+    /// author's text, as `check` does).
     pub fn place(&self, program: &Program, root: &Path, err: PdfError) -> PdfError {
-        place_missing_glyph(program, root, err)
+        if err.code != Some(glyphs::MISSING_GLYPH) {
+            return err;
+        }
+        self.places
+            .get_or_init(|| glyphs::Places::of(program, root))
+            .place(err)
     }
 }
 
@@ -391,6 +403,7 @@ fn world(shared: Arc<Shared>, name: &str, text: String) -> Result<CairnWorld, Ve
     let main_path = format!("{}generated-{name}", world::TYPST_DIR);
     CairnWorld::new(shared, &main_path, format!("{GENERATED}{name}"), text).ok_or_else(|| {
         vec![PdfError {
+            code: None,
             file: format!("{GENERATED}{name}"),
             line: 0,
             column: 0,
@@ -433,10 +446,17 @@ fn compile_recording(
     text: String,
     today: Option<typst::foundations::Datetime>,
 ) -> Recorded {
-    let w = world(shared, name, text)?;
+    let w = world(shared.clone(), name, text)?;
+    // A character no font has stops a PDF/UA export; say which, as `check` does.
+    let mut missing = glyphs::missing(w.main_root(), &shared.fonts);
+    missing.extend(shared.strings_missing());
+    if !missing.is_empty() {
+        return Err(glyphs::errors(&missing, &w.main_name));
+    }
     let doc: PagedDocument = typst::compile(&w).output.map_err(|d| diagnostics(&w, &d))?;
     let standards = PdfStandards::new(&[PdfStandard::Ua_1]).map_err(|e| {
         vec![PdfError {
+            code: None,
             file: w.main_name.clone(),
             line: 0,
             column: 0,
@@ -484,7 +504,7 @@ fn diagnostics(w: &CairnWorld, diags: &[SourceDiagnostic]) -> Vec<PdfError> {
                         .into(),
                 );
             }
-            PdfError { file, line, column, len, item, snippet, message: d.message.to_string(), hints }
+            PdfError { code: None, file, line, column, len, item, snippet, message: d.message.to_string(), hints }
         })
         .collect()
 }
@@ -503,61 +523,33 @@ fn generated_item(text: &str, line: usize) -> Option<String> {
         .last()
 }
 
-/// A character no print font has stops a PDF/UA export. Typst cannot say
-/// where it came from; find it in the content files and say so there.
-fn place_missing_glyph(program: &Program, root: &Path, err: PdfError) -> PdfError {
-    let Some(text) = err
-        .message
-        .split_once("the text `\"")
-        .and_then(|(_, rest)| rest.split_once("\"` could not be displayed"))
-        .map(|(t, _)| t.to_string())
-    else {
-        return err;
-    };
-    let codes: Vec<String> = text
-        .chars()
-        .map(|c| format!("U+{:04X}", c as u32))
+/// Every character of the configured print editions that no font has,
+/// placed in the content: what a build with PDFs would stop on, found the
+/// same way ([`glyphs`]).
+pub fn missing_glyphs(program: &Program, theme: &Theme, root: &Path) -> Vec<PdfError> {
+    let docs = generate::documents(program);
+    if docs.is_empty() {
+        return Vec::new();
+    }
+    let fonts = world::fonts_for(theme);
+    let mut chars = docs
+        .par_iter()
+        .map(|k| glyphs::missing_in_text(&generate::main_source(program, *k), &fonts))
+        .reduce(std::collections::BTreeSet::new, |mut a, b| {
+            a.extend(b);
+            a
+        });
+    chars.extend(glyphs::missing_in_text(&program.strings.typst(), &fonts));
+    if chars.is_empty() {
+        return Vec::new();
+    }
+    let places = glyphs::Places::of(program, root);
+    let mut errors: Vec<PdfError> = glyphs::errors(&chars, GENERATED.trim_end())
+        .into_iter()
+        .map(|e| places.place(e))
         .collect();
-    let message = format!(
-        "`{text}` ({}) has no glyph in the print fonts",
-        codes.join(" ")
-    );
-    let hints = vec![
-        "PDF/UA-1 does not allow text that cannot be shown".to_string(),
-        "remove or replace it, or add a font that has it to themes/NAME/typst/fonts/".to_string(),
-    ];
-    let mut paths: Vec<String> = vec!["program.md".into(), "glossary.toml".into()];
-    paths.extend(program.themes.iter().map(|x| x.path.clone()));
-    paths.extend(program.sessions.iter().map(|x| x.path.clone()));
-    paths.extend(program.exercises.iter().map(|x| x.path.clone()));
-    paths.extend(program.prompts.iter().map(|x| x.path.clone()));
-    paths.extend(program.worksheets.iter().map(|x| x.path.clone()));
-    paths.extend(program.guides.iter().map(|x| x.path.clone()));
-    paths.extend(program.pages.iter().map(|x| x.path.clone()));
-    paths.dedup();
-    for p in paths {
-        let Ok(content) = std::fs::read_to_string(root.join("content").join(&p)) else {
-            continue;
-        };
-        if let Some(at) = content.find(&text) {
-            let (line, column) = crate::diag::line_col(&content, at);
-            return PdfError {
-                file: format!("content/{p}"),
-                line,
-                column,
-                len: text.chars().count(),
-                item: None,
-                snippet: None,
-                message,
-                hints,
-            };
-        }
-    }
-    PdfError {
-        message,
-        hints,
-        ..err
-    }
+    errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    errors
 }
 
 /// File, 1-based line and column, and length in characters of a span.

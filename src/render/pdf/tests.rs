@@ -344,7 +344,8 @@ fn write_project(extra: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 fn load(root: &Path) -> Program {
-    let checked = crate::pipeline::check(root).expect("load");
+    // what `build` checks (the PDFs' own problems are the tests' business)
+    let checked = crate::pipeline::check_cached(root, None).expect("load");
     let errors: Vec<String> = checked
         .diags
         .list
@@ -728,21 +729,25 @@ fn bench_guide() {
 
 #[test]
 fn missing_glyph_is_placed_in_the_content() {
+    // A private-use character no font has; emoji print with the built-in font.
     let dir = write_project(&[(
         "content/pages/emoji.md",
-        "+++\ntitle = \"Smile\"\n+++\n\nA smile 🙂 here.\n",
+        "+++\ntitle = \"Smile\"\n+++\n\nA smile 🙂 here \u{10FFFD}.\n",
     )]);
     let program = load(dir.path());
     let theme = Theme::load(dir.path(), "default").expect("theme");
-    let errors = render_pdfs(&program, &theme, dir.path(), false).expect_err("no font has 🙂");
+    let errors = render_pdfs(&program, &theme, dir.path(), false).expect_err("no font has it");
     assert_eq!(errors.len(), 1, "{errors:#?}");
     let e = &errors[0];
     assert_eq!(
-        (e.file.as_str(), e.line, e.column),
-        ("content/pages/emoji.md", 5, 9),
+        (e.file.as_str(), e.line, e.column, e.code),
+        ("content/pages/emoji.md", 5, 16, Some(glyphs::MISSING_GLYPH)),
         "{e}"
     );
-    assert!(e.message.contains("U+1F642"), "{e}");
+    assert!(e.message.contains("U+10FFFD"), "{e}");
+    // `check` finds the same, at the same place
+    let found = missing_glyphs(&program, &theme, dir.path());
+    assert_eq!(found, errors);
 }
 
 /// Issue 12: worksheets made for pens, with a structure that does not

@@ -34,11 +34,23 @@ fn library() -> &'static LazyHash<Library> {
     })
 }
 
-/// The fonts embedded in typst-assets, parsed once per process.
+/// cairn's own built-in fonts (`fonts/`, subsets; see fonts/README.md):
+/// Arabic, Hebrew and monochrome emoji, which typst-assets lacks.
+pub const CAIRN_FONTS: &[&[u8]] = &[
+    include_bytes!("../../../fonts/NotoSansArabic-Regular.ttf"),
+    include_bytes!("../../../fonts/NotoSansArabic-Bold.ttf"),
+    include_bytes!("../../../fonts/NotoSansHebrew-Regular.ttf"),
+    include_bytes!("../../../fonts/NotoSansHebrew-Bold.ttf"),
+    include_bytes!("../../../fonts/NotoEmoji-Regular.ttf"),
+];
+
+/// The fonts built into the binary, parsed once per process: typst-assets'
+/// (Libertinus Serif, New Computer Modern, DejaVu Sans Mono) and cairn's own.
 fn asset_fonts() -> &'static [Font] {
     static FONTS: OnceLock<Vec<Font>> = OnceLock::new();
     FONTS.get_or_init(|| {
         typst_assets::fonts()
+            .chain(CAIRN_FONTS.iter().copied())
             .flat_map(|data| Font::iter(Bytes::new(data)))
             .collect()
     })
@@ -52,6 +64,8 @@ pub struct Fonts {
     slots: Vec<Slot>,
     /// The system fonts used, by path, for the PDF cache's key.
     pub system_key: String,
+    /// [`Fonts::covers`]'s answers so far.
+    covered: Mutex<HashMap<char, bool>>,
 }
 
 /// One font: parsed already, or a system font read when a document asks.
@@ -65,6 +79,23 @@ enum Slot {
 }
 
 impl Fonts {
+    /// Whether some font of the set has a glyph for `c`: the coverage of
+    /// each font's cmap, read once when the set was made, each character
+    /// looked up once.
+    pub fn covers(&self, c: char) -> bool {
+        let mut covered = match self.covered.lock() {
+            Ok(c) => c,
+            Err(p) => p.into_inner(),
+        };
+        *covered.entry(c).or_insert_with(|| {
+            (0..self.slots.len()).any(|i| {
+                self.book
+                    .info(i)
+                    .is_some_and(|f| f.coverage.contains(c as u32))
+            })
+        })
+    }
+
     pub fn get(&self, index: usize) -> Option<Font> {
         match self.slots.get(index)? {
             Slot::Ready(f) => Some(f.clone()),
@@ -169,6 +200,7 @@ pub fn fonts_for(theme: &Theme) -> Arc<Fonts> {
         book: LazyHash::new(book),
         slots,
         system_key,
+        covered: Mutex::new(HashMap::new()),
     });
     *cache = Some((key, set.clone()));
     set
@@ -188,6 +220,8 @@ pub struct Shared {
     input_hashes: Mutex<HashMap<String, String>>,
     pub fonts: Arc<Fonts>,
     pub today: Option<Datetime>,
+    /// The characters of the strings catalogue (`strings.typ`) no font has.
+    strings_missing: OnceLock<std::collections::BTreeSet<char>>,
 }
 
 impl Shared {
@@ -210,6 +244,7 @@ impl Shared {
             input_hashes: Mutex::new(HashMap::new()),
             fonts: fonts_for(theme),
             today,
+            strings_missing: OnceLock::new(),
         }
     }
 
@@ -224,6 +259,18 @@ impl Shared {
             ),
         );
         self
+    }
+
+    /// The characters of the print templates' words (`strings.typ`) that no
+    /// font has, found once.
+    pub fn strings_missing(&self) -> &std::collections::BTreeSet<char> {
+        self.strings_missing.get_or_init(|| {
+            self.theme_files
+                .get("strings.typ")
+                .and_then(|(b, _)| std::str::from_utf8(b.as_slice()).ok())
+                .map(|t| super::glyphs::missing_in_text(t, &self.fonts))
+                .unwrap_or_default()
+        })
     }
 
     /// The look's file behind a virtual path under `/typst/`, if any.
@@ -412,6 +459,11 @@ impl CairnWorld {
         self.main.text()
     }
 
+    /// The generated main file's syntax tree.
+    pub fn main_root(&self) -> &typst::syntax::SyntaxNode {
+        self.main.root()
+    }
+
     pub fn shared(&self) -> &Shared {
         &self.shared
     }
@@ -579,6 +631,35 @@ mod tests {
                 assert_eq!(font.info().family, info.family, "{}", path.display());
                 return;
             }
+        }
+    }
+
+    /// With no font installed, the default look and the built-in fonts
+    /// print Latin, Greek, Cyrillic, Arabic (Persian and Urdu letters too),
+    /// Hebrew (with points) and emoji.
+    #[test]
+    fn built_in_fonts_cover_the_promised_scripts() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let theme = Theme::load(dir.path(), "default").expect("theme");
+        let fonts: Vec<Font> = theme
+            .under("typst/fonts/")
+            .flat_map(|(_, f)| Font::iter(Bytes::new(f.bytes.clone())))
+            .chain(asset_fonts().iter().cloned())
+            .collect();
+        let covered = |c: char| fonts.iter().any(|f| f.info().coverage.contains(c as u32));
+        for c in "aZéßŒ€ΩαЖжЯשָׁאﬠضیڈۓﻼ🙂🌱👩👧❤☕✔1️⃣#\u{20E3}".chars()
+        {
+            assert!(covered(c), "U+{:04X} {c}", c as u32);
+        }
+        assert!(!covered('你') && !covered('\u{10FFFD}'));
+        // the families the default look asks for by name
+        for family in ["noto sans arabic", "noto sans hebrew", "noto emoji"] {
+            assert!(
+                fonts
+                    .iter()
+                    .any(|f| f.info().family.to_lowercase() == family),
+                "{family}"
+            );
         }
     }
 
