@@ -210,7 +210,15 @@ impl Config {
         };
         let root = Obj::new(doc.get_ref(), Loc::new(file, 0..0), cx, "cairn.toml");
         root.check_keys(
-            &["base_url", "theme", "site", "pdf", "markdown", "checks", "languages"],
+            &[
+                "base_url",
+                "theme",
+                "site",
+                "pdf",
+                "markdown",
+                "checks",
+                "languages",
+            ],
             d,
         );
         if root.has("languages") {

@@ -105,10 +105,10 @@ fn the_teaching_fixture_passes_strict_checks_and_renders_everything() {
     // The glossary: Markdown definitions, see also, links to terms.
     let glossary = text(&files, "glossary/index.html");
     let want = [
-        "<dt id=\"practice-round\">Practice round</dt>",
+        "<dt id=\"term-practice-round\">Practice round</dt>",
         "<em>short</em>",
         "href=\"../sessions/rounds/index.html\"",
-        "<a href=\"#time-limit\">Time limit</a>",
+        "<a href=\"#term-time-limit\">Time limit</a>",
         "<strong>round</strong>",
     ];
     assert!(
@@ -117,7 +117,7 @@ fn the_teaching_fixture_passes_strict_checks_and_renders_everything() {
         missing(&glossary, &want)
     );
     assert!(
-        page.contains("href=\"../../glossary/index.html#practice-round\""),
+        page.contains("href=\"../../glossary/index.html#term-practice-round\""),
         "{page}"
     );
 

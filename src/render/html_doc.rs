@@ -280,7 +280,10 @@ fn markdown(
             // Written here, with the picture's width and height (from the
             // model) so the page keeps its place while it loads.
             Event::Start(Tag::Image {
-                dest_url, title, id, ..
+                dest_url,
+                title,
+                id,
+                ..
             }) => {
                 let url = dest_url.strip_prefix("content/").unwrap_or(dest_url);
                 let img = Img {
