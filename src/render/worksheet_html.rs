@@ -631,7 +631,8 @@ fn block(
                 None => st.fill("ws_goal_n", &[("n", &(r + 1).to_string())]),
             };
             o.push_str(&format!(
-                "<div class=\"ws-block tracker-block\" data-block=\"tracker\">\n<div class=\"table-wrap\"><table class=\"tracker\"{described}>\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">{}</th>",
+                "<div class=\"ws-block tracker-block\" data-block=\"tracker\">\n<p class=\"scroll-hint\" aria-hidden=\"true\">{}</p>\n<div class=\"table-wrap\"><table class=\"tracker\"{described}>\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">{}</th>",
+                esc(&cx.t("ws_scroll_hint")),
                 esc(label),
                 esc(row_label)
             ));

@@ -109,7 +109,7 @@ impl Run {
 }
 
 /// How long one run of the binary may take before the test calls it hung.
-pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(240);
 
 /// Runs the `cairn` binary with `args`, colourless, with a fixed build date.
 /// A run that takes longer than [`TIMEOUT`] is killed and reported as exit
