@@ -388,6 +388,9 @@ async function main() {
     eq(await page.locator('.ws-scoring .ws-better').innerText(), 'A lower score is better.', 'the printed rule says it too');
     await axe(page, 'stress-load (two rounds scored)');
     await page.emulateMedia({ colorScheme: 'dark' });
+    // the look eases colours over 0.15 s: let those transitions finish, or
+    // axe may measure contrast between two half-changed colours
+    await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
     await axe(page, 'stress-load (two rounds scored, dark)');
     await page.emulateMedia({ colorScheme: 'light' });
   });
