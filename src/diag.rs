@@ -619,6 +619,8 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("multiline", "lines"),
     ("likert", "scale"),
     ("slider", "rating"),
+    ("numeric", "number"),
+    ("integer", "number"),
     ("checkbox", "checklist"),
     ("checkboxes", "checklist"),
     ("grid", "table"),

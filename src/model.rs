@@ -408,6 +408,14 @@ pub enum BlockKind {
         columns: Vec<String>,
         blank_rows: u32,
     },
+    /// A number, such as minutes of practice: kept per round and charted
+    /// across rounds like scores.
+    Number {
+        min: Option<f64>,
+        max: Option<f64>,
+        /// What it counts, such as "minutes" (shown after the box).
+        unit: Option<String>,
+    },
 }
 
 impl BlockKind {
@@ -422,6 +430,7 @@ impl BlockKind {
         "rating",
         "checklist",
         "table",
+        "number",
     ];
 
     pub fn name(&self) -> &'static str {
@@ -436,6 +445,7 @@ impl BlockKind {
             BlockKind::Rating { .. } => "rating",
             BlockKind::Checklist { .. } => "checklist",
             BlockKind::Table { .. } => "table",
+            BlockKind::Number { .. } => "number",
         }
     }
 }

@@ -240,6 +240,7 @@ const ERROR_CASES: &[&str] = &[
     "not-finite",
     "not-utf8",
     "not-utf8-config",
+    "number-block",
     "score-bands",
     "single-bracket-agenda",
     "single-bracket-block",
@@ -385,6 +386,7 @@ error_tests! {
     error_checks_deny_and_session_kinds => "checks-deny",
     error_missing_linked_asset_has_its_place => "missing-asset",
     error_glossary_see_also_and_term_links => "glossary",
+    error_number_block_range_and_unit => "number-block",
 }
 
 warning_tests! {

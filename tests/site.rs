@@ -2180,3 +2180,96 @@ fn asset_links_are_checked_copied_and_rewritten() {
     let handout = pdf_text(&site.files["pdf/sessions/a.pdf"]);
     assert!(handout.contains("../../assets/slides.pdf"), "{handout}");
 }
+
+/// A `number` block in a repeated worksheet (the sample's "How am I
+/// doing?"): a number box per round with its range and unit read with it,
+/// the block in the script's data and a section for the numbers' chart.
+#[test]
+fn sample_number_block_is_kept_per_round_and_charted() {
+    let site = sample();
+    let html = site.text("worksheets/how-am-i-doing/index.html");
+    for r in 1..=3 {
+        let bp = format!("ws-how-am-i-doing-r{r}-b2");
+        let input = format!(
+            "<input type=\"number\" inputmode=\"decimal\" step=\"any\" id=\"{bp}\" name=\"{bp}\" min=\"0\" max=\"300\" aria-describedby=\"{bp}-range {bp}-help\">"
+        );
+        assert!(html.contains(&input), "no {input} in {html}");
+        assert!(html.contains(&format!(
+            "<span class=\"ws-unit\" id=\"{bp}-unit\">minutes</span>"
+        )));
+        assert!(html.contains(&format!(
+            "<p class=\"ws-range muted\" id=\"{bp}-range\">0 to 300 minutes</p>"
+        )));
+    }
+    let data = worksheet_data(&html, "how-am-i-doing");
+    assert_eq!(
+        data["numbers"],
+        serde_json::json!([{
+            "name": "b2",
+            "label": "Minutes of calm practice this week",
+            "unit": "minutes",
+            "min": 0.0,
+            "max": 300.0,
+        }])
+    );
+    assert!(html.contains(
+        "<section class=\"ws-results ws-numbers\" id=\"ws-how-am-i-doing-numbers\" aria-labelledby=\"ws-how-am-i-doing-numbers-title\" hidden>\n<h2 id=\"ws-how-am-i-doing-numbers-title\">Your numbers</h2>"
+    ));
+    for key in [
+        "number_up",
+        "number_down",
+        "number_same",
+        "numbers_chart_label",
+    ] {
+        assert!(
+            html.contains(&format!("\"{key}\":")),
+            "no {key} in the page"
+        );
+    }
+}
+
+/// A number block filled in once: a range with one end, a unit that is
+/// escaped, the default label, and no numbers chart without rounds.
+#[test]
+fn number_block_once_with_one_end_and_default_label() {
+    let dir = program_with(Some("site/numbers"));
+    let site = build_site_with(dir.path(), &[]);
+    let html = String::from_utf8_lossy(&site.files["worksheets/plan/index.html"]).into_owned();
+    assert!(
+        html.contains("name=\"ws-plan-b2\" min=\"0\" aria-describedby=\"ws-plan-b2-range\">"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<p class=\"ws-range muted\" id=\"ws-plan-b2-range\">0 hours or more</p>")
+    );
+    assert!(
+        html.contains("name=\"ws-plan-b3\" max=\"12.5\" aria-describedby=\"ws-plan-b3-range\">")
+    );
+    assert!(html.contains("<span class=\"ws-unit\" id=\"ws-plan-b3-unit\">km &lt;b&gt;</span>"));
+    assert!(html.contains("Up to 12.5 km &lt;b&gt;</p>"));
+    assert!(html.contains("<label for=\"ws-plan-b4\">A number</label>"));
+    assert!(html.contains("name=\"ws-plan-b4\">"), "{html}");
+    assert!(!html.contains("ws-plan-numbers"), "no chart without rounds");
+    // repeated: a cell per round, each with the unit at its end
+    let pdf = pdf_text(&site.files["pdf/worksheets/log.pdf"]);
+    let label = pdf
+        .find("Minutes of calm practice")
+        .expect("the label in print");
+    let range = pdf.find("0 to 120 minutes").expect("the range in print");
+    assert!(label < range, "{pdf}");
+    assert_eq!(
+        pdf[range..].matches("minutes").count(),
+        4,
+        "{}",
+        &pdf[label..]
+    );
+    let pdf = pdf_text(&site.files["pdf/worksheets/plan.pdf"]);
+    for s in [
+        "Hours of sleep last night",
+        "0 hours or more",
+        "Up to 12.5 km <b>",
+        "A number",
+    ] {
+        assert!(pdf.contains(s), "no {s} in {pdf}");
+    }
+}

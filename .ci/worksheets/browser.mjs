@@ -46,7 +46,7 @@ const CHROMIUM = opt('--chromium', process.env.CHROMIUM_PATH || '/usr/bin/chromi
 const SHOTS = opt('--shots', null);
 
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
-const BLOCK_TYPES = ['text', 'date', 'lines', 'goal', 'gas', 'tracker', 'scale', 'rating', 'checklist', 'table'];
+const BLOCK_TYPES = ['text', 'date', 'lines', 'goal', 'gas', 'tracker', 'scale', 'rating', 'checklist', 'table', 'number'];
 const SCORED = 'worksheets/how-am-i-doing/index.html';
 
 // ---------------------------------------------------------------- results
@@ -128,6 +128,8 @@ async function fillAll(page, seed) {
         if (n % 2 === 0) await scope.locator(sel).check();
       } else if (c.type === 'date') {
         await scope.locator(sel).fill(`2026-0${1 + (n % 9)}-1${n % 10}`);
+      } else if (c.type === 'number') {
+        await scope.locator(sel).fill(`${n % 300}.5`);
       } else {
         await scope.locator(sel).fill(`Answer ${n}: “${c.name.slice(-12)}” & <b>not markup</b>`);
       }
@@ -360,6 +362,46 @@ async function main() {
     // Middle is complete: the page reopens on the next round to fill in
     eq(await page.getByRole('tab', { name: /^End/ }).getAttribute('aria-selected'), 'true', 'reopens on the next round');
     eq(await page.locator('.ws-progress-table tbody tr:first-child td').allInnerTexts(), ['3.5 out of 5', '4.5 out of 5', 'Not yet'], 'table after reload');
+  });
+
+  // 5a. a number block, kept per round and charted like the scores
+  await check('a number block: kept per round, exported, charted with its unit and the change in neutral words', async () => {
+    await page.goto(base + SCORED);
+    const numbers = page.locator('#ws-how-am-i-doing-numbers');
+    eq(await numbers.locator('.ws-chart').count(), 0, 'no numbers chart before any number');
+    const plan = { Start: '60', Middle: '45.5' };
+    for (const [round, v] of Object.entries(plan)) {
+      await page.getByRole('tab', { name: new RegExp(`^${round}`) }).click();
+      const panel = page.getByRole('tabpanel', { name: new RegExp(`^${round}`) });
+      const box = panel.getByRole('spinbutton', { name: 'Minutes of calm practice this week' });
+      eq(await box.getAttribute('inputmode'), 'decimal', 'a decimal keypad');
+      const described = await box.evaluate((el) => el.getAttribute('aria-describedby').split(' ').map((id) => document.getElementById(id).textContent.trim()));
+      eq(described[0], '0 to 300 minutes', 'the range and unit read with the box');
+      await box.fill(v);
+      await box.blur();
+    }
+    const table = await numbers.locator('.ws-progress-table table').evaluate((t) => [...t.tBodies[0].rows].map((r) => [...r.cells].map((c) => c.textContent.trim())));
+    eq(table, [['Minutes of calm practice this week', '60 minutes', '45.5 minutes', 'Not yet']], 'numbers by round, with the unit');
+    eq(await numbers.locator('.ws-changes li').allInnerTexts(),
+      ['Minutes of calm practice this week went down by 14.5 minutes, from 60 minutes to 45.5 minutes, between Start and Middle.'], 'the change, told not judged');
+    eq(await numbers.locator('.ws-changes li').evaluateAll((els) => els.map((e) => e.className)), ['ws-change ws-change-neutral'], 'no verdict');
+    eq(await numbers.locator('.ws-chart svg[role="img"] .ws-marker').count(), 2, 'a point per round filled in');
+    eq(await numbers.locator('.ws-chart svg[role="img"] .ws-line').count(), 1, 'one line');
+    eq(await numbers.locator('.ws-legend li').allInnerTexts(), ['Minutes of calm practice this week (minutes)'], 'the line named with its unit');
+    await page.reload();
+    eq(await page.locator('#ws-how-am-i-doing-r2-b2').inputValue(), '45.5', 'kept after reload');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export answers' }).click()]);
+    const file = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+    eq([file.rounds[0].answers.b2, file.rounds[1].answers.b2], ['60', '45.5'], 'exported per round');
+    await axe(page, `${SCORED} with numbers`);
+    // leave the page as the later checks expect it: no numbers
+    for (const round of Object.keys(plan)) {
+      await page.getByRole('tab', { name: new RegExp(`^${round}`) }).click();
+      const box = page.getByRole('tabpanel', { name: new RegExp(`^${round}`) }).getByRole('spinbutton');
+      await box.fill('');
+      await box.blur();
+    }
+    eq(await numbers.locator('.ws-chart').count(), 0, 'no numbers chart once cleared');
   });
 
   // 5b. a scale where a higher score is worse

@@ -689,6 +689,9 @@ const BLOCK_KEYS: &[&str] = &[
     "row_label",
     "levels",
     "marks",
+    "min",
+    "max",
+    "unit",
 ];
 
 pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Worksheet> {
@@ -962,6 +965,7 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
                     blank_rows,
                 }
             }
+            "number" => number_of(&b, d),
             other => {
                 let diag = d
                     .error("bad-value", tyloc, format!("unknown block type `{other}`"))
@@ -1058,6 +1062,38 @@ pub fn worksheet(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<Workshe
         scoring,
         blocks,
     })
+}
+
+/// A `number` block: optional finite `min` below `max`, and a `unit`.
+fn number_of(b: &Obj, d: &mut Diags) -> BlockKind {
+    let min = b.float("min", d);
+    let max = b.float("max", d);
+    if let (Some((lo, _)), Some((hi, hl))) = (&min, &max)
+        && hi <= lo
+    {
+        d.error(
+            "bad-value",
+            hl.clone(),
+            "a number block's `max` must be above its `min`",
+        )
+        .label(format!("`min` is {lo}"))
+        .help("swap them, or leave one out for no limit on that side");
+    }
+    let unit = b.str("unit", d).and_then(|(u, l)| {
+        if u.trim().is_empty() {
+            d.error("bad-value", l, "a number block's `unit` is empty")
+                .label("write what the number counts, such as \"minutes\"")
+                .help("or leave `unit` out");
+            None
+        } else {
+            Some(u)
+        }
+    });
+    let (min, max) = match (min, max) {
+        (Some((lo, _)), Some((hi, _))) if hi <= lo => (None, None),
+        (lo, hi) => (lo.map(|x| x.0), hi.map(|x| x.0)),
+    };
+    BlockKind::Number { min, max, unit }
 }
 
 /// A `better` key: `"higher"` or `"lower"`.

@@ -150,6 +150,16 @@ fn render(w: &Worksheet, cx: &ProgramCx, doc: &dyn Fn(&Doc, u8) -> String) -> St
             cx.t("ws_scores_note")
         ));
     }
+    if w.repeat.len() > 1
+        && w.blocks
+            .iter()
+            .any(|b| matches!(b.kind, BlockKind::Number { .. }))
+    {
+        o.push_str(&format!(
+            "<section class=\"ws-results ws-numbers\" id=\"{p}-numbers\" aria-labelledby=\"{p}-numbers-title\" hidden>\n<h2 id=\"{p}-numbers-title\">{}</h2>\n<div class=\"ws-results-body\" id=\"{p}-numbers-body\"></div>\n</section>\n",
+            cx.t("ws_your_numbers")
+        ));
+    }
     if let Some(s) = &w.scoring {
         o.push_str(&format!("<section class=\"ws-scoring\" aria-labelledby=\"scoring-title\">\n<h2 id=\"scoring-title\">{}</h2>\n", cx.t("ws_working_out")));
         o.push_str(&format!(
@@ -310,6 +320,22 @@ fn data(w: &Worksheet, cx: &ProgramCx) -> serde_json::Value {
             }
         }
     }
+    // number blocks, charted across rounds like scores
+    let numbers: Vec<serde_json::Value> = w
+        .blocks
+        .iter()
+        .enumerate()
+        .filter_map(|(bi, b)| match &b.kind {
+            BlockKind::Number { min, max, unit } => Some(json!({
+                "name": format!("b{}", bi + 1),
+                "label": b.label.as_deref().unwrap_or(cx.strings.get("ws_number")),
+                "unit": unit,
+                "min": min,
+                "max": max,
+            })),
+            _ => None,
+        })
+        .collect();
     let scoring = w.scoring.as_ref().map(|s| {
         let parts: serde_json::Map<String, serde_json::Value> = s
             .subscales
@@ -332,7 +358,30 @@ fn data(w: &Worksheet, cx: &ProgramCx) -> serde_json::Value {
         "rounds": w.repeat,
         "items": items,
         "scoring": scoring,
+        "numbers": numbers,
     })
+}
+
+/// A number block's range in words ("0 to 300 minutes", "0 or more"), with
+/// its unit when given; `None` without `min` or `max`.
+pub fn number_range(
+    min: Option<f64>,
+    max: Option<f64>,
+    unit: Option<&str>,
+    strings: &Strings,
+) -> Option<String> {
+    let (key, lo, hi) = match (min, max) {
+        (Some(lo), Some(hi)) => ("ws_number_range", num(lo), num(hi)),
+        (Some(lo), None) => ("ws_number_at_least", num(lo), String::new()),
+        (None, Some(hi)) => ("ws_number_at_most", String::new(), num(hi)),
+        (None, None) => return None,
+    };
+    let args = [
+        ("min", lo.as_str()),
+        ("max", hi.as_str()),
+        ("unit", unit.unwrap_or("")),
+    ];
+    Some(strings.fill(key, &args).trim().to_string())
 }
 
 /// JSON that is safe inside a `<script>` element.
@@ -791,6 +840,51 @@ fn block(
                 ));
             }
             o.push_str("</ul>\n</fieldset>\n");
+        }
+        BlockKind::Number { min, max, unit } => {
+            let label = b.label.as_deref().unwrap_or(st.get("ws_number"));
+            o.push_str("<div class=\"ws-block ws-number\" data-block=\"number\">\n");
+            label_help(o, label, help_html.as_deref(), bp);
+            let mut ids = Vec::new();
+            let mut attrs = String::new();
+            if let Some(m) = min {
+                attrs.push_str(&format!(" min=\"{}\"", num(*m)));
+            }
+            if let Some(m) = max {
+                attrs.push_str(&format!(" max=\"{}\"", num(*m)));
+            }
+            // the range says the unit too ("0 to 300 minutes")
+            let range = number_range(*min, *max, unit.as_deref(), st);
+            if range.is_some() {
+                ids.push(format!("{bp}-range"));
+            } else if unit.is_some() {
+                ids.push(format!("{bp}-unit"));
+            }
+            if b.help.is_some() {
+                ids.push(format!("{bp}-help"));
+            }
+            let described = if ids.is_empty() {
+                String::new()
+            } else {
+                format!(" aria-describedby=\"{}\"", ids.join(" "))
+            };
+            o.push_str(&format!(
+                "<p class=\"ws-number-row\"><input type=\"number\" inputmode=\"decimal\" step=\"any\" id=\"{bp}\" name=\"{bp}\"{attrs}{described}>"
+            ));
+            if let Some(u) = unit {
+                o.push_str(&format!(
+                    " <span class=\"ws-unit\" id=\"{bp}-unit\">{}</span>",
+                    esc(u)
+                ));
+            }
+            o.push_str("</p>\n");
+            if let Some(r) = range {
+                o.push_str(&format!(
+                    "<p class=\"ws-range muted\" id=\"{bp}-range\">{}</p>\n",
+                    esc(&r)
+                ));
+            }
+            o.push_str("</div>\n");
         }
         BlockKind::Table {
             columns,

@@ -512,6 +512,7 @@ impl<'a> Gen<'a> {
                     | BlockKind::Scale { .. }
                     | BlockKind::Rating { .. }
                     | BlockKind::Checklist { .. }
+                    | BlockKind::Number { .. }
             )
         });
         let mode = if w.repeat.is_empty() {
@@ -665,6 +666,21 @@ impl<'a> Gen<'a> {
                 } => {
                     fields.push(format!("columns: {}", lit_array(columns)));
                     fields.push(format!("blank-rows: {blank_rows}"));
+                }
+                BlockKind::Number { min, max, unit } => {
+                    let st = &self.p.strings;
+                    let range = crate::render::worksheet_html::number_range(
+                        *min,
+                        *max,
+                        unit.as_deref(),
+                        st,
+                    );
+                    fields.push(format!(
+                        "number-label: {}",
+                        lit(b.label.as_deref().unwrap_or(st.get("ws_number")))
+                    ));
+                    fields.push(format!("unit: {}", opt_lit(unit.as_deref())));
+                    fields.push(format!("range: {}", opt_lit(range.as_deref())));
                 }
             }
             blocks.push(format!("({})", fields.join(", ")));

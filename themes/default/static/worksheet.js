@@ -10,6 +10,9 @@
  * - Scored worksheets: scores per subscale and band for each round, and the
  *   change between rounds as an SVG chart (built with DOM methods) with a
  *   table. Scoring itself is in worksheet-scoring.js (CairnScoring).
+ * - Number blocks of a repeated worksheet: each number by round, as a line
+ *   on a chart like the scores', a table, and the change in plain words
+ *   (up, down or the same: a number has no better direction).
  * - Alerts: an answer at or above an item's alert min shows the alert and
  *   the program's support text at once, in the item's role="alert" slot.
  *
@@ -166,7 +169,7 @@
         } else if (c.tagName === 'SELECT') {
           out[k] = { type: 'select', values: Array.prototype.map.call(c.options, function (o) { return o.value; }) };
         } else {
-          out[k] = { type: c.type === 'checkbox' ? 'checkbox' : c.type === 'date' ? 'date' : 'text' };
+          out[k] = { type: c.type === 'checkbox' || c.type === 'date' || c.type === 'number' ? c.type : 'text' };
         }
       });
       return out;
@@ -515,14 +518,15 @@
 
     // the chart is drawn at the size it is shown, so its text stays readable
     function chartWidth() {
-      var probe = resultsBody.clientWidth || 480;
+      var probe = (resultsBody && resultsBody.clientWidth) || (numbersBody && numbersBody.clientWidth) || 480;
       return window.matchMedia('(min-width: 56rem)').matches ? probe / 2 - 16 : probe;
     }
     var lastWidth = 0;
     window.addEventListener('resize', function () {
-      if (!resultsBody) return;
       var w = Math.round(chartWidth());
-      if (Math.abs(w - lastWidth) > 24 && resultsBody.querySelector('.ws-chart')) renderResults();
+      if (Math.abs(w - lastWidth) <= 24) return;
+      if (resultsBody && resultsBody.querySelector('.ws-chart')) renderResults();
+      if (numbersBody && numbersBody.querySelector('.ws-chart')) renderNumbers();
     });
 
     function ticks(lo, hi) {
@@ -541,7 +545,9 @@
       return s('path', { d: 'M' + x + ' ' + (y - r - 1) + 'l' + (r + 1) + ' ' + (2 * r + 1) + 'h-' + (2 * r + 2) + 'z', 'class': cls });
     }
 
-    function chart(per) {
+    // `opts`: the bands to stripe ({min, max, label}) and the chart's label
+    function chart(per, opts) {
+      opts = opts || { bands: def.scoring.bands || [], aria: say('chart_label') };
       var groups = per[0].scores;
       var lo = Math.min.apply(null, groups.map(function (g) { return g.min; }));
       var hi = Math.max.apply(null, groups.map(function (g) { return g.max; }));
@@ -557,10 +563,10 @@
       lastWidth = Math.round(chartWidth());
       var fig = h('figure', 'ws-chart');
       var svg = s('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', focusable: 'false', 'class': 'ws-chart-svg' });
-      svg.setAttribute('aria-label', say('chart_label'));
+      svg.setAttribute('aria-label', opts.aria);
       // bands as soft stripes, toned by which way is better when every
       // part goes the same way, each named on the chart and below it
-      var all = def.scoring.bands || [];
+      var all = opts.bands;
       var dirs = groups.map(function (g) { return g.better; });
       var oneWay = dirs.every(function (d) { return d === dirs[0]; }) ? dirs[0] : null;
       var bands = all.map(function (b, i) { return { b: b, i: i }; }).sort(function (a, b) { return a.b.min - b.b.min; });
@@ -613,7 +619,7 @@
         sw.appendChild(s('line', { x1: 1, x2: 27, y1: 8, y2: 8, 'class': 'ws-series ws-s' + (k % 5) + ' ws-line ws-dash' + (k % 3) }));
         sw.appendChild(marker(k % 4, 14, 8, 'ws-series ws-s' + (k % 5) + ' ws-marker'));
         li.appendChild(sw);
-        li.appendChild(document.createTextNode(' ' + label(g.id)));
+        li.appendChild(document.createTextNode(' ' + (g.name || label(g.id))));
         legend.appendChild(li);
       });
       fig.appendChild(legend);
@@ -634,6 +640,109 @@
         fig.appendChild(cap);
       }
       return fig;
+    }
+
+    // ---- numbers across rounds -------------------------------------------------
+    var numbersEl = document.getElementById(id + '-numbers');
+    var numbersBody = document.getElementById(id + '-numbers-body');
+    function numberAt(r, nb) {
+      var c = r.el.querySelector('input[type="number"][name="' + r.prefix + nb.name + '"]');
+      if (!c || c.value === '') return null;
+      var v = Number(c.value);
+      return isFinite(v) ? v : null;
+    }
+    function withUnit(v, nb) {
+      return nb.unit ? S.fmt(v) + ' ' + nb.unit : S.fmt(v);
+    }
+    function renderNumbers() {
+      if (!numbersEl || !numbersBody || !def.numbers || !def.numbers.length) return;
+      numbersEl.hidden = false;
+      numbersBody.textContent = '';
+      var vals = def.numbers.map(function (nb) {
+        return rounds.map(function (r) { return numberAt(r, nb); });
+      });
+      var given = [].concat.apply([], vals).filter(function (v) { return v !== null; });
+      if (!given.length) {
+        numbersBody.appendChild(h('p', 'ws-results-empty', say('numbers_empty')));
+        return;
+      }
+      // the chart's range: the blocks' own, widened to every number given
+      var lo = Math.min.apply(null, given.concat(def.numbers.map(function (nb) { return nb.min === null ? Infinity : nb.min; })));
+      var hi = Math.max.apply(null, given.concat(def.numbers.map(function (nb) { return nb.max === null ? -Infinity : nb.max; })));
+      var groups = def.numbers.map(function (nb) {
+        return { id: nb.name, name: nb.unit ? nb.label + ' (' + nb.unit + ')' : nb.label, min: lo, max: hi, better: null };
+      });
+      var per = rounds.map(function (r, i) {
+        return {
+          r: r,
+          scores: groups.map(function (g, k) {
+            return { id: g.id, name: g.name, min: lo, max: hi, better: null, complete: vals[k][i] !== null, score: vals[k][i] };
+          })
+        };
+      });
+      var wrap = h('div', 'ws-progress');
+      wrap.appendChild(h('h3', null, say('numbers_changed')));
+      var figure = h('div', 'ws-progress-grid');
+      figure.appendChild(chart(per, { bands: [], aria: say('numbers_chart_label') }));
+      figure.appendChild(numbersTable(vals));
+      wrap.appendChild(figure);
+      var changes = h('ul', 'ws-changes');
+      def.numbers.forEach(function (nb, k) {
+        var prev = null;
+        rounds.forEach(function (r, i) {
+          var v = vals[k][i];
+          if (v === null) return;
+          if (prev) {
+            var d = v - prev.v;
+            var way = Math.abs(d) < 1e-9 ? 'same' : d > 0 ? 'up' : 'down';
+            var li = h('li', 'ws-change ws-change-neutral', say('number_' + way, {
+              part: nb.label, by: withUnit(Math.abs(d), nb), old: withUnit(prev.v, nb),
+              value: withUnit(v, nb), from: prev.name, to: r.name
+            }));
+            li.setAttribute('data-change', way);
+            changes.appendChild(li);
+          }
+          prev = { v: v, name: r.name };
+        });
+      });
+      if (changes.firstChild) wrap.appendChild(changes);
+      else wrap.appendChild(h('p', 'muted', say('numbers_another_round')));
+      numbersBody.appendChild(wrap);
+    }
+    function numbersTable(vals) {
+      var wrapT = h('div', 'table-wrap ws-progress-table');
+      var t = h('table');
+      t.appendChild(h('caption', null, say('numbers_by_round')));
+      var hr = h('tr');
+      var corner = h('th', null, say('numbers_part'));
+      corner.scope = 'col';
+      hr.appendChild(corner);
+      rounds.forEach(function (r) {
+        var th = h('th', null, r.name);
+        th.scope = 'col';
+        hr.appendChild(th);
+      });
+      var thead = h('thead');
+      thead.appendChild(hr);
+      t.appendChild(thead);
+      var tbody = h('tbody');
+      def.numbers.forEach(function (nb, k) {
+        var tr = h('tr');
+        tr.setAttribute('data-number', nb.name);
+        var th = h('th', null, nb.label);
+        th.scope = 'row';
+        tr.appendChild(th);
+        rounds.forEach(function (r, i) {
+          var v = vals[k][i];
+          var td = v === null ? h('td', 'muted', say('score_not_yet')) : h('td', 'ws-number-value', withUnit(v, nb));
+          td.setAttribute('data-round', r.name);
+          tr.appendChild(td);
+        });
+        tbody.appendChild(tr);
+      });
+      t.appendChild(tbody);
+      wrapT.appendChild(t);
+      return wrapT;
     }
 
     // ---- printing --------------------------------------------------------------
@@ -660,6 +769,7 @@
       updateTabs();
       markEmpty();
       renderResults();
+      renderNumbers();
       autosizeAll();
       showSaved();
     }
@@ -735,6 +845,7 @@
           else if (f.type === 'radio' || f.type === 'select') { if (typeof v !== 'string' || f.values.indexOf(v) === -1) bad = true; }
           else if (f.type === 'checkbox') { if (v !== true) bad = true; }
           else if (f.type === 'date') { if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) bad = true; }
+          else if (f.type === 'number') { if (typeof v !== 'string' || v.length > 40 || v.trim() === '' || !isFinite(Number(v))) bad = true; }
           else if (typeof v !== 'string' || v.length > MAX_TEXT) bad = true;
         });
         return { answers: fr.answers, saved: typeof fr.saved === 'string' ? fr.saved : null };
@@ -810,6 +921,7 @@
       if (t.type === 'radio' || t.type === 'date' || t.type === 'checkbox' || e.type === 'change') {
         updateAlerts(r);
         renderResults();
+        renderNumbers();
         updateTabs();
         markEmpty();
       }
