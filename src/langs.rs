@@ -74,6 +74,12 @@ impl Langs {
         self.several() && !self.prefix.is_empty() && !self.translated.contains(path)
     }
 
+    /// The language the text read from `path` is shown in when it is not
+    /// this one's (an untranslated file: the default language's).
+    pub fn fallback_language(&self, path: &str) -> Option<&Language> {
+        self.default_language().filter(|_| self.is_fallback(path))
+    }
+
     /// The program in each language, the default (`p`) first.
     pub fn each(p: &Program) -> impl Iterator<Item = &Program> {
         std::iter::once(p).chain(p.langs.others.iter())

@@ -702,6 +702,21 @@ impl Program {
     }
 
     /// The title of any item.
+    /// The content path of the file an item is read from.
+    pub fn path_of(&self, item: ItemRef) -> &str {
+        match item.kind {
+            Kind::Program => "program.md",
+            Kind::Theme => &self.themes[item.index].path,
+            Kind::Session => &self.sessions[item.index].path,
+            Kind::Exercise => &self.exercises[item.index].path,
+            Kind::Worksheet => &self.worksheets[item.index].path,
+            Kind::Guide => &self.guides[item.index].path,
+            Kind::Page => &self.pages[item.index].path,
+            Kind::Prompt => &self.prompts[item.index].path,
+            Kind::Glossary => "glossary.toml",
+        }
+    }
+
     pub fn title_of(&self, item: ItemRef) -> &str {
         match item.kind {
             Kind::Program => &self.info.title,

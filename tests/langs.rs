@@ -1,7 +1,7 @@
 //! One program in two languages (docs/format.md "Languages"): the base
 //! program with Spanish translations of program.md, its session, prompts
-//! and worksheet (tests/fixtures/langs/two); the exercise and the theme are
-//! left untranslated.
+//! and worksheet (tests/fixtures/langs/two); the exercise, the theme, a
+//! second session and its worksheet `log` are left untranslated.
 
 mod common;
 
@@ -228,7 +228,7 @@ fn stale_and_missing_translations_are_reported_exactly() {
         "stamped",
         &lines,
         &[
-            "warning[missing-translation] cairn.toml:1:20: 2 of 6 files have no Español (`es`) translation".into(),
+            "warning[missing-translation] cairn.toml:1:20: 4 of 8 files have no Español (`es`) translation".into(),
             "  help: `cairn translate status` lists them".into(),
         ],
     );
@@ -244,7 +244,7 @@ fn stale_and_missing_translations_are_reported_exactly() {
         "stale",
         &lines,
         &[
-            "warning[missing-translation] cairn.toml:1:20: 2 of 6 files have no Español (`es`) translation".into(),
+            "warning[missing-translation] cairn.toml:1:20: 4 of 8 files have no Español (`es`) translation".into(),
             "  help: `cairn translate status` lists them".into(),
             "warning[stale-translation] content/sessions/01-a.es.md:2:18: content/sessions/01-a.es.md was translated from an earlier version of content/sessions/01-a.md".into(),
             "  help: bring the translation up to date, then run `cairn translate status --stamp content/sessions/01-a.es.md`".into(),
@@ -261,12 +261,14 @@ fn stale_and_missing_translations_are_reported_exactly() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        "es (Español): 3 translated, 1 out of date, 0 not stamped, 2 missing\n\
+        "es (Español): 3 translated, 1 out of date, 0 not stamped, 4 missing\n\
          \x20 missing      content/exercises/breathe.es.md  from content/exercises/breathe.md\n\
          \x20 translated   content/program.es.md            from content/program.md\n\
          \x20 translated   content/prompts/prompts.es.toml  from content/prompts/prompts.toml\n\
          \x20 out of date  content/sessions/01-a.es.md      from content/sessions/01-a.md\n\
+         \x20 missing      content/sessions/02-b.es.md      from content/sessions/02-b.md\n\
          \x20 missing      content/themes/calm.es.md        from content/themes/calm.md\n\
+         \x20 missing      content/worksheets/log.es.toml   from content/worksheets/log.toml\n\
          \x20 translated   content/worksheets/plan.es.toml  from content/worksheets/plan.toml\n"
     );
     // Stamping it again (once brought up to date) clears the warning.
@@ -357,4 +359,77 @@ fn a_program_in_one_language_reads_no_translations() {
     assert!(!out.join("es").exists());
     assert!(out.join("sessions/a.es/index.html").is_file());
     assert!(!read(&out, "index.html").contains("language-switch"));
+}
+
+#[test]
+fn text_from_untranslated_files_is_marked_on_translated_pages() {
+    let dir = two();
+    let out = dir.path().join("output");
+    let run = build(dir.path(), None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let en = " lang=\"en\" dir=\"ltr\"";
+    let span = |t: &str| format!("<span{en}>{t}</span>");
+    for (page, marked) in [
+        (
+            "index.html",
+            vec![
+                // the worksheet card: its title inside the look's words
+                format!("Ficha: {}", span("My log")),
+                format!("Abre la ficha «{}»", span("My log")),
+                format!("<div{en}>\n<p>A short log of the week.</p>"),
+                // session cards, theme links and theme cards
+                format!("Sesión 2: {}", span("Session B")),
+                format!("<p class=\"card-summary\"{en}>Looking back on the week.</p>"),
+                format!("<a href=\"themes/calm/index.html\"{en}>Calm</a>"),
+                format!("<p{en}>Finding a steady breath.</p>"),
+            ],
+        ),
+        (
+            "sessions/a/index.html",
+            vec![format!(
+                "<a href=\"../../themes/calm/index.html\"{en}>Calm</a>"
+            )],
+        ),
+        (
+            "worksheets/index.html",
+            vec![
+                format!("<a href=\"../worksheets/log/index.html\"{en}>My log</a>"),
+                format!("Sesión 2: {}", span("Session B")),
+            ],
+        ),
+        (
+            "exercises/index.html",
+            vec![format!(
+                "<a href=\"../exercises/breathe/index.html\"{en}>Breathe</a>"
+            )],
+        ),
+        (
+            "worksheets/log/index.html",
+            vec![format!("Sesión 2: {}", span("Session B"))],
+        ),
+    ] {
+        let es = read(&out, &format!("es/{page}"));
+        for m in marked {
+            assert!(es.contains(&m), "es/{page} lacks {m}");
+        }
+        // The default language's own pages are not marked.
+        assert!(!read(&out, page).contains(&span("Session B")), "{page}");
+    }
+    // Search results: the entries of untranslated files carry their language.
+    let index = read(&out, "es/search/search-index.js");
+    let entry = |title: &str| {
+        let at = index
+            .find(&format!("\"title\":\"{title}\""))
+            .unwrap_or_else(|| panic!("no entry {title}"));
+        index[at..].split('}').next().unwrap_or("").to_string()
+    };
+    for t in ["My log", "Session B", "Calm", "Breathe"] {
+        assert!(
+            entry(t).contains("\"lang\":\"en\",\"dir\":\"ltr\""),
+            "{t}: {}",
+            entry(t)
+        );
+    }
+    assert!(!entry("Sesión A").contains("\"lang\""));
+    assert!(!read(&out, "search/search-index.js").contains("\"lang\":"));
 }

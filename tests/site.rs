@@ -2273,3 +2273,35 @@ fn number_block_once_with_one_end_and_default_label() {
         assert!(pdf.contains(s), "no {s} in {pdf}");
     }
 }
+
+#[test]
+fn a_heading_with_a_content_link_prints_its_text_and_links() {
+    // `## [The plan](@/worksheets/plan.toml)`: the link needs the document
+    // (where the worksheet is), which once left the heading without a
+    // title, and the tagged PDF could not be made.
+    let dir = program_with(Some("site/heading-link"));
+    let site = build_site_with(dir.path(), &[]);
+    let book = &site.files["pdf/participant-workbook.pdf"];
+    let text = pdf_text(book);
+    for line in ["The plan", "See the plan again", "Fill it in together."] {
+        assert!(
+            text.lines().any(|l| l.trim() == line),
+            "no line {line:?} in:\n{text}"
+        );
+    }
+    // The worksheet is in the workbook: the headings link to it.
+    let links = book
+        .windows(b"/Link".len())
+        .filter(|w| w == b"/Link")
+        .count();
+    let plain = program_with(None);
+    let before = build_site_with(plain.path(), &[]);
+    let links_before = before.files["pdf/participant-workbook.pdf"]
+        .windows(b"/Link".len())
+        .filter(|w| w == b"/Link")
+        .count();
+    assert!(
+        links >= links_before + 2,
+        "{links} links, {links_before} before"
+    );
+}

@@ -38,6 +38,23 @@ pub struct Entry {
     /// What the item is, in the look's words (`search_kind.*`).
     pub kind: String,
     pub text: String,
+    /// The language (and direction) of its title and text when they are
+    /// not the page's: read from a file with no translation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dir: Option<&'static str>,
+}
+
+/// [`Entry::lang`] and [`Entry::dir`] for text read from `path`.
+fn fallback(p: &Program, path: &str) -> (Option<String>, Option<&'static str>) {
+    match p.langs.fallback_language(path) {
+        Some(l) => (
+            Some(l.code.clone()),
+            Some(crate::strings::direction(&l.code)),
+        ),
+        None => (None, None),
+    }
 }
 
 /// Gathers an item's plain text: strings and documents, in order, up to
@@ -123,7 +140,10 @@ fn make_entry(
         return None;
     }
     let url = url_of(p, item, a)?;
+    let (lang, dir) = fallback(p, p.path_of(item));
     Some(Entry {
+        lang,
+        dir,
         item,
         title: p.title_of(item).to_string(),
         url,
@@ -176,7 +196,10 @@ fn other_entries(p: &Program, a: Audience) -> Vec<Entry> {
     for (i, (term, id)) in p.glossary.iter().zip(&ids).enumerate() {
         let mut text = PlainText::new(max_text(p));
         text.push(&term.definition);
+        let (lang, dir) = fallback(p, "glossary.toml");
         out.push(Entry {
+            lang,
+            dir,
             item: ItemRef {
                 kind: Kind::Glossary,
                 index: i,

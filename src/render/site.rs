@@ -762,23 +762,26 @@ impl<'a> Site<'a> {
             return String::new();
         };
         // no id: the same worksheet may be shown twice on a page (agenda and text)
+        let lang = self.text_lang(&w.path);
         let mut o = format!(
-            "<section class=\"worksheet-card\" aria-label=\"{t}\">\n<h{level}>{t}</h{level}>\n",
-            t = esc(&self
-                .p
-                .strings
-                .fill("worksheet_card_title", &[("title", &w.title)]))
-        );
-        if let Some(dsc) = &w.description {
-            let prefix = format!("wsd-{}-", w.id);
-            o.push_str(&self.doc_in(dsc, audience, root, level + 1, &prefix).0);
-        }
-        o.push_str(&format!(
-            "<p class=\"worksheet-links\"><a href=\"{root}{url}\">{}</a>{}</p>\n",
+            "<section class=\"worksheet-card\" aria-label=\"{}\">\n<h{level}>{}</h{level}>\n",
             esc(&self
                 .p
                 .strings
-                .fill("worksheet_open", &[("title", &w.title)])),
+                .fill("worksheet_card_title", &[("title", &w.title)])),
+            self.fill_marked("worksheet_card_title", "title", &w.title, &w.path)
+        );
+        if let Some(dsc) = &w.description {
+            let prefix = format!("wsd-{}-", w.id);
+            let html = self.doc_in(dsc, audience, root, level + 1, &prefix).0;
+            match lang.is_empty() {
+                true => o.push_str(&html),
+                false => o.push_str(&format!("<div{lang}>\n{html}</div>\n")),
+            }
+        }
+        o.push_str(&format!(
+            "<p class=\"worksheet-links\"><a href=\"{root}{url}\">{}</a>{}</p>\n",
+            self.fill_marked("worksheet_open", "title", &w.title, &w.path),
             esc(self.p.strings.get("worksheet_open_after"))
         ));
         if self.pdf
@@ -833,8 +836,8 @@ impl<'a> Site<'a> {
     /// is shown in the default language for lack of a translation (a card
     /// on a translated page); empty otherwise.
     fn text_lang(&self, source: &str) -> String {
-        match self.p.langs.default_language() {
-            Some(d) if self.p.langs.is_fallback(source) => format!(
+        match self.p.langs.fallback_language(source) {
+            Some(d) => format!(
                 " lang=\"{}\" dir=\"{}\"",
                 esc(&d.code),
                 crate::strings::direction(&d.code)
@@ -843,13 +846,53 @@ impl<'a> Site<'a> {
         }
     }
 
+    /// `text` (read from `source`) as HTML: inside a span marked with the
+    /// default language's `lang` when `source` has no translation.
+    fn marked(&self, text: &str, source: &str) -> String {
+        match self.text_lang(source) {
+            l if l.is_empty() => esc(text),
+            l => format!("<span{l}>{}</span>", esc(text)),
+        }
+    }
+
+    /// The look's `key` filled with `vars` and with `name` = `text` (read
+    /// from `source`), as HTML, `text` [`marked`](Self::marked): so the
+    /// look's words stay in the page's language and the text in its own.
+    fn fill_marked(&self, key: &str, name: &str, text: &str, source: &str) -> String {
+        self.fill_marked_with(key, &[], name, text, source)
+    }
+
+    fn fill_marked_with(
+        &self,
+        key: &str,
+        vars: &[(&str, &str)],
+        name: &str,
+        text: &str,
+        source: &str,
+    ) -> String {
+        const SLOT: &str = "\u{E000}";
+        let mut all = vars.to_vec();
+        all.push((name, SLOT));
+        esc(&self.p.strings.fill(key, &all)).replace(SLOT, &self.marked(text, source))
+    }
+
+    /// "Session 3: Boundaries" as HTML, the title [`marked`](Self::marked).
+    fn session_title_html(&self, i: usize) -> String {
+        let s = &self.p.sessions[i];
+        self.fill_marked_with(
+            "session_title",
+            &[("n", &s.number.to_string())],
+            "title",
+            &s.title,
+            &s.path,
+        )
+    }
+
     /// Marks a page whose item (read from `source`) has no translation into
     /// this language: its text is the default language's, said so in this
     /// language, and marked with that language's `lang`.
     fn fallback(&self, c: &mut Context, source: &str) {
-        if let Some(d) = self.p.langs.default_language()
-            && self.p.langs.is_fallback(source)
-        {
+        if let Some(d) = self.p.langs.fallback_language(source) {
             let note = self
                 .p
                 .strings
@@ -863,6 +906,12 @@ impl<'a> Site<'a> {
                 },
             );
         }
+    }
+
+    /// A link to theme `t`, its title marked when untranslated.
+    fn theme_link(&self, t: usize) -> serde_json::Value {
+        let th = &self.p.themes[t];
+        json!({"title": th.title, "url": paths::theme(&th.id), "lang": self.text_lang(&th.path)})
     }
 
     /// "Session 3: Boundaries", in the look's words.
@@ -1057,11 +1106,13 @@ impl<'a> Site<'a> {
         let sessions: Vec<_> = p
             .sessions
             .iter()
-            .map(|s| {
+            .enumerate()
+            .map(|(i, s)| {
                 json!({
                     "number": s.number, "title": s.title, "url": paths::session(&s.id),
-                    "duration": s.duration, "summary": s.one_line(),
-                    "theme": s.theme.map(|t| json!({"title": p.themes[t].title, "url": paths::theme(&p.themes[t].id)})),
+                    "duration": s.duration, "summary": s.one_line(), "lang": self.text_lang(&s.path),
+                    "title_html": self.session_title_html(i),
+                    "theme": s.theme.map(|t| self.theme_link(t)),
                     "objectives": s.objectives,
                 })
             })
@@ -1070,7 +1121,7 @@ impl<'a> Site<'a> {
         let themes: Vec<_> = p
             .themes
             .iter()
-            .map(|t| json!({"title": t.title, "summary": t.summary, "url": paths::theme(&t.id)}))
+            .map(|t| json!({"title": t.title, "summary": t.summary, "url": paths::theme(&t.id), "lang": self.text_lang(&t.path)}))
             .collect();
         put(&mut c, "themes", serde_json::Value::Array(themes));
         let mut pdfs = Vec::new();
@@ -1119,13 +1170,13 @@ impl<'a> Site<'a> {
         let sessions: Vec<_> = t
             .sessions
             .iter()
-            .map(|s| json!({"number": p.sessions[*s].number, "title": p.sessions[*s].title, "url": paths::session(&p.sessions[*s].id)}))
+            .map(|s| json!({"number": p.sessions[*s].number, "title": p.sessions[*s].title, "url": paths::session(&p.sessions[*s].id), "title_html": self.session_title_html(*s)}))
             .collect();
         put(&mut c, "sessions", serde_json::Value::Array(sessions));
         let exercises: Vec<_> = t
             .exercises
             .iter()
-            .map(|e| json!({"title": p.exercises[*e].title, "summary": p.exercises[*e].summary, "url": paths::exercise(&p.exercises[*e].id)}))
+            .map(|e| json!({"title": p.exercises[*e].title, "summary": p.exercises[*e].summary, "url": paths::exercise(&p.exercises[*e].id), "lang": self.text_lang(&p.exercises[*e].path)}))
             .collect();
         put(&mut c, "exercises", serde_json::Value::Array(exercises));
         let prompts: Vec<String> = p
@@ -1141,18 +1192,16 @@ impl<'a> Site<'a> {
 
     fn pager(&self, c: &mut Context, i: usize, audience: Audience) {
         let p = self.p;
-        let link = |j: usize| Link {
-            title: self.session_title(j),
-            url: url_of(
+        let link = |j: usize| {
+            let url = url_of(
                 p,
                 ItemRef {
                     kind: Kind::Session,
                     index: j,
                 },
                 audience,
-            )
-            .unwrap_or_default(),
-            current: false,
+            );
+            json!({"title": self.session_title(j), "url": url, "title_html": self.session_title_html(j)})
         };
         c.insert("prev", &(i > 0).then(|| link(i - 1)));
         c.insert("next", &(i + 1 < p.sessions.len()).then(|| link(i + 1)));
@@ -1195,9 +1244,7 @@ impl<'a> Site<'a> {
         put(
             &mut c,
             "theme",
-            s.theme
-                .map(|t| json!({"title": p.themes[t].title, "url": paths::theme(&p.themes[t].id)}))
-                .unwrap_or_default(),
+            s.theme.map(|t| self.theme_link(t)).unwrap_or_default(),
         );
         let placed = &s.uses(audience).placed;
         let in_text = |kind: Kind, index: usize| placed.contains(&ItemRef { kind, index });
@@ -1209,8 +1256,10 @@ impl<'a> Site<'a> {
                 let prompts: Vec<&str> = a.prompts.iter().map(|x| p.prompts[*x].text.as_str()).collect();
                 let mut row = json!({
                     "start": clock(a.start), "end": clock(a.start + a.minutes), "minutes": a.minutes, "title": a.title, "kind": a.kind,
+                    // a title taken from an untranslated exercise is in the default language
+                    "lang": a.exercise.filter(|e| p.exercises[*e].title == a.title).map(|e| self.text_lang(&p.exercises[e].path)).unwrap_or_default(),
                     "prompts": prompts,
-                    "exercise": a.exercise.map(|e| json!({"title": p.exercises[e].title, "url": paths::exercise(&p.exercises[e].id)})),
+                    "exercise": a.exercise.map(|e| json!({"title": p.exercises[e].title, "url": paths::exercise(&p.exercises[e].id), "lang": self.text_lang(&p.exercises[e].path)})),
                     "notes_html": if fac { a.notes.as_ref().map(|n| self.doc_in(n, Audience::Facilitator, &root, 4, &format!("note-{}-", a.start)).0) } else { None },
                 });
                 if fac {
@@ -1225,7 +1274,7 @@ impl<'a> Site<'a> {
                     row["worksheets"] = a
                         .worksheets
                         .iter()
-                        .map(|w| json!({"title": p.worksheets[*w].title, "url": url_of(p, ItemRef { kind: Kind::Worksheet, index: *w }, audience)}))
+                        .map(|w| json!({"title": p.worksheets[*w].title, "url": url_of(p, ItemRef { kind: Kind::Worksheet, index: *w }, audience), "lang": self.text_lang(&p.worksheets[*w].path)}))
                         .collect();
                 }
                 row
@@ -1421,7 +1470,7 @@ impl<'a> Site<'a> {
         let sessions: Vec<_> = e
             .used_in
             .iter()
-            .map(|s| json!({"title": self.session_title(*s), "url": paths::session(&p.sessions[*s].id)}))
+            .map(|s| json!({"title": self.session_title(*s), "url": paths::session(&p.sessions[*s].id), "title_html": self.session_title_html(*s)}))
             .collect();
         put(&mut c, "sessions", serde_json::Value::Array(sessions));
         let placed = e.body.directives(Audience::Participant);
@@ -1455,7 +1504,7 @@ impl<'a> Site<'a> {
             .exercises
             .iter()
             .map(|e| json!({
-                "title": e.title, "summary": e.summary, "url": paths::exercise(&e.id),
+                "title": e.title, "summary": e.summary, "url": paths::exercise(&e.id), "lang": self.text_lang(&e.path),
                 "minutes": e.minutes, "group_size": e.group_size.map(|(a, b)| vec![a, b]), "tags": e.tags,
             }))
             .collect();
@@ -1583,7 +1632,7 @@ impl<'a> Site<'a> {
                     },
                     audience,
                 );
-                json!({"title": self.session_title(*s), "url": url})
+                json!({"title": self.session_title(*s), "url": url, "title_html": self.session_title_html(*s)})
             })
             .collect()
     }
@@ -1614,7 +1663,7 @@ impl<'a> Site<'a> {
                 };
                 let url = url_of(p, item, audience)?;
                 Some(json!({
-                    "title": w.title, "url": url,
+                    "title": w.title, "url": url, "lang": self.text_lang(&w.path),
                     "facilitator": w.audience == Audience::Facilitator,
                     "sessions": self.session_links(&worksheet_users(p, i, audience), audience),
                 }))
@@ -1796,13 +1845,15 @@ impl<'a> Site<'a> {
             .sessions
             .iter()
             .map(|s| {
+                let min = p.strings.get("print.min");
                 let agenda: Vec<String> = s
                     .agenda
                     .iter()
-                    .map(|a| format!("{} {} ({} min)", clock(a.start), a.title, a.minutes))
+                    .map(|a| format!("{} {} ({} {min})", clock(a.start), a.title, a.minutes))
                     .collect();
                 json!({
-                    "number": s.number, "title": s.title, "duration": s.duration,
+                    "number": s.number, "title": s.title, "duration": s.duration, "lang": self.text_lang(&s.path),
+                    "theme_lang": s.theme.map(|t| self.text_lang(&p.themes[t].path)).unwrap_or_default(),
                     "part": s.part, "start": s.start.map(|m| clock_at(Some(m), 0)),
                     "url": paths::facilitator_session(&s.id),
                     "theme": s.theme.map(|t| p.themes[t].title.clone()),
@@ -1870,8 +1921,9 @@ impl<'a> Site<'a> {
             .sessions
             .iter()
             .zip(&p.print.sessions)
-            .map(|(s, plan)| {
-                json!({"number": s.number, "title": s.title, "materials": plan.materials,
+            .enumerate()
+            .map(|(i, (s, plan))| {
+                json!({"number": s.number, "title": s.title, "materials": plan.materials, "title_html": self.session_title_html(i),
                        "worksheets": print_items(p, plan), "brought_back": brought_back(p, plan),
                        "handout": self.pdf && p.config.prints(crate::config::Edition::Handouts),
                        "handout_url": paths::handout_pdf(&s.id), "handout_total": group})
@@ -1881,7 +1933,7 @@ impl<'a> Site<'a> {
             .print
             .totals
             .iter()
-            .map(|t| json!({"title": p.worksheets[t.worksheet].title, "copies": t.copies}))
+            .map(|t| json!({"title": p.worksheets[t.worksheet].title, "copies": t.copies, "lang": self.text_lang(&p.worksheets[t.worksheet].path)}))
             .collect();
         put(&mut c, "print_totals", serde_json::Value::Array(totals));
         c.insert("print_list_csv", paths::PRINT_LIST_CSV);

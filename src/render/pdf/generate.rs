@@ -166,6 +166,10 @@ pub struct Gen<'a> {
     item: String,
     pub(super) footnote_labels: HashMap<String, String>,
     pub(super) footnote_count: usize,
+    /// Making a heading's text: links to other content are resolved in the
+    /// heading's own context (`hd-live`), counted in `heading_refs`.
+    pub(super) in_heading: bool,
+    pub(super) heading_refs: usize,
     /// Items already placed in the current session.
     placed: HashSet<(u8, usize)>,
     /// What the text at hand belongs to ("Session 2: …"), for solutions
@@ -192,6 +196,8 @@ impl<'a> Gen<'a> {
             item: String::new(),
             footnote_labels: HashMap::new(),
             footnote_count: 0,
+            in_heading: false,
+            heading_refs: 0,
             placed: HashSet::new(),
             at: String::new(),
             end_solutions: Vec::new(),

@@ -374,7 +374,18 @@ impl Gen<'_> {
                 }
                 let lvl = self.heading_level(heading_num(*level));
                 let label = self.heading_label(id.as_deref().unwrap_or(""));
-                format!("hd({lvl}, {}, {})", self.inline(children, fns), lit(&label))
+                let (was, refs) = (self.in_heading, self.heading_refs);
+                self.in_heading = true;
+                let body = self.inline(children, fns);
+                self.in_heading = was;
+                if self.heading_refs > refs {
+                    // A link to other content needs the document (where its
+                    // target is): the whole heading is made in context, so
+                    // that its text (the tagged PDF's title) is known.
+                    format!("hd-live({lvl}, () => {body}, {})", lit(&label))
+                } else {
+                    format!("hd({lvl}, {body}, {})", lit(&label))
+                }
             }
             Tag::BlockQuote(_) => {
                 format!("quote(block: true, {})", join(self.blocks(children, fns)))
@@ -611,6 +622,10 @@ impl Gen<'_> {
                 return format!("ext-link({}, {body})", lit(&url));
             }
             return match self.content_label(path, frag) {
+                Some((target, fallback)) if self.in_heading => {
+                    self.heading_refs += 1;
+                    format!("heading-ref({body}, {}, {})", lit(&target), lit(&fallback))
+                }
                 Some((target, fallback)) => {
                     format!("page-ref({body}, {}, {})", lit(&target), lit(&fallback))
                 }

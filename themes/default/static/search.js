@@ -1,5 +1,5 @@
 /* cairn site search: runs in the browser, works opened from disk (file://).
- * Needs window.CAIRN_SEARCH = [{title, url, kind, text}] (urls relative to the
+ * Needs window.CAIRN_SEARCH = [{title, url, kind, text, lang?, dir?}] (urls relative to the
  * site root) and window.CAIRN_ROOT (prefix from this page to the root), both set
  * by search-index.js before this file loads, and window.CairnMatch
  * (search-match.js: folding, stems, words of spaceless scripts, ranking).
@@ -98,12 +98,18 @@
     hits.slice(0, MAX_RESULTS).forEach(function (h) {
       var x = entries[h.i], li = make('li'), a = make('a', x.e.title || x.e.url);
       a.href = safeHref(x.e.url);
+      // text from an untranslated file: read in its own language
+      if (x.e.lang) { a.lang = x.e.lang; a.dir = x.e.dir || 'auto'; }
       li.appendChild(a);
       if (x.e.kind) {
         li.appendChild(document.createTextNode(' '));
         li.appendChild(make('span', x.e.kind, 'muted'));
       }
-      if (x.text) li.appendChild(snippet(x.text, ts));
+      if (x.text) {
+        var sn = snippet(x.text, ts);
+        if (x.e.lang) { sn.lang = x.e.lang; sn.dir = x.e.dir || 'auto'; }
+        li.appendChild(sn);
+      }
       list.appendChild(li);
     });
     var n = hits.length;
