@@ -429,12 +429,13 @@ async function main() {
     eq(await page.locator('.ws-chart rect.ws-stripe-hard').count(), 1, 'the chart tones the hard band');
     eq(await page.locator('.ws-scoring .ws-better').innerText(), 'A lower score is better.', 'the printed rule says it too');
     await axe(page, 'stress-load (two rounds scored)');
-    await page.emulateMedia({ colorScheme: 'dark' });
-    // the look eases colours over 0.15 s: let those transitions finish, or
-    // axe may measure contrast between two half-changed colours
+    // the look eases colours over 0.15 s, except for readers who ask for
+    // less motion: ask for that, and let any transition still running
+    // finish, or axe may measure contrast between two half-changed colours
+    await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
     await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
     await axe(page, 'stress-load (two rounds scored, dark)');
-    await page.emulateMedia({ colorScheme: 'light' });
+    await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' });
   });
 
   // 5c. a tracker with its own marks
