@@ -292,7 +292,7 @@ impl State<'_> {
             Kind::Definition => match target {
                 super::Target::Keep => None,
                 super::Target::To(t) => Some(format!("[{}]: {t}", f.text)),
-                super::Target::Unlink => Some(String::new()),
+                super::Target::Unlink | super::Target::Missing => Some(String::new()),
             },
             Kind::Link => {
                 if f.attrs.is_some() {
@@ -312,7 +312,7 @@ impl State<'_> {
                     super::Target::Keep if f.attrs.is_none() => None,
                     super::Target::Keep => Some(format!("[{}]({}{title})", f.text, f.target)),
                     super::Target::To(t) => Some(format!("[{}]({t}{title})", f.text)),
-                    super::Target::Unlink => Some(f.text.clone()),
+                    super::Target::Unlink | super::Target::Missing => Some(f.text.clone()),
                 }
             }
             Kind::Image => Some(self.image(f, target, loc)),
@@ -343,6 +343,14 @@ impl State<'_> {
         }
         let target = match target {
             super::Target::To(t) => t,
+            super::Target::Missing => {
+                // Not in the lesson (reported): its words, so the project builds.
+                let text = alt
+                    .as_deref()
+                    .filter(|a| !a.trim().is_empty())
+                    .unwrap_or(&f.text);
+                return text.trim().to_string();
+            }
             _ => {
                 // A web picture: cairn shows no picture from other hosts.
                 self.diags

@@ -471,7 +471,7 @@ fn reference(state: &mut State) -> Option<(usize, Option<String>)> {
                 (_, super::Target::Keep) => None,
                 (super::links::Kind::Image, _) => None,
                 (_, super::Target::To(to)) => Some(format!("[{}]({to})", f.text)),
-                (_, super::Target::Unlink) => Some(f.text.clone()),
+                (_, super::Target::Unlink | super::Target::Missing) => Some(f.text.clone()),
             }
         });
         toml.push_str(&format!(
@@ -720,7 +720,7 @@ fn links_md(state: &mut State) -> Vec<(String, String)> {
             let line = match state.target("episodes/links.md", f.target, false, loc) {
                 super::Target::Keep => l.to_string(),
                 super::Target::To(t) => format!("[{}]: {t}", f.text),
-                super::Target::Unlink => return None,
+                super::Target::Unlink | super::Target::Missing => return None,
             };
             defs.push((f.text.to_lowercase(), line));
             None

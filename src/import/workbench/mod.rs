@@ -57,6 +57,9 @@ pub(crate) enum Target {
     To(String),
     /// Keep only its text.
     Unlink,
+    /// A file the lesson does not have: keep only its text (a picture's
+    /// alt text), so the project builds; the report names it.
+    Missing,
 }
 
 /// Everything the import collects before it writes.
@@ -364,8 +367,12 @@ impl<'s> State<'s> {
         self.diags
             .warning("missing-file", loc, format!("`{t}` is not in the lesson"))
             .label("no such file")
-            .help("it points at content/assets/ now: add the file there, or remove the link");
-        Target::To(format!("@/assets/{}", self.asset(&rel)))
+            .help(if image {
+                "the picture's alt text stands in its place: add the file to content/assets/ and the picture again"
+            } else {
+                "its text stands in its place: add the file to content/assets/ and link it again"
+            });
+        Target::Missing
     }
 
     /// A heading id as cairn makes it: Pandoc numbers a repeated heading
