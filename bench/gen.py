@@ -332,6 +332,13 @@ class Program:
             assert sum(a[1] for a in ag) == dur
             self.agendas.append(ag)
             self.durations.append(dur)
+        # an exercise's `minutes` fits every agenda part that runs it (else
+        # `cairn check` warns exercise-too-long, which no real program carries)
+        self.ex_max_minutes = {}
+        for ag in self.agendas:
+            for a in ag:
+                if a[0] == "exercise":
+                    self.ex_max_minutes[a[4]] = min(self.ex_max_minutes.get(a[4], a[1]), a[1])
         # every prompt used at least once (counts are below the number of uses)
         for kind, lst in self.prompts.items():
             assert counters[kind] >= len(lst), (kind, counters[kind], len(lst))
@@ -635,7 +642,7 @@ summary = {tq(sentence(r))}
         fm = [
             f"title = {tq(e.title)}",
             f"summary = {tq(sentence(r))}",
-            f"minutes = {r.choice([10, 15, 20, 25, 30])}",
+            f"minutes = {min(r.choice([10, 15, 20, 25, 30]), prog.ex_max_minutes.get(e.id, 30))}",
             f"group_size = [{lo}, {lo + r.randint(4, 16)}]",
             f"tags = {tlist(sorted(set(r.sample(TAGS, 3))))}",
             f"materials = {tlist([phrase(r) for _ in range(2)])}",
