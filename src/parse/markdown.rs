@@ -233,7 +233,7 @@ impl Doc {
                             walk(children, a, other, out);
                         } else {
                             plain_walk(std::slice::from_ref(n), a, out);
-                            out.push(" ");
+                            out.space();
                         }
                     }
                     Node::Block { children, .. } => walk(children, a, other, out),
@@ -261,7 +261,7 @@ fn plain_walk(nodes: &[Node], a: crate::model::Audience, out: &mut PlainText) {
                         | Event::DisplayMath(t)
                         | Event::Html(t)
                         | Event::InlineHtml(t) => out.push(t),
-                        Event::SoftBreak | Event::HardBreak | Event::End(_) => out.push(" "),
+                        Event::SoftBreak | Event::HardBreak | Event::End(_) => out.space(),
                         _ => {}
                     }
                     if out.full() {
@@ -276,13 +276,13 @@ fn plain_walk(nodes: &[Node], a: crate::model::Audience, out: &mut PlainText) {
             } if kind.shown_to(a) => {
                 if let Some(t) = title {
                     out.push(t);
-                    out.push(" ");
+                    out.space();
                 }
                 plain_walk(children, a, out);
             }
             Node::Block { children, .. } => {
                 plain_walk(children, a, out);
-                out.push(" ");
+                out.space();
             }
             _ => {}
         }
@@ -312,15 +312,14 @@ impl PlainText {
         self.text.len() >= self.max
     }
 
+    /// What `push(" ")` does: the next word is set apart.
+    pub fn space(&mut self) {
+        self.space = true;
+    }
+
     pub fn push(&mut self, s: &str) {
         if s.is_ascii() {
-            // The common case, without decoding characters.
-            let ws = |b: Option<&u8>| b.is_some_and(u8::is_ascii_whitespace);
-            self.words(
-                s.split_ascii_whitespace(),
-                ws(s.as_bytes().first()),
-                ws(s.as_bytes().last()),
-            );
+            self.push_ascii(s);
         } else {
             let ws = |c: Option<char>| c.is_some_and(char::is_whitespace);
             self.words(
@@ -328,6 +327,45 @@ impl PlainText {
                 ws(s.chars().next()),
                 ws(s.chars().next_back()),
             );
+        }
+    }
+
+    /// [`PlainText::push`] of ASCII text, the common case: words apart by
+    /// one space are copied as one run, and the run that does not fit is
+    /// cut (any byte is a character boundary), as `words` would.
+    fn push_ascii(&mut self, s: &str) {
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i].is_ascii_whitespace() {
+                self.space = true;
+                i += 1;
+                continue;
+            }
+            if self.full() {
+                return;
+            }
+            let start = i;
+            while i < b.len() {
+                if b[i].is_ascii_whitespace()
+                    && (b[i] != b' ' || b.get(i + 1).is_none_or(u8::is_ascii_whitespace))
+                {
+                    break;
+                }
+                i += 1;
+            }
+            if self.space && !self.text.is_empty() {
+                self.text.push(' ');
+            }
+            self.space = false;
+            let room = self.max.saturating_sub(self.text.len());
+            if i - start > room {
+                self.text.push_str(&s[start..start + room]);
+                // Nothing more fits.
+                self.max = self.text.len();
+                return;
+            }
+            self.text.push_str(&s[start..i]);
         }
     }
 
@@ -1855,6 +1893,43 @@ pub fn level_num(l: HeadingLevel) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ASCII fast path of `PlainText::push` gathers what `words` does,
+    /// clipped anywhere.
+    #[test]
+    fn plain_text_ascii_path_matches_words() {
+        let pieces = [
+            "ab", " ", "  ", "\n", "\t", "cde", " f ", "g\r\nh", "", "ij  k",
+        ];
+        let mut seed = 7u32;
+        for _ in 0..2000 {
+            let mut parts = Vec::new();
+            for _ in 0..(seed % 6) {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                let mut s = String::new();
+                for k in 0..((seed >> 8) % 5) {
+                    s.push_str(pieces[((seed >> (4 + k)) as usize) % pieces.len()]);
+                }
+                parts.push(s);
+            }
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let max = ((seed >> 16) % 24) as usize;
+            let mut fast = PlainText::new(max);
+            let mut slow = PlainText::new(max);
+            for p in &parts {
+                fast.push(p);
+                let ws = |b: Option<&u8>| b.is_some_and(u8::is_ascii_whitespace);
+                slow.words(
+                    p.split_ascii_whitespace(),
+                    ws(p.as_bytes().first()),
+                    ws(p.as_bytes().last()),
+                );
+                assert_eq!(fast.text, slow.text, "{parts:?} max {max}");
+                assert_eq!(fast.full(), slow.full());
+            }
+            assert_eq!(fast.finish(), slow.finish());
+        }
+    }
 
     fn doc(src: &str) -> (Doc, Diags) {
         doc_with(src, &|p: &str| p == "content/assets/a.png")
