@@ -181,7 +181,9 @@ pub fn load_cached(
         wanted.push((path, rel, kind));
     }
     let known = cache.as_deref();
-    let read: Vec<std::io::Result<(Option<Stamp>, Read, bool)>> = wanted
+    // Each file read, and whether its text may hold control characters
+    // (the scan of every byte runs here, in parallel).
+    let read: Vec<std::io::Result<(ReadFile, bool)>> = wanted
         .par_iter()
         .map(|(path, _, _)| {
             let st = known.and_then(|_| stamp(path));
@@ -190,25 +192,27 @@ pub fn load_cached(
                 && *old == st
                 && st.1.is_some()
             {
-                return Ok((Some(st), r.clone(), false));
+                let ctrl = r.0.as_deref().is_some_and(may_hold_control_chars);
+                return Ok(((Some(st), r.clone(), false), ctrl));
             }
             let size = std::fs::metadata(path).map_err(named(path))?.len();
             if size > MAX_FILE_BYTES {
                 // Not read: reported by its size (an empty `bad`).
-                return Ok((st, (None, Arc::from(""), Vec::new()), true));
+                return Ok(((st, (None, Arc::from(""), Vec::new()), true), false));
             }
             let bytes = std::fs::read(path).map_err(named(path))?;
             let (text, shown) = decode(&bytes);
+            let ctrl = text.as_deref().is_some_and(may_hold_control_chars);
             // The bytes are only kept to place the first bad byte.
             let bad = if text.is_none() { bytes } else { Vec::new() };
-            Ok((st, (text, shown, bad), true))
+            Ok(((st, (text, shown, bad), true), ctrl))
         })
         .collect();
     let mut have_program = false;
     let mut fresh: Vec<(PathBuf, Stamp, Read)> = Vec::new();
     let mut present: Vec<PathBuf> = Vec::new();
     for ((path, rel, kind), r) in wanted.into_iter().zip(read) {
-        let (st, read, new) = r?;
+        let ((st, read, new), ctrl) = r?;
         if cache.is_some() {
             if new && let Some(st) = st {
                 fresh.push((path.clone(), st, read.clone()));
@@ -223,7 +227,9 @@ pub fn load_cached(
             None if bad.is_empty() => report_too_large(id, d),
             None => report_not_utf8(&bad, id, d),
             Some(t) => {
-                report_control_chars(t, id, d);
+                if ctrl {
+                    report_control_chars(t, id, d);
+                }
                 if report_long_line(t, id, d) {
                     // Not parsed: such a line only makes the parsers slow.
                     text = None;
@@ -309,6 +315,10 @@ fn read_look_strings(
 /// A file read: its text (None when not UTF-8), the text diagnostics quote,
 /// and, for a file that is not UTF-8, its bytes.
 type Read = (Option<Arc<str>>, Arc<str>, Vec<u8>);
+
+/// A file's stamp (for the cache), what was read, and whether it was read
+/// now (not taken from the cache).
+type ReadFile = (Option<Stamp>, Read, bool);
 
 /// The text of a file (None when it is not UTF-8), and the text to quote
 /// in diagnostics (the same text, or a lossy copy). A BOM is dropped.
@@ -455,19 +465,22 @@ fn shown(s: &str) -> String {
         .collect()
 }
 
+/// Most texts hold no control character, which their bytes show quickly:
+/// a control character's UTF-8 is a byte below 0x20, 0x7F, or 0xC2 then
+/// 0x80–0x9F. False means none; true means perhaps.
+fn may_hold_control_chars(text: &str) -> bool {
+    let maybe = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7F || b == 0xC2;
+    text.as_bytes()
+        .chunks(64)
+        .any(|c| c.iter().fold(false, |any, &b| any | maybe(b)))
+}
+
 /// Control characters (other than tab and line ends) print as nothing or as
 /// garbage, and stop the PDFs: each is an error at its place (the first few
 /// of a file, then a count).
 fn report_control_chars(text: &str, file: FileId, d: &mut Diags) {
     const SHOWN: usize = 3;
-    // Most texts have none, which bytes show quickly: a control character's
-    // UTF-8 is a byte below 0x20, 0x7F, or 0xC2 then 0x80–0x9F.
-    let maybe = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7F || b == 0xC2;
-    if !text
-        .as_bytes()
-        .chunks(64)
-        .any(|c| c.iter().fold(false, |any, &b| any | maybe(b)))
-    {
+    if !may_hold_control_chars(text) {
         return;
     }
     let mut found = 0usize;

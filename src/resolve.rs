@@ -711,7 +711,9 @@ pub(crate) fn resolve_with(
     d.mark_cross_file(cross_from);
 
     // What each session uses, and the print plan from it: the model answers.
+    // (Sessions are independent: walked in parallel.)
     let uses: Vec<_> = (0..program.sessions.len())
+        .into_par_iter()
         .map(|si| crate::uses::session_uses(&program, si))
         .collect();
     for (s, u) in program.sessions.iter_mut().zip(uses) {
