@@ -215,8 +215,12 @@ fn other_entries(p: &Program, a: Audience) -> Vec<Entry> {
 
 /// JSON that is safe inside a script: `<`, `>`, U+2028 and U+2029 are
 /// written as `\u` escapes, so no text can end the script or break it.
+/// (What serde_json writes with this formatter is what [`Json`] writes;
+/// the tests compare the two.)
+#[cfg(test)]
 struct ScriptSafe;
 
+#[cfg(test)]
 impl serde_json::ser::Formatter for ScriptSafe {
     fn write_string_fragment<W: ?Sized + std::io::Write>(
         &mut self,
@@ -224,7 +228,6 @@ impl serde_json::ser::Formatter for ScriptSafe {
         fragment: &str,
     ) -> std::io::Result<()> {
         // Bytes: `<` and `>` are ASCII, U+2028 and U+2029 are E2 80 A8/A9.
-        // (memchr finds the candidates many bytes at a time.)
         let bytes = fragment.as_bytes();
         let mut start = 0;
         for i in memchr::memchr3_iter(b'<', b'>', 0xE2, bytes) {
@@ -247,17 +250,159 @@ impl serde_json::ser::Formatter for ScriptSafe {
     }
 }
 
+/// A byte to look at in a JSON string for a script: a control character,
+/// `"`, `\`, `<`, `>`, or the last byte of U+2028/U+2029 (E2 80 A8/A9; the
+/// first byte, E2, also starts the curly quotes and dashes of most text).
+fn needs_look(c: u8) -> bool {
+    (c < 0x20) | (c == b'"') | (c == b'\\') | (c == b'<') | (c == b'>') | (c == 0xA8) | (c == 0xA9)
+}
+
+/// `s` as a JSON string, byte for byte what serde_json writes (the short
+/// escapes `\b \t \n \f \r`, other control characters as `\u00xx`),
+/// and safe inside a script: `<`, `>`, U+2028 and U+2029 as `\u` escapes, so
+/// no text can end the script or break it.
+fn json_str(buf: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
+    buf.reserve(b.len() + 2);
+    buf.push(b'"');
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        // Sixteen bytes at a time while none needs a look (one branch-free
+        // pass the compiler turns into vector code): most text is plain.
+        if let Some(chunk) = b.get(i..i + 16)
+            && !chunk.iter().fold(false, |any, &c| any | needs_look(c))
+        {
+            i += 16;
+            continue;
+        }
+        let c = b[i];
+        if !needs_look(c) {
+            i += 1;
+            continue;
+        }
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let control;
+        // Where the escaped character starts (U+2028/9: two bytes back).
+        let mut from = i;
+        let esc: &[u8] = match c {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'<' => b"\\u003c",
+            b'>' => b"\\u003e",
+            0x08 => b"\\b",
+            b'\t' => b"\\t",
+            b'\n' => b"\\n",
+            0x0C => b"\\f",
+            b'\r' => b"\\r",
+            0xA8 | 0xA9 if i >= 2 && b[i - 2] == 0xE2 && b[i - 1] == 0x80 => {
+                from = i - 2;
+                if c == 0xA8 { b"\\u2028" } else { b"\\u2029" }
+            }
+            0xA8 | 0xA9 => {
+                // Inside another character (è, é …).
+                i += 1;
+                continue;
+            }
+            _ => {
+                control = [
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[usize::from(c >> 4)],
+                    HEX[usize::from(c & 0xF)],
+                ];
+                &control
+            }
+        };
+        // (E2 and 80 are never escaped, so `start <= from`.)
+        buf.extend_from_slice(&b[start..from]);
+        buf.extend_from_slice(esc);
+        i += 1;
+        start = i;
+    }
+    buf.extend_from_slice(&b[start..]);
+    buf.push(b'"');
+}
+
+/// Written as JSON by hand, as serde_json would write the value (compact,
+/// fields in order, `None` left out), but in one pass over each string.
+trait Json {
+    fn json(&self, buf: &mut Vec<u8>);
+}
+
+impl<T: Json> Json for [T] {
+    fn json(&self, buf: &mut Vec<u8>) {
+        buf.push(b'[');
+        for (n, x) in self.iter().enumerate() {
+            if n > 0 {
+                buf.push(b',');
+            }
+            x.json(buf);
+        }
+        buf.push(b']');
+    }
+}
+
+/// `,"key":"value"` (no comma for the first field).
+fn field(buf: &mut Vec<u8>, first: bool, key: &str, value: &str) {
+    if !first {
+        buf.push(b',');
+    }
+    json_str(buf, key);
+    buf.push(b':');
+    json_str(buf, value);
+}
+
+impl Json for Entry {
+    fn json(&self, buf: &mut Vec<u8>) {
+        buf.push(b'{');
+        field(buf, true, "title", &self.title);
+        field(buf, false, "url", &self.url);
+        field(buf, false, "kind", &self.kind);
+        field(buf, false, "text", &self.text);
+        if let Some(l) = &self.lang {
+            field(buf, false, "lang", l);
+        }
+        if let Some(d) = self.dir {
+            field(buf, false, "dir", d);
+        }
+        buf.push(b'}');
+    }
+}
+
+impl Json for Replace {
+    fn json(&self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(b"{\"i\":");
+        buf.extend_from_slice(self.i.to_string().as_bytes());
+        field(buf, false, "url", &self.url);
+        if let Some(t) = &self.text {
+            field(buf, false, "text", t);
+        }
+        if let Some(m) = &self.more {
+            field(buf, false, "more", m);
+        }
+        buf.push(b'}');
+    }
+}
+
+impl Json for Supplement {
+    fn json(&self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(b"{\"replace\":");
+        self.replace.json(buf);
+        buf.extend_from_slice(b",\"add\":");
+        self.add.json(buf);
+        buf.push(b'}');
+    }
+}
+
 /// `NAME = VALUE;` as a script, the value as JSON that no text can end or break.
-fn script<T: Serialize>(name: &str, value: &T, size: usize) -> String {
+fn script<T: Json + ?Sized>(name: &str, value: &T, size: usize) -> String {
     let mut buf = Vec::with_capacity(size + 64);
     buf.extend_from_slice(name.as_bytes());
     buf.extend_from_slice(b" = ");
-    let start = buf.len();
-    let mut ser = serde_json::Serializer::with_formatter(&mut buf, ScriptSafe);
-    if value.serialize(&mut ser).is_err() {
-        buf.truncate(start);
-        buf.extend_from_slice(b"null");
-    }
+    value.json(&mut buf);
     buf.extend_from_slice(b";\n");
     String::from_utf8(buf).unwrap_or_else(|_| format!("{name} = null;\n"))
 }
@@ -268,7 +413,7 @@ fn size(list: &[Entry]) -> usize {
 
 /// `window.CAIRN_SEARCH = [...]`: what participants can find.
 pub fn index_js(entries: &[Entry]) -> String {
-    script("window.CAIRN_SEARCH", &entries, size(entries))
+    script("window.CAIRN_SEARCH", entries, size(entries))
 }
 
 /// What facilitators find besides the participant index: an entry of it
@@ -394,6 +539,105 @@ mod tests {
         );
         let back: Vec<String> = serde_json::from_str(&s).unwrap();
         assert_eq!(back[0], v[0]);
+    }
+
+    /// serde_json with [`ScriptSafe`]: what [`Json`] must write.
+    fn serde_script_safe<T: Serialize + ?Sized>(v: &T) -> String {
+        let mut buf = Vec::new();
+        let mut ser = serde_json::Serializer::with_formatter(&mut buf, ScriptSafe);
+        v.serialize(&mut ser).unwrap();
+        String::from_utf8(buf).unwrap()
+    }
+
+    fn hand<T: Json + ?Sized>(v: &T) -> String {
+        let mut buf = Vec::new();
+        v.json(&mut buf);
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn hand_written_json_is_what_serde_writes() {
+        let pieces = [
+            "plain text of a session, long enough to take the sixteen-byte path ",
+            "\"",
+            "\\",
+            "<",
+            ">",
+            "</script>",
+            "\u{2028}",
+            "\u{2029}",
+            "\u{2027}",
+            "–",
+            "é",
+            "è",
+            "\u{a8}",
+            "\u{2a8}",
+            "a\u{2028}b\u{2029}",
+            "中文",
+            "\u{0}",
+            "\u{1}",
+            "\u{8}",
+            "\t",
+            "\n",
+            "\u{b}",
+            "\u{c}",
+            "\r",
+            "\u{1f}",
+            "\u{7f}",
+            " ",
+            "ab",
+        ];
+        let mut seed = 11u32;
+        let mut strings = vec![String::new()];
+        for _ in 0..3000 {
+            let mut s = String::new();
+            for _ in 0..(seed % 7) {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                s.push_str(pieces[((seed >> 8) as usize) % pieces.len()]);
+            }
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            strings.push(s);
+        }
+        for s in &strings {
+            let mut buf = Vec::new();
+            json_str(&mut buf, s);
+            assert_eq!(
+                String::from_utf8(buf).unwrap(),
+                serde_script_safe(s),
+                "{s:?}"
+            );
+        }
+        let entry = |n: usize| Entry {
+            item: ItemRef {
+                kind: Kind::Session,
+                index: n,
+            },
+            title: strings[n].clone(),
+            url: strings[n + 1].clone(),
+            kind: "Session".into(),
+            text: strings[n + 2].clone(),
+            lang: n.is_multiple_of(2).then(|| strings[n + 3].clone()),
+            dir: n.is_multiple_of(3).then_some("rtl"),
+        };
+        let entries: Vec<Entry> = (0..40).map(entry).collect();
+        assert_eq!(hand(entries.as_slice()), serde_script_safe(&entries));
+        assert_eq!(hand(&entries[..0]), serde_script_safe(&entries[..0]));
+        let s = Supplement {
+            replace: (0..20)
+                .map(|n| Replace {
+                    i: n * 1000 + n,
+                    url: strings[n].clone(),
+                    text: n.is_multiple_of(2).then(|| strings[n + 1].clone()),
+                    more: n.is_multiple_of(3).then(|| strings[n + 2].clone()),
+                })
+                .collect(),
+            add: entries,
+        };
+        assert_eq!(hand(&s), serde_script_safe(&s));
+        assert_eq!(
+            hand(&Supplement::default()),
+            serde_script_safe(&Supplement::default())
+        );
     }
 
     #[test]
