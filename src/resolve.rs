@@ -508,6 +508,7 @@ pub(crate) fn resolve_with(
         print: Default::default(),
         strings,
         image_uses: Vec::new(),
+        image_widths: Vec::new(),
         image_sizes: Default::default(),
         langs: Default::default(),
     };
@@ -519,6 +520,7 @@ pub(crate) fn resolve_with(
     let mut session_directive_exercises: Vec<Vec<usize>> = vec![Vec::new(); program.sessions.len()];
     let mut images = Vec::new();
     let mut image_uses = Vec::new();
+    let mut image_widths = Vec::new();
     // The content files an `@/` link can name, for "did you mean".
     let known_ref: Vec<&str> = all
         .iter()
@@ -573,9 +575,12 @@ pub(crate) fn resolve_with(
                             };
                         }
                     }
-                    Ref::Image { path, loc } => {
+                    Ref::Image { path, loc, width } => {
                         if !image_uses.iter().any(|(p, _): &(String, Loc)| p == path) {
                             image_uses.push((path.clone(), loc.clone()));
+                        }
+                        if let Some(w) = width {
+                            image_widths.push((path.clone(), loc.clone(), *w));
                         }
                         images.push(path.clone())
                     }
@@ -646,6 +651,7 @@ pub(crate) fn resolve_with(
     }
     glossary_see_also(&program, d);
     program.image_uses = image_uses;
+    program.image_widths = image_widths;
     for img in images {
         if !program.assets.contains(&img) {
             program.assets.push(img);

@@ -75,10 +75,12 @@ fn the_teaching_fixture_passes_strict_checks_and_renders_everything() {
         closing.contains("href=\"../../assets/round-times.csv\""),
         "{closing}"
     );
-    // A figure: alt text from `{alt=…}`, the bracket text as its caption, a credit.
+    // A figure: alt text from `{alt=…}`, the bracket text as its caption, a
+    // credit; its width in pixels (the height keeps its shape). A picture in
+    // running text takes a share of the column from the look's classes.
     let want = [
-        "alt=\"A calm lake\"",
-        "<span class=\"figcaption\">A lake at dawn, the end of a long walk <span class=\"credit\">Photo: the course team</span></span>",
+        "<figure>\n<img src=\"../../assets/lake.svg\" alt=\"A calm lake\" width=\"600\" height=\"600\" /><figcaption>A lake at dawn, the end of a long walk <span class=\"credit\">Photo: the course team</span></figcaption></figure>",
+        "<p>Our route, <img src=\"../../assets/lake.svg\" alt=\"a small map of the walk\" width=\"10\" height=\"10\" class=\"w-50\" />, drawn by hand.</p>",
     ];
     assert!(
         missing(&closing, &want).is_empty() && !closing.contains("{alt="),
@@ -148,7 +150,13 @@ fn the_teaching_fixture_passes_strict_checks_and_renders_everything() {
     );
 
     // No facilitator text in any participant file.
-    let secrets = ["TEACH-SECRET", "SOLUTION-SECRET", "LEAD-NOTE"];
+    let secrets = [
+        "TEACH-SECRET",
+        "SOLUTION-SECRET",
+        "LEAD-NOTE",
+        "CAPTION-SECRET",
+        "CREDIT-SECRET",
+    ];
     for (name, bytes) in &files {
         if name.starts_with("facilitator/") {
             continue;
@@ -197,6 +205,8 @@ fn the_teaching_fixture_passes_strict_checks_and_renders_everything() {
         "LEAD-NOTE",
         "Teaching",
         "clear end",
+        "CAPTION-SECRET",
+        "CREDIT-SECRET",
     ];
     assert!(
         missing(&guide, &want).is_empty(),
