@@ -981,10 +981,11 @@ impl<'a> Gen<'a> {
         vec![head, self.points_list(docs, label)]
     }
 
-    /// Short Markdown texts as a tight bulleted list.
+    /// Short Markdown texts as a tight bulleted list, kept whole (with the
+    /// heading before it) when it fits on a page.
     fn points_list(&mut self, docs: &[Doc], label: &str) -> String {
         let items: Vec<String> = docs.iter().map(|d| self.small_doc(d, label)).collect();
-        format!("list(tight: true, {})", items.join(", "))
+        format!("keep(list(tight: true, {}))", items.join(", "))
     }
 
     /// The workbooks' "All the key points": every session's key points
