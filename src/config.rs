@@ -111,6 +111,67 @@ pub struct Config {
     pub checks: crate::checks::Checks,
     /// `[pdf] solutions`: where `:::solution` and `:::hint` print.
     pub solutions: Solutions,
+    /// `[[parts]]`: sessions grouped into parts or days, in one place
+    /// (resolve gives each listed session its part, as its front matter's
+    /// `part` would).
+    pub parts: Vec<PartSpec>,
+}
+
+/// One `[[parts]]` table of cairn.toml.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartSpec {
+    pub title: String,
+    /// Where the title is written.
+    pub loc: Loc,
+    /// When its first session starts (`start = "09:00"`).
+    pub start: Option<(u32, Loc)>,
+    /// Its sessions' ids, in order, each with its place.
+    pub sessions: Vec<(String, Loc)>,
+}
+
+impl PartSpec {
+    /// Reads the `[[parts]]` tables; a part without a title or sessions,
+    /// or with the title of another, is reported and left out.
+    fn read_all(root: &Obj, d: &mut Diags) -> Vec<PartSpec> {
+        let mut out: Vec<PartSpec> = Vec::new();
+        for t in root.tables("parts", "a [[parts]] table in cairn.toml", d) {
+            t.check_keys(&["title", "start", "sessions"], d);
+            let title = t.req_str("title", d);
+            let start = crate::parse::items::read_clock(&t, "start", d);
+            if !t.has("sessions") {
+                t.missing("sessions", d);
+            }
+            let sessions = t.str_list("sessions", d);
+            if t.has("sessions") && sessions.is_empty() {
+                d.error("bad-value", t.loc_of("sessions"), "a part needs its sessions")
+                    .label("no session")
+                    .help("list the ids of its sessions (file names without the number prefix): sessions = [\"welcome\", \"boundaries\"]");
+            }
+            let Some((title, loc)) = title else { continue };
+            if title.trim().is_empty() {
+                d.error("bad-value", loc, "a part's title is empty")
+                    .label("no title")
+                    .help("name the part or day: title = \"Day 1\"");
+                continue;
+            }
+            if let Some(other) = out.iter().find(|p| p.title == title) {
+                d.error("bad-value", loc, format!("two parts are titled \"{title}\""))
+                    .label("this title is taken")
+                    .related(other.loc.clone(), "the first part with this title")
+                    .help("list all of a part's sessions in one [[parts]] table, or give the parts different titles");
+                continue;
+            }
+            if !sessions.is_empty() {
+                out.push(PartSpec {
+                    title,
+                    loc,
+                    start,
+                    sessions,
+                });
+            }
+        }
+        out
+    }
 }
 
 /// Where the PDFs print `:::solution` and `:::hint` (`[pdf] solutions`).
@@ -143,6 +204,7 @@ impl Default for Config {
             languages: Vec::new(),
             checks: Default::default(),
             solutions: Solutions::InPlace,
+            parts: Vec::new(),
         }
     }
 }
@@ -218,9 +280,11 @@ impl Config {
                 "markdown",
                 "checks",
                 "languages",
+                "parts",
             ],
             d,
         );
+        c.parts = PartSpec::read_all(&root, d);
         if root.has("languages") {
             c.languages = crate::langs::read_languages(root.str_list("languages", d), d);
         }

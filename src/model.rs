@@ -41,6 +41,9 @@ pub struct Program {
     /// Each picture the text shows, with the first place it is shown (for
     /// the print-resolution check).
     pub image_uses: Vec<(String, crate::diag::Loc)>,
+    /// Each place a picture is given a width (`{width=…}`), for the
+    /// print-resolution check at that size.
+    pub image_widths: Vec<(String, crate::diag::Loc, crate::parse::markdown::ImageWidth)>,
     /// Each picture's size in pixels (width, height), by its path in
     /// `image_uses`: read once, when `check` decodes it (an SVG's is its
     /// size in CSS pixels). The site writes it on `<img>`; a picture that

@@ -16,7 +16,7 @@ use crate::parse::markdown::{Doc, Leaf, Ref};
 enum Parsed {
     Program(Option<ProgramInfo>),
     Theme(Option<Theme>),
-    Session(Option<RawSession>),
+    Session(Option<Box<RawSession>>),
     Exercise(Option<RawExercise>),
     Guide(Option<Guide>),
     Page(Option<Page>),
@@ -33,7 +33,7 @@ fn parse_file(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Parsed {
     match f.kind {
         FileKind::Program => Parsed::Program(items::program(f, pcx, d)),
         FileKind::Theme => Parsed::Theme(items::theme(f, pcx, d)),
-        FileKind::Session => Parsed::Session(items::session(f, pcx, d)),
+        FileKind::Session => Parsed::Session(items::session(f, pcx, d).map(Box::new)),
         FileKind::Exercise => Parsed::Exercise(items::exercise(f, pcx, d)),
         FileKind::Guide => Parsed::Guide(items::guide(f, pcx, d)),
         FileKind::Page => Parsed::Page(items::page(f, pcx, d)),
@@ -294,7 +294,7 @@ pub(crate) fn resolve_with(
         match p {
             Parsed::Program(x) => info = x,
             Parsed::Theme(x) => themes.extend(x),
-            Parsed::Session(x) => raw_sessions.extend(x),
+            Parsed::Session(x) => raw_sessions.extend(x.map(|s| *s)),
             Parsed::Exercise(x) => raw_exercises.extend(x),
             Parsed::Guide(x) => guides.extend(x),
             Parsed::Page(x) => pages.extend(x),
@@ -332,12 +332,14 @@ pub(crate) fn resolve_with(
     let cross_from = d.list.len();
     let broken_sessions = broken.remove(&FileKind::Session).unwrap_or_default();
     let mut theme_ids = Ids::new("theme", themes.iter().map(|t| (t.id.as_str(), &t.loc)), d);
-    // Sessions are checked for duplicate ids; nothing refers to them by id.
-    let _ = Ids::new(
+    // Sessions are checked for duplicate ids; cairn.toml's `[[parts]]` name them.
+    let mut session_ids = Ids::new(
         "session",
         raw_sessions.iter().map(|t| (t.id.as_str(), &t.loc)),
         d,
     );
+    session_ids.broken = broken_sessions.clone();
+    apply_parts(&config.parts, &mut raw_sessions, &session_ids, d);
     let mut exercise_ids = Ids::new(
         "exercise",
         raw_exercises.iter().map(|t| (t.id.as_str(), &t.loc)),
@@ -467,11 +469,13 @@ pub(crate) fn resolve_with(
             duration,
             // The running clock: a session of a part without `start` starts
             // when the one before it in that part ends.
-            start: s.start.or_else(|| {
+            start: s.start.map(|x| x.0).or_else(|| {
                 let prev: &Session = sessions.last()?;
-                (s.part.is_some() && prev.part == s.part).then_some(prev.start? + prev.duration)
+                let part = s.part.as_ref().map(|x| &x.0);
+                (part.is_some() && prev.part.as_ref() == part)
+                    .then_some(prev.start? + prev.duration)
             }),
-            part: s.part,
+            part: s.part.map(|x| x.0),
             kind: s.kind,
             checks: s.checks,
             theme,
@@ -508,6 +512,7 @@ pub(crate) fn resolve_with(
         print: Default::default(),
         strings,
         image_uses: Vec::new(),
+        image_widths: Vec::new(),
         image_sizes: Default::default(),
         langs: Default::default(),
     };
@@ -519,6 +524,7 @@ pub(crate) fn resolve_with(
     let mut session_directive_exercises: Vec<Vec<usize>> = vec![Vec::new(); program.sessions.len()];
     let mut images = Vec::new();
     let mut image_uses = Vec::new();
+    let mut image_widths = Vec::new();
     // The content files an `@/` link can name, for "did you mean".
     let known_ref: Vec<&str> = all
         .iter()
@@ -573,9 +579,12 @@ pub(crate) fn resolve_with(
                             };
                         }
                     }
-                    Ref::Image { path, loc } => {
+                    Ref::Image { path, loc, width } => {
                         if !image_uses.iter().any(|(p, _): &(String, Loc)| p == path) {
                             image_uses.push((path.clone(), loc.clone()));
+                        }
+                        if let Some(w) = width {
+                            image_widths.push((path.clone(), loc.clone(), *w));
                         }
                         images.push(path.clone())
                     }
@@ -646,6 +655,7 @@ pub(crate) fn resolve_with(
     }
     glossary_see_also(&program, d);
     program.image_uses = image_uses;
+    program.image_widths = image_widths;
     for img in images {
         if !program.assets.contains(&img) {
             program.assets.push(img);
@@ -1051,6 +1061,98 @@ fn session_warnings(
                 )
                 .label("discussion")
                 .help("a focused prompt keeps a long discussion from drifting into venting");
+            }
+        }
+    }
+}
+
+/// `[[parts]]` in cairn.toml: each session listed takes the part's title as
+/// its `part`, and the first one the part's `start`, as if its front matter
+/// said so (one model for both forms). A session's own `part` or `start`
+/// that says otherwise is an error, and so is a session listed twice, or a
+/// part whose sessions do not follow each other in the program's order.
+fn apply_parts(
+    parts: &[crate::config::PartSpec],
+    sessions: &mut [RawSession],
+    ids: &Ids,
+    d: &mut Diags,
+) {
+    let mut listed: HashMap<usize, Loc> = HashMap::new();
+    for part in parts {
+        let mut prev: Option<(usize, &str)> = None;
+        for (id, loc) in &part.sessions {
+            let Some(i) = ids.get(&(id.clone(), loc.clone()), d) else {
+                continue;
+            };
+            if let Some(first) = listed.get(&i) {
+                d.error(
+                    "bad-value",
+                    loc.clone(),
+                    format!("the session `{id}` is listed in two parts"),
+                )
+                .label("listed again")
+                .related(first.clone(), "first listed here")
+                .help("a session belongs to one part: remove it from one list");
+                continue;
+            }
+            listed.insert(i, loc.clone());
+            if let Some((p, pid)) = prev
+                && i != p + 1
+            {
+                let why = if i < p {
+                    format!("`{id}` comes before `{pid}` in the program")
+                } else {
+                    format!(
+                        "`{}` comes between `{pid}` and `{id}` in the program",
+                        sessions[p + 1].id
+                    )
+                };
+                d.error(
+                    "bad-value",
+                    loc.clone(),
+                    format!("the sessions of the part \"{}\" do not follow each other: {why}", part.title),
+                )
+                .label("out of order")
+                .help("sessions are in file-name order; list a part's sessions in that order, with no other session between them");
+            }
+            let first = prev.is_none();
+            prev = Some((i, id));
+            let s = &mut sessions[i];
+            if let Some((own, own_loc)) = &s.part
+                && *own != part.title
+            {
+                d.error(
+                    "bad-value",
+                    own_loc.clone(),
+                    format!(
+                        "this session's `part` is \"{own}\", but cairn.toml puts it in \"{}\"",
+                        part.title
+                    ),
+                )
+                .label("a part of its own")
+                .related(loc.clone(), format!("listed in the part \"{}\"", part.title))
+                .help("give a session's part in one place: remove `part` from its front matter, or the session from the part's `sessions`");
+            }
+            s.part = Some((part.title.clone(), part.loc.clone()));
+            if let (true, Some((start, start_loc))) = (first, &part.start) {
+                match &s.start {
+                    Some((own, own_loc)) if own != start => {
+                        d.error(
+                            "bad-value",
+                            own_loc.clone(),
+                            format!(
+                                "this session starts at {}, but its part \"{}\" starts at {}",
+                                crate::parse::items::clock_text(*own),
+                                part.title,
+                                crate::parse::items::clock_text(*start)
+                            ),
+                        )
+                        .label("another start")
+                        .related(start_loc.clone(), "the part's `start`")
+                        .help("give the first session's start in one place: remove `start` from its front matter, or from the part");
+                    }
+                    _ => s.start = Some((*start, start_loc.clone())),
+                }
             }
         }
     }

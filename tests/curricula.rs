@@ -75,10 +75,12 @@ fn the_teaching_fixture_passes_strict_checks_and_renders_everything() {
         closing.contains("href=\"../../assets/round-times.csv\""),
         "{closing}"
     );
-    // A figure: alt text from `{alt=…}`, the bracket text as its caption, a credit.
+    // A figure: alt text from `{alt=…}`, the bracket text as its caption, a
+    // credit; its width in pixels (the height keeps its shape). A picture in
+    // running text takes a share of the column from the look's classes.
     let want = [
-        "alt=\"A calm lake\"",
-        "<span class=\"figcaption\">A lake at dawn, the end of a long walk <span class=\"credit\">Photo: the course team</span></span>",
+        "<figure>\n<img src=\"../../assets/lake.svg\" alt=\"A calm lake\" width=\"600\" height=\"600\" /><figcaption>A lake at dawn, the end of a long walk <span class=\"credit\">Photo: the course team</span></figcaption></figure>",
+        "<p>Our route, <img src=\"../../assets/lake.svg\" alt=\"a small map of the walk\" width=\"10\" height=\"10\" class=\"w-50\" />, drawn by hand.</p>",
     ];
     assert!(
         missing(&closing, &want).is_empty() && !closing.contains("{alt="),
@@ -148,7 +150,14 @@ fn the_teaching_fixture_passes_strict_checks_and_renders_everything() {
     );
 
     // No facilitator text in any participant file.
-    let secrets = ["TEACH-SECRET", "SOLUTION-SECRET", "LEAD-NOTE"];
+    let secrets = [
+        "TEACH-SECRET",
+        "SOLUTION-SECRET",
+        "LEAD-NOTE",
+        "CAPTION-SECRET",
+        "CREDIT-SECRET",
+        "KP-SECRET",
+    ];
     for (name, bytes) in &files {
         if name.starts_with("facilitator/") {
             continue;
@@ -184,11 +193,33 @@ fn the_teaching_fixture_passes_strict_checks_and_renders_everything() {
         "See also: Time limit",
         "the end of a long walk",
         "Photo: the course team",
+        "All the key points",
+        "What to take away from each session, in one place.",
+        "Thank the group.",
     ];
     assert!(
         missing(&workbook, &want).is_empty(),
         "{:?}\n{workbook}",
         missing(&workbook, &want)
+    );
+    // The workbook gathers every session's key points after the sessions,
+    // each under its session's title; a handout has only its own.
+    // (Its first mention is in the contents.)
+    let all = workbook.rfind("All the key points").unwrap_or(0);
+    let gathered = &workbook[all..];
+    let first = gathered.find("Session 1: Running a practice round");
+    let last = gathered.find("Session 3: Closing a round well");
+    assert!(
+        all > workbook.find("Endings are planned").unwrap_or(usize::MAX)
+            && first.is_some_and(|f| last.is_some_and(|l| f < l))
+            && gathered.contains("clear end")
+            && gathered.contains("Endings are planned, not found."),
+        "{workbook}"
+    );
+    let handout = pdf_text_of_bytes(&files["pdf/sessions/closing.pdf"], false).expect("pdftotext");
+    assert!(
+        handout.contains("Endings are planned") && !handout.contains("All the key points"),
+        "{handout}"
     );
     let guide = pdf_text_of_bytes(&files["pdf/facilitator-guide.pdf"], false).expect("pdftotext");
     let want = [
@@ -197,10 +228,53 @@ fn the_teaching_fixture_passes_strict_checks_and_renders_everything() {
         "LEAD-NOTE",
         "Teaching",
         "clear end",
+        "CAPTION-SECRET",
+        "CREDIT-SECRET",
+        "KP-SECRET",
     ];
     assert!(
         missing(&guide, &want).is_empty(),
         "{:?}\n{guide}",
         missing(&guide, &want)
+    );
+}
+
+/// Parts and days from cairn.toml (`[[parts]]`): the same schedule, clock
+/// and run sheet as `part` in each session's front matter would give.
+#[test]
+fn parts_and_days_from_cairn_toml_make_the_running_clock() {
+    let root = fixture("curricula/days");
+    let run = check(&root, &["--deny-warnings"]);
+    run.assert_no_panic("check");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let dir = scratch();
+    let out = dir.path().join("out");
+    let run = build(&root, Some(&out));
+    run.assert_no_panic("build");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files = snapshot(&out);
+    let home = text(&files, "facilitator/index.html");
+    let want = [
+        "<th scope=\"colgroup\" colspan=\"4\">Day 1</th>",
+        "<span class=\"clock\">09:00</span>",
+        "<span class=\"clock\">10:00</span>",
+        "<span class=\"clock\">10:15</span>",
+        "<th scope=\"colgroup\" colspan=\"4\">Day 2</th>",
+        "<span class=\"clock\">13:30</span>",
+    ];
+    assert!(
+        missing(&home, &want).is_empty(),
+        "{:?}\n{home}",
+        missing(&home, &want)
+    );
+    assert!(
+        home.find("Day 1") < home.find("Opening") && home.find("Practice") < home.find("Day 2"),
+        "{home}"
+    );
+    // The third session of the day runs 10:15 to 11:00 on its run sheet.
+    let sheet = text(&files, "facilitator/sessions/practice/index.html");
+    assert!(
+        sheet.contains("10:15") && sheet.contains("11:00"),
+        "{sheet}"
     );
 }

@@ -241,6 +241,7 @@ const ERROR_CASES: &[&str] = &[
     "not-utf8",
     "not-utf8-config",
     "number-block",
+    "parts",
     "score-bands",
     "single-bracket-agenda",
     "single-bracket-block",
@@ -387,6 +388,7 @@ error_tests! {
     error_missing_linked_asset_has_its_place => "missing-asset",
     error_glossary_see_also_and_term_links => "glossary",
     error_number_block_range_and_unit => "number-block",
+    error_parts_in_cairn_toml => "parts",
 }
 
 warning_tests! {

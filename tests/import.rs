@@ -141,7 +141,7 @@ fn a_lesson_becomes_sessions_exercises_pages_and_a_glossary() {
         "[the next episode](@/sessions/02-first-steps.md)",
         "[setup](@/pages/setup.md#pencils)",
         "[contour line](@/glossary.toml#contour-line)",
-        "![A heron in pencil](@/assets/fig/heron.png){alt=\"Grey heron standing in reeds, drawn in pencil\"}",
+        "![A heron in pencil](@/assets/fig/heron.png){alt=\"Grey heron standing in reeds, drawn in pencil\" width=\"6mm\"}",
         "![A notebook page with a wide margin](@/assets/fig/margin.png)",
         "[page template](@/assets/files/template.pdf)",
         ":::note[Light matters]\n\nSketch with the sun behind you.\n\n:::",
@@ -253,7 +253,7 @@ fn a_lesson_becomes_sessions_exercises_pages_and_a_glossary() {
     for want in [
         "warning[code-chunk]",
         "episodes/recording.Rmd:14:1",
-        "warning[image-attribute]: the image attribute `width` was dropped",
+        "warning[image-attribute]: the image attribute `.centred` was dropped",
         "episodes/sketching.md:25:1",
         "warning[unknown-div]: a `prereq` div",
     ] {

@@ -295,6 +295,11 @@ pub struct RawAgenda {
     pub loc: Loc,
 }
 
+/// Minutes after midnight written `HH:MM`, for messages.
+pub fn clock_text(m: u32) -> String {
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
 /// A time of day written `H:MM` or `HH:MM` (24-hour), in minutes after midnight.
 pub fn clock_time(s: &str) -> Option<u32> {
     let (h, m) = s.trim().split_once(':')?;
@@ -307,6 +312,21 @@ pub fn clock_time(s: &str) -> Option<u32> {
     (h < 24 && m < 60).then_some(h * 60 + m)
 }
 
+/// A clock time (`start = "18:30"`) read from `key`: minutes after
+/// midnight and its place; anything else is `bad-value`.
+pub fn read_clock(o: &Obj, key: &str, d: &mut Diags) -> Option<(u32, Loc)> {
+    let (s, l) = o.str(key, d)?;
+    match clock_time(&s) {
+        Some(m) => Some((m, l)),
+        None => {
+            d.error("bad-value", l, format!("`{s}` is not a clock time"))
+                .label("not a time of day")
+                .help("write the time the session starts as hours and minutes, 24-hour: start = \"18:30\"");
+            None
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct RawSession {
     pub id: String,
@@ -316,8 +336,9 @@ pub struct RawSession {
     pub summary: Option<String>,
     pub duration: Option<(u32, Loc)>,
     /// The clock time it starts, in minutes after midnight (`start = "18:30"`).
-    pub start: Option<u32>,
-    pub part: Option<String>,
+    pub start: Option<(u32, Loc)>,
+    /// Its part or day (`part`, or `[[parts]]` in cairn.toml).
+    pub part: Option<(String, Loc)>,
     pub kind: SessionKind,
     pub checks: crate::checks::Checks,
     pub theme: Option<IdRef>,
@@ -431,16 +452,8 @@ pub fn session(f: &SourceFile, pcx: &ParseCx, d: &mut Diags) -> Option<RawSessio
         title: title.map(|t| t.0).unwrap_or_default(),
         summary: o.str("summary", d).map(|s| s.0),
         duration,
-        start: o.str("start", d).and_then(|(s, l)| match clock_time(&s) {
-            Some(m) => Some(m),
-            None => {
-                d.error("bad-value", l, format!("`{s}` is not a clock time"))
-                    .label("not a time of day")
-                    .help("write the time the session starts as hours and minutes, 24-hour: start = \"18:30\"");
-                None
-            }
-        }),
-        part: o.str("part", d).map(|s| s.0),
+        start: read_clock(&o, "start", d),
+        part: o.str("part", d),
         kind,
         checks,
         theme: o.str("theme", d),

@@ -148,6 +148,118 @@ pub enum Node {
     },
 }
 
+/// A picture's width from `{width=…}`: CSS pixels (`600`, `600px`, or
+/// `cm`, `mm`, `in`, `pt` at 96 pixels per inch), or a share of the column
+/// it sits in (`50%`, rounded to a multiple of 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ImageWidth {
+    Px(u32),
+    Percent(u8),
+}
+
+impl ImageWidth {
+    /// The largest width in pixels cairn takes (wider is not a picture
+    /// anyone reads on a page).
+    pub const MAX_PX: u32 = 10_000;
+
+    /// Reads a `width` value, or says why it cannot be honoured.
+    pub fn read(value: &str) -> Result<ImageWidth, String> {
+        let v = value.trim();
+        let split = v
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(v.len());
+        let (number, unit) = v.split_at(split);
+        let Ok(n) = number.parse::<f64>() else {
+            return Err("it is not a number with a unit".into());
+        };
+        if !n.is_finite() || n <= 0.0 {
+            return Err("it is not a number above 0".into());
+        }
+        let px_per = match unit.trim().to_ascii_lowercase().as_str() {
+            "%" => {
+                if n > 100.0 {
+                    return Err("a picture is at most 100% of its column".into());
+                }
+                let five = ((n / 5.0).round() * 5.0).clamp(5.0, 100.0);
+                return Ok(ImageWidth::Percent(five as u8));
+            }
+            "" | "px" => 1.0,
+            "in" => 96.0,
+            "cm" => 96.0 / 2.54,
+            "mm" => 96.0 / 25.4,
+            "pt" => 96.0 / 72.0,
+            other => {
+                return Err(format!(
+                    "cairn sizes pictures in pixels, cm, mm, in, pt or %, not `{other}`"
+                ));
+            }
+        };
+        let px = (n * px_per).round();
+        if px < 1.0 || px > Self::MAX_PX as f64 {
+            return Err(format!("it is not between 1 and {} pixels", Self::MAX_PX));
+        }
+        Ok(ImageWidth::Px(px as u32))
+    }
+
+    fn encode(self) -> String {
+        match self {
+            ImageWidth::Px(n) => format!("{n}px"),
+            ImageWidth::Percent(n) => format!("{n}%"),
+        }
+    }
+
+    fn decode(s: &str) -> Option<ImageWidth> {
+        if let Some(n) = s.strip_suffix("px") {
+            return n.parse().ok().map(ImageWidth::Px);
+        }
+        s.strip_suffix('%')?.parse().ok().map(ImageWidth::Percent)
+    }
+}
+
+/// What a picture's `Tag::Image` carries besides its path and alt text:
+/// the caption (the tag's `title`), and, in the tag's `id`, the credit and
+/// the width (the parse stage writes them there; ask [`image_extra`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageExtra<'a> {
+    pub caption: &'a str,
+    pub credit: &'a str,
+    pub width: Option<ImageWidth>,
+}
+
+impl ImageExtra<'_> {
+    /// A caption or a credit to show with the picture.
+    pub fn has_caption(&self) -> bool {
+        !self.caption.trim().is_empty() || !self.credit.trim().is_empty()
+    }
+}
+
+/// Separates the credit from the width in an image tag's `id`. Never in
+/// author text: the parse stage replaces it in a credit.
+const EXTRA_SEP: char = '\u{0}';
+
+/// The caption, credit and width of a picture, from its tag's `title` and `id`.
+pub fn image_extra<'a>(title: &'a str, id: &'a str) -> ImageExtra<'a> {
+    let (credit, width) = match id.rsplit_once(EXTRA_SEP) {
+        Some((credit, w)) => (credit, ImageWidth::decode(w)),
+        None => (id, None),
+    };
+    ImageExtra {
+        caption: title,
+        credit,
+        width,
+    }
+}
+
+/// An image tag's `id` for a credit and a width (see [`image_extra`]).
+fn encode_extra(credit: &str, width: Option<ImageWidth>) -> String {
+    let mut out = credit.replace(EXTRA_SEP, "\u{fffd}");
+    if let Some(w) = width {
+        out.push(EXTRA_SEP);
+        out.push_str(&w.encode());
+    }
+    out
+}
+
 /// A reference from the text that the resolve stage must check.
 #[derive(Debug, Clone)]
 pub enum Ref {
@@ -157,10 +269,12 @@ pub enum Ref {
         fragment: Option<String>,
         loc: Loc,
     },
-    /// An image at a project-relative path.
+    /// An image at a project-relative path, with the width the text asks
+    /// for (`{width=…}`), if any.
     Image {
         path: String,
         loc: Loc,
+        width: Option<ImageWidth>,
     },
     Directive {
         kind: Leaf,
@@ -703,6 +817,8 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
     // Where the open image's Start is in `events`, and a `{…}` attribute
     // block after an image or link, whose text is dropped.
     let mut image_start: Option<usize> = None;
+    // The open image's `Ref::Image` in `refs`, for its width.
+    let mut image_ref: Option<usize> = None;
     let mut attr_skip: Option<Range<usize>> = None;
     let mut heading: Option<usize> = None; // index of the heading's Start in `events`
     // Open lists, quotes, emphasis, links … and open directive containers.
@@ -880,23 +996,29 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 let dest = dest_url.to_string();
                 image_start = Some(events.len());
                 let resolved = resolve_image(&dest, cx, &l, d);
+                image_ref = None;
                 if let Some(p) = &resolved {
+                    image_ref = Some(refs.len());
                     refs.push(Ref::Image {
                         path: p.clone(),
                         loc: l.clone(),
+                        width: None,
                     });
                 }
                 image_alt = Some((String::new(), l, dest));
+                // The tag's `id` (a reference-style image's label) carries
+                // the credit and width instead (`image_extra`).
+                let _ = id;
                 Event::Start(Tag::Image {
                     link_type,
                     dest_url: CowStr::from(resolved.unwrap_or_default()),
                     title: title.into_static(),
-                    id: id.into_static(),
+                    id: CowStr::from(""),
                 })
             }
             Event::End(TagEnd::Image) => {
                 // `{alt="…" width=… credit="…"}` right after the image.
-                let (mut alt_attr, mut credit) = (None, None);
+                let (mut alt_attr, mut credit, mut width) = (None, None, None);
                 if let Some((r, attrs)) = attr_block(&out, range.end) {
                     let l = loc(map.map(r.start)..map.map(r.end));
                     attr_skip = Some(r);
@@ -904,8 +1026,18 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                         match key.as_str() {
                             "alt" => alt_attr = Some(value),
                             "credit" => credit = Some(value),
-                            // cairn sizes pictures itself (see Images).
-                            "width" => {}
+                            "width" => match ImageWidth::read(&value) {
+                                Ok(w) => width = Some(w),
+                                Err(why) => {
+                                    d.warning(
+                                        "attribute",
+                                        l.clone(),
+                                        format!("the width `{value}` cannot be used: {why}"),
+                                    )
+                                        .label("width dropped")
+                                        .help("give the width in pixels (`width=600` or `width=\"600px\"`), in cm, mm, in or pt, or as a share of the column (`width=\"50%\"`)");
+                                }
+                            },
                             _ => {
                                 d.warning(
                                     "attribute",
@@ -938,11 +1070,19 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                             if alt_attr.is_some() && !alt.trim().is_empty() {
                                 *title = CowStr::from(alt.trim().to_string());
                             }
-                            if let Some(c) = credit {
-                                *id = CowStr::from(c);
+                            if credit.is_some() || width.is_some() {
+                                *id = CowStr::from(encode_extra(
+                                    credit.as_deref().unwrap_or(""),
+                                    width,
+                                ));
                             }
                         }
                     }
+                }
+                if let Some(Ref::Image { width: w, .. }) =
+                    image_ref.take().and_then(|i| refs.get_mut(i))
+                {
+                    *w = width;
                 }
                 Event::End(TagEnd::Image)
             }
@@ -2009,6 +2149,60 @@ mod tests {
         };
         let doc = parse(src, &cx, &mut d);
         (doc, d)
+    }
+
+    /// The caption, credit and width of the first picture in `doc`.
+    fn first_image(doc: &Doc) -> Option<(String, String, Option<ImageWidth>)> {
+        doc.nodes.iter().find_map(|n| match n {
+            Node::Markdown(events) => events.iter().find_map(|e| match e {
+                Event::Start(Tag::Image { title, id, .. }) => {
+                    let x = image_extra(title, id);
+                    Some((x.caption.to_string(), x.credit.to_string(), x.width))
+                }
+                _ => None,
+            }),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn image_widths_are_read_or_warned_about() {
+        use ImageWidth::*;
+        assert_eq!(ImageWidth::read("600"), Ok(Px(600)));
+        assert_eq!(ImageWidth::read("600px"), Ok(Px(600)));
+        assert_eq!(ImageWidth::read("1in"), Ok(Px(96)));
+        assert_eq!(ImageWidth::read("2.54cm"), Ok(Px(96)));
+        assert_eq!(ImageWidth::read("72pt"), Ok(Px(96)));
+        assert_eq!(ImageWidth::read("50%"), Ok(Percent(50)));
+        assert_eq!(ImageWidth::read("33%"), Ok(Percent(35)));
+        assert_eq!(ImageWidth::read("1%"), Ok(Percent(5)));
+        for bad in ["3em", "120%", "0", "-5px", "wide", "", "99999px", "50vw"] {
+            assert!(ImageWidth::read(bad).is_err(), "{bad}");
+        }
+        let (d, diags) = doc("![Half](@/assets/a.png){width=\"50%\" credit=\"Ana\"}\n");
+        assert!(diags.list.is_empty(), "{:?}", diags.list);
+        assert_eq!(
+            first_image(&d),
+            Some((String::new(), "Ana".into(), Some(Percent(50))))
+        );
+        let (d, diags) = doc("Text ![Small](@/assets/a.png){width=3em} here.\n");
+        assert_eq!(first_image(&d), Some((String::new(), String::new(), None)));
+        let w: Vec<_> = diags
+            .list
+            .iter()
+            .map(|x| (x.code, x.message.clone()))
+            .collect();
+        assert_eq!(
+            w,
+            vec![(
+                "attribute",
+                "the width `3em` cannot be used: cairn sizes pictures in pixels, cm, mm, in, pt or %, not `em`".to_string()
+            )]
+        );
+        assert_eq!(diags.list[0].loc.span, 29..40);
+        // A reference-style picture's label is not a credit.
+        let (d, _) = doc("![A lake][lake]\n\n[lake]: @/assets/a.png\n");
+        assert_eq!(first_image(&d), Some((String::new(), String::new(), None)));
     }
 
     #[test]

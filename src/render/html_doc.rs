@@ -6,7 +6,7 @@
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
 
 use crate::model::{Audience, Program};
-use crate::parse::markdown::{Container, Doc, Leaf, Node};
+use crate::parse::markdown::{Container, Doc, ImageWidth, Leaf, Node, image_extra};
 
 /// Escapes text for HTML text and (quoted) attribute values. Also Tera's
 /// escape function for the look's templates.
@@ -171,7 +171,9 @@ fn markdown(
     let mut link_stack: Vec<bool> = Vec::new();
     let mut heading: Option<(u8, String, String)> = None;
     let mut image: Option<Img> = None;
-    for e in events {
+    // The end of a paragraph written as a `<figure>`.
+    let mut figure_end: Option<usize> = None;
+    for (i, e) in events.iter().enumerate() {
         // Inside a picture: its alt text.
         if let Some(img) = image.as_mut() {
             match e {
@@ -188,6 +190,19 @@ fn markdown(
                 Event::SoftBreak | Event::HardBreak => img.alt.push(' '),
                 _ => {}
             }
+            continue;
+        }
+        // A paragraph of one picture with a caption or credit: a figure.
+        if let Event::Start(Tag::Paragraph) = e
+            && let Some(end) = lone_figure(events, i)
+        {
+            figure_end = Some(end);
+            evs.push(Event::Html(CowStr::Borrowed("<figure>\n")));
+            continue;
+        }
+        if figure_end == Some(i) {
+            figure_end = None;
+            evs.push(Event::Html(CowStr::Borrowed("</figure>\n")));
             continue;
         }
         let e = match e {
@@ -286,20 +301,33 @@ fn markdown(
                 ..
             }) => {
                 let url = dest_url.strip_prefix("content/").unwrap_or(dest_url);
+                let extra = image_extra(title, id);
+                let figure = figure_end.is_some();
                 let img = Img {
                     src: format!("{}{}", cx.root, url),
-                    title: title.to_string(),
                     size: cx.program.image_sizes.get(dest_url.as_ref()).copied(),
+                    width: extra.width,
                     alt: String::new(),
                     depth: 0,
-                    // A figure's caption and credit (the image's title and
-                    // id), shown after it.
-                    caption: (!title.is_empty() || !id.is_empty()).then(|| {
-                        let mut c = format!("<span class=\"figcaption\">{}", esc(title));
-                        if !id.is_empty() {
-                            c.push_str(&format!(" <span class=\"credit\">{}</span>", esc(id)));
+                    // A figure's caption and credit, after the picture: its
+                    // `<figcaption>`, or a line after it in running text.
+                    caption: extra.has_caption().then(|| {
+                        let (open, close) = if figure {
+                            ("<figcaption>", "</figcaption>")
+                        } else {
+                            ("<span class=\"figcaption\">", "</span>")
+                        };
+                        let mut c = format!("{open}{}", esc(extra.caption));
+                        if !extra.credit.is_empty() {
+                            if !extra.caption.is_empty() {
+                                c.push(' ');
+                            }
+                            c.push_str(&format!(
+                                "<span class=\"credit\">{}</span>",
+                                esc(extra.credit)
+                            ));
                         }
-                        c.push_str("</span>");
+                        c.push_str(close);
                         c
                     }),
                 };
@@ -348,12 +376,48 @@ fn markdown(
     pulldown_cmark::html::push_html(out, evs.into_iter());
 }
 
+/// When the paragraph that starts at `events[at]` holds one picture with a
+/// caption or credit and nothing else but spaces, the index of its end.
+fn lone_figure(events: &[Event<'static>], at: usize) -> Option<usize> {
+    let blank = |e: &Event| match e {
+        Event::Text(t) => t.trim().is_empty(),
+        Event::SoftBreak => true,
+        _ => false,
+    };
+    let mut i = at + 1;
+    while events.get(i).is_some_and(blank) {
+        i += 1;
+    }
+    let Some(Event::Start(Tag::Image { title, id, .. })) = events.get(i) else {
+        return None;
+    };
+    if !image_extra(title, id).has_caption() {
+        return None;
+    }
+    let mut depth = 0usize;
+    loop {
+        i += 1;
+        match events.get(i)? {
+            Event::Start(_) => depth += 1,
+            Event::End(_) if depth > 0 => depth -= 1,
+            Event::End(_) => break,
+            _ => {}
+        }
+    }
+    i += 1;
+    while events.get(i).is_some_and(blank) {
+        i += 1;
+    }
+    matches!(events.get(i), Some(Event::End(TagEnd::Paragraph))).then_some(i)
+}
+
 /// A Markdown picture being read (its alt text comes in the events up to
 /// its end).
 struct Img {
     src: String,
-    title: String,
     size: Option<(u32, u32)>,
+    /// The width the text asks for (`{width=…}`).
+    width: Option<ImageWidth>,
     alt: String,
     /// Tags open inside the alt text (emphasis and the like).
     depth: usize,
@@ -371,13 +435,23 @@ impl Img {
         o.push_str("\" alt=\"");
         let _ = pulldown_cmark_escape::escape_html(&mut o, &self.alt);
         o.push('"');
-        if !self.title.is_empty() {
-            o.push_str(" title=\"");
-            let _ = pulldown_cmark_escape::escape_html(&mut o, &self.title);
-            o.push('"');
-        }
-        if let Some((w, h)) = self.size {
-            o.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
+        match (self.width, self.size) {
+            // Pixels: that width, the height to keep its shape.
+            (Some(ImageWidth::Px(px)), Some((w, h))) if w > 0 => {
+                let ph = (px as u64 * h as u64 + w as u64 / 2) / w as u64;
+                o.push_str(&format!(" width=\"{px}\" height=\"{ph}\""));
+            }
+            (Some(ImageWidth::Px(px)), _) => o.push_str(&format!(" width=\"{px}\"")),
+            // A share of the column: a class of the look's style sheet
+            // (`img.w-50`); the size keeps its shape while it loads.
+            (width, size) => {
+                if let Some((w, h)) = size {
+                    o.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
+                }
+                if let Some(ImageWidth::Percent(n)) = width {
+                    o.push_str(&format!(" class=\"w-{n}\""));
+                }
+            }
         }
         o.push_str(" />");
         o

@@ -320,10 +320,14 @@ impl State<'_> {
     }
 
     fn image(&mut self, f: &Found, target: super::Target, loc: Loc) -> String {
-        let mut alt = None;
+        let (mut alt, mut width) = (None, None);
         for (k, v) in f.attrs.map(links::attributes).unwrap_or_default() {
             match k.as_str() {
                 "alt" => alt = Some(v.split_whitespace().collect::<Vec<_>>().join(" ")),
+                // A width cairn can use is kept (`{width="50%"}`).
+                "width" if crate::parse::markdown::ImageWidth::read(&v).is_ok() => {
+                    width = Some(v.trim().to_string())
+                }
                 _ => {
                     let shown = if k == "." || k == "#" {
                         format!("{k}{v}")
@@ -337,7 +341,7 @@ impl State<'_> {
                             format!("the image attribute `{shown}` was dropped"),
                         )
                         .label("dropped")
-                        .help("cairn keeps an image's alt text; its print size is its own");
+                        .help("cairn keeps an image's alt text, and a width in px, cm, mm, in, pt or %");
                 }
             }
         }
@@ -373,11 +377,19 @@ impl State<'_> {
             .map(|t| format!(" \"{}\"", t.replace('"', "'")))
             .unwrap_or_default();
         let caption = f.text.trim();
+        let sized = |attrs: String| match (&width, attrs.is_empty()) {
+            (Some(w), true) => format!("{{width=\"{w}\"}}"),
+            (Some(w), false) => format!("{{{attrs} width=\"{w}\"}}"),
+            (None, true) => String::new(),
+            (None, false) => format!("{{{attrs}}}"),
+        };
         match alt.filter(|a| !a.trim().is_empty()) {
-            Some(a) if caption.is_empty() => format!("![{}]({target}{title})", a.trim()),
+            Some(a) if caption.is_empty() => {
+                format!("![{}]({target}{title}){}", a.trim(), sized(String::new()))
+            }
             Some(a) => format!(
-                "![{caption}]({target}{title}){{alt=\"{}\"}}",
-                a.trim().replace('"', "'")
+                "![{caption}]({target}{title}){}",
+                sized(format!("alt=\"{}\"", a.trim().replace('"', "'")))
             ),
             None => {
                 if caption.is_empty() {
@@ -386,7 +398,7 @@ impl State<'_> {
                         .label("no alt text")
                         .help("write what the picture shows between the brackets; `cairn check` asks for it");
                 }
-                format!("![{caption}]({target}{title})")
+                format!("![{caption}]({target}{title}){}", sized(String::new()))
             }
         }
     }

@@ -978,8 +978,39 @@ impl<'a> Gen<'a> {
             return Vec::new();
         }
         let head = self.hd(2, format!("t({})", lit(key)), &format!("{label}--{key}"));
+        vec![head, self.points_list(docs, label)]
+    }
+
+    /// Short Markdown texts as a tight bulleted list, kept whole (with the
+    /// heading before it) when it fits on a page.
+    fn points_list(&mut self, docs: &[Doc], label: &str) -> String {
         let items: Vec<String> = docs.iter().map(|d| self.small_doc(d, label)).collect();
-        vec![head, format!("list(tight: true, {})", items.join(", "))]
+        format!("keep(list(tight: true, {}))", items.join(", "))
+    }
+
+    /// The workbooks' "All the key points": every session's key points
+    /// under its title, when any session has some.
+    fn all_keypoints(&mut self) -> Vec<String> {
+        if self.p.sessions.iter().all(|s| s.keypoints.is_empty()) {
+            return Vec::new();
+        }
+        let mut out = vec![
+            self.hd(1, "t(\"keypoints-all\")".into(), "cairn-keypoints"),
+            "par(t(\"keypoints-intro\"))".into(),
+        ];
+        for (si, s) in self.p.sessions.iter().enumerate() {
+            if s.keypoints.is_empty() {
+                continue;
+            }
+            let label = label_of(self.p, Kind::Session, si);
+            out.push(self.hd(
+                2,
+                format!("session-title({}, {})", s.number, lit(&s.title)),
+                &format!("cairn-keypoints--{label}"),
+            ));
+            out.push(self.points_list(&s.keypoints, &label));
+        }
+        out
     }
 
     fn glossary(&mut self) -> Vec<String> {
@@ -1032,6 +1063,7 @@ impl<'a> Gen<'a> {
         for si in 0..self.p.sessions.len() {
             out.extend(self.participant_session(si));
         }
+        out.extend(self.all_keypoints());
         out.extend(self.pages());
         out.extend(self.glossary());
         out

@@ -7,6 +7,7 @@ use std::path::Path;
 use crate::config::Paper;
 use crate::diag::Diags;
 use crate::model::Program;
+use crate::parse::markdown::ImageWidth;
 
 /// Below this, a printed picture looks soft.
 pub const MIN_PPI: f64 = 150.0;
@@ -83,17 +84,32 @@ fn jpeg_size(b: &[u8]) -> Option<(u32, u32, Option<f64>)> {
 
 /// The size (mm) a picture prints at in the default look's block rule
 /// (base.typ `md-image`): its natural size (72 per inch unless the file
-/// says), at most 60% of the text width and 6 cm high.
-pub fn printed_mm(w: u32, h: u32, dpi: Option<f64>, paper: Paper) -> (f64, f64) {
+/// says), at most 60% of the text width and 6 cm high; with a `width`, that
+/// width (pixels at 96 per inch, or a share of the text width), at most the
+/// text width and three quarters of its height.
+pub fn printed_mm(
+    w: u32,
+    h: u32,
+    dpi: Option<f64>,
+    paper: Paper,
+    width: Option<ImageWidth>,
+) -> (f64, f64) {
     let dpi = dpi.unwrap_or(72.0);
     let (nat_w, nat_h) = (w as f64 / dpi * MM_PER_INCH, h as f64 / dpi * MM_PER_INCH);
-    let text_width = match paper {
-        Paper::A4 => 210.0 - 2.0 * 23.0,
-        Paper::UsLetter => 215.9 - 2.0 * 23.0,
+    let (text_width, text_height) = match paper {
+        Paper::A4 => (210.0 - 2.0 * 23.0, 297.0 - 26.0 - 24.0),
+        Paper::UsLetter => (215.9 - 2.0 * 23.0, 279.4 - 26.0 - 24.0),
     };
-    let mut pw = nat_w.min(text_width * 0.6);
-    if nat_w > 0.0 && nat_h * (pw / nat_w) > 60.0 {
-        pw = nat_w * (60.0 / nat_h);
+    let (mut pw, max_h) = match width {
+        None => (nat_w.min(text_width * 0.6), 60.0),
+        Some(ImageWidth::Px(px)) => (
+            (px as f64 / 96.0 * MM_PER_INCH).min(text_width),
+            text_height * 0.75,
+        ),
+        Some(ImageWidth::Percent(n)) => (text_width * n as f64 / 100.0, text_height * 0.75),
+    };
+    if nat_w > 0.0 && nat_h * (pw / nat_w) > max_h {
+        pw = nat_w * (max_h / nat_h);
     }
     let ph = if nat_w > 0.0 { nat_h * pw / nat_w } else { 0.0 };
     (pw, ph)
@@ -231,16 +247,22 @@ pub fn check_files(root: &Path, p: &mut Program, d: &mut Diags) {
     }
 }
 
-/// Warns about every picture that would print below [`MIN_PPI`].
+/// Warns about every picture that would print below [`MIN_PPI`]: at the
+/// look's size, and wherever the text gives it a width, at that width.
 pub fn check_print_resolution(root: &Path, p: &Program, d: &mut Diags) {
-    for (path, loc) in &p.image_uses {
+    let uses = p.image_uses.iter().map(|(path, loc)| (path, loc, None));
+    let sized = p
+        .image_widths
+        .iter()
+        .map(|(path, loc, w)| (path, loc, Some(*w)));
+    for (path, loc, width) in uses.chain(sized) {
         let Ok(bytes) = std::fs::read(root.join(path)) else {
             continue;
         };
         let Some((w, h, dpi)) = header_size(&bytes) else {
             continue;
         };
-        let (pw, ph) = printed_mm(w, h, dpi, p.config.paper);
+        let (pw, ph) = printed_mm(w, h, dpi, p.config.paper, width);
         if pw <= 0.0 {
             continue;
         }
@@ -325,10 +347,22 @@ mod tests {
     #[test]
     fn small_picture_prints_at_72_ppi() {
         // 48×160 px with no density: 16.9×56.4 mm, so 72 ppi.
-        let (w, h) = printed_mm(48, 160, None, Paper::A4);
+        let (w, h) = printed_mm(48, 160, None, Paper::A4, None);
         assert!((w - 16.93).abs() < 0.1 && (h - 56.44).abs() < 0.1);
         // A big photo is scaled down to 6 cm high: plenty of pixels.
-        let (w, _) = printed_mm(3000, 2000, None, Paper::A4);
+        let (w, _) = printed_mm(3000, 2000, None, Paper::A4, None);
         assert!(3000.0 / (w / 25.4) > 150.0);
+    }
+
+    #[test]
+    fn a_width_sets_the_printed_size() {
+        // 960 px at 96 per inch: 10 inches, more than the column (164 mm).
+        let (w, _) = printed_mm(800, 100, None, Paper::A4, Some(ImageWidth::Px(960)));
+        assert!((w - 164.0).abs() < 0.1, "{w}");
+        let (w, h) = printed_mm(800, 100, None, Paper::A4, Some(ImageWidth::Percent(50)));
+        assert!((w - 82.0).abs() < 0.1 && (h - 10.25).abs() < 0.1, "{w} {h}");
+        // Never taller than three quarters of the text's height.
+        let (_, h) = printed_mm(100, 800, None, Paper::A4, Some(ImageWidth::Percent(100)));
+        assert!((h - 247.0 * 0.75).abs() < 0.1, "{h}");
     }
 }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Tag, TagEnd};
 
 use super::generate::Gen;
-use crate::parse::markdown::{Doc, Node};
+use crate::parse::markdown::{Doc, ImageExtra, ImageWidth, Node, image_extra};
 use crate::render::paths;
 
 /// A Typst string literal holding `s` exactly.
@@ -350,9 +350,11 @@ impl Gen<'_> {
         };
         Some(match tag {
             Tag::Paragraph => {
-                // A paragraph holding only a picture is a block picture.
-                if let [
-                    M::Tag(
+                // A paragraph holding only a picture is a block picture;
+                // with a caption or credit, a figure.
+                let mut parts = children.iter().filter(|m| !is_blank(m));
+                if let (
+                    Some(M::Tag(
                         Tag::Image {
                             dest_url,
                             title,
@@ -360,11 +362,24 @@ impl Gen<'_> {
                             ..
                         },
                         alt,
-                    ),
-                ] = children.as_slice()
+                    )),
+                    None,
+                ) = (parts.next(), parts.next())
                 {
-                    let img = self.image(dest_url, alt, true);
-                    return Some(with_caption(img, title, id));
+                    let extra = image_extra(title, id);
+                    let img = self.image(dest_url, alt, true, extra.width);
+                    if !extra.has_caption() {
+                        return Some(img);
+                    }
+                    let some = |s: &str| {
+                        let s = s.trim();
+                        opt_lit((!s.is_empty()).then_some(s))
+                    };
+                    return Some(format!(
+                        "md-figure({img}, caption: {}, credit: {})",
+                        some(extra.caption),
+                        some(extra.credit)
+                    ));
                 }
                 format!("par({})", self.inline(children, fns))
             }
@@ -580,13 +595,16 @@ impl Gen<'_> {
                     title,
                     id,
                     ..
-                } => with_caption(self.image(dest_url, children, false), title, id),
+                } => {
+                    let extra = image_extra(title, id);
+                    with_caption(self.image(dest_url, children, false, extra.width), extra)
+                }
                 _ => self.inline(children, fns),
             },
         }
     }
 
-    fn image(&mut self, dest: &str, alt: &[M], block: bool) -> String {
+    fn image(&mut self, dest: &str, alt: &[M], block: bool, width: Option<ImageWidth>) -> String {
         let mut alt_text = String::new();
         plain(alt, &mut alt_text);
         let alt_text = alt_text.trim();
@@ -599,8 +617,15 @@ impl Gen<'_> {
         } else {
             alt_text
         };
+        // The author's width: a share of the column, or pixels at 96 per
+        // inch (0.75 pt each); the look keeps it within the column.
+        let width = match width {
+            None => "none".to_string(),
+            Some(ImageWidth::Percent(n)) => format!("{n}%"),
+            Some(ImageWidth::Px(n)) => format!("{}pt", num(n as f64 * 0.75)),
+        };
         format!(
-            "md-image({}, {}, block: {block})",
+            "md-image({}, {}, block: {block}, width: {width})",
             lit(&format!("/{dest}")),
             lit(alt_text)
         )
@@ -661,10 +686,19 @@ impl Gen<'_> {
     }
 }
 
-/// A picture with its caption and credit (the image's title and id, from
-/// `{alt=…}` or `"Caption"`) under it, in small italics.
-fn with_caption(img: String, caption: &str, credit: &str) -> String {
-    let text = match (caption.trim(), credit.trim()) {
+/// Spaces between the parts of a paragraph.
+fn is_blank(m: &M) -> bool {
+    match m {
+        M::Leaf(Event::Text(t)) => t.trim().is_empty(),
+        M::Leaf(Event::SoftBreak) => true,
+        _ => false,
+    }
+}
+
+/// A picture in running text with its caption and credit (from `{alt=…}`
+/// or `"Caption"`) after it, in small italics.
+fn with_caption(img: String, extra: ImageExtra) -> String {
+    let text = match (extra.caption.trim(), extra.credit.trim()) {
         ("", "") => return img,
         (c, "") => c.to_string(),
         ("", r) => r.to_string(),

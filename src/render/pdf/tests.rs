@@ -887,3 +887,70 @@ fn worksheets_are_siblings_made_for_pens_and_keep_their_secrets() {
         assert!(text.contains("counts the other way"), "{text}");
     }
 }
+
+const PICTURE_FILES: &[(&str, &str)] = &[
+    (
+        "content/assets/dot.svg",
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="#369"/></svg>"##,
+    ),
+    (
+        "content/sessions/09-pictures.md",
+        r#"+++
+title = "Pictures"
+duration = 10
+keypoints = ["KEYPOINT-ONE", """KEYPOINT-TWO
+
+:::facilitator
+KEYPOINT-SECRET
+:::
+"""]
++++
+
+![A dot at dawn](../assets/dot.svg){alt="A blue dot" credit="Photo: us" width="600px"}
+
+In a line ![a half dot](../assets/dot.svg){width="50%"} here.
+
+:::facilitator
+![A dot](../assets/dot.svg "FIGURE-SECRET"){credit="CREDIT-SECRET"}
+:::
+"#,
+    ),
+];
+
+#[test]
+fn pictures_take_their_width_figures_their_caption_and_workbooks_the_key_points() {
+    // Without key points, no gathered section.
+    let plain = generate::main_source(&built().program, generate::DocKind::Workbook);
+    assert!(!plain.contains("keypoints-all"));
+
+    let dir = write_project(PICTURE_FILES);
+    let p = load(dir.path());
+    for kind in [generate::DocKind::Workbook, generate::DocKind::LargePrint] {
+        let src = generate::main_source(&p, kind);
+        // 600 px at 96 per inch: 450 pt; a share of the column stays one.
+        assert!(
+            src.contains(
+                "md-figure(md-image(\"/content/assets/dot.svg\", \"A blue dot\", block: true, width: 450pt), caption: \"A dot at dawn\", credit: \"Photo: us\")"
+            ),
+            "{kind:?}: {src}"
+        );
+        assert!(
+            src.contains(
+                "md-image(\"/content/assets/dot.svg\", \"a half dot\", block: false, width: 50%)"
+            ),
+            "{kind:?}"
+        );
+        // Every session's key points, gathered after the sessions.
+        let all = src.find("t(\"keypoints-all\")");
+        assert!(
+            all.is_some_and(|a| src[a..].contains("KEYPOINT-TWO")),
+            "{kind:?}"
+        );
+        for secret in ["FIGURE-SECRET", "CREDIT-SECRET", "KEYPOINT-SECRET"] {
+            assert!(!src.contains(secret), "{kind:?} holds {secret}");
+        }
+    }
+    let guide = generate::main_source(&p, generate::DocKind::Guide);
+    assert!(guide.contains("FIGURE-SECRET") && guide.contains("KEYPOINT-SECRET"));
+    assert!(!guide.contains("keypoints-all"));
+}
