@@ -537,6 +537,29 @@ fn put_html(c: &mut Context, key: &str, html: String) {
     put(c, key, serde_json::Value::String(html));
 }
 
+/// Values a page adds to its context, moved in at once by [`Adds::into`]:
+/// each [`put`] of a list or object rebuilds the context's whole map, so a
+/// page with many of them gathers them here first.
+#[derive(Default)]
+struct Adds(serde_json::Map<String, serde_json::Value>);
+
+impl Adds {
+    fn put(&mut self, key: &str, value: serde_json::Value) {
+        self.0.insert(key.to_string(), value);
+    }
+
+    fn html(&mut self, key: &str, html: String) {
+        self.put(key, serde_json::Value::String(html));
+    }
+
+    /// Moves the values into `c` (replacing any of the same name).
+    fn into(self, c: &mut Context) {
+        if let Ok(extra) = Context::from_value(serde_json::Value::Object(self.0)) {
+            c.extend(extra);
+        }
+    }
+}
+
 /// The shared context of a page, or the page fails with the template error.
 macro_rules! page_context {
     ($path:expr, $context:expr) => {
@@ -1232,17 +1255,16 @@ impl<'a> Site<'a> {
         let title = self.session_title(i);
         let mut c = page_context!(path, self.base_context(&path, &title, audience, &crumbs));
         c.insert("summary", &s.one_line());
+        let mut adds = Adds::default();
         self.fallback(&mut c, &s.path);
-        put(
-            &mut c,
+        adds.put(
             "session",
             json!({
                 "number": s.number, "title": s.title, "duration": s.duration, "objectives": s.objectives,
                 "content_note": s.content_note, "alternative": s.alternative, "extra": s.extra,
             }),
         );
-        put(
-            &mut c,
+        adds.put(
             "theme",
             s.theme.map(|t| self.theme_link(t)).unwrap_or_default(),
         );
@@ -1280,12 +1302,12 @@ impl<'a> Site<'a> {
                 row
             })
             .collect();
-        put(&mut c, "agenda", serde_json::Value::Array(agenda));
+        adds.put("agenda", serde_json::Value::Array(agenda));
         c.insert("session_start", &clock_at(s.start, 0));
         c.insert("session_end", &clock_at(s.start, s.duration));
         c.insert("start_given", &s.start.is_some());
         let (body, toc) = self.doc(&s.body, audience, &root, 2);
-        put_html(&mut c, "body_html", body);
+        adds.html("body_html", body);
         // Questions at the top, key points at the end: short Markdown lists.
         let list = |docs: &[Doc], prefix: &str| -> String {
             if docs.is_empty() {
@@ -1301,8 +1323,8 @@ impl<'a> Site<'a> {
                 .collect();
             format!("<ul>\n{items}</ul>\n")
         };
-        put_html(&mut c, "questions_html", list(&s.questions, "q"));
-        put_html(&mut c, "keypoints_html", list(&s.keypoints, "k"));
+        adds.html("questions_html", list(&s.questions, "q"));
+        adds.html("keypoints_html", list(&s.keypoints, "k"));
         // Prompts, exercises and worksheets from the agenda, each once.
         let mut prompt_ids: Vec<usize> = Vec::new();
         let mut ex_ids: Vec<usize> = Vec::new();
@@ -1330,7 +1352,7 @@ impl<'a> Site<'a> {
             .map(|x| self.prompt_card(*x, 3))
             .collect();
         let have_prompts = !prompts.is_empty();
-        put_html(&mut c, "prompts_html", prompts);
+        adds.html("prompts_html", prompts);
         let exercises: String = ex_ids
             .iter()
             .filter(|x| !in_text(Kind::Exercise, **x))
@@ -1341,20 +1363,20 @@ impl<'a> Site<'a> {
                 all
             });
         let have_exercises = !exercises.is_empty();
-        put_html(&mut c, "exercises_html", exercises);
+        adds.html("exercises_html", exercises);
         let worksheets: String = ws_ids
             .iter()
             .filter(|x| !in_text(Kind::Worksheet, **x))
             .map(|x| self.worksheet_card(*x, audience, &root, 3))
             .collect();
         let have_worksheets = !worksheets.is_empty();
-        put_html(&mut c, "worksheets_html", worksheets);
+        adds.html("worksheets_html", worksheets);
         if fac {
             // What to print and bring: the program's print plan.
             let plan = &p.print.sessions[i];
             c.insert("materials", &plan.materials);
-            put(&mut c, "print_list", print_items(p, plan));
-            put(&mut c, "brought_back", brought_back(p, plan));
+            adds.put("print_list", print_items(p, plan));
+            adds.put("brought_back", brought_back(p, plan));
             c.insert("group_size", &p.info.group_size);
         }
         let mut toc_all = Vec::new();
@@ -1428,6 +1450,7 @@ impl<'a> Site<'a> {
                 }],
             );
         }
+        adds.into(&mut c);
         if fac {
             c.insert("participant_url", &paths::session(&s.id));
             self.render("facilitator_session.html", path, &c)
