@@ -478,8 +478,9 @@ struct Site<'a> {
     /// Prompt cards already rendered, by prompt and heading level: a prompt
     /// is shown on the pages of its sessions, themes and the library.
     prompt_cards: std::sync::Mutex<HashMap<(usize, u8), std::sync::Arc<str>>>,
-    /// "Session N: title" of every session, made on first use.
-    session_titles: std::sync::OnceLock<Vec<String>>,
+    /// "Session N: title" of every session, as text and as HTML, made on
+    /// first use.
+    session_titles: std::sync::OnceLock<Vec<(String, String)>>,
 }
 
 /// A main navigation item: title, root-relative URL.
@@ -899,8 +900,36 @@ impl<'a> Site<'a> {
         esc(&self.p.strings.fill(key, &all)).replace(SLOT, &self.marked(text, source))
     }
 
+    /// A page's table of contents: `toc` (its entries) and `toc_html` (the
+    /// `toc` macro's list, made here: a page's lookups of each entry's
+    /// values in Tera cost more than the whole list in Rust).
+    fn put_toc(&self, c: &mut Context, toc: &[TocEntry]) {
+        let mut o = String::new();
+        if toc.len() >= 3 {
+            o.push_str(&format!(
+                "<nav class=\"toc\" aria-labelledby=\"toc-title\">\n  <h2 id=\"toc-title\">{}</h2>\n  <ol>",
+                esc(self.p.strings.get("toc_title"))
+            ));
+            for e in toc {
+                o.push_str(&format!(
+                    "\n  <li class=\"toc-level-{}\"><a href=\"#{}\">{}</a></li>",
+                    e.level,
+                    esc(&e.id),
+                    esc(&e.title)
+                ));
+            }
+            o.push_str("\n  </ol>\n</nav>\n");
+        }
+        c.insert("toc", toc);
+        c.insert("toc_html", &o);
+    }
+
     /// "Session 3: Boundaries" as HTML, the title [`marked`](Self::marked).
     fn session_title_html(&self, i: usize) -> String {
+        self.session_titles()[i].1.clone()
+    }
+
+    fn make_session_title_html(&self, i: usize) -> String {
         let s = &self.p.sessions[i];
         self.fill_marked_with(
             "session_title",
@@ -939,19 +968,26 @@ impl<'a> Site<'a> {
 
     /// "Session 3: Boundaries", in the look's words.
     fn session_title(&self, i: usize) -> String {
-        let titles = self.session_titles.get_or_init(|| {
+        self.session_titles()[i].0.clone()
+    }
+
+    /// Every session's title in the look's words, as text and as HTML:
+    /// pagers, lists and print lists show them thousands of times a build.
+    fn session_titles(&self) -> &[(String, String)] {
+        self.session_titles.get_or_init(|| {
             let p = self.p;
             p.sessions
                 .iter()
-                .map(|s| {
-                    p.strings.fill(
+                .enumerate()
+                .map(|(i, s)| {
+                    let text = p.strings.fill(
                         "session_title",
                         &[("n", &s.number.to_string()), ("title", &s.title)],
-                    )
+                    );
+                    (text, self.make_session_title_html(i))
                 })
                 .collect()
-        });
-        titles[i].clone()
+        })
     }
 
     fn nav_items(&self, audience: Audience) -> &[NavItem] {
@@ -1071,7 +1107,7 @@ impl<'a> Site<'a> {
         c.insert("canonical", &Option::<String>::None);
         c.insert("languages", &Vec::<LanguageLink>::new());
         c.insert("fallback", &Option::<Fallback>::None);
-        c.insert("toc", &Vec::<TocEntry>::new());
+        self.put_toc(&mut c, &[]);
         c.insert("pdf_links", &Vec::<Link>::new());
         c.insert("prev", &Option::<Link>::None);
         c.insert("next", &Option::<Link>::None);
@@ -1166,7 +1202,7 @@ impl<'a> Site<'a> {
             title: self.w("purpose"),
         }];
         toc_all.extend(toc);
-        c.insert("toc", &toc_all);
+        self.put_toc(&mut c, &toc_all);
         self.render("overview.html", path, &c)
     }
 
@@ -1513,7 +1549,7 @@ impl<'a> Site<'a> {
                 title: self.w("keypoints"),
             });
         }
-        c.insert("toc", &toc_all);
+        self.put_toc(&mut c, &toc_all);
         self.pager(&mut c, i, audience);
         if self.pdf
             && p.config
@@ -1567,10 +1603,8 @@ impl<'a> Site<'a> {
         c.insert("alternative", &e.alternative);
         let (body, toc) = self.doc(&e.body, Audience::Participant, &root, 2);
         put_html(&mut c, "body_html", body);
-        c.insert(
-            "toc",
-            &toc.into_iter().filter(|t| t.level == 2).collect::<Vec<_>>(),
-        );
+        let toc: Vec<_> = toc.into_iter().filter(|t| t.level == 2).collect();
+        self.put_toc(&mut c, &toc);
         let sessions: Vec<_> = e
             .used_in
             .iter()
@@ -1671,7 +1705,7 @@ impl<'a> Site<'a> {
                 title: g["kind"].as_str().unwrap_or("").into(),
             })
             .collect();
-        c.insert("toc", &toc);
+        self.put_toc(&mut c, &toc);
         self.render("prompts.html", path, &c)
     }
 
@@ -1826,7 +1860,7 @@ impl<'a> Site<'a> {
         }
         put_html(&mut c, "body_html", body);
         c.insert("summary", &Option::<String>::None);
-        c.insert("toc", &Vec::<TocEntry>::new());
+        self.put_toc(&mut c, &[]);
         self.render("page.html", path, &c)
     }
 
@@ -1898,10 +1932,8 @@ impl<'a> Site<'a> {
         let (body, toc) = self.doc(&pg.body, audience, &root, 2);
         put_html(&mut c, "body_html", body);
         c.insert("summary", &Option::<String>::None);
-        c.insert(
-            "toc",
-            &toc.into_iter().filter(|t| t.level == 2).collect::<Vec<_>>(),
-        );
+        let toc: Vec<_> = toc.into_iter().filter(|t| t.level == 2).collect();
+        self.put_toc(&mut c, &toc);
         Some(self.render("page.html", path, &c))
     }
 
@@ -1926,10 +1958,8 @@ impl<'a> Site<'a> {
         let (body, toc) = self.doc(&g.body, Audience::Facilitator, &root, 2);
         put_html(&mut c, "body_html", body);
         c.insert("summary", &g.summary);
-        c.insert(
-            "toc",
-            &toc.into_iter().filter(|t| t.level == 2).collect::<Vec<_>>(),
-        );
+        let toc: Vec<_> = toc.into_iter().filter(|t| t.level == 2).collect();
+        self.put_toc(&mut c, &toc);
         self.render("page.html", path, &c)
     }
 
@@ -2078,7 +2108,7 @@ impl<'a> Site<'a> {
                 title: self.w("print_list"),
             },
         ]);
-        c.insert("toc", &toc);
+        self.put_toc(&mut c, &toc);
         self.render("facilitator_index.html", path, &c)
     }
 
