@@ -300,3 +300,23 @@ fn a_run_sheet_row_lists_its_exercise_worksheets_and_prompts_escaped() {
     let rows: Vec<&str> = fac.split("<li class=\"run-row").skip(1).collect();
     assert!(!rows[1].contains("Exercise:"), "{}", rows[1]);
 }
+
+/// The participants' agenda (`agenda_html`, made in Rust) lists each part's
+/// title and minutes, and nothing of the facilitators' notes.
+#[test]
+fn the_participant_agenda_has_titles_and_minutes_only() {
+    let (_dir, files) = built(Some("site/runsheet"));
+    let page = text(&files, "sessions/a/index.html");
+    let from = page
+        .find("<ol class=\"agenda-list\">")
+        .expect("agenda list");
+    let list = &page[from..from + page[from..].find("</ol>").expect("end")];
+    assert!(
+        list.contains("<li>Check-in <span class=\"muted\">(5 minutes)</span></li><li>Breathe <span class=\"muted\">(15 minutes)</span></li>"),
+        "{list}"
+    );
+    assert!(
+        !page.contains("FACILITATOR-ROW-NOTE"),
+        "a row's notes leaked"
+    );
+}

@@ -1296,6 +1296,31 @@ impl<'a> Site<'a> {
         o
     }
 
+    /// A participant session's agenda as list items: each part's title
+    /// (marked when it is an untranslated exercise's) and its minutes.
+    fn agenda_list_html(&self, s: &Session) -> String {
+        let p = self.p;
+        let mut o = String::new();
+        for a in &s.agenda {
+            o.push_str("<li>");
+            let lang = a
+                .exercise
+                .map(|e| &p.exercises[e])
+                .filter(|e| e.title == a.title)
+                .map(|e| self.text_lang(&e.path))
+                .unwrap_or_default();
+            if lang.is_empty() {
+                html_doc::esc_into(&a.title, &mut o);
+            } else {
+                o.push_str(&format!("<span{lang}>{}</span>", esc(&a.title)));
+            }
+            o.push_str(" <span class=\"muted\">(");
+            html_doc::esc_into(&p.strings.plural("minutes", a.minutes.into(), &[]), &mut o);
+            o.push_str(")</span></li>");
+        }
+        o
+    }
+
     /// A run-sheet row's prompts, each with its follow-up questions, as an
     /// HTML list ending in a line break; empty without prompts.
     fn row_follow_ups_html(&self, a: &AgendaItem) -> String {
@@ -1420,6 +1445,9 @@ impl<'a> Site<'a> {
             })
             .collect();
         adds.put("agenda", serde_json::Value::Array(agenda));
+        if !fac {
+            adds.html("agenda_html", self.agenda_list_html(s));
+        }
         c.insert("session_start", &clock_at(s.start, 0));
         c.insert("session_end", &clock_at(s.start, s.duration));
         c.insert("start_given", &s.start.is_some());
