@@ -2306,3 +2306,25 @@ fn a_heading_with_a_content_link_prints_its_text_and_links() {
         "{links} links, {links_before} before"
     );
 }
+
+/// `toc_html`, which the default pages print, is what the `toc` macro a
+/// look may call writes, author text escaped the same.
+#[test]
+fn toc_html_is_the_toc_macro() {
+    let dir = program_with(Some("site/toc-macro"));
+    let site = build_site(dir.path());
+    let page = site.text("index.html");
+    let part = |id: &str| -> String {
+        let start = format!("<div id=\"{id}\">");
+        let from = page.find(&start).expect(id) + start.len();
+        let len = page[from..].find("</div>").expect("end");
+        page[from..from + len].to_string()
+    };
+    let (from_macro, made) = (part("macro"), part("made"));
+    assert!(
+        made.contains("<a href=\"#first-part\">First &lt;part&gt;</a>")
+            && made.contains("Second &amp; last"),
+        "{made}"
+    );
+    assert_eq!(from_macro, made);
+}

@@ -273,3 +273,50 @@ fn the_404_page_links_files_of_the_site() {
         );
     }
 }
+
+/// A row's "Exercise:" and "Worksheets:" lines and its prompts are made in
+/// Rust (`uses_html`, `follow_ups_html`): the same HTML the template made,
+/// every author text escaped.
+#[test]
+fn a_run_sheet_row_lists_its_exercise_worksheets_and_prompts_escaped() {
+    let (_dir, files) = built(Some("site/runsheet-uses"));
+    let fac = text(&files, "facilitator/sessions/a/index.html");
+    let rows: Vec<&str> = fac.split("<li class=\"run-row").skip(1).collect();
+    assert_eq!(rows.len(), 3, "two rows and the End row");
+    let row = rows[0];
+    for part in [
+        "<h3 class=\"run-title\">Breathing, &lt;slowly&gt;</h3>",
+        "<p class=\"run-uses\">Exercise: <a href=\"../../../exercises/breathe/index.html\">Breathe</a></p>",
+        "<p class=\"run-uses\">Worksheets: <a href=\"../../../worksheets/plan/index.html\">My plan</a></p>",
+        "<ul class=\"agenda-prompts\"><li>How&#39;s your &lt;week&gt;?<ul class=\"follow-ups\" aria-label=\"Follow-up questions\"><li>What would help you settle in?</li><li>Who&#39;s &quot;here&quot;?</li></ul></li><li>One word for today?</li></ul>",
+    ] {
+        assert!(row.contains(part), "row lacks {part}:\n{row}");
+    }
+    // A row without an exercise, worksheets or prompts has none of them.
+    assert!(!rows[1].contains("run-uses") && !rows[1].contains("agenda-prompts"));
+    // A row titled after its exercise names it once, as the title's link.
+    let (_dir, files) = built(Some("site/runsheet"));
+    let fac = text(&files, "facilitator/sessions/a/index.html");
+    let rows: Vec<&str> = fac.split("<li class=\"run-row").skip(1).collect();
+    assert!(!rows[1].contains("Exercise:"), "{}", rows[1]);
+}
+
+/// The participants' agenda (`agenda_html`, made in Rust) lists each part's
+/// title and minutes, and nothing of the facilitators' notes.
+#[test]
+fn the_participant_agenda_has_titles_and_minutes_only() {
+    let (_dir, files) = built(Some("site/runsheet"));
+    let page = text(&files, "sessions/a/index.html");
+    let from = page
+        .find("<ol class=\"agenda-list\">")
+        .expect("agenda list");
+    let list = &page[from..from + page[from..].find("</ol>").expect("end")];
+    assert!(
+        list.contains("<li>Check-in <span class=\"muted\">(5 minutes)</span></li><li>Breathe <span class=\"muted\">(15 minutes)</span></li>"),
+        "{list}"
+    );
+    assert!(
+        !page.contains("FACILITATOR-ROW-NOTE"),
+        "a row's notes leaked"
+    );
+}

@@ -478,8 +478,9 @@ struct Site<'a> {
     /// Prompt cards already rendered, by prompt and heading level: a prompt
     /// is shown on the pages of its sessions, themes and the library.
     prompt_cards: std::sync::Mutex<HashMap<(usize, u8), std::sync::Arc<str>>>,
-    /// "Session N: title" of every session, made on first use.
-    session_titles: std::sync::OnceLock<Vec<String>>,
+    /// "Session N: title" of every session, as text and as HTML, made on
+    /// first use.
+    session_titles: std::sync::OnceLock<Vec<(String, String)>>,
 }
 
 /// A main navigation item: title, root-relative URL.
@@ -535,6 +536,29 @@ fn put(c: &mut Context, key: &str, value: serde_json::Value) {
 /// [`put`] for an HTML fragment.
 fn put_html(c: &mut Context, key: &str, html: String) {
     put(c, key, serde_json::Value::String(html));
+}
+
+/// Values a page adds to its context, moved in at once by [`Adds::into`]:
+/// each [`put`] of a list or object rebuilds the context's whole map, so a
+/// page with many of them gathers them here first.
+#[derive(Default)]
+struct Adds(serde_json::Map<String, serde_json::Value>);
+
+impl Adds {
+    fn put(&mut self, key: &str, value: serde_json::Value) {
+        self.0.insert(key.to_string(), value);
+    }
+
+    fn html(&mut self, key: &str, html: String) {
+        self.put(key, serde_json::Value::String(html));
+    }
+
+    /// Moves the values into `c` (replacing any of the same name).
+    fn into(self, c: &mut Context) {
+        if let Ok(extra) = Context::from_value(serde_json::Value::Object(self.0)) {
+            c.extend(extra);
+        }
+    }
 }
 
 /// The shared context of a page, or the page fails with the template error.
@@ -876,8 +900,36 @@ impl<'a> Site<'a> {
         esc(&self.p.strings.fill(key, &all)).replace(SLOT, &self.marked(text, source))
     }
 
+    /// A page's table of contents: `toc` (its entries) and `toc_html` (the
+    /// `toc` macro's list, made here: a page's lookups of each entry's
+    /// values in Tera cost more than the whole list in Rust).
+    fn put_toc(&self, c: &mut Context, toc: &[TocEntry]) {
+        let mut o = String::new();
+        if toc.len() >= 3 {
+            o.push_str(&format!(
+                "<nav class=\"toc\" aria-labelledby=\"toc-title\">\n  <h2 id=\"toc-title\">{}</h2>\n  <ol>",
+                esc(self.p.strings.get("toc_title"))
+            ));
+            for e in toc {
+                o.push_str(&format!(
+                    "\n  <li class=\"toc-level-{}\"><a href=\"#{}\">{}</a></li>",
+                    e.level,
+                    esc(&e.id),
+                    esc(&e.title)
+                ));
+            }
+            o.push_str("\n  </ol>\n</nav>\n");
+        }
+        c.insert("toc", toc);
+        c.insert("toc_html", &o);
+    }
+
     /// "Session 3: Boundaries" as HTML, the title [`marked`](Self::marked).
     fn session_title_html(&self, i: usize) -> String {
+        self.session_titles()[i].1.clone()
+    }
+
+    fn make_session_title_html(&self, i: usize) -> String {
         let s = &self.p.sessions[i];
         self.fill_marked_with(
             "session_title",
@@ -916,19 +968,26 @@ impl<'a> Site<'a> {
 
     /// "Session 3: Boundaries", in the look's words.
     fn session_title(&self, i: usize) -> String {
-        let titles = self.session_titles.get_or_init(|| {
+        self.session_titles()[i].0.clone()
+    }
+
+    /// Every session's title in the look's words, as text and as HTML:
+    /// pagers, lists and print lists show them thousands of times a build.
+    fn session_titles(&self) -> &[(String, String)] {
+        self.session_titles.get_or_init(|| {
             let p = self.p;
             p.sessions
                 .iter()
-                .map(|s| {
-                    p.strings.fill(
+                .enumerate()
+                .map(|(i, s)| {
+                    let text = p.strings.fill(
                         "session_title",
                         &[("n", &s.number.to_string()), ("title", &s.title)],
-                    )
+                    );
+                    (text, self.make_session_title_html(i))
                 })
                 .collect()
-        });
-        titles[i].clone()
+        })
     }
 
     fn nav_items(&self, audience: Audience) -> &[NavItem] {
@@ -1048,7 +1107,7 @@ impl<'a> Site<'a> {
         c.insert("canonical", &Option::<String>::None);
         c.insert("languages", &Vec::<LanguageLink>::new());
         c.insert("fallback", &Option::<Fallback>::None);
-        c.insert("toc", &Vec::<TocEntry>::new());
+        self.put_toc(&mut c, &[]);
         c.insert("pdf_links", &Vec::<Link>::new());
         c.insert("prev", &Option::<Link>::None);
         c.insert("next", &Option::<Link>::None);
@@ -1143,7 +1202,7 @@ impl<'a> Site<'a> {
             title: self.w("purpose"),
         }];
         toc_all.extend(toc);
-        c.insert("toc", &toc_all);
+        self.put_toc(&mut c, &toc_all);
         self.render("overview.html", path, &c)
     }
 
@@ -1190,6 +1249,108 @@ impl<'a> Site<'a> {
         self.render("theme.html", path, &c)
     }
 
+    /// A run-sheet row's "Exercise:" line (when its title is not the
+    /// exercise's) and "Worksheets:" line, as HTML, each a paragraph ending
+    /// in a line break; empty without either.
+    fn row_uses_html(&self, a: &AgendaItem, root: &str, audience: Audience) -> String {
+        let p = self.p;
+        let mut o = String::new();
+        if let Some(e) = a.exercise.map(|e| &p.exercises[e])
+            && e.title != a.title
+        {
+            o.push_str(&format!(
+                "<p class=\"run-uses\">{} <a href=\"{}{}\"{}>{}</a></p>\n",
+                esc(p.strings.get("row_exercise")),
+                esc(root),
+                esc(&paths::exercise(&e.id)),
+                self.text_lang(&e.path),
+                esc(&e.title)
+            ));
+        }
+        if !a.worksheets.is_empty() {
+            o.push_str("<p class=\"run-uses\">");
+            o.push_str(&esc(p.strings.get("row_worksheets")));
+            o.push(' ');
+            for (n, w) in a.worksheets.iter().enumerate() {
+                if n > 0 {
+                    o.push_str(", ");
+                }
+                let ws = &p.worksheets[*w];
+                let lang = self.text_lang(&ws.path);
+                let item = ItemRef {
+                    kind: Kind::Worksheet,
+                    index: *w,
+                };
+                match url_of(p, item, audience) {
+                    Some(url) => o.push_str(&format!(
+                        "<a href=\"{}{}\"{lang}>{}</a>",
+                        esc(root),
+                        esc(&url),
+                        esc(&ws.title)
+                    )),
+                    None => o.push_str(&format!("<span{lang}>{}</span>", esc(&ws.title))),
+                }
+            }
+            o.push_str("</p>\n");
+        }
+        o
+    }
+
+    /// A participant session's agenda as list items: each part's title
+    /// (marked when it is an untranslated exercise's) and its minutes.
+    fn agenda_list_html(&self, s: &Session) -> String {
+        let p = self.p;
+        let mut o = String::new();
+        for a in &s.agenda {
+            o.push_str("<li>");
+            let lang = a
+                .exercise
+                .map(|e| &p.exercises[e])
+                .filter(|e| e.title == a.title)
+                .map(|e| self.text_lang(&e.path))
+                .unwrap_or_default();
+            if lang.is_empty() {
+                html_doc::esc_into(&a.title, &mut o);
+            } else {
+                o.push_str(&format!("<span{lang}>{}</span>", esc(&a.title)));
+            }
+            o.push_str(" <span class=\"muted\">(");
+            html_doc::esc_into(&p.strings.plural("minutes", a.minutes.into(), &[]), &mut o);
+            o.push_str(")</span></li>");
+        }
+        o
+    }
+
+    /// A run-sheet row's prompts, each with its follow-up questions, as an
+    /// HTML list ending in a line break; empty without prompts.
+    fn row_follow_ups_html(&self, a: &AgendaItem) -> String {
+        if a.prompts.is_empty() {
+            return String::new();
+        }
+        let p = self.p;
+        let mut o = String::from("<ul class=\"agenda-prompts\">");
+        for x in &a.prompts {
+            let pr = &p.prompts[*x];
+            o.push_str("<li>");
+            o.push_str(&esc(&pr.text));
+            if !pr.follow_up.is_empty() {
+                o.push_str(&format!(
+                    "<ul class=\"follow-ups\" aria-label=\"{}\">",
+                    esc(p.strings.get("follow_ups"))
+                ));
+                for f in &pr.follow_up {
+                    o.push_str("<li>");
+                    o.push_str(&esc(f));
+                    o.push_str("</li>");
+                }
+                o.push_str("</ul>");
+            }
+            o.push_str("</li>");
+        }
+        o.push_str("</ul>\n");
+        o
+    }
+
     fn pager(&self, c: &mut Context, i: usize, audience: Audience) {
         let p = self.p;
         let link = |j: usize| {
@@ -1232,17 +1393,16 @@ impl<'a> Site<'a> {
         let title = self.session_title(i);
         let mut c = page_context!(path, self.base_context(&path, &title, audience, &crumbs));
         c.insert("summary", &s.one_line());
+        let mut adds = Adds::default();
         self.fallback(&mut c, &s.path);
-        put(
-            &mut c,
+        adds.put(
             "session",
             json!({
                 "number": s.number, "title": s.title, "duration": s.duration, "objectives": s.objectives,
                 "content_note": s.content_note, "alternative": s.alternative, "extra": s.extra,
             }),
         );
-        put(
-            &mut c,
+        adds.put(
             "theme",
             s.theme.map(|t| self.theme_link(t)).unwrap_or_default(),
         );
@@ -1276,16 +1436,23 @@ impl<'a> Site<'a> {
                         .iter()
                         .map(|w| json!({"title": p.worksheets[*w].title, "url": url_of(p, ItemRef { kind: Kind::Worksheet, index: *w }, audience), "lang": self.text_lang(&p.worksheets[*w].path)}))
                         .collect();
+                    // The same, as HTML: a few lookups per row in the template
+                    // instead of one per value.
+                    row["uses_html"] = json!(self.row_uses_html(a, &root, audience));
+                    row["follow_ups_html"] = json!(self.row_follow_ups_html(a));
                 }
                 row
             })
             .collect();
-        put(&mut c, "agenda", serde_json::Value::Array(agenda));
+        adds.put("agenda", serde_json::Value::Array(agenda));
+        if !fac {
+            adds.html("agenda_html", self.agenda_list_html(s));
+        }
         c.insert("session_start", &clock_at(s.start, 0));
         c.insert("session_end", &clock_at(s.start, s.duration));
         c.insert("start_given", &s.start.is_some());
         let (body, toc) = self.doc(&s.body, audience, &root, 2);
-        put_html(&mut c, "body_html", body);
+        adds.html("body_html", body);
         // Questions at the top, key points at the end: short Markdown lists.
         let list = |docs: &[Doc], prefix: &str| -> String {
             if docs.is_empty() {
@@ -1301,8 +1468,8 @@ impl<'a> Site<'a> {
                 .collect();
             format!("<ul>\n{items}</ul>\n")
         };
-        put_html(&mut c, "questions_html", list(&s.questions, "q"));
-        put_html(&mut c, "keypoints_html", list(&s.keypoints, "k"));
+        adds.html("questions_html", list(&s.questions, "q"));
+        adds.html("keypoints_html", list(&s.keypoints, "k"));
         // Prompts, exercises and worksheets from the agenda, each once.
         let mut prompt_ids: Vec<usize> = Vec::new();
         let mut ex_ids: Vec<usize> = Vec::new();
@@ -1330,7 +1497,7 @@ impl<'a> Site<'a> {
             .map(|x| self.prompt_card(*x, 3))
             .collect();
         let have_prompts = !prompts.is_empty();
-        put_html(&mut c, "prompts_html", prompts);
+        adds.html("prompts_html", prompts);
         let exercises: String = ex_ids
             .iter()
             .filter(|x| !in_text(Kind::Exercise, **x))
@@ -1341,20 +1508,20 @@ impl<'a> Site<'a> {
                 all
             });
         let have_exercises = !exercises.is_empty();
-        put_html(&mut c, "exercises_html", exercises);
+        adds.html("exercises_html", exercises);
         let worksheets: String = ws_ids
             .iter()
             .filter(|x| !in_text(Kind::Worksheet, **x))
             .map(|x| self.worksheet_card(*x, audience, &root, 3))
             .collect();
         let have_worksheets = !worksheets.is_empty();
-        put_html(&mut c, "worksheets_html", worksheets);
+        adds.html("worksheets_html", worksheets);
         if fac {
             // What to print and bring: the program's print plan.
             let plan = &p.print.sessions[i];
             c.insert("materials", &plan.materials);
-            put(&mut c, "print_list", print_items(p, plan));
-            put(&mut c, "brought_back", brought_back(p, plan));
+            adds.put("print_list", print_items(p, plan));
+            adds.put("brought_back", brought_back(p, plan));
             c.insert("group_size", &p.info.group_size);
         }
         let mut toc_all = Vec::new();
@@ -1410,7 +1577,7 @@ impl<'a> Site<'a> {
                 title: self.w("keypoints"),
             });
         }
-        c.insert("toc", &toc_all);
+        self.put_toc(&mut c, &toc_all);
         self.pager(&mut c, i, audience);
         if self.pdf
             && p.config
@@ -1428,6 +1595,7 @@ impl<'a> Site<'a> {
                 }],
             );
         }
+        adds.into(&mut c);
         if fac {
             c.insert("participant_url", &paths::session(&s.id));
             self.render("facilitator_session.html", path, &c)
@@ -1463,10 +1631,8 @@ impl<'a> Site<'a> {
         c.insert("alternative", &e.alternative);
         let (body, toc) = self.doc(&e.body, Audience::Participant, &root, 2);
         put_html(&mut c, "body_html", body);
-        c.insert(
-            "toc",
-            &toc.into_iter().filter(|t| t.level == 2).collect::<Vec<_>>(),
-        );
+        let toc: Vec<_> = toc.into_iter().filter(|t| t.level == 2).collect();
+        self.put_toc(&mut c, &toc);
         let sessions: Vec<_> = e
             .used_in
             .iter()
@@ -1567,7 +1733,7 @@ impl<'a> Site<'a> {
                 title: g["kind"].as_str().unwrap_or("").into(),
             })
             .collect();
-        c.insert("toc", &toc);
+        self.put_toc(&mut c, &toc);
         self.render("prompts.html", path, &c)
     }
 
@@ -1722,7 +1888,7 @@ impl<'a> Site<'a> {
         }
         put_html(&mut c, "body_html", body);
         c.insert("summary", &Option::<String>::None);
-        c.insert("toc", &Vec::<TocEntry>::new());
+        self.put_toc(&mut c, &[]);
         self.render("page.html", path, &c)
     }
 
@@ -1794,10 +1960,8 @@ impl<'a> Site<'a> {
         let (body, toc) = self.doc(&pg.body, audience, &root, 2);
         put_html(&mut c, "body_html", body);
         c.insert("summary", &Option::<String>::None);
-        c.insert(
-            "toc",
-            &toc.into_iter().filter(|t| t.level == 2).collect::<Vec<_>>(),
-        );
+        let toc: Vec<_> = toc.into_iter().filter(|t| t.level == 2).collect();
+        self.put_toc(&mut c, &toc);
         Some(self.render("page.html", path, &c))
     }
 
@@ -1822,10 +1986,8 @@ impl<'a> Site<'a> {
         let (body, toc) = self.doc(&g.body, Audience::Facilitator, &root, 2);
         put_html(&mut c, "body_html", body);
         c.insert("summary", &g.summary);
-        c.insert(
-            "toc",
-            &toc.into_iter().filter(|t| t.level == 2).collect::<Vec<_>>(),
-        );
+        let toc: Vec<_> = toc.into_iter().filter(|t| t.level == 2).collect();
+        self.put_toc(&mut c, &toc);
         self.render("page.html", path, &c)
     }
 
@@ -1974,7 +2136,7 @@ impl<'a> Site<'a> {
                 title: self.w("print_list"),
             },
         ]);
-        c.insert("toc", &toc);
+        self.put_toc(&mut c, &toc);
         self.render("facilitator_index.html", path, &c)
     }
 
