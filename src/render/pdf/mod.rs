@@ -8,6 +8,8 @@
 //!   `program.typ`, overridable file by file) lay it out;
 //! - [`world`] is the Typst `World`: embedded fonts, the look's files and
 //!   the project's pictures, nothing else.
+//! - `compiler` compiles the generated files and exports the PDFs; it,
+//!   `world` and `glyphs` are the `pdf` cargo feature (see below).
 
 pub mod generate;
 pub mod images;
