@@ -1,8 +1,11 @@
 //! cairn: builds a supportive group program into an accessible website and
 //! printable PDF workbooks. See ARCHITECTURE.md for the map.
 
-mod alloc;
+pub mod alloc;
 pub mod checks;
+// The command line and `serve` make PDFs: they need the `pdf` feature
+// (render/pdf/mod.rs); only the fuzz targets build without it.
+#[cfg(feature = "pdf")]
 pub mod cli;
 pub mod config;
 pub mod deps;
@@ -17,6 +20,7 @@ pub mod pipeline;
 pub mod print_plan;
 pub mod render;
 pub mod resolve;
+#[cfg(feature = "pdf")]
 pub mod serve;
 pub mod starter;
 pub mod strings;

@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
         }
         _ => {
             let f = source_file(&mut sources, FileKind::Glossary, "glossary.toml", text);
-            let _ = items::glossary(&f, &mut d);
+            let _ = items::glossary(&f, &pcx, &mut d);
         }
     }
     check_diags(&d, &sources);

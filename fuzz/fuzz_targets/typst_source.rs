@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use cairn::render::pdf::sources;
 use cairn_fuzz::check_diags;
 use libfuzzer_sys::fuzz_target;
-use typst::syntax::{SyntaxKind, SyntaxNode};
+use typst_syntax::{SyntaxKind, SyntaxNode};
 
 const MARKER: &str = "QZXMARK";
 
@@ -98,7 +98,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for (_, name, src) in sources(program) {
-        let root = typst::syntax::parse(&src);
+        let root = typst_syntax::parse(&src);
         let (errors, _) = root.errors_and_warnings();
         if let Some(e) = errors.first() {
             panic!(

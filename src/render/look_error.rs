@@ -301,13 +301,13 @@ pub fn check(theme: &Theme) -> Vec<Placed> {
         let Ok(text) = std::str::from_utf8(&f.bytes) else {
             continue;
         };
-        let Some(id) = crate::render::pdf::world::file_id(&format!("/{path}")) else {
+        let Some(id) = crate::render::pdf::file_id(&format!("/{path}")) else {
             continue;
         };
-        let source = typst::syntax::Source::new(id, text.to_string());
+        let source = typst_syntax::Source::new(id, text.to_string());
         let (errors, _) = source.root().errors_and_warnings();
         for e in errors {
-            use typst::syntax::DiagSpanKind;
+            use typst_syntax::DiagSpanKind;
             let range = match e.span.get() {
                 DiagSpanKind::Number { num, sub_range, .. } => source.range(num, sub_range),
                 DiagSpanKind::Range { range, .. } => Some(range),

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use typst::layout::{Frame, FrameItem};
 
 use super::*;
+use crate::render::pdf::sources;
 
 /// Plain-text fields written as TOML literal strings: Typst and HTML syntax,
 /// quotes, backslashes, comment markers and line-start markers.

@@ -10,11 +10,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime};
-use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::syntax::{FileId, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
+use super::file_id;
 use crate::theme::Theme;
 
 /// Where the look's print templates and the generated files live in Typst's
@@ -401,13 +402,6 @@ pub struct CairnWorld {
     read: Mutex<BTreeSet<String>>,
     /// Typst asked for a file outside the project (a package).
     foreign: std::sync::atomic::AtomicBool,
-}
-
-/// The file id of a virtual path such as `/typst/base.typ`.
-pub fn file_id(path: &str) -> Option<FileId> {
-    VirtualPath::new(path)
-        .ok()
-        .map(|v| RootedPath::new(VirtualRoot::Project, v).intern())
 }
 
 impl CairnWorld {
