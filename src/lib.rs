@@ -17,6 +17,7 @@ pub mod pipeline;
 pub mod print_plan;
 pub mod render;
 pub mod resolve;
+pub mod reuse;
 pub mod serve;
 pub mod starter;
 pub mod strings;

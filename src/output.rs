@@ -133,6 +133,46 @@ pub trait Sink: Sync {
         let _ = rel;
         Ok(false)
     }
+    /// What identifies the file `rel` as written (None: not known), so the
+    /// next build can tell it is still the one this build wrote.
+    fn stamp(&self, rel: &str) -> Option<Stamp> {
+        let _ = rel;
+        None
+    }
+}
+
+/// What identifies a file without reading it: size, modification time
+/// and inode. A file written again or edited since has another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    pub size: u64,
+    pub modified_ns: u128,
+    pub inode: u64,
+}
+
+impl Stamp {
+    /// The stamp of the file at `path` (None if it is not a plain file).
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let m = std::fs::symlink_metadata(path).ok()?;
+        if !m.is_file() {
+            return None;
+        }
+        let modified_ns = m
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_nanos();
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&m);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(Stamp {
+            size: m.len(),
+            modified_ns,
+            inode,
+        })
+    }
 }
 
 impl Sink for Mutex<OutputSet> {
@@ -783,6 +823,10 @@ impl Sink for Staging {
 
     fn keep(&self, rel: &str) -> std::io::Result<bool> {
         self.keep_previous(rel)
+    }
+
+    fn stamp(&self, rel: &str) -> Option<Stamp> {
+        Stamp::of(&self.dir.join(rel))
     }
 }
 

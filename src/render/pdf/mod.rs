@@ -133,7 +133,7 @@ pub struct Pdfs {
 }
 
 /// What identifies this binary: a rebuilt cairn may lay out differently.
-fn binary_identity() -> Option<String> {
+pub(crate) fn binary_identity() -> Option<String> {
     let exe = std::env::current_exe().ok()?;
     let meta = std::fs::metadata(exe).ok()?;
     let modified = meta
