@@ -177,23 +177,28 @@ impl<'a> Reuse<'a> {
         h.finish()
     }
 
-    /// Whether the previous output's `path` was made from `fingerprint`
-    /// and is still the file that build wrote.
-    fn unchanged(&self, path: &str, fingerprint: u64) -> bool {
-        self.old.pages.get(path).is_some_and(|r| {
-            r.fingerprint == fingerprint && Stamp::of(&self.previous.join(path)) == Some(r.stamp)
-        })
+    /// The previous output's record of `path` if that file was made from
+    /// `fingerprint` and is still the one that build wrote.
+    fn unchanged(&self, path: &str, fingerprint: u64) -> Option<Record> {
+        let r = self.old.pages.get(path)?;
+        (r.fingerprint == fingerprint && Stamp::of(&self.previous.join(path)) == Some(r.stamp))
+            .then_some(*r)
     }
 
-    /// Takes `path` from the previous output and records it.
-    fn take(&self, path: &str, fingerprint: u64) -> bool {
+    /// Takes `path` from the previous output and records it: a link to the
+    /// same file, so with the same stamp (a copy, where linking fails, has
+    /// another, and the next build renders it).
+    fn take(&self, path: &str, record: Record) -> bool {
         if !self.sink.keep(path).unwrap_or(false) {
             return false;
         }
-        self.record(path, fingerprint);
+        if let Ok(mut r) = self.records.lock() {
+            r.insert(path.to_string(), record);
+        }
         true
     }
 
+    /// Records `path` as just written.
     fn record(&self, path: &str, fingerprint: u64) {
         if let Some(stamp) = self.sink.stamp(path)
             && let Ok(mut r) = self.records.lock()
@@ -212,7 +217,9 @@ impl<'a> Reuse<'a> {
     /// rendered; if not, it was taken from the previous output.
     pub fn want(&self, path: &str, list: &[Dep]) -> bool {
         let fingerprint = self.fingerprint(list);
-        if self.unchanged(path, fingerprint) && self.take(path, fingerprint) {
+        if let Some(r) = self.unchanged(path, fingerprint)
+            && self.take(path, r)
+        {
             self.kept.fetch_add(1, Ordering::Relaxed);
             return false;
         }
@@ -230,8 +237,12 @@ impl<'a> Reuse<'a> {
         let Some(whole) = self.whole else {
             return false;
         };
-        let same = self.old.whole == whole && paths.iter().all(|p| self.unchanged(p, whole));
-        if same && paths.iter().all(|p| self.take(p, whole)) {
+        let same: Option<Vec<Record>> = (self.old.whole == whole)
+            .then(|| paths.iter().map(|p| self.unchanged(p, whole)).collect())
+            .flatten();
+        if let Some(records) = same
+            && paths.iter().zip(records).all(|(p, r)| self.take(p, r))
+        {
             return true;
         }
         for p in paths {
