@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -107,7 +107,6 @@ fn build_key(p: &Program, pdf: bool) -> Option<u64> {
 /// were made from.
 pub struct Reuse<'a> {
     sink: &'a dyn Sink,
-    previous: PathBuf,
     old: Previous,
     fingerprints: HashMap<Dep, u64>,
     key: u64,
@@ -132,7 +131,7 @@ impl<'a> Reuse<'a> {
         pdf: bool,
         sink: &'a dyn Sink,
     ) -> Option<Reuse<'a>> {
-        let previous = sink.previous()?.to_path_buf();
+        let previous = sink.previous()?;
         let key = build_key(p, pdf)?;
         let file_hash = |id| deps::text_hash(sources.text(id));
         let fingerprints = deps::fingerprints(p, deps::look_hash(theme), sources, &file_hash);
@@ -154,7 +153,6 @@ impl<'a> Reuse<'a> {
         });
         Some(Reuse {
             sink,
-            previous,
             old,
             fingerprints,
             key,
@@ -178,18 +176,19 @@ impl<'a> Reuse<'a> {
     }
 
     /// The previous output's record of `path` if that file was made from
-    /// `fingerprint` and is still the one that build wrote.
+    /// `fingerprint` (whether it is still the file that build wrote is
+    /// checked when it is taken).
     fn unchanged(&self, path: &str, fingerprint: u64) -> Option<Record> {
         let r = self.old.pages.get(path)?;
-        (r.fingerprint == fingerprint && Stamp::of(&self.previous.join(path)) == Some(r.stamp))
-            .then_some(*r)
+        (r.fingerprint == fingerprint).then_some(*r)
     }
 
-    /// Takes `path` from the previous output and records it: a link to the
-    /// same file, so with the same stamp (a copy, where linking fails, has
-    /// another, and the next build renders it).
+    /// Takes `path` from the previous output if it is still the file the
+    /// record names, and records it: a link to the same file, so with the
+    /// same stamp (a copy, where linking fails, has another, and the next
+    /// build renders it).
     fn take(&self, path: &str, record: Record) -> bool {
-        if !self.sink.keep(path).unwrap_or(false) {
+        if !self.sink.keep_if(path, record.stamp).unwrap_or(false) {
             return false;
         }
         if let Ok(mut r) = self.records.lock() {
