@@ -275,7 +275,13 @@ const MAX_CARD_DEPTH: usize = 8;
 fn walk_doc(p: &Program, doc: &Doc, out: &mut Vec<Dep>, depth: usize) {
     for r in &doc.refs {
         match r {
-            Ref::Link { path, .. } => out.push(Dep::Url(path.clone())),
+            Ref::Link { path, fragment, .. } => {
+                out.push(Dep::Url(path.clone()));
+                // A glossary term's anchor is worked out from the terms.
+                if path == "glossary.toml" && fragment.is_some() {
+                    out.push(Dep::Full(Kind::Glossary, String::new()));
+                }
+            }
             Ref::Directive { kind, id, .. } => walk_card(p, kind.kind(), id, out, depth + 1),
             Ref::Image { .. } => {}
         }

@@ -20,6 +20,7 @@ pub mod pipeline;
 pub mod print_plan;
 pub mod render;
 pub mod resolve;
+pub mod reuse;
 #[cfg(feature = "pdf")]
 pub mod serve;
 pub mod starter;

@@ -133,6 +133,59 @@ pub trait Sink: Sync {
         let _ = rel;
         Ok(false)
     }
+    /// [`Sink::keep`], only if the previous output's `rel` still has
+    /// `stamp` (it is the file a build recorded).
+    fn keep_if(&self, rel: &str, stamp: Stamp) -> std::io::Result<bool> {
+        let now = self.previous().and_then(|p| Stamp::of(&p.join(rel)));
+        if now != Some(stamp) {
+            return Ok(false);
+        }
+        self.keep(rel)
+    }
+    /// What identifies the file `rel` as written (None: not known), so the
+    /// next build can tell it is still the one this build wrote.
+    fn stamp(&self, rel: &str) -> Option<Stamp> {
+        let _ = rel;
+        None
+    }
+}
+
+/// What identifies a file without reading it: size, modification time
+/// and inode. A file written again or edited since has another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    pub size: u64,
+    pub modified_ns: u128,
+    pub inode: u64,
+}
+
+impl Stamp {
+    /// The stamp of the file at `path` (None if it is not a plain file).
+    pub fn of(path: &Path) -> Option<Stamp> {
+        Stamp::from_meta(&std::fs::symlink_metadata(path).ok()?)
+    }
+
+    /// The stamp of a file with this metadata.
+    pub fn from_meta(m: &std::fs::Metadata) -> Option<Stamp> {
+        if !m.is_file() {
+            return None;
+        }
+        let modified_ns = m
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_nanos();
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(m);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(Stamp {
+            size: m.len(),
+            modified_ns,
+            inode,
+        })
+    }
 }
 
 impl Sink for Mutex<OutputSet> {
@@ -414,8 +467,9 @@ impl Staging {
     }
 
     /// Takes `rel` from the previous output as it is (a PDF whose inputs did
-    /// not change). False when it is not there.
-    fn keep_previous(&self, rel: &str) -> std::io::Result<bool> {
+    /// not change, a page whose did not and whose file still has the
+    /// `expected` stamp). False when it is not there (or has another stamp).
+    fn keep_previous(&self, rel: &str, expected: Option<Stamp>) -> std::io::Result<bool> {
         let Some(prev) = &self.previous else {
             return Ok(false);
         };
@@ -423,15 +477,17 @@ impl Staging {
         let Ok(meta) = std::fs::symlink_metadata(&from) else {
             return Ok(false);
         };
-        if !meta.is_file() {
+        if !meta.is_file() || expected.is_some_and(|s| Stamp::from_meta(&meta) != Some(s)) {
             return Ok(false);
         }
-        let _open = self.open_for_writing(rel)?;
+        let _open = self.gate(rel)?;
         let to = self.dir.join(rel);
+        // Already there (its folder too) in a recycled folder: nothing to do.
         if self.recycled && same_file(&meta, &to) {
             self.done(rel, true);
             return Ok(true);
         }
+        self.folder_for(rel)?;
         if self.replace_with_link(&from, &to) {
             self.done(rel, true);
             return Ok(true);
@@ -471,9 +527,9 @@ impl Staging {
         }
     }
 
-    /// Checks `rel`, makes its folder, and holds the gate so that Ctrl-C
-    /// waits for this write to finish before it gives the folder up.
-    fn open_for_writing(&self, rel: &str) -> std::io::Result<std::sync::RwLockReadGuard<'_, bool>> {
+    /// Checks `rel` and holds the gate, so that Ctrl-C waits for this
+    /// write to finish before it gives the folder up.
+    fn gate(&self, rel: &str) -> std::io::Result<std::sync::RwLockReadGuard<'_, bool>> {
         if rel
             .split('/')
             .any(|p| p == ".." || p == "." || p.is_empty())
@@ -492,6 +548,11 @@ impl Staging {
         if *open {
             return Err(Error::new(ErrorKind::Interrupted, "the build was stopped"));
         }
+        Ok(open)
+    }
+
+    /// Makes the folder that `rel` goes in, once per build.
+    fn folder_for(&self, rel: &str) -> std::io::Result<()> {
         if let Some((dir, _)) = rel.rsplit_once('/') {
             let known = self
                 .made
@@ -506,7 +567,7 @@ impl Staging {
                 }
             }
         }
-        Ok(open)
+        Ok(())
     }
 
     /// Makes the folder `dir` (relative) in the staging folder; in a
@@ -759,12 +820,14 @@ impl Drop for Staging {
 
 impl Sink for Staging {
     fn put(&self, rel: String, bytes: Vec<u8>) -> std::io::Result<()> {
-        let _open = self.open_for_writing(&rel)?;
+        let _open = self.gate(&rel)?;
         let to = self.dir.join(&rel);
+        // Already there (its folder too) in a recycled folder: nothing to do.
         if self.recycled && same_bytes(&to, &bytes) {
             self.done(&rel, true);
             return Ok(());
         }
+        self.folder_for(&rel)?;
         if let Some(prev) = &self.previous {
             let from = prev.join(&rel);
             if same_bytes(&from, &bytes) && self.replace_with_link(&from, &to) {
@@ -782,7 +845,15 @@ impl Sink for Staging {
     }
 
     fn keep(&self, rel: &str) -> std::io::Result<bool> {
-        self.keep_previous(rel)
+        self.keep_previous(rel, None)
+    }
+
+    fn keep_if(&self, rel: &str, stamp: Stamp) -> std::io::Result<bool> {
+        self.keep_previous(rel, Some(stamp))
+    }
+
+    fn stamp(&self, rel: &str) -> Option<Stamp> {
+        Stamp::of(&self.dir.join(rel))
     }
 }
 

@@ -182,7 +182,14 @@ impl From<std::io::Error> for BuildError {
 
 /// Renders a checked program into `sink`: each of its languages, with its
 /// own words, under its own folder (langs.rs).
-pub fn render(program: &Program, opts: &Options, sink: &dyn Sink) -> Result<(), BuildError> {
+/// With the `sources` the program was read from, pages whose inputs did not
+/// change are taken from the previous output (reuse.rs).
+pub fn render(
+    program: &Program,
+    sources: Option<&Sources>,
+    opts: &Options,
+    sink: &dyn Sink,
+) -> Result<(), BuildError> {
     let theme = Theme::load(&opts.root, &program.config.theme)?;
     let mut tera = site::load_templates(&theme).map_err(|e| {
         BuildError::Templates(look_error::with_texts(
@@ -204,18 +211,20 @@ pub fn render(program: &Program, opts: &Options, sink: &dyn Sink) -> Result<(), 
         };
         site::use_strings(&mut tera, &p.strings);
         if p.langs.prefix.is_empty() {
-            render_language(p, &theme, &tera, opts, sink)?;
+            render_language(p, sources, &theme, &tera, opts, sink)?;
         } else {
             let inside = crate::langs::InLanguage::new(sink, &p.langs.prefix);
-            render_language(p, &theme, &tera, opts, &inside)?;
+            render_language(p, None, &theme, &tera, opts, &inside)?;
         }
     }
     Ok(())
 }
 
-/// Renders the site and PDFs of `program` (in one language) into `sink`.
+/// Renders the site and PDFs of `program` (in one language) into `sink`;
+/// with `sources`, taking the unchanged pages from the previous output.
 fn render_language(
     program: &Program,
+    sources: Option<&Sources>,
     theme: &Theme,
     tera: &tera::Tera,
     opts: &Options,
@@ -233,7 +242,35 @@ fn render_language(
     // one core for long stretches, and the pages fill the other.
     let (site, pdfs) = rayon::join(
         || {
-            let r = site::render_site(program, theme, tera, &opts.root, opts.pdf, sink);
+            let reuse =
+                sources.and_then(|s| crate::reuse::Reuse::new(program, theme, s, opts.pdf, sink));
+            let r = match &reuse {
+                Some(reuse) => site::render_site(
+                    program,
+                    theme,
+                    tera,
+                    &opts.root,
+                    opts.pdf,
+                    reuse,
+                    Some(reuse),
+                ),
+                None => site::render_site(program, theme, tera, &opts.root, opts.pdf, sink, None),
+            };
+            if let (Ok(()), Some(reuse)) = (&r, &reuse) {
+                sink.put(crate::reuse::PAGES.into(), reuse.manifest())?;
+                if timing {
+                    let (mut rendered, kept) = reuse.counts();
+                    let n = rendered.len();
+                    if n > 100 {
+                        rendered.truncate(100);
+                        rendered.push("…".into());
+                    }
+                    eprintln!(
+                        "  pages rendered ({n}, reused {kept}): {}",
+                        rendered.join(" ")
+                    );
+                }
+            }
             if timing {
                 eprintln!("  site: {:.1?}", t.elapsed());
             }
@@ -333,7 +370,7 @@ fn write_checked(checked: &Checked, opts: &Options) -> Result<usize, BuildError>
     // Pages are written into a staging folder as they are rendered; it
     // replaces output/ only if everything was made.
     let staging = Staging::new(&opts.output)?;
-    render(program, opts, &staging)?;
+    render(program, Some(&checked.sources), opts, &staging)?;
     let t = std::time::Instant::now();
     let unchanged = staging.unchanged();
     let files = staging.commit()?;

@@ -596,11 +596,11 @@ fn warm_rebuild_compiles_only_the_pdfs_an_edit_concerns_and_equals_a_clean_build
     assert!(snapshot(&out).contains_key(".cairn-manifest"));
 
     // Nothing changed: nothing is compiled, and the output is the same.
-    let before = snapshot(&out);
+    let before = site_files(&out);
     let run = build_pdf_timed(root, &out);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(compiled_pdfs(&run), Vec::<String>::new());
-    assert_eq!(snapshot(&out), before);
+    assert_eq!(site_files(&out), before);
 
     // One session edited: its handout and the books that hold it.
     edit_session_a(root, "We begin by arriving, slowly.");
@@ -620,7 +620,7 @@ fn warm_rebuild_compiles_only_the_pdfs_an_edit_concerns_and_equals_a_clean_build
         run.stderr
     );
     let (_fresh, clean) = clean_build_of(root);
-    let warm = snapshot(&out);
+    let warm = site_files(&out);
     assert_eq!(
         warm.keys().collect::<Vec<_>>(),
         clean.keys().collect::<Vec<_>>()
@@ -647,7 +647,59 @@ fn warm_rebuild_compiles_only_the_pdfs_an_edit_concerns_and_equals_a_clean_build
         "{compiled:?}"
     );
     let (_fresh, clean) = clean_build_of(root);
-    assert!(snapshot(&out) == clean, "differs from a clean build");
+    assert!(site_files(&out) == clean, "differs from a clean build");
+}
+
+/// [`two_sessions`] built twice with its PDFs into `site/`: the second
+/// build is a warm one, which records its pages and leaves a spare folder.
+fn built_twice() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = two_sessions();
+    let out = dir.path().join("site");
+    for _ in 0..2 {
+        let run = build_pdf_timed(dir.path(), &out);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    (dir, out)
+}
+
+/// A warm rebuild that takes pages from the previous output and then
+/// fails (a PDF cannot be made: a character no font has) leaves the output
+/// exactly as it was, record of its pages included, and no staging folder.
+#[test]
+fn failed_warm_rebuild_taking_pages_leaves_the_output_as_it_was() {
+    let (dir, out) = built_twice();
+    let root = dir.path();
+    let before = snapshot(&out);
+    assert!(before.contains_key(PAGE_RECORD), "{:?}", before.keys());
+    let session = root.join("content/sessions/01-a.md");
+    let text = std::fs::read_to_string(&session).expect("read session");
+    edit_session_a(root, "We begin by arriving \u{10FFFD}.");
+    let run = build_pdf_timed(root, &out);
+    run.assert_no_panic("build");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let reused = run
+        .stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("pages rendered ("))
+        .and_then(|l| l.split_once("reused ")?.1.split_once(')'))
+        .and_then(|(n, _)| n.parse::<usize>().ok())
+        .unwrap_or_else(|| panic!("no pages line:\n{}", run.stderr));
+    assert!(reused > 0, "{}", run.stderr);
+    assert!(
+        snapshot(&out) == before,
+        "a failed build changed the output"
+    );
+    assert!(
+        stray_temp_folders(root).is_empty(),
+        "{:?}",
+        stray_temp_folders(root)
+    );
+    // Back as it was: the next build equals a clean one.
+    std::fs::write(&session, text).expect("write session");
+    let run = build_pdf_timed(root, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (_fresh, clean) = clean_build_of(root);
+    assert!(site_files(&out) == clean, "differs from a clean build");
 }
 
 /// `kill -9` at any moment of a warm rebuild leaves either the previous
@@ -655,13 +707,8 @@ fn warm_rebuild_compiles_only_the_pdfs_an_edit_concerns_and_equals_a_clean_build
 /// leaves one output folder and no leftovers.
 #[test]
 fn killed_builds_leave_the_previous_output_and_the_next_build_cleans_up() {
-    let dir = two_sessions();
+    let (dir, out) = built_twice();
     let root = dir.path();
-    let out = root.join("site");
-    for _ in 0..2 {
-        let run = build_pdf_timed(root, &out);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-    }
     let before = snapshot(&out);
     edit_session_a(root, "We begin by arriving, at last.");
     let (_fresh, after) = clean_build_of(root);
@@ -672,14 +719,14 @@ fn killed_builds_leave_the_previous_output_and_the_next_build_cleans_up() {
         let _ = child.wait();
         let now = snapshot(&out);
         assert!(
-            now == before || now == after,
+            now == before || site_files(&out) == after,
             "killed after {delay_ms} ms: the output is neither the old nor the new one"
         );
     }
     let run = build_pdf_timed(root, &out);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        snapshot(&out) == after,
+        site_files(&out) == after,
         "the next build differs from a clean build"
     );
     assert!(

@@ -2686,6 +2686,18 @@ pub fn search_indexes(p: &Program) -> OutputSet {
     out
 }
 
+/// Where [`search_indexes`] writes.
+fn search_paths(p: &Program) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if p.config.search {
+        if p.config.publishes(Audience::Facilitator) {
+            out.push(paths::FACILITATOR_SEARCH_INDEX);
+        }
+        out.push(paths::SEARCH_INDEX);
+    }
+    out
+}
+
 /// The look's static files and the program's assets.
 pub fn static_files(p: &Program, theme: &Theme, root: &std::path::Path) -> OutputSet {
     let mut out = OutputSet::default();
@@ -2701,7 +2713,8 @@ pub fn static_files(p: &Program, theme: &Theme, root: &std::path::Path) -> Outpu
 }
 
 /// Renders every page of the site, the search indexes, static files and
-/// assets into `sink`.
+/// assets into `sink`; with `reuse` (a warm build, which is also the sink),
+/// the pages and indexes it takes from the previous output are not made.
 pub fn render_site(
     p: &Program,
     theme: &Theme,
@@ -2709,19 +2722,25 @@ pub fn render_site(
     root: &std::path::Path,
     pdf: bool,
     sink: &dyn Sink,
+    reuse: Option<&crate::reuse::Reuse>,
 ) -> Result<(), SiteError> {
     let t = std::time::Instant::now();
     // The search indexes build alongside the pages.
     let timing = std::env::var_os("CAIRN_TIMING").is_some();
+    let want = reuse.map(|r| move |path: &str, d: &[Dep]| r.want(path, d));
     let (pages, search) = rayon::join(
         || {
-            let r = render_pages(p, tera, pdf, None, sink);
+            let want: Option<Want> = want.as_ref().map(|w| w as Want);
+            let r = render_pages(p, tera, pdf, want, sink);
             if timing {
                 eprintln!("    pages done: {:.1?}", t.elapsed());
             }
             r
         },
         || -> std::io::Result<()> {
+            if reuse.is_some_and(|r| r.keep_whole(&search_paths(p))) {
+                return Ok(());
+            }
             for (rel, bytes) in search_indexes(p).files {
                 sink.put(rel, bytes)?;
             }

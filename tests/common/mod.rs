@@ -280,6 +280,18 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// Where a warm build records how its pages were made (reuse.rs): it
+/// names inodes and times, so it differs between any two builds.
+pub const PAGE_RECORD: &str = ".cairn-pages";
+
+/// [`snapshot`] without [`PAGE_RECORD`]: what a warm build's output must
+/// share with a clean build's.
+pub fn site_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = snapshot(dir);
+    files.remove(PAGE_RECORD);
+    files
+}
+
 /// Decodes the HTML character references that escaping produces.
 pub fn unescape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -13,7 +13,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use super::world::{CairnWorld, Shared};
-use super::{GENERATED, PdfError, Pdfs, generate, glyphs, pagemode, world};
+use super::{GENERATED, PdfError, Pdfs, binary_identity, generate, glyphs, pagemode, world};
 use crate::model::Program;
 use crate::output::OutputSet;
 use crate::theme::Theme;
@@ -50,23 +50,6 @@ pub struct PdfRecord {
     pub inputs: BTreeMap<String, String>,
     /// The PDF itself, so that a file changed since is not reused.
     pub pdf: String,
-}
-
-/// What identifies this binary: a rebuilt cairn may lay out differently.
-fn binary_identity() -> Option<String> {
-    let exe = std::env::current_exe().ok()?;
-    let meta = std::fs::metadata(exe).ok()?;
-    let modified = meta
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?;
-    Some(format!(
-        "{} {} {}",
-        env!("CARGO_PKG_VERSION"),
-        meta.len(),
-        modified.as_nanos()
-    ))
 }
 
 /// The previous build's record of `path`, if it still holds: the same

@@ -106,3 +106,20 @@ pub fn file_id(path: &str) -> Option<typst_syntax::FileId> {
         .ok()
         .map(|v| RootedPath::new(VirtualRoot::Project, v).intern())
 }
+
+/// What identifies this binary: a rebuilt cairn may lay out differently.
+pub(crate) fn binary_identity() -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    let meta = std::fs::metadata(exe).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some(format!(
+        "{} {} {}",
+        env!("CARGO_PKG_VERSION"),
+        meta.len(),
+        modified.as_nanos()
+    ))
+}
