@@ -138,6 +138,8 @@ def main():
     port = free_port()
     if a.cairn:
         sessions = sorted(glob.glob(os.path.join(a.root, "content/sessions/*.md")))
+        # Translations (`NAME.LANG.md`) are not sessions of their own.
+        sessions = [s for s in sessions if "." not in os.path.basename(s)[:-3]]
         path = sessions[len(sessions) // 2]
         stem = os.path.basename(path)[:-3]
         sid = stem.split("-", 1)[1] if stem.split("-", 1)[0].isdigit() and "-" in stem else stem
