@@ -28,7 +28,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM_ARGS, serve } from '../browser-lib.mjs';
+import { CHROMIUM_ARGS, assert, runner, serve } from '../browser-lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -50,21 +50,7 @@ const BLOCK_TYPES = ['text', 'date', 'lines', 'goal', 'gas', 'tracker', 'scale',
 const SCORED = 'worksheets/how-am-i-doing/index.html';
 
 // ---------------------------------------------------------------- results
-let passed = 0;
-let failed = 0;
-async function check(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}\n     ${String(e && e.stack || e).split('\n').slice(0, 6).join('\n     ')}`);
-  }
-}
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
+const { check, finish } = runner();
 function eq(a, b, msg) {
   const ja = JSON.stringify(a);
   const jb = JSON.stringify(b);
@@ -607,12 +593,10 @@ async function main() {
   await browser.close();
   server.close();
   fs.rmSync(tmp, { recursive: true, force: true });
-  console.log(`\n${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
+  finish();
 }
 
 main().catch((e) => {
   console.error(e);
-  console.log(`\n${passed} passed, ${failed + 1} failed`);
   process.exit(1);
 });
