@@ -302,11 +302,7 @@ impl Config {
             }
         }
         if let Some((s, l)) = root.str("theme", d) {
-            if s.is_empty()
-                || !s
-                    .chars()
-                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
-            {
+            if !plain_folder_name(&s) {
                 d.error(
                     "bad-value",
                     l,
@@ -381,6 +377,14 @@ impl Config {
         }
         c
     }
+}
+
+/// A look's name: a plain folder name under themes/ (letters, digits, `-`
+/// and `_`), so that it can never point outside the project.
+pub fn plain_folder_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
 }
 
 #[cfg(test)]

@@ -180,6 +180,39 @@ impl From<std::io::Error> for BuildError {
     }
 }
 
+/// A look, read and its templates parsed (or why not: reported when the
+/// build renders, as if it were loaded then).
+pub struct Look {
+    name: String,
+    theme: std::io::Result<Theme>,
+    tera: Option<Result<tera::Tera, site::TemplateError>>,
+}
+
+impl Look {
+    fn load(root: &Path, name: &str) -> Look {
+        let theme = Theme::load(root, name);
+        let tera = theme.as_ref().ok().map(site::load_templates);
+        Look {
+            name: name.to_string(),
+            theme,
+            tera,
+        }
+    }
+
+    /// The look cairn.toml names (`theme = "…"`), read before the content
+    /// is; the default if it names none, cannot be read or names no plain
+    /// folder (the check reports that; [`render`] then loads the look the
+    /// program names).
+    fn named(root: &Path) -> String {
+        std::fs::read_to_string(root.join("cairn.toml"))
+            .ok()
+            .and_then(|t| t.parse::<toml::Table>().ok())
+            .and_then(|t| t.get("theme")?.as_str().map(str::to_string))
+            .filter(|n| crate::config::plain_folder_name(n))
+            .unwrap_or_else(|| "default".into())
+    }
+}
+
 /// Renders a checked program into `sink`: each of its languages, with its
 /// own words, under its own folder (langs.rs).
 /// With the `sources` the program was read from, pages whose inputs did not
@@ -189,9 +222,20 @@ pub fn render(
     sources: Option<&Sources>,
     opts: &Options,
     sink: &dyn Sink,
+    look: Option<Look>,
 ) -> Result<(), BuildError> {
-    let theme = Theme::load(&opts.root, &program.config.theme)?;
-    let mut tera = site::load_templates(&theme).map_err(|e| {
+    // The look read beside the content is used if it is the one the
+    // program names (it is, unless cairn.toml changed in between).
+    let look = match look {
+        Some(l) if l.name == program.config.theme => l,
+        _ => Look::load(&opts.root, &program.config.theme),
+    };
+    let theme = look.theme?;
+    let mut tera = match look.tera {
+        Some(t) => t,
+        None => site::load_templates(&theme),
+    }
+    .map_err(|e| {
         BuildError::Templates(look_error::with_texts(
             vec![look_error::from_tera(&theme, &e)],
             &theme,
@@ -335,8 +379,14 @@ pub struct Built {
 
 /// Checks, renders and writes. On any error `output/` is left as it was.
 pub fn build(opts: &Options) -> Built {
-    // The look is checked by rendering with it (`check` alone parses it first).
-    let checked = match check_cached(&opts.root, None) {
+    // The look is checked by rendering with it (`check` alone parses it
+    // first). It is read and its templates parsed while the content is:
+    // nothing renders before both are done.
+    let (checked, look) = rayon::join(
+        || check_cached(&opts.root, None),
+        || Look::load(&opts.root, &Look::named(&opts.root)),
+    );
+    let checked = match checked {
         Ok(c) => c,
         Err(e) => {
             let checked = Checked {
@@ -352,7 +402,7 @@ pub fn build(opts: &Options) -> Built {
     };
     let mut checked = checked;
     choose_audience(&mut checked, opts.audience);
-    let result = write_checked(&checked, opts);
+    let result = write_checked(&checked, opts, look);
     // The look's problems are reported like the content's.
     if let Err(BuildError::Templates(list) | BuildError::Pdf(list)) = &result {
         checked.add_placed(list.clone());
@@ -360,7 +410,7 @@ pub fn build(opts: &Options) -> Built {
     Built { checked, result }
 }
 
-fn write_checked(checked: &Checked, opts: &Options) -> Result<usize, BuildError> {
+fn write_checked(checked: &Checked, opts: &Options, look: Look) -> Result<usize, BuildError> {
     if checked.diags.has_errors() {
         return Err(BuildError::Content);
     }
@@ -370,7 +420,7 @@ fn write_checked(checked: &Checked, opts: &Options) -> Result<usize, BuildError>
     // Pages are written into a staging folder as they are rendered; it
     // replaces output/ only if everything was made.
     let staging = Staging::new(&opts.output)?;
-    render(program, Some(&checked.sources), opts, &staging)?;
+    render(program, Some(&checked.sources), opts, &staging, Some(look))?;
     let t = std::time::Instant::now();
     let unchanged = staging.unchanged();
     let files = staging.commit()?;
@@ -379,4 +429,27 @@ fn write_checked(checked: &Checked, opts: &Options) -> Result<usize, BuildError>
         eprintln!("  swap: {:.1?}", t.elapsed());
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Look;
+
+    fn named(toml: &str) -> String {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("cairn.toml"), toml).expect("write");
+        Look::named(dir.path())
+    }
+
+    #[test]
+    fn the_look_read_early_is_the_one_cairn_toml_names() {
+        assert_eq!(named("theme = \"calm\"\ntitle = \"x\""), "calm");
+        assert_eq!(named("title = \"x\""), "default");
+        // Broken or outside the project: nothing is read early.
+        assert_eq!(named("theme = "), "default");
+        assert_eq!(named("theme = \"../../etc\""), "default");
+        assert_eq!(named("theme = \"\""), "default");
+        let none = tempfile::tempdir().expect("temp dir");
+        assert_eq!(Look::named(none.path()), "default");
+    }
 }
