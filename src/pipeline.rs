@@ -116,6 +116,9 @@ pub fn check_cached(root: &Path, cache: Option<&mut Cache>) -> std::io::Result<C
         crate::checks::apply(&p.config.checks, &sessions, &mut diags);
     }
     diags.sort(&sources);
+    if std::env::var_os("CAIRN_TIMING").is_some() {
+        eprintln!("  checked: {:.1?}", t.elapsed());
+    }
     Ok(Checked {
         sources,
         diags,
