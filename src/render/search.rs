@@ -95,20 +95,58 @@ impl Text {
     }
 }
 
-/// The entries an audience may find. Facilitator-only text never enters the
-/// participant index.
-pub fn entries(p: &Program, a: Audience) -> Vec<Entry> {
-    let mut out: Vec<Entry> = (0..p.sessions.len())
-        .into_par_iter()
-        .filter_map(|i| {
-            let s = &p.sessions[i];
-            make_entry(p, a, Kind::Session, i, "search_kind.session", &|| {
-                session_text(s, Text::new(a, max_text(p)))
+/// A session's entry for an audience, if it may see the session.
+fn session_entry(p: &Program, a: Audience, i: usize) -> Option<Entry> {
+    let s = &p.sessions[i];
+    make_entry(p, a, Kind::Session, i, "search_kind.session", &|| {
+        session_text(s, Text::new(a, max_text(p)))
+    })
+}
+
+/// Sessions whose entries are made at once (in parallel) and written into
+/// the index before the next ones: their texts are most of the index, and
+/// a build never holds them twice.
+const BATCH: usize = 64;
+
+/// The participant index, `window.CAIRN_SEARCH = [...]`, and its entries
+/// for [`facilitator_js`], sessions' texts left out (written into the index
+/// as they are made: only their place and URL are needed). Facilitator-only
+/// text never enters it.
+pub fn participant_index(p: &Program) -> (String, Vec<Entry>) {
+    let a = Audience::Participant;
+    let others = other_entries(p, a);
+    let mut js = String::with_capacity(p.sessions.len() * (max_text(p) + 256) + size(&others) + 64);
+    js.push_str("window.CAIRN_SEARCH = [");
+    let mut list: Vec<Entry> = Vec::with_capacity(p.sessions.len() + others.len());
+    let all: Vec<usize> = (0..p.sessions.len()).collect();
+    for batch in all.chunks(BATCH) {
+        let made: Vec<(Entry, String)> = batch
+            .par_iter()
+            .filter_map(|&i| {
+                let mut e = session_entry(p, a, i)?;
+                let mut json = String::with_capacity(e.text.len() + e.url.len() + 64);
+                e.json(&mut json);
+                e.text = String::new();
+                Some((e, json))
             })
-        })
-        .collect();
-    out.extend(other_entries(p, a));
-    out
+            .collect();
+        for (e, json) in made {
+            if !list.is_empty() {
+                js.push(',');
+            }
+            js.push_str(&json);
+            list.push(e);
+        }
+    }
+    for e in others {
+        if !list.is_empty() {
+            js.push(',');
+        }
+        e.json(&mut js);
+        list.push(e);
+    }
+    js.push_str("];\n");
+    (js, list)
 }
 
 /// A session's text for an audience: objectives and body, then, for
@@ -410,11 +448,6 @@ fn size(list: &[Entry]) -> usize {
     list.iter().map(|e| e.text.len() + e.url.len() + 64).sum()
 }
 
-/// `window.CAIRN_SEARCH = [...]`: what participants can find.
-pub fn index_js(entries: &[Entry]) -> String {
-    script("window.CAIRN_SEARCH", entries, size(entries))
-}
-
 /// What facilitators find besides the participant index: an entry of it
 /// whose facilitator page or text differs (`i` is its place in the
 /// participant index; `text` replaces its text, `more` is added to it),
@@ -435,8 +468,8 @@ pub struct Replace {
     pub more: Option<String>,
 }
 
-/// The facilitator supplement to the participant index `part` (see
-/// [`Supplement`]). A session adds what facilitators read beyond the
+/// The facilitator supplement to the participant index `part` (its entries
+/// from [`participant_index`]; see [`Supplement`]). A session adds what facilitators read beyond the
 /// participant text (facilitator-only passages, agenda, notes), so the
 /// shared text is not written twice.
 pub fn supplement(p: &Program, part: &[Entry]) -> Supplement {
@@ -475,12 +508,7 @@ pub fn supplement(p: &Program, part: &[Entry]) -> Supplement {
                         None,
                     )
                 }
-                None => (
-                    None,
-                    make_entry(p, a, Kind::Session, i, "search_kind.session", &|| {
-                        session_text(s, Text::new(a, max_text(p)))
-                    }),
-                ),
+                None => (None, session_entry(p, a, i)),
             }
         })
         .collect();
