@@ -321,6 +321,89 @@ pub struct Staging {
     /// Held open (and locked) so another build does not take this folder
     /// for a leftover.
     _lock: Option<std::fs::File>,
+    /// The staging folder, open, to make its files and folders in.
+    #[cfg(target_os = "linux")]
+    folder: Option<Folder>,
+}
+
+/// An open folder in which files and folders are made by their path in it
+/// (`openat`, `mkdirat`): the system then walks only that path, not the
+/// folder's own path from `/` again for each of a build's thousands of
+/// files and folders.
+#[cfg(target_os = "linux")]
+struct Folder {
+    fd: std::os::fd::OwnedFd,
+    path: PathBuf,
+}
+
+#[cfg(target_os = "linux")]
+impl Folder {
+    fn open(path: &Path) -> Option<Folder> {
+        let f = std::fs::File::open(path).ok()?;
+        Some(Folder {
+            fd: f.into(),
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn c_path(rel: &str) -> std::io::Result<std::ffi::CString> {
+        std::ffi::CString::new(rel)
+            .map_err(|_| Error::new(ErrorKind::InvalidInput, "a path with a NUL byte"))
+    }
+
+    /// Creates the new file `rel`, never opening an existing one (as
+    /// `OpenOptions::create_new`).
+    fn create_new(&self, rel: &str) -> std::io::Result<std::fs::File> {
+        use std::os::fd::{AsRawFd, FromRawFd};
+        let c = Self::c_path(rel)?;
+        // SAFETY: a NUL-terminated path that outlives the call, and a
+        // folder descriptor we own.
+        let fd = unsafe {
+            libc::openat(
+                self.fd.as_raw_fd(),
+                c.as_ptr(),
+                libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_CLOEXEC,
+                0o666 as libc::c_uint,
+            )
+        };
+        if fd < 0 {
+            return Err(Error::last_os_error());
+        }
+        // SAFETY: `fd` was just opened and nothing else owns it.
+        Ok(unsafe { std::fs::File::from_raw_fd(fd) })
+    }
+
+    fn mkdir(&self, rel: &std::ffi::CStr) -> std::io::Result<()> {
+        use std::os::fd::AsRawFd;
+        // SAFETY: a NUL-terminated path that outlives the call, and a
+        // folder descriptor we own.
+        match unsafe { libc::mkdirat(self.fd.as_raw_fd(), rel.as_ptr(), 0o777) } {
+            0 => Ok(()),
+            _ => Err(Error::last_os_error()),
+        }
+    }
+
+    /// Makes the folder `rel` and those it is in (as `create_dir_all`: one
+    /// that is there already, or that another thread makes first, is fine).
+    fn make_dirs(&self, rel: &str) -> std::io::Result<()> {
+        let c = Self::c_path(rel)?;
+        let r = match self.mkdir(&c) {
+            Err(e) if e.kind() == ErrorKind::NotFound => match rel.rsplit_once('/') {
+                Some((parent, _)) => {
+                    self.make_dirs(parent)?;
+                    self.mkdir(&c)
+                }
+                None => Err(e),
+            },
+            r => r,
+        };
+        match r {
+            Err(e) if e.kind() == ErrorKind::AlreadyExists && self.path.join(rel).is_dir() => {
+                Ok(())
+            }
+            r => r,
+        }
+    }
 }
 
 impl Staging {
@@ -441,6 +524,8 @@ impl Staging {
             )
         })?;
         Ok(Staging {
+            #[cfg(target_os = "linux")]
+            folder: Folder::open(&dir),
             dir,
             shown: shown.to_path_buf(),
             out_dir: out_dir.to_path_buf(),
@@ -573,8 +658,7 @@ impl Staging {
     /// Makes the folder `dir` (relative) in the staging folder; in a
     /// recycled one a file may stand where a folder is wanted.
     fn make_folder(&self, dir: &str) -> std::io::Result<()> {
-        // create_dir_all tolerates another thread making it first.
-        match std::fs::create_dir_all(self.dir.join(dir)) {
+        match self.make_dirs(dir) {
             Err(_) if self.recycled => {
                 let mut at = self.dir.clone();
                 for part in dir.split('/') {
@@ -583,10 +667,20 @@ impl Staging {
                         std::fs::remove_file(&at)?;
                     }
                 }
-                std::fs::create_dir_all(self.dir.join(dir))
+                self.make_dirs(dir)
             }
             r => r,
         }
+    }
+
+    /// Makes the folder `dir` (relative) and those it is in; another
+    /// thread making one first is fine.
+    fn make_dirs(&self, dir: &str) -> std::io::Result<()> {
+        #[cfg(target_os = "linux")]
+        if let Some(f) = &self.folder {
+            return f.make_dirs(dir);
+        }
+        std::fs::create_dir_all(self.dir.join(dir))
     }
 
     fn write_error(&self, e: Error, rel: &str) -> Error {
@@ -601,16 +695,19 @@ impl Staging {
     /// to a file of the previous output.
     fn write_new(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
         use std::io::Write;
-        let path = self.dir.join(rel);
         let open = || {
+            #[cfg(target_os = "linux")]
+            if let Some(f) = &self.folder {
+                return f.create_new(rel);
+            }
             std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
-                .open(&path)
+                .open(self.dir.join(rel))
         };
         let mut f = match open() {
             Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-                remove_any(&path).map_err(|e| self.write_error(e, rel))?;
+                remove_any(&self.dir.join(rel)).map_err(|e| self.write_error(e, rel))?;
                 open()
             }
             r => r,

@@ -1133,6 +1133,44 @@ fn author_headings_do_not_collide_with_page_ids() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// A document's top headings get the page's level wherever they are: a
+/// higher heading after lower ones moves those down too, and a heading in a
+/// container the audience does not see counts for no one else.
+#[test]
+fn a_later_higher_heading_sets_the_levels_of_those_before_it() {
+    let dir = program_with(None);
+    let path = dir.path().join("content/sessions/01-a.md");
+    let (fm, _) = split_front_matter(&std::fs::read_to_string(&path).unwrap());
+    let body = "### Deep {#deep}\n\nText.\n\n:::facilitator\n# Hidden top {#hidden}\n\nText.\n:::\n\n## Top {#top}\n\nText.\n";
+    std::fs::write(&path, format!("+++\n{fm}+++\n{body}")).unwrap();
+    let site = build_site(dir.path());
+    let level = |page: &str, id: &str| {
+        let html = site.text(page);
+        let at = html
+            .find(&format!(" id=\"{id}\""))
+            .unwrap_or_else(|| panic!("{page}: no heading {id}"));
+        let open = html[..at].rfind("<h").expect("a heading tag");
+        let close = html[at..].find("</h").expect("its end") + at;
+        (
+            html[open + 2..open + 3].to_string(),
+            html[close + 3..close + 4].to_string(),
+        )
+    };
+    let l = |n: &str| (n.to_string(), n.to_string());
+    // Participants: `##` is the top (the `#` is hidden from them).
+    assert_eq!(level("sessions/a/index.html", "deep"), l("3"));
+    assert_eq!(level("sessions/a/index.html", "top"), l("2"));
+    assert!(!site.text("sessions/a/index.html").contains("id=\"hidden\""));
+    // Facilitators: the hidden `#` is the top.
+    assert_eq!(level("facilitator/sessions/a/index.html", "deep"), l("4"));
+    assert_eq!(level("facilitator/sessions/a/index.html", "hidden"), l("2"));
+    assert_eq!(level("facilitator/sessions/a/index.html", "top"), l("3"));
+    // The table of contents has the levels as written.
+    let entry = |n: u8, id: &str| format!("<li class=\"toc-level-{n}\"><a href=\"#{id}\">");
+    let part = site.text("sessions/a/index.html");
+    assert!(part.contains(&entry(3, "deep")) && part.contains(&entry(2, "top")));
+}
+
 /// The base program with `config` as its cairn.toml, built.
 fn with_config(config: &str) -> Site {
     let dir = program_with(None);

@@ -95,20 +95,58 @@ impl Text {
     }
 }
 
-/// The entries an audience may find. Facilitator-only text never enters the
-/// participant index.
-pub fn entries(p: &Program, a: Audience) -> Vec<Entry> {
-    let mut out: Vec<Entry> = (0..p.sessions.len())
-        .into_par_iter()
-        .filter_map(|i| {
-            let s = &p.sessions[i];
-            make_entry(p, a, Kind::Session, i, "search_kind.session", &|| {
-                session_text(s, Text::new(a, max_text(p)))
+/// A session's entry for an audience, if it may see the session.
+fn session_entry(p: &Program, a: Audience, i: usize) -> Option<Entry> {
+    let s = &p.sessions[i];
+    make_entry(p, a, Kind::Session, i, "search_kind.session", &|| {
+        session_text(s, Text::new(a, max_text(p)))
+    })
+}
+
+/// Sessions whose entries are made at once (in parallel) and written into
+/// the index before the next ones: their texts are most of the index, and
+/// a build never holds them twice.
+const BATCH: usize = 64;
+
+/// The participant index, `window.CAIRN_SEARCH = [...]`, and its entries
+/// for [`facilitator_js`], sessions' texts left out (written into the index
+/// as they are made: only their place and URL are needed). Facilitator-only
+/// text never enters it.
+pub fn participant_index(p: &Program) -> (String, Vec<Entry>) {
+    let a = Audience::Participant;
+    let others = other_entries(p, a);
+    let mut js = String::with_capacity(p.sessions.len() * (max_text(p) + 256) + size(&others) + 64);
+    js.push_str("window.CAIRN_SEARCH = [");
+    let mut list: Vec<Entry> = Vec::with_capacity(p.sessions.len() + others.len());
+    let all: Vec<usize> = (0..p.sessions.len()).collect();
+    for batch in all.chunks(BATCH) {
+        let made: Vec<(Entry, String)> = batch
+            .par_iter()
+            .filter_map(|&i| {
+                let mut e = session_entry(p, a, i)?;
+                let mut json = String::with_capacity(e.text.len() + e.url.len() + 64);
+                e.json(&mut json);
+                e.text = String::new();
+                Some((e, json))
             })
-        })
-        .collect();
-    out.extend(other_entries(p, a));
-    out
+            .collect();
+        for (e, json) in made {
+            if !list.is_empty() {
+                js.push(',');
+            }
+            js.push_str(&json);
+            list.push(e);
+        }
+    }
+    for e in others {
+        if !list.is_empty() {
+            js.push(',');
+        }
+        e.json(&mut js);
+        list.push(e);
+    }
+    js.push_str("];\n");
+    (js, list)
 }
 
 /// A session's text for an audience: objectives and body, then, for
@@ -261,10 +299,10 @@ fn needs_look(c: u8) -> bool {
 /// escapes `\b \t \n \f \r`, other control characters as `\u00xx`),
 /// and safe inside a script: `<`, `>`, U+2028 and U+2029 as `\u` escapes, so
 /// no text can end the script or break it.
-fn json_str(buf: &mut Vec<u8>, s: &str) {
+fn json_str(buf: &mut String, s: &str) {
     let b = s.as_bytes();
     buf.reserve(b.len() + 2);
-    buf.push(b'"');
+    buf.push('"');
     let mut start = 0;
     let mut i = 0;
     while i < b.len() {
@@ -281,83 +319,82 @@ fn json_str(buf: &mut Vec<u8>, s: &str) {
             i += 1;
             continue;
         }
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let control;
         // Where the escaped character starts (U+2028/9: two bytes back).
         let mut from = i;
-        let esc: &[u8] = match c {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'<' => b"\\u003c",
-            b'>' => b"\\u003e",
-            0x08 => b"\\b",
-            b'\t' => b"\\t",
-            b'\n' => b"\\n",
-            0x0C => b"\\f",
-            b'\r' => b"\\r",
+        let esc: &str = match c {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            0x08 => "\\b",
+            b'\t' => "\\t",
+            b'\n' => "\\n",
+            0x0C => "\\f",
+            b'\r' => "\\r",
             0xA8 | 0xA9 if i >= 2 && b[i - 2] == 0xE2 && b[i - 1] == 0x80 => {
                 from = i - 2;
-                if c == 0xA8 { b"\\u2028" } else { b"\\u2029" }
+                if c == 0xA8 { "\\u2028" } else { "\\u2029" }
             }
             0xA8 | 0xA9 => {
                 // Inside another character (è, é …).
                 i += 1;
                 continue;
             }
-            _ => {
-                control = [
-                    b'\\',
-                    b'u',
-                    b'0',
-                    b'0',
-                    HEX[usize::from(c >> 4)],
-                    HEX[usize::from(c & 0xF)],
-                ];
-                &control
-            }
+            // The other control characters (below 0x20): `\u00xx`.
+            _ => CONTROL[usize::from(c & 0x1F)],
         };
-        // (E2 and 80 are never escaped, so `start <= from`.)
-        buf.extend_from_slice(&b[start..from]);
-        buf.extend_from_slice(esc);
+        // Every escaped character is ASCII or U+2028/9 (from its first
+        // byte), so `start` and `from` are character boundaries; E2 and 80
+        // are never escaped, so `start <= from`.
+        buf.push_str(&s[start..from]);
+        buf.push_str(esc);
         i += 1;
         start = i;
     }
-    buf.extend_from_slice(&b[start..]);
-    buf.push(b'"');
+    buf.push_str(&s[start..]);
+    buf.push('"');
 }
+
+/// `\u0000` … `\u001f`, by character.
+const CONTROL: [&str; 32] = [
+    "\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006", "\\u0007",
+    "\\u0008", "\\u0009", "\\u000a", "\\u000b", "\\u000c", "\\u000d", "\\u000e", "\\u000f",
+    "\\u0010", "\\u0011", "\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016", "\\u0017",
+    "\\u0018", "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d", "\\u001e", "\\u001f",
+];
 
 /// Written as JSON by hand, as serde_json would write the value (compact,
 /// fields in order, `None` left out), but in one pass over each string.
 trait Json {
-    fn json(&self, buf: &mut Vec<u8>);
+    fn json(&self, buf: &mut String);
 }
 
 impl<T: Json> Json for [T] {
-    fn json(&self, buf: &mut Vec<u8>) {
-        buf.push(b'[');
+    fn json(&self, buf: &mut String) {
+        buf.push('[');
         for (n, x) in self.iter().enumerate() {
             if n > 0 {
-                buf.push(b',');
+                buf.push(',');
             }
             x.json(buf);
         }
-        buf.push(b']');
+        buf.push(']');
     }
 }
 
 /// `,"key":"value"` (no comma for the first field).
-fn field(buf: &mut Vec<u8>, first: bool, key: &str, value: &str) {
+fn field(buf: &mut String, first: bool, key: &str, value: &str) {
     if !first {
-        buf.push(b',');
+        buf.push(',');
     }
     json_str(buf, key);
-    buf.push(b':');
+    buf.push(':');
     json_str(buf, value);
 }
 
 impl Json for Entry {
-    fn json(&self, buf: &mut Vec<u8>) {
-        buf.push(b'{');
+    fn json(&self, buf: &mut String) {
+        buf.push('{');
         field(buf, true, "title", &self.title);
         field(buf, false, "url", &self.url);
         field(buf, false, "kind", &self.kind);
@@ -368,14 +405,14 @@ impl Json for Entry {
         if let Some(d) = self.dir {
             field(buf, false, "dir", d);
         }
-        buf.push(b'}');
+        buf.push('}');
     }
 }
 
 impl Json for Replace {
-    fn json(&self, buf: &mut Vec<u8>) {
-        buf.extend_from_slice(b"{\"i\":");
-        buf.extend_from_slice(self.i.to_string().as_bytes());
+    fn json(&self, buf: &mut String) {
+        buf.push_str("{\"i\":");
+        buf.push_str(&self.i.to_string());
         field(buf, false, "url", &self.url);
         if let Some(t) = &self.text {
             field(buf, false, "text", t);
@@ -383,37 +420,32 @@ impl Json for Replace {
         if let Some(m) = &self.more {
             field(buf, false, "more", m);
         }
-        buf.push(b'}');
+        buf.push('}');
     }
 }
 
 impl Json for Supplement {
-    fn json(&self, buf: &mut Vec<u8>) {
-        buf.extend_from_slice(b"{\"replace\":");
+    fn json(&self, buf: &mut String) {
+        buf.push_str("{\"replace\":");
         self.replace.json(buf);
-        buf.extend_from_slice(b",\"add\":");
+        buf.push_str(",\"add\":");
         self.add.json(buf);
-        buf.push(b'}');
+        buf.push('}');
     }
 }
 
 /// `NAME = VALUE;` as a script, the value as JSON that no text can end or break.
 fn script<T: Json + ?Sized>(name: &str, value: &T, size: usize) -> String {
-    let mut buf = Vec::with_capacity(size + 64);
-    buf.extend_from_slice(name.as_bytes());
-    buf.extend_from_slice(b" = ");
+    let mut buf = String::with_capacity(size + 64);
+    buf.push_str(name);
+    buf.push_str(" = ");
     value.json(&mut buf);
-    buf.extend_from_slice(b";\n");
-    String::from_utf8(buf).unwrap_or_else(|_| format!("{name} = null;\n"))
+    buf.push_str(";\n");
+    buf
 }
 
 fn size(list: &[Entry]) -> usize {
     list.iter().map(|e| e.text.len() + e.url.len() + 64).sum()
-}
-
-/// `window.CAIRN_SEARCH = [...]`: what participants can find.
-pub fn index_js(entries: &[Entry]) -> String {
-    script("window.CAIRN_SEARCH", entries, size(entries))
 }
 
 /// What facilitators find besides the participant index: an entry of it
@@ -436,8 +468,8 @@ pub struct Replace {
     pub more: Option<String>,
 }
 
-/// The facilitator supplement to the participant index `part` (see
-/// [`Supplement`]). A session adds what facilitators read beyond the
+/// The facilitator supplement to the participant index `part` (its entries
+/// from [`participant_index`]; see [`Supplement`]). A session adds what facilitators read beyond the
 /// participant text (facilitator-only passages, agenda, notes), so the
 /// shared text is not written twice.
 pub fn supplement(p: &Program, part: &[Entry]) -> Supplement {
@@ -476,12 +508,7 @@ pub fn supplement(p: &Program, part: &[Entry]) -> Supplement {
                         None,
                     )
                 }
-                None => (
-                    None,
-                    make_entry(p, a, Kind::Session, i, "search_kind.session", &|| {
-                        session_text(s, Text::new(a, max_text(p)))
-                    }),
-                ),
+                None => (None, session_entry(p, a, i)),
             }
         })
         .collect();
@@ -550,9 +577,9 @@ mod tests {
     }
 
     fn hand<T: Json + ?Sized>(v: &T) -> String {
-        let mut buf = Vec::new();
+        let mut buf = String::new();
         v.json(&mut buf);
-        String::from_utf8(buf).unwrap()
+        buf
     }
 
     #[test]
@@ -599,13 +626,9 @@ mod tests {
             strings.push(s);
         }
         for s in &strings {
-            let mut buf = Vec::new();
+            let mut buf = String::new();
             json_str(&mut buf, s);
-            assert_eq!(
-                String::from_utf8(buf).unwrap(),
-                serde_script_safe(s),
-                "{s:?}"
-            );
+            assert_eq!(buf, serde_script_safe(s), "{s:?}");
         }
         let entry = |n: usize| Entry {
             item: ItemRef {

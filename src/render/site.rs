@@ -2674,14 +2674,14 @@ pub fn render_pages(
 pub fn search_indexes(p: &Program) -> OutputSet {
     let mut out = OutputSet::default();
     if p.config.search {
-        let part = search::entries(p, Audience::Participant);
+        let (index, part) = search::participant_index(p);
         if p.config.publishes(Audience::Facilitator) {
             out.add(
                 paths::FACILITATOR_SEARCH_INDEX,
                 search::facilitator_js(p, &part),
             );
         }
-        out.add(paths::SEARCH_INDEX, search::index_js(&part));
+        out.add(paths::SEARCH_INDEX, index);
     }
     out
 }
