@@ -13,7 +13,7 @@ use crate::deps::{self, Dep};
 use crate::model::*;
 use crate::output::{OutputSet, Sink};
 use crate::parse::markdown::{Doc, Leaf};
-use crate::render::html_doc::{self, DocCx, TocEntry, esc};
+use crate::render::html_doc::{self, DocCx, TocEntry, esc, esc_into};
 use crate::render::{paths, search, worksheet_html};
 use crate::theme::Theme;
 
@@ -1351,6 +1351,60 @@ impl<'a> Site<'a> {
         o
     }
 
+    /// One run-sheet row as HTML, from its `agenda` entry `row`: the
+    /// default `facilitator_session.html` prints these (`run_rows_html`)
+    /// instead of looking up each value of each row.
+    fn run_row_html(&self, o: &mut String, a: &AgendaItem, row: &serde_json::Value, root: &str) {
+        let p = self.p;
+        let text = |key: &str| row.get(key).and_then(|v| v.as_str()).unwrap_or_default();
+        o.push_str("\n<li class=\"run-row kind-");
+        o.push_str(AgendaKind::NAMES[a.kind as usize]);
+        o.push_str("\" id=\"");
+        esc_into(text("id"), o);
+        o.push_str("\">\n  <p class=\"run-when\"><span class=\"run-time\">");
+        esc_into(text("start"), o);
+        o.push_str("</span> <span class=\"run-minutes\">");
+        esc_into(&p.strings.plural("minutes", a.minutes.into(), &[]), o);
+        o.push_str("</span> <span class=\"kind-label\">");
+        esc_into(text("kind_label"), o);
+        o.push_str("</span></p>\n  <div class=\"run-body\">\n  <h3 class=\"run-title\"");
+        o.push_str(text("lang"));
+        o.push('>');
+        let exercise_url = row
+            .get("exercise")
+            .and_then(|e| e.get("url"))
+            .and_then(|u| u.as_str());
+        match exercise_url {
+            Some(url) if row["title_is_exercise"] == json!(true) => {
+                o.push_str("<a href=\"");
+                esc_into(root, o);
+                esc_into(url, o);
+                o.push_str("\">");
+                esc_into(&a.title, o);
+                o.push_str("</a>");
+            }
+            _ => esc_into(&a.title, o),
+        }
+        o.push_str("</h3>\n");
+        o.push_str(text("uses_html"));
+        o.push_str(text("follow_ups_html"));
+        let notes = text("notes_html");
+        if !notes.is_empty() {
+            o.push_str("<div class=\"agenda-notes\">");
+            o.push_str(notes);
+            o.push_str("</div>\n");
+        }
+        let card = text("exercise_html");
+        if !card.is_empty() {
+            o.push_str("<details class=\"run-script\"><summary>");
+            esc_into(p.strings.get("row_exercise_in_full"), o);
+            o.push_str("</summary>");
+            o.push_str(card);
+            o.push_str("</details>\n");
+        }
+        o.push_str("</div>\n</li>");
+    }
+
     fn pager(&self, c: &mut Context, i: usize, audience: Audience) {
         let p = self.p;
         let link = |j: usize| {
@@ -1408,6 +1462,9 @@ impl<'a> Site<'a> {
         );
         let placed = &s.uses(audience).placed;
         let in_text = |kind: Kind, index: usize| placed.contains(&ItemRef { kind, index });
+        // The run sheet's rows as HTML (what `facilitator_session.html`'s
+        // loop over `agenda` printed), made from the same values.
+        let mut rows_html = String::new();
         let agenda: Vec<_> = s
             .agenda
             .iter()
@@ -1440,11 +1497,15 @@ impl<'a> Site<'a> {
                     // instead of one per value.
                     row["uses_html"] = json!(self.row_uses_html(a, &root, audience));
                     row["follow_ups_html"] = json!(self.row_follow_ups_html(a));
+                    self.run_row_html(&mut rows_html, a, &row, &root);
                 }
                 row
             })
             .collect();
         adds.put("agenda", serde_json::Value::Array(agenda));
+        if fac {
+            adds.html("run_rows_html", rows_html);
+        }
         if !fac {
             adds.html("agenda_html", self.agenda_list_html(s));
         }
