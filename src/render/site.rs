@@ -1351,6 +1351,32 @@ impl<'a> Site<'a> {
         o
     }
 
+    /// What the `points` macro (macros.html) writes: a session's questions
+    /// or key points (`html`) in a box titled with the look's word `key`;
+    /// empty without any.
+    fn points_box_html(&self, key: &str, html: &str) -> String {
+        if html.is_empty() {
+            return String::new();
+        }
+        let mut o = String::with_capacity(html.len() + 160);
+        for part in [
+            "<section class=\"callout callout-",
+            key,
+            "\" aria-labelledby=\"",
+            key,
+            "\">\n<h2 id=\"",
+            key,
+            "\" class=\"callout-title\">",
+        ] {
+            o.push_str(part);
+        }
+        esc_into(self.p.strings.get(key), &mut o);
+        o.push_str("</h2>\n");
+        o.push_str(html);
+        o.push_str("\n</section>\n");
+        o
+    }
+
     /// One run-sheet row as HTML, from its `agenda` entry `row`: the
     /// default `facilitator_session.html` prints these (`run_rows_html`)
     /// instead of looking up each value of each row.
@@ -1529,8 +1555,24 @@ impl<'a> Site<'a> {
                 .collect();
             format!("<ul>\n{items}</ul>\n")
         };
-        adds.html("questions_html", list(&s.questions, "q"));
-        adds.html("keypoints_html", list(&s.keypoints, "k"));
+        for (key, docs, prefix, names) in [
+            (
+                "questions",
+                &s.questions,
+                "q",
+                ["questions_html", "questions_box_html"],
+            ),
+            (
+                "keypoints",
+                &s.keypoints,
+                "k",
+                ["keypoints_html", "keypoints_box_html"],
+            ),
+        ] {
+            let html = list(docs, prefix);
+            adds.html(names[1], self.points_box_html(key, &html));
+            adds.html(names[0], html);
+        }
         // Prompts, exercises and worksheets from the agenda, each once.
         let mut prompt_ids: Vec<usize> = Vec::new();
         let mut ex_ids: Vec<usize> = Vec::new();
@@ -1583,6 +1625,7 @@ impl<'a> Site<'a> {
             c.insert("materials", &plan.materials);
             adds.put("print_list", print_items(p, plan));
             adds.put("brought_back", brought_back(p, plan));
+            adds.html("print_items_html", print_items_html(p, plan));
             c.insert("group_size", &p.info.group_size);
         }
         let mut toc_all = Vec::new();
@@ -2148,6 +2191,7 @@ impl<'a> Site<'a> {
             .map(|(i, (s, plan))| {
                 json!({"number": s.number, "title": s.title, "materials": plan.materials, "title_html": self.session_title_html(i),
                        "worksheets": print_items(p, plan), "brought_back": brought_back(p, plan),
+                       "print_items_html": print_items_html(p, plan),
                        "handout": self.pdf && p.config.prints(crate::config::Edition::Handouts),
                        "handout_url": paths::handout_pdf(&s.id), "handout_total": group})
             })
@@ -2264,6 +2308,45 @@ fn print_items(p: &Program, plan: &crate::print_plan::SessionPrint) -> serde_jso
                    "facilitator": w.audience == Audience::Facilitator})
         })
         .collect()
+}
+
+/// What the `print_items` macro (macros.html) writes for `plan`, made
+/// here: each worksheet to print, then each one brought back, as list items
+/// in the look's words.
+fn print_items_html(p: &Program, plan: &crate::print_plan::SessionPrint) -> String {
+    let words = &p.strings;
+    let copies = |n: u32| words.plural("copies", n.into(), &[]);
+    let mut o = String::new();
+    let mut item = |text: String| {
+        o.push_str("<li class=\"print-item\">");
+        esc_into(&text, &mut o);
+        o.push_str("</li>\n");
+    };
+    for w in &plan.worksheets {
+        let title = p.worksheets[w.worksheet].title.as_str();
+        if w.audience == Audience::Facilitator {
+            let c = copies(w.copies.unwrap_or_default());
+            item(words.fill(
+                "print_item_facilitator",
+                &[("title", title), ("copies", &c)],
+            ));
+        } else {
+            let n = w.per_participant.unwrap_or_default().to_string();
+            let mut text = words.fill("print_item_participant", &[("title", title), ("n", &n)]);
+            if let Some(c) = w.copies.filter(|c| *c != 0) {
+                text.push_str(&words.fill("print_item_in_all", &[("copies", &copies(c))]));
+            }
+            item(text);
+        }
+    }
+    for (w, s) in &plan.brought_back {
+        let n = p.sessions[*s].number.to_string();
+        item(words.fill(
+            "print_item_brought_back",
+            &[("title", &p.worksheets[*w].title), ("n", &n)],
+        ));
+    }
+    o
 }
 
 /// Worksheets with rounds that participants bring back from an earlier session.
