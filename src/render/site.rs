@@ -1128,13 +1128,14 @@ impl<'a> Site<'a> {
         Ok(c)
     }
 
-    fn render(&self, template: &str, path: String, c: &Context) -> PageOut {
+    fn render(&self, template: &str, path: String, mut c: Context) -> PageOut {
+        self.put_chrome(&mut c);
         // Room for most pages at once (Tera's own buffer starts at 2 kB and
         // grows by copying).
         let mut buf = Vec::with_capacity(32 * 1024);
         let html = self
             .tera
-            .render_to(template, c, &mut buf)
+            .render_to(template, &c, &mut buf)
             .map_err(|e| tera_message(&e))
             .and_then(|()| String::from_utf8(buf).map_err(|e| e.to_string()))
             .map_err(|message| TemplateError {
@@ -1142,6 +1143,76 @@ impl<'a> Site<'a> {
                 message,
             });
         PageOut { path, html }
+    }
+
+    /// The trail and the pager as HTML, `breadcrumbs_html` and
+    /// `pager_html`: what `base.html` printed from the page's `breadcrumbs`,
+    /// `title`, `fallback`, `prev` and `next`, made from those values just
+    /// before the page renders (a few lookups less on every page).
+    fn put_chrome(&self, c: &mut Context) {
+        let words = &self.p.strings;
+        fn text(v: Option<&serde_json::Value>) -> &str {
+            v.and_then(|v| v.as_str()).unwrap_or_default()
+        }
+        let root = text(c.get("root"));
+        let mut crumbs = String::new();
+        if let Some(list) = c
+            .get("breadcrumbs")
+            .and_then(|b| b.as_array())
+            .filter(|l| !l.is_empty())
+        {
+            crumbs.push_str("<nav class=\"breadcrumbs\" aria-label=\"");
+            esc_into(words.get("breadcrumb_label"), &mut crumbs);
+            crumbs.push_str("\">\n  <ol>\n  ");
+            for l in list {
+                crumbs.push_str("<li><a href=\"");
+                esc_into(root, &mut crumbs);
+                esc_into(text(l.get("url")), &mut crumbs);
+                crumbs.push_str("\">");
+                esc_into(text(l.get("title")), &mut crumbs);
+                crumbs.push_str("</a></li>");
+            }
+            crumbs.push_str("\n    <li><span aria-current=\"page\"");
+            if let Some(f) = c.get("fallback").filter(|f| truthy(f)) {
+                crumbs.push_str(" lang=\"");
+                esc_into(text(f.get("lang")), &mut crumbs);
+                crumbs.push_str("\" dir=\"");
+                esc_into(text(f.get("dir")), &mut crumbs);
+                crumbs.push('"');
+            }
+            crumbs.push('>');
+            esc_into(text(c.get("title")), &mut crumbs);
+            crumbs.push_str("</span></li>\n  </ol>\n</nav>\n");
+        }
+        let mut pager = String::new();
+        let prev = c.get("prev").filter(|v| truthy(v));
+        let next = c.get("next").filter(|v| truthy(v));
+        if prev.is_some() || next.is_some() {
+            pager.push_str("<nav class=\"pager\" aria-label=\"");
+            esc_into(words.get("pager_label"), &mut pager);
+            pager.push_str("\">");
+            for (link, rel, word) in [
+                (prev, "prev", "pager_previous"),
+                (next, "next", "pager_next"),
+            ] {
+                let Some(link) = link else { continue };
+                for part in ["\n  <a class=\"pager-", rel, "\" href=\""] {
+                    pager.push_str(part);
+                }
+                esc_into(root, &mut pager);
+                esc_into(text(link.get("url")), &mut pager);
+                for part in ["\" rel=\"", rel, "\"><span class=\"pager-label\">"] {
+                    pager.push_str(part);
+                }
+                esc_into(words.get(word), &mut pager);
+                pager.push_str("</span> ");
+                pager.push_str(text(link.get("title_html")));
+                pager.push_str("</a>");
+            }
+            pager.push_str("\n</nav>\n");
+        }
+        c.insert("breadcrumbs_html", &crumbs);
+        c.insert("pager_html", &pager);
     }
 
     fn pdf_link(&self, title: &str, file: &str, edition: crate::config::Edition) -> Option<Link> {
@@ -1203,7 +1274,7 @@ impl<'a> Site<'a> {
         }];
         toc_all.extend(toc);
         self.put_toc(&mut c, &toc_all);
-        self.render("overview.html", path, &c)
+        self.render("overview.html", path, c)
     }
 
     fn theme_page(&self, i: usize) -> PageOut {
@@ -1246,7 +1317,7 @@ impl<'a> Site<'a> {
             .map(|(pi, _)| self.prompt_card(pi, 3))
             .collect();
         c.insert("prompts_html", &prompts.join(""));
-        self.render("theme.html", path, &c)
+        self.render("theme.html", path, c)
     }
 
     /// A run-sheet row's "Exercise:" line (when its title is not the
@@ -1702,12 +1773,12 @@ impl<'a> Site<'a> {
         adds.into(&mut c);
         if fac {
             c.insert("participant_url", &paths::session(&s.id));
-            self.render("facilitator_session.html", path, &c)
+            self.render("facilitator_session.html", path, c)
         } else {
             if p.config.publishes(Audience::Facilitator) {
                 c.insert("facilitator_url", &paths::facilitator_session(&s.id));
             }
-            self.render("session.html", path, &c)
+            self.render("session.html", path, c)
         }
     }
 
@@ -1755,7 +1826,7 @@ impl<'a> Site<'a> {
             .map(|w| self.worksheet_card(*w, Audience::Participant, &root, 3))
             .collect();
         c.insert("worksheets_html", &worksheets);
-        self.render("exercise.html", path, &c)
+        self.render("exercise.html", path, c)
     }
 
     fn exercise_library(&self) -> PageOut {
@@ -1792,7 +1863,7 @@ impl<'a> Site<'a> {
             "group_filter",
             &p.exercises.iter().any(|e| e.group_size.is_some()),
         );
-        self.render("exercises.html", path, &c)
+        self.render("exercises.html", path, c)
     }
 
     fn prompt_library(&self) -> PageOut {
@@ -1838,7 +1909,7 @@ impl<'a> Site<'a> {
             })
             .collect();
         self.put_toc(&mut c, &toc);
-        self.render("prompts.html", path, &c)
+        self.render("prompts.html", path, c)
     }
 
     fn worksheet_page(&self, i: usize) -> Option<PageOut> {
@@ -1887,7 +1958,7 @@ impl<'a> Site<'a> {
         {
             c.insert("pdf_links", &vec![l]);
         }
-        Some(self.render("worksheet.html", path, &c))
+        Some(self.render("worksheet.html", path, c))
     }
 
     /// Links to sessions `list` for `audience`: title and URL.
@@ -1940,7 +2011,7 @@ impl<'a> Site<'a> {
             })
             .collect();
         put(&mut c, "worksheets", serde_json::Value::Array(list));
-        self.render("worksheets.html", path, &c)
+        self.render("worksheets.html", path, c)
     }
 
     /// `404.html`, which a web server sends for any missing address: its
@@ -1952,7 +2023,7 @@ impl<'a> Site<'a> {
         let mut c = page_context!(path, self.shared_context(Audience::Participant, root, None));
         c.insert("title", self.p.strings.get("not_found_title"));
         c.insert("breadcrumbs", &Vec::<Link>::new());
-        self.render("404.html", path, &c)
+        self.render("404.html", path, c)
     }
 
     /// The program's key points: each session's, under its title.
@@ -1993,7 +2064,7 @@ impl<'a> Site<'a> {
         put_html(&mut c, "body_html", body);
         c.insert("summary", &Option::<String>::None);
         self.put_toc(&mut c, &[]);
-        self.render("page.html", path, &c)
+        self.render("page.html", path, c)
     }
 
     fn glossary(&self) -> PageOut {
@@ -2035,7 +2106,7 @@ impl<'a> Site<'a> {
             })
             .collect();
         put(&mut c, "terms", serde_json::Value::Array(terms));
-        self.render("glossary.html", path, &c)
+        self.render("glossary.html", path, c)
     }
 
     fn page(&self, i: usize) -> Option<PageOut> {
@@ -2066,7 +2137,7 @@ impl<'a> Site<'a> {
         c.insert("summary", &Option::<String>::None);
         let toc: Vec<_> = toc.into_iter().filter(|t| t.level == 2).collect();
         self.put_toc(&mut c, &toc);
-        Some(self.render("page.html", path, &c))
+        Some(self.render("page.html", path, c))
     }
 
     fn guide(&self, i: usize) -> PageOut {
@@ -2092,7 +2163,7 @@ impl<'a> Site<'a> {
         c.insert("summary", &g.summary);
         let toc: Vec<_> = toc.into_iter().filter(|t| t.level == 2).collect();
         self.put_toc(&mut c, &toc);
-        self.render("page.html", path, &c)
+        self.render("page.html", path, c)
     }
 
     fn facilitator_index(&self) -> PageOut {
@@ -2242,7 +2313,7 @@ impl<'a> Site<'a> {
             },
         ]);
         self.put_toc(&mut c, &toc);
-        self.render("facilitator_index.html", path, &c)
+        self.render("facilitator_index.html", path, c)
     }
 
     fn search_page(&self, audience: Audience) -> PageOut {
@@ -2261,12 +2332,25 @@ impl<'a> Site<'a> {
                 &[(self.w("overview"), paths::OVERVIEW.into())],
             )
         );
-        self.render("search.html", path, &c)
+        self.render("search.html", path, c)
     }
 }
 
 /// A value for a URL's query: every byte but ASCII letters, digits and
 /// `-._~` percent-encoded.
+/// Whether Tera's `{% if %}` takes `v` as true.
+fn truthy(v: &serde_json::Value) -> bool {
+    use serde_json::Value as V;
+    match v {
+        V::Null => false,
+        V::Bool(b) => *b,
+        V::Number(n) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
+        V::String(s) => !s.is_empty(),
+        V::Array(a) => !a.is_empty(),
+        V::Object(o) => !o.is_empty(),
+    }
+}
+
 fn query_value(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
