@@ -2178,6 +2178,17 @@ impl<'a> Site<'a> {
                 &[(self.w("overview"), paths::OVERVIEW.into())],
             )
         );
+        // The run sheet's rows as HTML too: what the default template's
+        // loop over `sessions` printed.
+        let mut rows = String::new();
+        let mut part: Option<&str> = None;
+        let root = root_for(&path);
+        let label = |key: &str| esc(p.strings.get(key));
+        let labels = [
+            label("column_theme"),
+            label("column_minutes"),
+            label("column_outline"),
+        ];
         let run_sheet: Vec<_> = p
             .sessions
             .iter()
@@ -2188,6 +2199,50 @@ impl<'a> Site<'a> {
                     .iter()
                     .map(|a| format!("{} {} ({} {min})", clock(a.start), a.title, a.minutes))
                     .collect();
+                if let Some(name) = s.part.as_deref().filter(|n| !n.is_empty() && part != Some(*n)) {
+                    part = Some(name);
+                    rows.push_str("<tr class=\"part-row\"><th scope=\"colgroup\" colspan=\"4\">");
+                    esc_into(name, &mut rows);
+                    rows.push_str("</th></tr>\n");
+                }
+                rows.push_str("<tr>\n  <th scope=\"row\">");
+                if let Some(m) = s.start {
+                    rows.push_str("<span class=\"clock\">");
+                    esc_into(&clock_at(Some(m), 0), &mut rows);
+                    rows.push_str("</span> ");
+                }
+                rows.push_str("<a href=\"");
+                esc_into(&root, &mut rows);
+                esc_into(&paths::facilitator_session(&s.id), &mut rows);
+                rows.push('"');
+                rows.push_str(&self.text_lang(&s.path));
+                rows.push('>');
+                rows.push_str(&s.number.to_string());
+                rows.push_str(". ");
+                esc_into(&s.title, &mut rows);
+                rows.push_str("</a></th>\n  <td data-label=\"");
+                rows.push_str(&labels[0]);
+                rows.push('"');
+                if let Some(t) = s.theme {
+                    rows.push_str(&self.text_lang(&p.themes[t].path));
+                    rows.push('>');
+                    esc_into(&p.themes[t].title, &mut rows);
+                } else {
+                    rows.push('>');
+                }
+                rows.push_str("</td>\n  <td class=\"time\" data-label=\"");
+                rows.push_str(&labels[1]);
+                rows.push_str("\">");
+                rows.push_str(&s.duration.to_string());
+                rows.push_str("</td>\n  <td data-label=\"");
+                rows.push_str(&labels[2]);
+                rows.push_str("\"><ul class=\"agenda-prompts\">");
+                for a in &agenda {
+                    rows.push_str("<li>");
+                    esc_into(a, &mut rows);
+                    rows.push_str("</li>");
+                }
+                rows.push_str("</ul></td>\n</tr>\n");
                 json!({
                     "number": s.number, "title": s.title, "duration": s.duration, "lang": self.text_lang(&s.path),
                     "theme_lang": s.theme.map(|t| self.text_lang(&p.themes[t].path)).unwrap_or_default(),
@@ -2199,6 +2254,7 @@ impl<'a> Site<'a> {
             })
             .collect();
         put(&mut c, "sessions", serde_json::Value::Array(run_sheet));
+        put_html(&mut c, "run_sheet_html", rows);
         // program.md's facilitator notes (its top-level `:::facilitator`
         // and `:::script` blocks), on this page only.
         let notes: Vec<crate::parse::markdown::Node> = p
@@ -2254,16 +2310,44 @@ impl<'a> Site<'a> {
         );
         // The print and materials list, per session: the program's print plan.
         let group = p.info.group_size;
+        let handout = self.pdf && p.config.prints(crate::config::Edition::Handouts);
+        // Each session's print list as HTML too, as the default template's
+        // loop over `print_list` printed it.
+        let mut print_html = String::new();
         let print: Vec<_> = p
             .sessions
             .iter()
             .zip(&p.print.sessions)
             .enumerate()
             .map(|(i, (s, plan))| {
+                let o = &mut print_html;
+                o.push_str("<h3>");
+                o.push_str(&self.session_title_html(i));
+                o.push_str("</h3>\n<ul class=\"print-list\">\n");
+                if handout {
+                    o.push_str("<li><a href=\"");
+                    esc_into(&root, o);
+                    esc_into(&paths::handout_pdf(&s.id), o);
+                    o.push_str("\">");
+                    esc_into(p.strings.get("session_handout"), o);
+                    o.push_str("</a>");
+                    if let Some(n) = group.filter(|n| *n != 0) {
+                        o.push_str(": ");
+                        esc_into(&p.strings.plural("copies", n.into(), &[]), o);
+                    }
+                    o.push_str("</li>\n");
+                }
+                o.push_str(&print_items_html(p, plan));
+                for m in &plan.materials {
+                    o.push_str("<li>");
+                    esc_into(m, o);
+                    o.push_str("</li>\n");
+                }
+                o.push_str("</ul>\n");
                 json!({"number": s.number, "title": s.title, "materials": plan.materials, "title_html": self.session_title_html(i),
                        "worksheets": print_items(p, plan), "brought_back": brought_back(p, plan),
                        "print_items_html": print_items_html(p, plan),
-                       "handout": self.pdf && p.config.prints(crate::config::Edition::Handouts),
+                       "handout": handout,
                        "handout_url": paths::handout_pdf(&s.id), "handout_total": group})
             })
             .collect();
@@ -2276,6 +2360,7 @@ impl<'a> Site<'a> {
         put(&mut c, "print_totals", serde_json::Value::Array(totals));
         c.insert("print_list_csv", paths::PRINT_LIST_CSV);
         put(&mut c, "print_list", serde_json::Value::Array(print));
+        put_html(&mut c, "print_list_html", print_html);
         c.insert("group_size", &group);
         let mut pdfs = Vec::new();
         use crate::config::Edition;
