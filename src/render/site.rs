@@ -1233,21 +1233,56 @@ impl<'a> Site<'a> {
         put_html(&mut c, "body_html", body);
         c.insert("goals", &p.info.goals);
         c.insert("agreements", &p.info.agreements);
+        // The session cards as HTML too, as the default template's loop
+        // over `sessions` printed them.
+        let mut cards = String::new();
+        let theme_word = esc(p.strings.get("theme"));
         let sessions: Vec<_> = p
             .sessions
             .iter()
             .enumerate()
             .map(|(i, s)| {
+                let (url, summary, lang) =
+                    (paths::session(&s.id), s.one_line(), self.text_lang(&s.path));
+                let title_html = self.session_title_html(i);
+                cards.push_str("<li class=\"card\">\n  <h3><a href=\"");
+                esc_into(root, &mut cards);
+                esc_into(&url, &mut cards);
+                cards.push_str("\">");
+                cards.push_str(&title_html);
+                cards.push_str("</a></h3>");
+                if let Some(text) = summary.filter(|t| !t.is_empty()) {
+                    cards.push_str("\n  <p class=\"card-summary\"");
+                    cards.push_str(&lang);
+                    cards.push('>');
+                    esc_into(text, &mut cards);
+                    cards.push_str("</p>");
+                }
+                if let Some(t) = s.theme {
+                    let th = &p.themes[t];
+                    cards.push_str("\n  <dl class=\"meta\">\n    <div><dt>");
+                    cards.push_str(&theme_word);
+                    cards.push_str("</dt><dd><a href=\"");
+                    esc_into(root, &mut cards);
+                    esc_into(&paths::theme(&th.id), &mut cards);
+                    cards.push('"');
+                    cards.push_str(&self.text_lang(&th.path));
+                    cards.push('>');
+                    esc_into(&th.title, &mut cards);
+                    cards.push_str("</a></dd></div>\n  </dl>");
+                }
+                cards.push_str("\n</li>\n");
                 json!({
-                    "number": s.number, "title": s.title, "url": paths::session(&s.id),
-                    "duration": s.duration, "summary": s.one_line(), "lang": self.text_lang(&s.path),
-                    "title_html": self.session_title_html(i),
+                    "number": s.number, "title": s.title, "url": url,
+                    "duration": s.duration, "summary": summary, "lang": lang,
+                    "title_html": title_html,
                     "theme": s.theme.map(|t| self.theme_link(t)),
                     "objectives": s.objectives,
                 })
             })
             .collect();
         put(&mut c, "sessions", serde_json::Value::Array(sessions));
+        put_html(&mut c, "session_cards_html", cards);
         let themes: Vec<_> = p
             .themes
             .iter()
@@ -1944,11 +1979,10 @@ impl<'a> Site<'a> {
             "worksheet",
             json!({"id": w.id, "title": w.title, "repeat": w.repeat, "copies": w.copies, "source": w.source, "license": w.license}),
         );
-        put(
-            &mut c,
-            "sessions",
-            self.session_links(&worksheet_users(p, i, audience), audience),
-        );
+        let (sessions, sessions_html) =
+            self.session_links(&worksheet_users(p, i, audience), audience, &root);
+        put(&mut c, "sessions", sessions);
+        put_html(&mut c, "sessions_html", sessions_html);
         if audience == Audience::Participant
             && let Some(l) = self.pdf_link(
                 self.p.strings.get("pdf_worksheet"),
@@ -1962,8 +1996,17 @@ impl<'a> Site<'a> {
     }
 
     /// Links to sessions `list` for `audience`: title and URL.
-    fn session_links(&self, list: &[usize], audience: Audience) -> serde_json::Value {
-        list.iter()
+    /// Links to sessions `list` (`title`, `url`, `title_html`), and the
+    /// same as HTML list items (a link when `audience` has the page).
+    fn session_links(
+        &self,
+        list: &[usize],
+        audience: Audience,
+        root: &str,
+    ) -> (serde_json::Value, String) {
+        let mut html = String::new();
+        let links = list
+            .iter()
             .map(|s| {
                 let url = url_of(
                     self.p,
@@ -1973,9 +2016,24 @@ impl<'a> Site<'a> {
                     },
                     audience,
                 );
-                json!({"title": self.session_title(*s), "url": url, "title_html": self.session_title_html(*s)})
+                let title_html = self.session_title_html(*s);
+                html.push_str("<li>");
+                match &url {
+                    Some(u) if !u.is_empty() => {
+                        html.push_str("<a href=\"");
+                        esc_into(root, &mut html);
+                        esc_into(u, &mut html);
+                        html.push_str("\">");
+                        html.push_str(&title_html);
+                        html.push_str("</a>");
+                    }
+                    _ => html.push_str(&title_html),
+                }
+                html.push_str("</li>");
+                json!({"title": self.session_title(*s), "url": url, "title_html": title_html})
             })
-            .collect()
+            .collect();
+        (links, html)
     }
 
     /// The worksheets index: every worksheet `audience` has a page for, with
@@ -1993,6 +2051,7 @@ impl<'a> Site<'a> {
         }
         let title = self.w("worksheets");
         let mut c = page_context!(path, self.base_context(&path, &title, audience, &crumbs));
+        let root = root_for(&path);
         let list: Vec<_> = p
             .worksheets
             .iter()
@@ -2003,10 +2062,12 @@ impl<'a> Site<'a> {
                     index: i,
                 };
                 let url = url_of(p, item, audience)?;
+                let (sessions, sessions_html) =
+                    self.session_links(&worksheet_users(p, i, audience), audience, &root);
                 Some(json!({
                     "title": w.title, "url": url, "lang": self.text_lang(&w.path),
                     "facilitator": w.audience == Audience::Facilitator,
-                    "sessions": self.session_links(&worksheet_users(p, i, audience), audience),
+                    "sessions": sessions, "sessions_html": sessions_html,
                 }))
             })
             .collect();
