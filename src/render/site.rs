@@ -481,6 +481,9 @@ struct Site<'a> {
     /// "Session N: title" of every session, as text and as HTML, made on
     /// first use.
     session_titles: std::sync::OnceLock<Vec<(String, String)>>,
+    /// "N minutes" as HTML for every length an agenda part has, made on
+    /// first use: every agenda row on both session pages shows one.
+    minutes: std::sync::OnceLock<HashMap<u32, String>>,
 }
 
 /// A main navigation item: title, root-relative URL.
@@ -903,25 +906,45 @@ impl<'a> Site<'a> {
     /// A page's table of contents: `toc` (its entries) and `toc_html` (the
     /// `toc` macro's list, made here: a page's lookups of each entry's
     /// values in Tera cost more than the whole list in Rust).
-    fn put_toc(&self, c: &mut Context, toc: &[TocEntry]) {
+    fn put_toc(&self, c: &mut Context, toc: Vec<TocEntry>) {
+        let (toc, html) = self.toc_values(toc);
+        put(c, "toc", toc);
+        c.insert("toc_html", &html);
+    }
+
+    /// [`put_toc`](Self::put_toc)'s `toc` and `toc_html`.
+    fn toc_values(&self, toc: Vec<TocEntry>) -> (serde_json::Value, String) {
         let mut o = String::new();
         if toc.len() >= 3 {
-            o.push_str(&format!(
-                "<nav class=\"toc\" aria-labelledby=\"toc-title\">\n  <h2 id=\"toc-title\">{}</h2>\n  <ol>",
-                esc(self.p.strings.get("toc_title"))
-            ));
-            for e in toc {
-                o.push_str(&format!(
-                    "\n  <li class=\"toc-level-{}\"><a href=\"#{}\">{}</a></li>",
-                    e.level,
-                    esc(&e.id),
-                    esc(&e.title)
-                ));
+            o.push_str(
+                "<nav class=\"toc\" aria-labelledby=\"toc-title\">\n  <h2 id=\"toc-title\">",
+            );
+            esc_into(self.p.strings.get("toc_title"), &mut o);
+            o.push_str("</h2>\n  <ol>");
+            for e in &toc {
+                o.push_str("\n  <li class=\"toc-level-");
+                o.push_str(&e.level.to_string());
+                o.push_str("\"><a href=\"#");
+                esc_into(&e.id, &mut o);
+                o.push_str("\">");
+                esc_into(&e.title, &mut o);
+                o.push_str("</a></li>");
             }
             o.push_str("\n  </ol>\n</nav>\n");
         }
-        c.insert("toc", toc);
-        c.insert("toc_html", &o);
+        // The entries as they are, moved into the value (serializing
+        // would copy each string).
+        let list = toc
+            .into_iter()
+            .map(|e| {
+                let mut m = serde_json::Map::new();
+                m.insert("level".into(), e.level.into());
+                m.insert("id".into(), e.id.into());
+                m.insert("title".into(), e.title.into());
+                serde_json::Value::Object(m)
+            })
+            .collect();
+        (serde_json::Value::Array(list), o)
     }
 
     /// "Session 3: Boundaries" as HTML, the title [`marked`](Self::marked).
@@ -988,6 +1011,23 @@ impl<'a> Site<'a> {
                 })
                 .collect()
         })
+    }
+
+    /// "N minutes" in the look's words, as HTML.
+    fn minutes_html(&self, n: u32) -> std::borrow::Cow<'_, str> {
+        let known = self.minutes.get_or_init(|| {
+            let mut all = HashMap::new();
+            for a in self.p.sessions.iter().flat_map(|s| &s.agenda) {
+                all.entry(a.minutes).or_insert_with(|| {
+                    esc(&self.p.strings.plural("minutes", a.minutes.into(), &[]))
+                });
+            }
+            all
+        });
+        match known.get(&n) {
+            Some(m) => std::borrow::Cow::Borrowed(m),
+            None => esc(&self.p.strings.plural("minutes", n.into(), &[])).into(),
+        }
     }
 
     fn nav_items(&self, audience: Audience) -> &[NavItem] {
@@ -1107,7 +1147,7 @@ impl<'a> Site<'a> {
         c.insert("canonical", &Option::<String>::None);
         c.insert("languages", &Vec::<LanguageLink>::new());
         c.insert("fallback", &Option::<Fallback>::None);
-        self.put_toc(&mut c, &[]);
+        self.put_toc(&mut c, Vec::new());
         c.insert("pdf_links", &Vec::<Link>::new());
         c.insert("prev", &Option::<Link>::None);
         c.insert("next", &Option::<Link>::None);
@@ -1308,7 +1348,7 @@ impl<'a> Site<'a> {
             title: self.w("purpose"),
         }];
         toc_all.extend(toc);
-        self.put_toc(&mut c, &toc_all);
+        self.put_toc(&mut c, toc_all);
         self.render("overview.html", path, c)
     }
 
@@ -1421,7 +1461,7 @@ impl<'a> Site<'a> {
                 o.push_str(&format!("<span{lang}>{}</span>", esc(&a.title)));
             }
             o.push_str(" <span class=\"muted\">(");
-            html_doc::esc_into(&p.strings.plural("minutes", a.minutes.into(), &[]), &mut o);
+            o.push_str(&self.minutes_html(a.minutes));
             o.push_str(")</span></li>");
         }
         o
@@ -1496,7 +1536,7 @@ impl<'a> Site<'a> {
         o.push_str("\">\n  <p class=\"run-when\"><span class=\"run-time\">");
         esc_into(text("start"), o);
         o.push_str("</span> <span class=\"run-minutes\">");
-        esc_into(&p.strings.plural("minutes", a.minutes.into(), &[]), o);
+        o.push_str(&self.minutes_html(a.minutes));
         o.push_str("</span> <span class=\"kind-label\">");
         esc_into(text("kind_label"), o);
         o.push_str("</span></p>\n  <div class=\"run-body\">\n  <h3 class=\"run-title\"");
@@ -1787,7 +1827,9 @@ impl<'a> Site<'a> {
                 title: self.w("keypoints"),
             });
         }
-        self.put_toc(&mut c, &toc_all);
+        let (toc, toc_html) = self.toc_values(toc_all);
+        adds.put("toc", toc);
+        adds.html("toc_html", toc_html);
         self.pager(&mut c, i, audience);
         if self.pdf
             && p.config
@@ -1842,7 +1884,7 @@ impl<'a> Site<'a> {
         let (body, toc) = self.doc(&e.body, Audience::Participant, &root, 2);
         put_html(&mut c, "body_html", body);
         let toc: Vec<_> = toc.into_iter().filter(|t| t.level == 2).collect();
-        self.put_toc(&mut c, &toc);
+        self.put_toc(&mut c, toc);
         let sessions: Vec<_> = e
             .used_in
             .iter()
@@ -1943,7 +1985,7 @@ impl<'a> Site<'a> {
                 title: g["kind"].as_str().unwrap_or("").into(),
             })
             .collect();
-        self.put_toc(&mut c, &toc);
+        self.put_toc(&mut c, toc);
         self.render("prompts.html", path, c)
     }
 
@@ -2124,7 +2166,7 @@ impl<'a> Site<'a> {
         }
         put_html(&mut c, "body_html", body);
         c.insert("summary", &Option::<String>::None);
-        self.put_toc(&mut c, &[]);
+        self.put_toc(&mut c, Vec::new());
         self.render("page.html", path, c)
     }
 
@@ -2197,7 +2239,7 @@ impl<'a> Site<'a> {
         put_html(&mut c, "body_html", body);
         c.insert("summary", &Option::<String>::None);
         let toc: Vec<_> = toc.into_iter().filter(|t| t.level == 2).collect();
-        self.put_toc(&mut c, &toc);
+        self.put_toc(&mut c, toc);
         Some(self.render("page.html", path, c))
     }
 
@@ -2223,7 +2265,7 @@ impl<'a> Site<'a> {
         put_html(&mut c, "body_html", body);
         c.insert("summary", &g.summary);
         let toc: Vec<_> = toc.into_iter().filter(|t| t.level == 2).collect();
-        self.put_toc(&mut c, &toc);
+        self.put_toc(&mut c, toc);
         self.render("page.html", path, c)
     }
 
@@ -2398,7 +2440,8 @@ impl<'a> Site<'a> {
                     }
                     o.push_str("</li>\n");
                 }
-                o.push_str(&print_items_html(p, plan));
+                let items = print_items_html(p, plan);
+                o.push_str(&items);
                 for m in &plan.materials {
                     o.push_str("<li>");
                     esc_into(m, o);
@@ -2407,7 +2450,7 @@ impl<'a> Site<'a> {
                 o.push_str("</ul>\n");
                 json!({"number": s.number, "title": s.title, "materials": plan.materials, "title_html": self.session_title_html(i),
                        "worksheets": print_items(p, plan), "brought_back": brought_back(p, plan),
-                       "print_items_html": print_items_html(p, plan),
+                       "print_items_html": items,
                        "handout": handout,
                        "handout_url": paths::handout_pdf(&s.id), "handout_total": group})
             })
@@ -2458,7 +2501,7 @@ impl<'a> Site<'a> {
                 title: self.w("print_list"),
             },
         ]);
-        self.put_toc(&mut c, &toc);
+        self.put_toc(&mut c, toc);
         self.render("facilitator_index.html", path, c)
     }
 
@@ -2993,6 +3036,7 @@ pub fn render_pages(
         bases: Default::default(),
         prompt_cards: Default::default(),
         session_titles: Default::default(),
+        minutes: Default::default(),
     };
     let mut jobs = jobs(&site, want.is_some());
     // The pages that list the whole program take longest: start them first,
