@@ -369,18 +369,60 @@ fn fold_words(
     };
     for t in tera.templates.values_mut() {
         folder.nodes(&mut t.ast);
+        merge_text(&mut t.ast);
         for m in t.macros.values_mut() {
             folder.nodes(&mut m.body);
+            merge_text(&mut m.body);
         }
         for b in t.blocks.values_mut() {
             folder.nodes(&mut b.body);
+            merge_text(&mut b.body);
         }
         for defs in t.blocks_definitions.values_mut() {
             for (_, b) in defs {
                 folder.nodes(&mut b.body);
+                merge_text(&mut b.body);
             }
         }
     }
+}
+
+/// Joins neighbouring text in parsed templates (the words [`fold_words`]
+/// put between text, the text around a comment) and drops the comments, so
+/// that a page writes each run of fixed text at once. Tera has already
+/// trimmed the whitespace the tags asked to; the output is the same.
+fn merge_text(nodes: &mut Vec<tera::ast::Node>) {
+    use tera::ast::Node;
+    let mut out: Vec<Node> = Vec::with_capacity(nodes.len());
+    for mut node in nodes.drain(..) {
+        match &mut node {
+            Node::Comment(..) => continue,
+            Node::MacroDefinition(_, m, _) => merge_text(&mut m.body),
+            Node::FilterSection(_, f, _) => merge_text(&mut f.body),
+            Node::Block(_, b, _) => merge_text(&mut b.body),
+            Node::Forloop(_, l, _) => {
+                merge_text(&mut l.body);
+                if let Some(b) = &mut l.empty_body {
+                    merge_text(b);
+                }
+            }
+            Node::If(i, _) => {
+                for (_, _, body) in &mut i.conditions {
+                    merge_text(body);
+                }
+                if let Some((_, b)) = &mut i.otherwise {
+                    merge_text(b);
+                }
+            }
+            _ => {}
+        }
+        if let (Node::Text(text), Some(Node::Text(before))) = (&node, out.last_mut()) {
+            before.push_str(text);
+            continue;
+        }
+        out.push(node);
+    }
+    *nodes = out;
 }
 
 #[derive(Serialize, Clone)]
