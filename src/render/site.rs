@@ -1568,7 +1568,14 @@ impl<'a> Site<'a> {
     /// One run-sheet row as HTML, from its `agenda` entry `row`: the
     /// default `facilitator_session.html` prints these (`run_rows_html`)
     /// instead of looking up each value of each row.
-    fn run_row_html(&self, o: &mut String, a: &AgendaItem, row: &serde_json::Value, root: &str) {
+    fn run_row_html(
+        &self,
+        o: &mut String,
+        a: &AgendaItem,
+        row: &serde_json::Map<String, serde_json::Value>,
+        root: &str,
+        title_is_exercise: bool,
+    ) {
         let p = self.p;
         let text = |key: &str| row.get(key).and_then(|v| v.as_str()).unwrap_or_default();
         o.push_str("\n<li class=\"run-row kind-");
@@ -1589,7 +1596,7 @@ impl<'a> Site<'a> {
             .and_then(|e| e.get("url"))
             .and_then(|u| u.as_str());
         match exercise_url {
-            Some(url) if row["title_is_exercise"] == json!(true) => {
+            Some(url) if title_is_exercise => {
                 o.push_str("<a href=\"");
                 esc_into(root, o);
                 esc_into(url, o);
@@ -1685,35 +1692,43 @@ impl<'a> Site<'a> {
             .enumerate()
             .map(|(n, a)| {
                 let prompts: Vec<&str> = a.prompts.iter().map(|x| p.prompts[*x].text.as_str()).collect();
-                let mut row = json!({
-                    "start": clock(a.start), "end": clock(a.start + a.minutes), "minutes": a.minutes, "title": a.title, "kind": a.kind,
-                    // a title taken from an untranslated exercise is in the default language
-                    "lang": a.exercise.filter(|e| p.exercises[*e].title == a.title).map(|e| self.text_lang(&p.exercises[e].path)).unwrap_or_default(),
-                    "prompts": prompts,
-                    "exercise": a.exercise.map(|e| json!({"title": p.exercises[e].title, "url": paths::exercise(&p.exercises[e].id), "lang": self.text_lang(&p.exercises[e].path)})),
-                    "notes_html": if fac { a.notes.as_ref().map(|n| self.doc_in(n, Audience::Facilitator, &root, 4, &format!("note-{}-", a.start)).0) } else { None },
-                });
+                let title_is_exercise = a.exercise.is_some_and(|e| p.exercises[e].title == a.title);
+                // Built at once (each value inserted once; facilitators'
+                // rows have their own start, the time of day when given).
+                let mut row = serde_json::Map::new();
+                let mut set = |key: &str, value: serde_json::Value| {
+                    row.insert(key.to_string(), value);
+                };
+                set("start", json!(if fac { clock_at(s.start, a.start) } else { clock(a.start) }));
+                set("end", json!(clock(a.start + a.minutes)));
+                set("minutes", json!(a.minutes));
+                set("title", json!(a.title));
+                set("kind", json!(a.kind));
+                // a title taken from an untranslated exercise is in the default language
+                set("lang", json!(a.exercise.filter(|_| title_is_exercise).map(|e| self.text_lang(&p.exercises[e].path)).unwrap_or_default()));
+                set("prompts", json!(prompts));
+                set("exercise", json!(a.exercise.map(|e| json!({"title": p.exercises[e].title, "url": paths::exercise(&p.exercises[e].id), "lang": self.text_lang(&p.exercises[e].path)}))));
+                set("notes_html", json!(if fac { a.notes.as_ref().map(|n| self.doc_in(n, Audience::Facilitator, &root, 4, &format!("note-{}-", a.start)).0) } else { None }));
                 if fac {
-                    row["start"] = json!(clock_at(s.start, a.start));
-                    row["id"] = json!(format!("row-{}", n + 1));
-                    row["kind_label"] = json!(a.kind.default_title(&p.strings));
-                    row["follow_ups"] = a.prompts.iter().map(|x| json!({"text": p.prompts[*x].text, "follow_up": p.prompts[*x].follow_up})).collect();
-                    row["title_is_exercise"] = json!(a.exercise.is_some_and(|e| p.exercises[e].title == a.title));
+                    set("id", json!(format!("row-{}", n + 1)));
+                    set("kind_label", json!(a.kind.default_title(&p.strings)));
+                    set("follow_ups", a.prompts.iter().map(|x| json!({"text": p.prompts[*x].text, "follow_up": p.prompts[*x].follow_up})).collect());
+                    set("title_is_exercise", json!(title_is_exercise));
                     // The exercise's full text, right in its row (unless the
                     // session's own text places it).
-                    row["exercise_html"] = json!(a.exercise.filter(|e| !in_text(Kind::Exercise, *e)).map(|e| self.exercise_card(e, audience, &root, 4, true).to_string()));
-                    row["worksheets"] = a
+                    set("exercise_html", json!(a.exercise.filter(|e| !in_text(Kind::Exercise, *e)).map(|e| self.exercise_card(e, audience, &root, 4, true).to_string())));
+                    set("worksheets", a
                         .worksheets
                         .iter()
                         .map(|w| json!({"title": p.worksheets[*w].title, "url": url_of(p, ItemRef { kind: Kind::Worksheet, index: *w }, audience), "lang": self.text_lang(&p.worksheets[*w].path)}))
-                        .collect();
+                        .collect());
                     // The same, as HTML: a few lookups per row in the template
                     // instead of one per value.
-                    row["uses_html"] = json!(self.row_uses_html(a, &root, audience));
-                    row["follow_ups_html"] = json!(self.row_follow_ups_html(a));
-                    self.run_row_html(&mut rows_html, a, &row, &root);
+                    set("uses_html", json!(self.row_uses_html(a, &root, audience)));
+                    set("follow_ups_html", json!(self.row_follow_ups_html(a)));
+                    self.run_row_html(&mut rows_html, a, &row, &root, title_is_exercise);
                 }
-                row
+                serde_json::Value::Object(row)
             })
             .collect();
         adds.put("agenda", serde_json::Value::Array(agenda));
