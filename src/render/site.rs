@@ -1031,6 +1031,19 @@ impl<'a> Site<'a> {
         json!({"title": th.title, "url": paths::theme(&th.id), "lang": self.text_lang(&th.path)})
     }
 
+    /// The link to theme `t` as HTML (its title marked when untranslated).
+    fn theme_link_html(&self, t: usize, root: &str, o: &mut String) {
+        let th = &self.p.themes[t];
+        o.push_str("<a href=\"");
+        esc_into(root, o);
+        esc_into(&paths::theme(&th.id), o);
+        o.push('"');
+        o.push_str(&self.text_lang(&th.path));
+        o.push('>');
+        esc_into(&th.title, o);
+        o.push_str("</a>");
+    }
+
     /// "Session 3: Boundaries", in the look's words.
     fn session_title(&self, i: usize) -> String {
         self.session_titles()[i].0.clone()
@@ -1341,17 +1354,11 @@ impl<'a> Site<'a> {
                     cards.push_str("</p>");
                 }
                 if let Some(t) = s.theme {
-                    let th = &p.themes[t];
                     cards.push_str("\n  <dl class=\"meta\">\n    <div><dt>");
                     cards.push_str(&theme_word);
-                    cards.push_str("</dt><dd><a href=\"");
-                    esc_into(root, &mut cards);
-                    esc_into(&paths::theme(&th.id), &mut cards);
-                    cards.push('"');
-                    cards.push_str(&self.text_lang(&th.path));
-                    cards.push('>');
-                    esc_into(&th.title, &mut cards);
-                    cards.push_str("</a></dd></div>\n  </dl>");
+                    cards.push_str("</dt><dd>");
+                    self.theme_link_html(t, root, &mut cards);
+                    cards.push_str("</dd></div>\n  </dl>");
                 }
                 cards.push_str("\n</li>\n");
                 json!({
@@ -1681,6 +1688,20 @@ impl<'a> Site<'a> {
             "theme",
             s.theme.map(|t| self.theme_link(t)).unwrap_or_default(),
         );
+        // What the default templates print of those: the theme's link and
+        // the objectives as list items.
+        let mut theme_html = String::new();
+        if let Some(t) = s.theme {
+            self.theme_link_html(t, &root, &mut theme_html);
+        }
+        adds.html("theme_link_html", theme_html);
+        let mut objectives = String::new();
+        for o in &s.objectives {
+            objectives.push_str("<li>");
+            esc_into(o, &mut objectives);
+            objectives.push_str("</li>");
+        }
+        adds.html("objectives_html", objectives);
         let placed = &s.uses(audience).placed;
         let in_text = |kind: Kind, index: usize| placed.contains(&ItemRef { kind, index });
         // The run sheet's rows as HTML (what `facilitator_session.html`'s
