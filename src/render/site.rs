@@ -389,8 +389,43 @@ fn fold_words(
 
 /// Joins neighbouring text in parsed templates (the words [`fold_words`]
 /// put between text, the text around a comment) and drops the comments, so
-/// that a page writes each run of fixed text at once. Tera has already
-/// trimmed the whitespace the tags asked to; the output is the same.
+/// that a page writes each run of fixed text at once (Tera has already
+/// trimmed the whitespace the tags asked to), and makes `{% if %}` tests
+/// look at values unescaped ([`test_unescaped`]). The output is the same.
+/// Tera escapes a string it tests (`{% if body_html %}`, `{% if title !=
+/// program.title %}`) as if to print it: a copy of the whole value to learn
+/// whether it is empty, or equal to another escaped one. Marking the tested
+/// values `safe` skips the copy and gives the same answer: escaping never
+/// empties a string nor makes one, and two strings are equal exactly when
+/// their escaped forms are. Both sides of `==` and `!=` are marked, so
+/// that neither is compared escaped with the other not.
+fn test_unescaped(e: &mut tera::ast::Expr) {
+    use tera::ast::{ExprVal, FunctionCall, LogicOperator};
+    fn mark(e: &mut tera::ast::Expr) {
+        if !e.is_marked_safe() {
+            e.filters.push(FunctionCall {
+                name: "safe".into(),
+                args: HashMap::new(),
+            });
+        }
+    }
+    match &mut e.val {
+        ExprVal::Ident(_) => mark(e),
+        ExprVal::Logic(l) => match l.operator {
+            LogicOperator::And | LogicOperator::Or => {
+                test_unescaped(&mut l.lhs);
+                test_unescaped(&mut l.rhs);
+            }
+            LogicOperator::Eq | LogicOperator::NotEq => {
+                mark(&mut l.lhs);
+                mark(&mut l.rhs);
+            }
+            _ => {}
+        },
+        _ => {}
+    }
+}
+
 fn merge_text(nodes: &mut Vec<tera::ast::Node>) {
     use tera::ast::Node;
     let mut out: Vec<Node> = Vec::with_capacity(nodes.len());
@@ -407,7 +442,8 @@ fn merge_text(nodes: &mut Vec<tera::ast::Node>) {
                 }
             }
             Node::If(i, _) => {
-                for (_, _, body) in &mut i.conditions {
+                for (_, test, body) in &mut i.conditions {
+                    test_unescaped(test);
                     merge_text(body);
                 }
                 if let Some((_, b)) = &mut i.otherwise {
@@ -3272,5 +3308,38 @@ mod tests {
         assert_eq!(query_value("role-play"), "role-play");
         assert_eq!(query_value("a b&c=d\"<"), "a%20b%26c%3Dd%22%3C");
         assert_eq!(query_value("平静"), "%E5%B9%B3%E9%9D%99");
+    }
+
+    /// Joining text, dropping comments and testing values unescaped change
+    /// no output, however the tested strings escape.
+    #[test]
+    fn tidied_templates_render_the_same() {
+        let src = "{# a #}<p>{% if x %}[{{ x }}]{% endif %}{# b #}|\
+            {% if x == \"a&b\" %}eq{% else %}ne{% endif %}|\
+            {% if y != x and not z %}yes{% endif %}|{% if e or x %}E{% endif %}|\
+            {% for i in [1, 2] %}{# c #}{{ i }}{% if i == 2 %}!{% endif %}{% endfor %}</p>";
+        let mut plain = Tera::default();
+        plain.autoescape_on(vec![".html"]);
+        plain.set_escape_fn(esc);
+        assert!(plain.add_raw_template("t.html", src).is_ok());
+        let mut tidy = plain.clone();
+        for t in tidy.templates.values_mut() {
+            merge_text(&mut t.ast);
+        }
+        for (x, y, z) in [("a&b", "c", false), ("<b>", "<b>", false), ("", "q", true)] {
+            let mut c = Context::new();
+            c.insert("x", x);
+            c.insert("y", y);
+            c.insert("z", &z);
+            c.insert("e", "");
+            let (a, b) = (tidy.render("t.html", &c), plain.render("t.html", &c));
+            assert!(a.is_ok());
+            assert_eq!(a.ok(), b.ok(), "x = {x:?}");
+        }
+        let ast = &tidy.templates["t.html"].ast;
+        assert!(
+            !ast.iter()
+                .any(|n| matches!(n, tera::ast::Node::Comment(..)))
+        );
     }
 }
