@@ -1276,10 +1276,11 @@ impl<'a> Site<'a> {
         PageOut { path, html }
     }
 
-    /// The trail and the pager as HTML, `breadcrumbs_html` and
-    /// `pager_html`: what `base.html` printed from the page's `breadcrumbs`,
-    /// `title`, `fallback`, `prev` and `next`, made from those values just
-    /// before the page renders (a few lookups less on every page).
+    /// The trail, the pager and the head's title and description as HTML,
+    /// `breadcrumbs_html`, `pager_html` and `head_html`: what `base.html`
+    /// printed from the page's `breadcrumbs`, `title`, `fallback`, `prev`,
+    /// `next`, `summary` and `program`, made from those values just before
+    /// the page renders (some lookups less on every page).
     fn put_chrome(&self, c: &mut Context) {
         let words = &self.p.strings;
         fn text(v: Option<&serde_json::Value>) -> &str {
@@ -1344,6 +1345,27 @@ impl<'a> Site<'a> {
         }
         c.insert("breadcrumbs_html", &crumbs);
         c.insert("pager_html", &pager);
+        // The `<title>` (the page's title, then the program's) and the
+        // description (the page's summary, else the program's purpose).
+        let program = c.get("program");
+        let field = |key: &str| program.and_then(|p| p.get(key));
+        let mut head = String::from("<title>");
+        if c.get("title") != field("title") {
+            esc_into(text(c.get("title")), &mut head);
+            head.push_str(" · ");
+        }
+        esc_into(text(field("title")), &mut head);
+        head.push_str("</title>\n");
+        let description = [c.get("summary"), field("purpose")]
+            .into_iter()
+            .flatten()
+            .find(|v| truthy(v));
+        if let Some(d) = description {
+            head.push_str("<meta name=\"description\" content=\"");
+            esc_into(text(Some(d)), &mut head);
+            head.push_str("\">");
+        }
+        c.insert("head_html", &head);
     }
 
     fn pdf_link(&self, title: &str, file: &str, edition: crate::config::Edition) -> Option<Link> {
