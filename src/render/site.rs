@@ -1758,13 +1758,7 @@ impl<'a> Site<'a> {
             self.theme_link_html(t, &root, &mut theme_html);
         }
         adds.html("theme_link_html", theme_html);
-        let mut objectives = String::new();
-        for o in &s.objectives {
-            objectives.push_str("<li>");
-            esc_into(o, &mut objectives);
-            objectives.push_str("</li>");
-        }
-        adds.html("objectives_html", objectives);
+        adds.html("objectives_html", list_items(&s.objectives));
         let placed = &s.uses(audience).placed;
         let in_text = |kind: Kind, index: usize| placed.contains(&ItemRef { kind, index });
         // The run sheet's rows as HTML (what `facilitator_session.html`'s
@@ -1914,6 +1908,34 @@ impl<'a> Site<'a> {
             adds.put("brought_back", brought_back(p, plan));
             adds.html("print_items_html", print_items_html(p, plan));
             c.insert("group_size", &p.info.group_size);
+            // What the default template prints of those and of the clock
+            // times, in the look's words: no function call on the page.
+            adds.html("materials_html", list_items(&plan.materials));
+            let (start, end) = (clock_at(s.start, 0), clock_at(s.start, s.duration));
+            let words = &p.strings;
+            let texts = [
+                (
+                    "run_clock",
+                    words.fill("run_clock", &[("start", &start), ("end", &end)]),
+                ),
+                (
+                    "agenda_caption",
+                    match s.start {
+                        Some(_) => words.fill("agenda_caption_at", &[("start", &start)]),
+                        None => words.get("agenda_caption").to_string(),
+                    },
+                ),
+                (
+                    "copies_for_group",
+                    p.info
+                        .group_size
+                        .map(|n| words.fill("copies_for_group", &[("n", &n.to_string())]))
+                        .unwrap_or_default(),
+                ),
+            ];
+            for (key, text) in texts {
+                adds.put(key, text.into());
+            }
         }
         let mut toc_all = Vec::new();
         if !fac {
@@ -2668,6 +2690,17 @@ impl<'a> Site<'a> {
 
 /// A value for a URL's query: every byte but ASCII letters, digits and
 /// `-._~` percent-encoded.
+/// Texts as HTML list items, one after another.
+fn list_items(texts: &[String]) -> String {
+    let mut o = String::new();
+    for t in texts {
+        o.push_str("<li>");
+        esc_into(t, &mut o);
+        o.push_str("</li>");
+    }
+    o
+}
+
 /// Whether Tera's `{% if %}` takes `v` as true.
 fn truthy(v: &serde_json::Value) -> bool {
     use serde_json::Value as V;
