@@ -13,7 +13,7 @@ use crate::deps::{self, Dep};
 use crate::model::*;
 use crate::output::{OutputSet, Sink};
 use crate::parse::markdown::{Doc, Leaf};
-use crate::render::html_doc::{self, DocCx, TocEntry, esc};
+use crate::render::html_doc::{self, DocCx, TocEntry, esc, esc_into};
 use crate::render::{paths, search, worksheet_html};
 use crate::theme::Theme;
 
@@ -369,18 +369,101 @@ fn fold_words(
     };
     for t in tera.templates.values_mut() {
         folder.nodes(&mut t.ast);
+        merge_text(&mut t.ast);
         for m in t.macros.values_mut() {
             folder.nodes(&mut m.body);
+            merge_text(&mut m.body);
         }
         for b in t.blocks.values_mut() {
             folder.nodes(&mut b.body);
+            merge_text(&mut b.body);
         }
         for defs in t.blocks_definitions.values_mut() {
             for (_, b) in defs {
                 folder.nodes(&mut b.body);
+                merge_text(&mut b.body);
             }
         }
     }
+}
+
+/// Joins neighbouring text in parsed templates (the words [`fold_words`]
+/// put between text, the text around a comment) and drops the comments, so
+/// that a page writes each run of fixed text at once (Tera has already
+/// trimmed the whitespace the tags asked to), and makes `{% if %}` tests
+/// look at values unescaped ([`test_unescaped`]). The output is the same.
+/// Tera escapes a string it tests (`{% if body_html %}`, `{% if title !=
+/// program.title %}`) as if to print it: a copy of the whole value to learn
+/// whether it is empty, or equal to another escaped one. Marking the tested
+/// values `safe` skips the copy and gives the same answer: escaping never
+/// empties a string nor makes one, and two strings are equal exactly when
+/// their escaped forms are. Both sides of `==` and `!=` are marked, so
+/// that neither is compared escaped with the other not, and only when
+/// neither has a filter.
+fn test_unescaped(e: &mut tera::ast::Expr) {
+    use tera::ast::{ExprVal, FunctionCall, LogicOperator};
+    fn mark(e: &mut tera::ast::Expr) {
+        if !e.is_marked_safe() {
+            e.filters.push(FunctionCall {
+                name: "safe".into(),
+                args: HashMap::new(),
+            });
+        }
+    }
+    match &mut e.val {
+        ExprVal::Ident(_) => mark(e),
+        ExprVal::Logic(l) => match l.operator {
+            LogicOperator::And | LogicOperator::Or => {
+                test_unescaped(&mut l.lhs);
+                test_unescaped(&mut l.rhs);
+            }
+            // Only plain sides: `x | escape == y` compares an escaped
+            // value with one Tera escapes, and must go on doing so.
+            LogicOperator::Eq | LogicOperator::NotEq
+                if l.lhs.filters.is_empty() && l.rhs.filters.is_empty() =>
+            {
+                mark(&mut l.lhs);
+                mark(&mut l.rhs);
+            }
+            _ => {}
+        },
+        _ => {}
+    }
+}
+
+fn merge_text(nodes: &mut Vec<tera::ast::Node>) {
+    use tera::ast::Node;
+    let mut out: Vec<Node> = Vec::with_capacity(nodes.len());
+    for mut node in nodes.drain(..) {
+        match &mut node {
+            Node::Comment(..) => continue,
+            Node::MacroDefinition(_, m, _) => merge_text(&mut m.body),
+            Node::FilterSection(_, f, _) => merge_text(&mut f.body),
+            Node::Block(_, b, _) => merge_text(&mut b.body),
+            Node::Forloop(_, l, _) => {
+                merge_text(&mut l.body);
+                if let Some(b) = &mut l.empty_body {
+                    merge_text(b);
+                }
+            }
+            Node::If(i, _) => {
+                for (_, test, body) in &mut i.conditions {
+                    test_unescaped(test);
+                    merge_text(body);
+                }
+                if let Some((_, b)) = &mut i.otherwise {
+                    merge_text(b);
+                }
+            }
+            _ => {}
+        }
+        if let (Node::Text(text), Some(Node::Text(before))) = (&node, out.last_mut()) {
+            before.push_str(text);
+            continue;
+        }
+        out.push(node);
+    }
+    *nodes = out;
 }
 
 #[derive(Serialize, Clone)]
@@ -481,6 +564,9 @@ struct Site<'a> {
     /// "Session N: title" of every session, as text and as HTML, made on
     /// first use.
     session_titles: std::sync::OnceLock<Vec<(String, String)>>,
+    /// "N minutes" as HTML for every length an agenda part has, made on
+    /// first use: every agenda row on both session pages shows one.
+    minutes: std::sync::OnceLock<HashMap<u32, String>>,
 }
 
 /// A main navigation item: title, root-relative URL.
@@ -903,25 +989,45 @@ impl<'a> Site<'a> {
     /// A page's table of contents: `toc` (its entries) and `toc_html` (the
     /// `toc` macro's list, made here: a page's lookups of each entry's
     /// values in Tera cost more than the whole list in Rust).
-    fn put_toc(&self, c: &mut Context, toc: &[TocEntry]) {
+    fn put_toc(&self, c: &mut Context, toc: Vec<TocEntry>) {
+        let (toc, html) = self.toc_values(toc);
+        put(c, "toc", toc);
+        c.insert("toc_html", &html);
+    }
+
+    /// [`put_toc`](Self::put_toc)'s `toc` and `toc_html`.
+    fn toc_values(&self, toc: Vec<TocEntry>) -> (serde_json::Value, String) {
         let mut o = String::new();
         if toc.len() >= 3 {
-            o.push_str(&format!(
-                "<nav class=\"toc\" aria-labelledby=\"toc-title\">\n  <h2 id=\"toc-title\">{}</h2>\n  <ol>",
-                esc(self.p.strings.get("toc_title"))
-            ));
-            for e in toc {
-                o.push_str(&format!(
-                    "\n  <li class=\"toc-level-{}\"><a href=\"#{}\">{}</a></li>",
-                    e.level,
-                    esc(&e.id),
-                    esc(&e.title)
-                ));
+            o.push_str(
+                "<nav class=\"toc\" aria-labelledby=\"toc-title\">\n  <h2 id=\"toc-title\">",
+            );
+            esc_into(self.p.strings.get("toc_title"), &mut o);
+            o.push_str("</h2>\n  <ol>");
+            for e in &toc {
+                o.push_str("\n  <li class=\"toc-level-");
+                o.push_str(&e.level.to_string());
+                o.push_str("\"><a href=\"#");
+                esc_into(&e.id, &mut o);
+                o.push_str("\">");
+                esc_into(&e.title, &mut o);
+                o.push_str("</a></li>");
             }
             o.push_str("\n  </ol>\n</nav>\n");
         }
-        c.insert("toc", toc);
-        c.insert("toc_html", &o);
+        // The entries as they are, moved into the value (serializing
+        // would copy each string).
+        let list = toc
+            .into_iter()
+            .map(|e| {
+                let mut m = serde_json::Map::new();
+                m.insert("level".into(), e.level.into());
+                m.insert("id".into(), e.id.into());
+                m.insert("title".into(), e.title.into());
+                serde_json::Value::Object(m)
+            })
+            .collect();
+        (serde_json::Value::Array(list), o)
     }
 
     /// "Session 3: Boundaries" as HTML, the title [`marked`](Self::marked).
@@ -966,6 +1072,19 @@ impl<'a> Site<'a> {
         json!({"title": th.title, "url": paths::theme(&th.id), "lang": self.text_lang(&th.path)})
     }
 
+    /// The link to theme `t` as HTML (its title marked when untranslated).
+    fn theme_link_html(&self, t: usize, root: &str, o: &mut String) {
+        let th = &self.p.themes[t];
+        o.push_str("<a href=\"");
+        esc_into(root, o);
+        esc_into(&paths::theme(&th.id), o);
+        o.push('"');
+        o.push_str(&self.text_lang(&th.path));
+        o.push('>');
+        esc_into(&th.title, o);
+        o.push_str("</a>");
+    }
+
     /// "Session 3: Boundaries", in the look's words.
     fn session_title(&self, i: usize) -> String {
         self.session_titles()[i].0.clone()
@@ -988,6 +1107,23 @@ impl<'a> Site<'a> {
                 })
                 .collect()
         })
+    }
+
+    /// "N minutes" in the look's words, as HTML.
+    fn minutes_html(&self, n: u32) -> std::borrow::Cow<'_, str> {
+        let known = self.minutes.get_or_init(|| {
+            let mut all = HashMap::new();
+            for a in self.p.sessions.iter().flat_map(|s| &s.agenda) {
+                all.entry(a.minutes).or_insert_with(|| {
+                    esc(&self.p.strings.plural("minutes", a.minutes.into(), &[]))
+                });
+            }
+            all
+        });
+        match known.get(&n) {
+            Some(m) => std::borrow::Cow::Borrowed(m),
+            None => esc(&self.p.strings.plural("minutes", n.into(), &[])).into(),
+        }
     }
 
     fn nav_items(&self, audience: Audience) -> &[NavItem] {
@@ -1107,7 +1243,7 @@ impl<'a> Site<'a> {
         c.insert("canonical", &Option::<String>::None);
         c.insert("languages", &Vec::<LanguageLink>::new());
         c.insert("fallback", &Option::<Fallback>::None);
-        self.put_toc(&mut c, &[]);
+        self.put_toc(&mut c, Vec::new());
         c.insert("pdf_links", &Vec::<Link>::new());
         c.insert("prev", &Option::<Link>::None);
         c.insert("next", &Option::<Link>::None);
@@ -1128,13 +1264,14 @@ impl<'a> Site<'a> {
         Ok(c)
     }
 
-    fn render(&self, template: &str, path: String, c: &Context) -> PageOut {
+    fn render(&self, template: &str, path: String, mut c: Context) -> PageOut {
+        self.put_chrome(&mut c);
         // Room for most pages at once (Tera's own buffer starts at 2 kB and
         // grows by copying).
         let mut buf = Vec::with_capacity(32 * 1024);
         let html = self
             .tera
-            .render_to(template, c, &mut buf)
+            .render_to(template, &c, &mut buf)
             .map_err(|e| tera_message(&e))
             .and_then(|()| String::from_utf8(buf).map_err(|e| e.to_string()))
             .map_err(|message| TemplateError {
@@ -1142,6 +1279,98 @@ impl<'a> Site<'a> {
                 message,
             });
         PageOut { path, html }
+    }
+
+    /// The trail, the pager and the head's title and description as HTML,
+    /// `breadcrumbs_html`, `pager_html` and `head_html`: what `base.html`
+    /// printed from the page's `breadcrumbs`, `title`, `fallback`, `prev`,
+    /// `next`, `summary` and `program`, made from those values just before
+    /// the page renders (some lookups less on every page).
+    fn put_chrome(&self, c: &mut Context) {
+        let words = &self.p.strings;
+        fn text(v: Option<&serde_json::Value>) -> &str {
+            v.and_then(|v| v.as_str()).unwrap_or_default()
+        }
+        let root = text(c.get("root"));
+        let mut crumbs = String::new();
+        if let Some(list) = c
+            .get("breadcrumbs")
+            .and_then(|b| b.as_array())
+            .filter(|l| !l.is_empty())
+        {
+            crumbs.push_str("<nav class=\"breadcrumbs\" aria-label=\"");
+            esc_into(words.get("breadcrumb_label"), &mut crumbs);
+            crumbs.push_str("\">\n  <ol>\n  ");
+            for l in list {
+                crumbs.push_str("<li><a href=\"");
+                esc_into(root, &mut crumbs);
+                esc_into(text(l.get("url")), &mut crumbs);
+                crumbs.push_str("\">");
+                esc_into(text(l.get("title")), &mut crumbs);
+                crumbs.push_str("</a></li>");
+            }
+            crumbs.push_str("\n    <li><span aria-current=\"page\"");
+            if let Some(f) = c.get("fallback").filter(|f| truthy(f)) {
+                crumbs.push_str(" lang=\"");
+                esc_into(text(f.get("lang")), &mut crumbs);
+                crumbs.push_str("\" dir=\"");
+                esc_into(text(f.get("dir")), &mut crumbs);
+                crumbs.push('"');
+            }
+            crumbs.push('>');
+            esc_into(text(c.get("title")), &mut crumbs);
+            crumbs.push_str("</span></li>\n  </ol>\n</nav>\n");
+        }
+        let mut pager = String::new();
+        let prev = c.get("prev").filter(|v| truthy(v));
+        let next = c.get("next").filter(|v| truthy(v));
+        if prev.is_some() || next.is_some() {
+            pager.push_str("<nav class=\"pager\" aria-label=\"");
+            esc_into(words.get("pager_label"), &mut pager);
+            pager.push_str("\">");
+            for (link, rel, word) in [
+                (prev, "prev", "pager_previous"),
+                (next, "next", "pager_next"),
+            ] {
+                let Some(link) = link else { continue };
+                for part in ["\n  <a class=\"pager-", rel, "\" href=\""] {
+                    pager.push_str(part);
+                }
+                esc_into(root, &mut pager);
+                esc_into(text(link.get("url")), &mut pager);
+                for part in ["\" rel=\"", rel, "\"><span class=\"pager-label\">"] {
+                    pager.push_str(part);
+                }
+                esc_into(words.get(word), &mut pager);
+                pager.push_str("</span> ");
+                pager.push_str(text(link.get("title_html")));
+                pager.push_str("</a>");
+            }
+            pager.push_str("\n</nav>\n");
+        }
+        c.insert("breadcrumbs_html", &crumbs);
+        c.insert("pager_html", &pager);
+        // The `<title>` (the page's title, then the program's) and the
+        // description (the page's summary, else the program's purpose).
+        let program = c.get("program");
+        let field = |key: &str| program.and_then(|p| p.get(key));
+        let mut head = String::from("<title>");
+        if c.get("title") != field("title") {
+            esc_into(text(c.get("title")), &mut head);
+            head.push_str(" · ");
+        }
+        esc_into(text(field("title")), &mut head);
+        head.push_str("</title>\n");
+        let description = [c.get("summary"), field("purpose")]
+            .into_iter()
+            .flatten()
+            .find(|v| truthy(v));
+        if let Some(d) = description {
+            head.push_str("<meta name=\"description\" content=\"");
+            esc_into(text(Some(d)), &mut head);
+            head.push_str("\">");
+        }
+        c.insert("head_html", &head);
     }
 
     fn pdf_link(&self, title: &str, file: &str, edition: crate::config::Edition) -> Option<Link> {
@@ -1162,21 +1391,50 @@ impl<'a> Site<'a> {
         put_html(&mut c, "body_html", body);
         c.insert("goals", &p.info.goals);
         c.insert("agreements", &p.info.agreements);
+        // The session cards as HTML too, as the default template's loop
+        // over `sessions` printed them.
+        let mut cards = String::new();
+        let theme_word = esc(p.strings.get("theme"));
         let sessions: Vec<_> = p
             .sessions
             .iter()
             .enumerate()
             .map(|(i, s)| {
+                let (url, summary, lang) =
+                    (paths::session(&s.id), s.one_line(), self.text_lang(&s.path));
+                let title_html = self.session_title_html(i);
+                cards.push_str("<li class=\"card\">\n  <h3><a href=\"");
+                esc_into(root, &mut cards);
+                esc_into(&url, &mut cards);
+                cards.push_str("\">");
+                cards.push_str(&title_html);
+                cards.push_str("</a></h3>");
+                if let Some(text) = summary.filter(|t| !t.is_empty()) {
+                    cards.push_str("\n  <p class=\"card-summary\"");
+                    cards.push_str(&lang);
+                    cards.push('>');
+                    esc_into(text, &mut cards);
+                    cards.push_str("</p>");
+                }
+                if let Some(t) = s.theme {
+                    cards.push_str("\n  <dl class=\"meta\">\n    <div><dt>");
+                    cards.push_str(&theme_word);
+                    cards.push_str("</dt><dd>");
+                    self.theme_link_html(t, root, &mut cards);
+                    cards.push_str("</dd></div>\n  </dl>");
+                }
+                cards.push_str("\n</li>\n");
                 json!({
-                    "number": s.number, "title": s.title, "url": paths::session(&s.id),
-                    "duration": s.duration, "summary": s.one_line(), "lang": self.text_lang(&s.path),
-                    "title_html": self.session_title_html(i),
+                    "number": s.number, "title": s.title, "url": url,
+                    "duration": s.duration, "summary": summary, "lang": lang,
+                    "title_html": title_html,
                     "theme": s.theme.map(|t| self.theme_link(t)),
                     "objectives": s.objectives,
                 })
             })
             .collect();
         put(&mut c, "sessions", serde_json::Value::Array(sessions));
+        put_html(&mut c, "session_cards_html", cards);
         let themes: Vec<_> = p
             .themes
             .iter()
@@ -1202,8 +1460,8 @@ impl<'a> Site<'a> {
             title: self.w("purpose"),
         }];
         toc_all.extend(toc);
-        self.put_toc(&mut c, &toc_all);
-        self.render("overview.html", path, &c)
+        self.put_toc(&mut c, toc_all);
+        self.render("overview.html", path, c)
     }
 
     fn theme_page(&self, i: usize) -> PageOut {
@@ -1246,7 +1504,7 @@ impl<'a> Site<'a> {
             .map(|(pi, _)| self.prompt_card(pi, 3))
             .collect();
         c.insert("prompts_html", &prompts.join(""));
-        self.render("theme.html", path, &c)
+        self.render("theme.html", path, c)
     }
 
     /// A run-sheet row's "Exercise:" line (when its title is not the
@@ -1315,7 +1573,7 @@ impl<'a> Site<'a> {
                 o.push_str(&format!("<span{lang}>{}</span>", esc(&a.title)));
             }
             o.push_str(" <span class=\"muted\">(");
-            html_doc::esc_into(&p.strings.plural("minutes", a.minutes.into(), &[]), &mut o);
+            o.push_str(&self.minutes_html(a.minutes));
             o.push_str(")</span></li>");
         }
         o
@@ -1349,6 +1607,93 @@ impl<'a> Site<'a> {
         }
         o.push_str("</ul>\n");
         o
+    }
+
+    /// What the `points` macro (macros.html) writes: a session's questions
+    /// or key points (`html`) in a box titled with the look's word `key`;
+    /// empty without any.
+    fn points_box_html(&self, key: &str, html: &str) -> String {
+        if html.is_empty() {
+            return String::new();
+        }
+        let mut o = String::with_capacity(html.len() + 160);
+        for part in [
+            "<section class=\"callout callout-",
+            key,
+            "\" aria-labelledby=\"",
+            key,
+            "\">\n<h2 id=\"",
+            key,
+            "\" class=\"callout-title\">",
+        ] {
+            o.push_str(part);
+        }
+        esc_into(self.p.strings.get(key), &mut o);
+        o.push_str("</h2>\n");
+        o.push_str(html);
+        o.push_str("\n</section>\n");
+        o
+    }
+
+    /// One run-sheet row as HTML, from its `agenda` entry `row`: the
+    /// default `facilitator_session.html` prints these (`run_rows_html`)
+    /// instead of looking up each value of each row.
+    fn run_row_html(
+        &self,
+        o: &mut String,
+        a: &AgendaItem,
+        row: &serde_json::Map<String, serde_json::Value>,
+        root: &str,
+        title_is_exercise: bool,
+    ) {
+        let p = self.p;
+        let text = |key: &str| row.get(key).and_then(|v| v.as_str()).unwrap_or_default();
+        o.push_str("\n<li class=\"run-row kind-");
+        o.push_str(AgendaKind::NAMES[a.kind as usize]);
+        o.push_str("\" id=\"");
+        esc_into(text("id"), o);
+        o.push_str("\">\n  <p class=\"run-when\"><span class=\"run-time\">");
+        esc_into(text("start"), o);
+        o.push_str("</span> <span class=\"run-minutes\">");
+        o.push_str(&self.minutes_html(a.minutes));
+        o.push_str("</span> <span class=\"kind-label\">");
+        esc_into(text("kind_label"), o);
+        o.push_str("</span></p>\n  <div class=\"run-body\">\n  <h3 class=\"run-title\"");
+        o.push_str(text("lang"));
+        o.push('>');
+        let exercise_url = row
+            .get("exercise")
+            .and_then(|e| e.get("url"))
+            .and_then(|u| u.as_str());
+        match exercise_url {
+            Some(url) if title_is_exercise => {
+                o.push_str("<a href=\"");
+                esc_into(root, o);
+                esc_into(url, o);
+                o.push_str("\">");
+                esc_into(&a.title, o);
+                o.push_str("</a>");
+            }
+            _ => esc_into(&a.title, o),
+        }
+        o.push_str("</h3>\n");
+        o.push_str(text("uses_html"));
+        o.push_str(text("follow_ups_html"));
+        let notes = text("notes_html");
+        if !notes.is_empty() {
+            o.push_str("<div class=\"agenda-notes\">");
+            o.push_str(notes);
+            o.push_str("</div>\n");
+        }
+        let card = text("exercise_html");
+        if !card.is_empty() {
+            o.push_str("<details class=\"run-script\"><summary>");
+            esc_into(p.strings.get("row_exercise_in_full"), o);
+            o.push_str("</summary>");
+            o.push_str(card);
+            o.push_str("</details>\n");
+        }
+        o.push_str("</div>\n</li>");
     }
 
     fn pager(&self, c: &mut Context, i: usize, audience: Audience) {
@@ -1406,45 +1751,68 @@ impl<'a> Site<'a> {
             "theme",
             s.theme.map(|t| self.theme_link(t)).unwrap_or_default(),
         );
+        // What the default templates print of those: the theme's link and
+        // the objectives as list items.
+        let mut theme_html = String::new();
+        if let Some(t) = s.theme {
+            self.theme_link_html(t, &root, &mut theme_html);
+        }
+        adds.html("theme_link_html", theme_html);
+        adds.html("objectives_html", list_items(&s.objectives));
         let placed = &s.uses(audience).placed;
         let in_text = |kind: Kind, index: usize| placed.contains(&ItemRef { kind, index });
+        // The run sheet's rows as HTML (what `facilitator_session.html`'s
+        // loop over `agenda` printed), made from the same values.
+        let mut rows_html = String::new();
         let agenda: Vec<_> = s
             .agenda
             .iter()
             .enumerate()
             .map(|(n, a)| {
                 let prompts: Vec<&str> = a.prompts.iter().map(|x| p.prompts[*x].text.as_str()).collect();
-                let mut row = json!({
-                    "start": clock(a.start), "end": clock(a.start + a.minutes), "minutes": a.minutes, "title": a.title, "kind": a.kind,
-                    // a title taken from an untranslated exercise is in the default language
-                    "lang": a.exercise.filter(|e| p.exercises[*e].title == a.title).map(|e| self.text_lang(&p.exercises[e].path)).unwrap_or_default(),
-                    "prompts": prompts,
-                    "exercise": a.exercise.map(|e| json!({"title": p.exercises[e].title, "url": paths::exercise(&p.exercises[e].id), "lang": self.text_lang(&p.exercises[e].path)})),
-                    "notes_html": if fac { a.notes.as_ref().map(|n| self.doc_in(n, Audience::Facilitator, &root, 4, &format!("note-{}-", a.start)).0) } else { None },
-                });
+                let title_is_exercise = a.exercise.is_some_and(|e| p.exercises[e].title == a.title);
+                // Built at once (each value inserted once; facilitators'
+                // rows have their own start, the time of day when given).
+                let mut row = serde_json::Map::new();
+                let mut set = |key: &str, value: serde_json::Value| {
+                    row.insert(key.to_string(), value);
+                };
+                set("start", json!(if fac { clock_at(s.start, a.start) } else { clock(a.start) }));
+                set("end", json!(clock(a.start + a.minutes)));
+                set("minutes", json!(a.minutes));
+                set("title", json!(a.title));
+                set("kind", json!(a.kind));
+                // a title taken from an untranslated exercise is in the default language
+                set("lang", json!(a.exercise.filter(|_| title_is_exercise).map(|e| self.text_lang(&p.exercises[e].path)).unwrap_or_default()));
+                set("prompts", json!(prompts));
+                set("exercise", json!(a.exercise.map(|e| json!({"title": p.exercises[e].title, "url": paths::exercise(&p.exercises[e].id), "lang": self.text_lang(&p.exercises[e].path)}))));
+                set("notes_html", json!(if fac { a.notes.as_ref().map(|n| self.doc_in(n, Audience::Facilitator, &root, 4, &format!("note-{}-", a.start)).0) } else { None }));
                 if fac {
-                    row["start"] = json!(clock_at(s.start, a.start));
-                    row["id"] = json!(format!("row-{}", n + 1));
-                    row["kind_label"] = json!(a.kind.default_title(&p.strings));
-                    row["follow_ups"] = a.prompts.iter().map(|x| json!({"text": p.prompts[*x].text, "follow_up": p.prompts[*x].follow_up})).collect();
-                    row["title_is_exercise"] = json!(a.exercise.is_some_and(|e| p.exercises[e].title == a.title));
+                    set("id", json!(format!("row-{}", n + 1)));
+                    set("kind_label", json!(a.kind.default_title(&p.strings)));
+                    set("follow_ups", a.prompts.iter().map(|x| json!({"text": p.prompts[*x].text, "follow_up": p.prompts[*x].follow_up})).collect());
+                    set("title_is_exercise", json!(title_is_exercise));
                     // The exercise's full text, right in its row (unless the
                     // session's own text places it).
-                    row["exercise_html"] = json!(a.exercise.filter(|e| !in_text(Kind::Exercise, *e)).map(|e| self.exercise_card(e, audience, &root, 4, true).to_string()));
-                    row["worksheets"] = a
+                    set("exercise_html", json!(a.exercise.filter(|e| !in_text(Kind::Exercise, *e)).map(|e| self.exercise_card(e, audience, &root, 4, true).to_string())));
+                    set("worksheets", a
                         .worksheets
                         .iter()
                         .map(|w| json!({"title": p.worksheets[*w].title, "url": url_of(p, ItemRef { kind: Kind::Worksheet, index: *w }, audience), "lang": self.text_lang(&p.worksheets[*w].path)}))
-                        .collect();
+                        .collect());
                     // The same, as HTML: a few lookups per row in the template
                     // instead of one per value.
-                    row["uses_html"] = json!(self.row_uses_html(a, &root, audience));
-                    row["follow_ups_html"] = json!(self.row_follow_ups_html(a));
+                    set("uses_html", json!(self.row_uses_html(a, &root, audience)));
+                    set("follow_ups_html", json!(self.row_follow_ups_html(a)));
+                    self.run_row_html(&mut rows_html, a, &row, &root, title_is_exercise);
                 }
-                row
+                serde_json::Value::Object(row)
             })
             .collect();
         adds.put("agenda", serde_json::Value::Array(agenda));
+        if fac {
+            adds.html("run_rows_html", rows_html);
+        }
         if !fac {
             adds.html("agenda_html", self.agenda_list_html(s));
         }
@@ -1468,8 +1836,24 @@ impl<'a> Site<'a> {
                 .collect();
             format!("<ul>\n{items}</ul>\n")
         };
-        adds.html("questions_html", list(&s.questions, "q"));
-        adds.html("keypoints_html", list(&s.keypoints, "k"));
+        for (key, docs, prefix, names) in [
+            (
+                "questions",
+                &s.questions,
+                "q",
+                ["questions_html", "questions_box_html"],
+            ),
+            (
+                "keypoints",
+                &s.keypoints,
+                "k",
+                ["keypoints_html", "keypoints_box_html"],
+            ),
+        ] {
+            let html = list(docs, prefix);
+            adds.html(names[1], self.points_box_html(key, &html));
+            adds.html(names[0], html);
+        }
         // Prompts, exercises and worksheets from the agenda, each once.
         let mut prompt_ids: Vec<usize> = Vec::new();
         let mut ex_ids: Vec<usize> = Vec::new();
@@ -1522,7 +1906,36 @@ impl<'a> Site<'a> {
             c.insert("materials", &plan.materials);
             adds.put("print_list", print_items(p, plan));
             adds.put("brought_back", brought_back(p, plan));
+            adds.html("print_items_html", print_items_html(p, plan));
             c.insert("group_size", &p.info.group_size);
+            // What the default template prints of those and of the clock
+            // times, in the look's words: no function call on the page.
+            adds.html("materials_html", list_items(&plan.materials));
+            let (start, end) = (clock_at(s.start, 0), clock_at(s.start, s.duration));
+            let words = &p.strings;
+            let texts = [
+                (
+                    "run_clock",
+                    words.fill("run_clock", &[("start", &start), ("end", &end)]),
+                ),
+                (
+                    "agenda_caption",
+                    match s.start {
+                        Some(_) => words.fill("agenda_caption_at", &[("start", &start)]),
+                        None => words.get("agenda_caption").to_string(),
+                    },
+                ),
+                (
+                    "copies_for_group",
+                    p.info
+                        .group_size
+                        .map(|n| words.fill("copies_for_group", &[("n", &n.to_string())]))
+                        .unwrap_or_default(),
+                ),
+            ];
+            for (key, text) in texts {
+                adds.put(key, text.into());
+            }
         }
         let mut toc_all = Vec::new();
         if !fac {
@@ -1577,7 +1990,9 @@ impl<'a> Site<'a> {
                 title: self.w("keypoints"),
             });
         }
-        self.put_toc(&mut c, &toc_all);
+        let (toc, toc_html) = self.toc_values(toc_all);
+        adds.put("toc", toc);
+        adds.html("toc_html", toc_html);
         self.pager(&mut c, i, audience);
         if self.pdf
             && p.config
@@ -1598,12 +2013,12 @@ impl<'a> Site<'a> {
         adds.into(&mut c);
         if fac {
             c.insert("participant_url", &paths::session(&s.id));
-            self.render("facilitator_session.html", path, &c)
+            self.render("facilitator_session.html", path, c)
         } else {
             if p.config.publishes(Audience::Facilitator) {
                 c.insert("facilitator_url", &paths::facilitator_session(&s.id));
             }
-            self.render("session.html", path, &c)
+            self.render("session.html", path, c)
         }
     }
 
@@ -1632,7 +2047,7 @@ impl<'a> Site<'a> {
         let (body, toc) = self.doc(&e.body, Audience::Participant, &root, 2);
         put_html(&mut c, "body_html", body);
         let toc: Vec<_> = toc.into_iter().filter(|t| t.level == 2).collect();
-        self.put_toc(&mut c, &toc);
+        self.put_toc(&mut c, toc);
         let sessions: Vec<_> = e
             .used_in
             .iter()
@@ -1651,7 +2066,7 @@ impl<'a> Site<'a> {
             .map(|w| self.worksheet_card(*w, Audience::Participant, &root, 3))
             .collect();
         c.insert("worksheets_html", &worksheets);
-        self.render("exercise.html", path, &c)
+        self.render("exercise.html", path, c)
     }
 
     fn exercise_library(&self) -> PageOut {
@@ -1688,7 +2103,7 @@ impl<'a> Site<'a> {
             "group_filter",
             &p.exercises.iter().any(|e| e.group_size.is_some()),
         );
-        self.render("exercises.html", path, &c)
+        self.render("exercises.html", path, c)
     }
 
     fn prompt_library(&self) -> PageOut {
@@ -1733,8 +2148,8 @@ impl<'a> Site<'a> {
                 title: g["kind"].as_str().unwrap_or("").into(),
             })
             .collect();
-        self.put_toc(&mut c, &toc);
-        self.render("prompts.html", path, &c)
+        self.put_toc(&mut c, toc);
+        self.render("prompts.html", path, c)
     }
 
     fn worksheet_page(&self, i: usize) -> Option<PageOut> {
@@ -1769,11 +2184,10 @@ impl<'a> Site<'a> {
             "worksheet",
             json!({"id": w.id, "title": w.title, "repeat": w.repeat, "copies": w.copies, "source": w.source, "license": w.license}),
         );
-        put(
-            &mut c,
-            "sessions",
-            self.session_links(&worksheet_users(p, i, audience), audience),
-        );
+        let (sessions, sessions_html) =
+            self.session_links(&worksheet_users(p, i, audience), audience, &root);
+        put(&mut c, "sessions", sessions);
+        put_html(&mut c, "sessions_html", sessions_html);
         if audience == Audience::Participant
             && let Some(l) = self.pdf_link(
                 self.p.strings.get("pdf_worksheet"),
@@ -1783,12 +2197,21 @@ impl<'a> Site<'a> {
         {
             c.insert("pdf_links", &vec![l]);
         }
-        Some(self.render("worksheet.html", path, &c))
+        Some(self.render("worksheet.html", path, c))
     }
 
     /// Links to sessions `list` for `audience`: title and URL.
-    fn session_links(&self, list: &[usize], audience: Audience) -> serde_json::Value {
-        list.iter()
+    /// Links to sessions `list` (`title`, `url`, `title_html`), and the
+    /// same as HTML list items (a link when `audience` has the page).
+    fn session_links(
+        &self,
+        list: &[usize],
+        audience: Audience,
+        root: &str,
+    ) -> (serde_json::Value, String) {
+        let mut html = String::new();
+        let links = list
+            .iter()
             .map(|s| {
                 let url = url_of(
                     self.p,
@@ -1798,9 +2221,24 @@ impl<'a> Site<'a> {
                     },
                     audience,
                 );
-                json!({"title": self.session_title(*s), "url": url, "title_html": self.session_title_html(*s)})
+                let title_html = self.session_title_html(*s);
+                html.push_str("<li>");
+                match &url {
+                    Some(u) if !u.is_empty() => {
+                        html.push_str("<a href=\"");
+                        esc_into(root, &mut html);
+                        esc_into(u, &mut html);
+                        html.push_str("\">");
+                        html.push_str(&title_html);
+                        html.push_str("</a>");
+                    }
+                    _ => html.push_str(&title_html),
+                }
+                html.push_str("</li>");
+                json!({"title": self.session_title(*s), "url": url, "title_html": title_html})
             })
-            .collect()
+            .collect();
+        (links, html)
     }
 
     /// The worksheets index: every worksheet `audience` has a page for, with
@@ -1818,6 +2256,7 @@ impl<'a> Site<'a> {
         }
         let title = self.w("worksheets");
         let mut c = page_context!(path, self.base_context(&path, &title, audience, &crumbs));
+        let root = root_for(&path);
         let list: Vec<_> = p
             .worksheets
             .iter()
@@ -1828,15 +2267,17 @@ impl<'a> Site<'a> {
                     index: i,
                 };
                 let url = url_of(p, item, audience)?;
+                let (sessions, sessions_html) =
+                    self.session_links(&worksheet_users(p, i, audience), audience, &root);
                 Some(json!({
                     "title": w.title, "url": url, "lang": self.text_lang(&w.path),
                     "facilitator": w.audience == Audience::Facilitator,
-                    "sessions": self.session_links(&worksheet_users(p, i, audience), audience),
+                    "sessions": sessions, "sessions_html": sessions_html,
                 }))
             })
             .collect();
         put(&mut c, "worksheets", serde_json::Value::Array(list));
-        self.render("worksheets.html", path, &c)
+        self.render("worksheets.html", path, c)
     }
 
     /// `404.html`, which a web server sends for any missing address: its
@@ -1848,7 +2289,7 @@ impl<'a> Site<'a> {
         let mut c = page_context!(path, self.shared_context(Audience::Participant, root, None));
         c.insert("title", self.p.strings.get("not_found_title"));
         c.insert("breadcrumbs", &Vec::<Link>::new());
-        self.render("404.html", path, &c)
+        self.render("404.html", path, c)
     }
 
     /// The program's key points: each session's, under its title.
@@ -1888,8 +2329,8 @@ impl<'a> Site<'a> {
         }
         put_html(&mut c, "body_html", body);
         c.insert("summary", &Option::<String>::None);
-        self.put_toc(&mut c, &[]);
-        self.render("page.html", path, &c)
+        self.put_toc(&mut c, Vec::new());
+        self.render("page.html", path, c)
     }
 
     fn glossary(&self) -> PageOut {
@@ -1931,7 +2372,7 @@ impl<'a> Site<'a> {
             })
             .collect();
         put(&mut c, "terms", serde_json::Value::Array(terms));
-        self.render("glossary.html", path, &c)
+        self.render("glossary.html", path, c)
     }
 
     fn page(&self, i: usize) -> Option<PageOut> {
@@ -1961,8 +2402,8 @@ impl<'a> Site<'a> {
         put_html(&mut c, "body_html", body);
         c.insert("summary", &Option::<String>::None);
         let toc: Vec<_> = toc.into_iter().filter(|t| t.level == 2).collect();
-        self.put_toc(&mut c, &toc);
-        Some(self.render("page.html", path, &c))
+        self.put_toc(&mut c, toc);
+        Some(self.render("page.html", path, c))
     }
 
     fn guide(&self, i: usize) -> PageOut {
@@ -1987,8 +2428,8 @@ impl<'a> Site<'a> {
         put_html(&mut c, "body_html", body);
         c.insert("summary", &g.summary);
         let toc: Vec<_> = toc.into_iter().filter(|t| t.level == 2).collect();
-        self.put_toc(&mut c, &toc);
-        self.render("page.html", path, &c)
+        self.put_toc(&mut c, toc);
+        self.render("page.html", path, c)
     }
 
     fn facilitator_index(&self) -> PageOut {
@@ -2003,6 +2444,17 @@ impl<'a> Site<'a> {
                 &[(self.w("overview"), paths::OVERVIEW.into())],
             )
         );
+        // The run sheet's rows as HTML too: what the default template's
+        // loop over `sessions` printed.
+        let mut rows = String::new();
+        let mut part: Option<&str> = None;
+        let root = root_for(&path);
+        let label = |key: &str| esc(p.strings.get(key));
+        let labels = [
+            label("column_theme"),
+            label("column_minutes"),
+            label("column_outline"),
+        ];
         let run_sheet: Vec<_> = p
             .sessions
             .iter()
@@ -2013,6 +2465,50 @@ impl<'a> Site<'a> {
                     .iter()
                     .map(|a| format!("{} {} ({} {min})", clock(a.start), a.title, a.minutes))
                     .collect();
+                if let Some(name) = s.part.as_deref().filter(|n| !n.is_empty() && part != Some(*n)) {
+                    part = Some(name);
+                    rows.push_str("<tr class=\"part-row\"><th scope=\"colgroup\" colspan=\"4\">");
+                    esc_into(name, &mut rows);
+                    rows.push_str("</th></tr>\n");
+                }
+                rows.push_str("<tr>\n  <th scope=\"row\">");
+                if let Some(m) = s.start {
+                    rows.push_str("<span class=\"clock\">");
+                    esc_into(&clock_at(Some(m), 0), &mut rows);
+                    rows.push_str("</span> ");
+                }
+                rows.push_str("<a href=\"");
+                esc_into(&root, &mut rows);
+                esc_into(&paths::facilitator_session(&s.id), &mut rows);
+                rows.push('"');
+                rows.push_str(&self.text_lang(&s.path));
+                rows.push('>');
+                rows.push_str(&s.number.to_string());
+                rows.push_str(". ");
+                esc_into(&s.title, &mut rows);
+                rows.push_str("</a></th>\n  <td data-label=\"");
+                rows.push_str(&labels[0]);
+                rows.push('"');
+                if let Some(t) = s.theme {
+                    rows.push_str(&self.text_lang(&p.themes[t].path));
+                    rows.push('>');
+                    esc_into(&p.themes[t].title, &mut rows);
+                } else {
+                    rows.push('>');
+                }
+                rows.push_str("</td>\n  <td class=\"time\" data-label=\"");
+                rows.push_str(&labels[1]);
+                rows.push_str("\">");
+                rows.push_str(&s.duration.to_string());
+                rows.push_str("</td>\n  <td data-label=\"");
+                rows.push_str(&labels[2]);
+                rows.push_str("\"><ul class=\"agenda-prompts\">");
+                for a in &agenda {
+                    rows.push_str("<li>");
+                    esc_into(a, &mut rows);
+                    rows.push_str("</li>");
+                }
+                rows.push_str("</ul></td>\n</tr>\n");
                 json!({
                     "number": s.number, "title": s.title, "duration": s.duration, "lang": self.text_lang(&s.path),
                     "theme_lang": s.theme.map(|t| self.text_lang(&p.themes[t].path)).unwrap_or_default(),
@@ -2024,6 +2520,7 @@ impl<'a> Site<'a> {
             })
             .collect();
         put(&mut c, "sessions", serde_json::Value::Array(run_sheet));
+        put_html(&mut c, "run_sheet_html", rows);
         // program.md's facilitator notes (its top-level `:::facilitator`
         // and `:::script` blocks), on this page only.
         let notes: Vec<crate::parse::markdown::Node> = p
@@ -2079,15 +2576,45 @@ impl<'a> Site<'a> {
         );
         // The print and materials list, per session: the program's print plan.
         let group = p.info.group_size;
+        let handout = self.pdf && p.config.prints(crate::config::Edition::Handouts);
+        // Each session's print list as HTML too, as the default template's
+        // loop over `print_list` printed it.
+        let mut print_html = String::new();
         let print: Vec<_> = p
             .sessions
             .iter()
             .zip(&p.print.sessions)
             .enumerate()
             .map(|(i, (s, plan))| {
+                let o = &mut print_html;
+                o.push_str("<h3>");
+                o.push_str(&self.session_title_html(i));
+                o.push_str("</h3>\n<ul class=\"print-list\">\n");
+                if handout {
+                    o.push_str("<li><a href=\"");
+                    esc_into(&root, o);
+                    esc_into(&paths::handout_pdf(&s.id), o);
+                    o.push_str("\">");
+                    esc_into(p.strings.get("session_handout"), o);
+                    o.push_str("</a>");
+                    if let Some(n) = group.filter(|n| *n != 0) {
+                        o.push_str(": ");
+                        esc_into(&p.strings.plural("copies", n.into(), &[]), o);
+                    }
+                    o.push_str("</li>\n");
+                }
+                let items = print_items_html(p, plan);
+                o.push_str(&items);
+                for m in &plan.materials {
+                    o.push_str("<li>");
+                    esc_into(m, o);
+                    o.push_str("</li>\n");
+                }
+                o.push_str("</ul>\n");
                 json!({"number": s.number, "title": s.title, "materials": plan.materials, "title_html": self.session_title_html(i),
                        "worksheets": print_items(p, plan), "brought_back": brought_back(p, plan),
-                       "handout": self.pdf && p.config.prints(crate::config::Edition::Handouts),
+                       "print_items_html": items,
+                       "handout": handout,
                        "handout_url": paths::handout_pdf(&s.id), "handout_total": group})
             })
             .collect();
@@ -2100,6 +2627,7 @@ impl<'a> Site<'a> {
         put(&mut c, "print_totals", serde_json::Value::Array(totals));
         c.insert("print_list_csv", paths::PRINT_LIST_CSV);
         put(&mut c, "print_list", serde_json::Value::Array(print));
+        put_html(&mut c, "print_list_html", print_html);
         c.insert("group_size", &group);
         let mut pdfs = Vec::new();
         use crate::config::Edition;
@@ -2136,8 +2664,8 @@ impl<'a> Site<'a> {
                 title: self.w("print_list"),
             },
         ]);
-        self.put_toc(&mut c, &toc);
-        self.render("facilitator_index.html", path, &c)
+        self.put_toc(&mut c, toc);
+        self.render("facilitator_index.html", path, c)
     }
 
     fn search_page(&self, audience: Audience) -> PageOut {
@@ -2156,12 +2684,36 @@ impl<'a> Site<'a> {
                 &[(self.w("overview"), paths::OVERVIEW.into())],
             )
         );
-        self.render("search.html", path, &c)
+        self.render("search.html", path, c)
     }
 }
 
 /// A value for a URL's query: every byte but ASCII letters, digits and
 /// `-._~` percent-encoded.
+/// Texts as HTML list items, one after another.
+fn list_items(texts: &[String]) -> String {
+    let mut o = String::new();
+    for t in texts {
+        o.push_str("<li>");
+        esc_into(t, &mut o);
+        o.push_str("</li>");
+    }
+    o
+}
+
+/// Whether Tera's `{% if %}` takes `v` as true.
+fn truthy(v: &serde_json::Value) -> bool {
+    use serde_json::Value as V;
+    match v {
+        V::Null => false,
+        V::Bool(b) => *b,
+        V::Number(n) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
+        V::String(s) => !s.is_empty(),
+        V::Array(a) => !a.is_empty(),
+        V::Object(o) => !o.is_empty(),
+    }
+}
+
 fn query_value(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
@@ -2203,6 +2755,45 @@ fn print_items(p: &Program, plan: &crate::print_plan::SessionPrint) -> serde_jso
                    "facilitator": w.audience == Audience::Facilitator})
         })
         .collect()
+}
+
+/// What the `print_items` macro (macros.html) writes for `plan`, made
+/// here: each worksheet to print, then each one brought back, as list items
+/// in the look's words.
+fn print_items_html(p: &Program, plan: &crate::print_plan::SessionPrint) -> String {
+    let words = &p.strings;
+    let copies = |n: u32| words.plural("copies", n.into(), &[]);
+    let mut o = String::new();
+    let mut item = |text: String| {
+        o.push_str("<li class=\"print-item\">");
+        esc_into(&text, &mut o);
+        o.push_str("</li>\n");
+    };
+    for w in &plan.worksheets {
+        let title = p.worksheets[w.worksheet].title.as_str();
+        if w.audience == Audience::Facilitator {
+            let c = copies(w.copies.unwrap_or_default());
+            item(words.fill(
+                "print_item_facilitator",
+                &[("title", title), ("copies", &c)],
+            ));
+        } else {
+            let n = w.per_participant.unwrap_or_default().to_string();
+            let mut text = words.fill("print_item_participant", &[("title", title), ("n", &n)]);
+            if let Some(c) = w.copies.filter(|c| *c != 0) {
+                text.push_str(&words.fill("print_item_in_all", &[("copies", &copies(c))]));
+            }
+            item(text);
+        }
+    }
+    for (w, s) in &plan.brought_back {
+        let n = p.sessions[*s].number.to_string();
+        item(words.fill(
+            "print_item_brought_back",
+            &[("title", &p.worksheets[*w].title), ("n", &n)],
+        ));
+    }
+    o
 }
 
 /// Worksheets with rounds that participants bring back from an earlier session.
@@ -2619,6 +3210,7 @@ pub fn render_pages(
         bases: Default::default(),
         prompt_cards: Default::default(),
         session_titles: Default::default(),
+        minutes: Default::default(),
     };
     let mut jobs = jobs(&site, want.is_some());
     // The pages that list the whole program take longest: start them first,
@@ -2776,5 +3368,44 @@ mod tests {
         assert_eq!(query_value("role-play"), "role-play");
         assert_eq!(query_value("a b&c=d\"<"), "a%20b%26c%3Dd%22%3C");
         assert_eq!(query_value("平静"), "%E5%B9%B3%E9%9D%99");
+    }
+
+    /// Joining text, dropping comments and testing values unescaped change
+    /// no output, however the tested strings escape.
+    #[test]
+    fn tidied_templates_render_the_same() {
+        let src = "{# a #}<p>{% if x %}[{{ x }}]{% endif %}{# b #}|\
+            {% if x == \"a&b\" %}eq{% else %}ne{% endif %}|\
+            {% if y != x and not z %}yes{% endif %}|{% if e or x %}E{% endif %}|\
+            {% if x | escape == y %}esc{% endif %}|\
+            {% for i in [1, 2] %}{# c #}{{ i }}{% if i == 2 %}!{% endif %}{% endfor %}</p>";
+        let mut plain = Tera::default();
+        plain.autoescape_on(vec![".html"]);
+        plain.set_escape_fn(esc);
+        assert!(plain.add_raw_template("t.html", src).is_ok());
+        let mut tidy = plain.clone();
+        for t in tidy.templates.values_mut() {
+            merge_text(&mut t.ast);
+        }
+        for (x, y, z) in [
+            ("a&b", "c", false),
+            ("<b>", "<b>", false),
+            ("", "q", true),
+            ("&", "&amp;", false),
+        ] {
+            let mut c = Context::new();
+            c.insert("x", x);
+            c.insert("y", y);
+            c.insert("z", &z);
+            c.insert("e", "");
+            let (a, b) = (tidy.render("t.html", &c), plain.render("t.html", &c));
+            assert!(a.is_ok());
+            assert_eq!(a.ok(), b.ok(), "x = {x:?}");
+        }
+        let ast = &tidy.templates["t.html"].ast;
+        assert!(
+            !ast.iter()
+                .any(|n| matches!(n, tera::ast::Node::Comment(..)))
+        );
     }
 }
