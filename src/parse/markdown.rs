@@ -128,7 +128,7 @@ pub enum Node {
     /// A run of Markdown events. Raw HTML has already become text unless
     /// `markdown.raw_html` is on; every heading carries an id; images point
     /// at a project-relative path.
-    Markdown(Vec<Event<'static>>),
+    Markdown(Run),
     Container {
         kind: Container,
         title: Option<String>,
@@ -146,6 +146,268 @@ pub enum Node {
         tag: Tag<'static>,
         children: Vec<Node>,
     },
+}
+
+/// A run of Markdown events, stored compactly: the model keeps every
+/// document until the build ends, and pulldown-cmark's `Event<'static>`
+/// (80 bytes, with a heap copy of each text longer than 22 bytes) made the
+/// documents most of a build's memory (bench/PROFILE.md). Here an event
+/// without data beyond its text is 12 bytes, its text a range of one
+/// string per run; the few events with more (headings, links, pictures,
+/// code blocks, numbered lists, footnotes, tables, task markers, math) are
+/// kept whole. Readers ask for the events again, borrowing the run's text:
+/// [`Run::iter`], [`Run::events`].
+#[derive(Debug, Clone, Default)]
+pub struct Run {
+    events: Box<[Ev]>,
+    /// The text of every `Text`, `Code`, `Html` and `InlineHtml` event, in order.
+    text: Box<str>,
+    /// The events kept whole, in order ([`Run::tagged`]).
+    tagged: Box<[Event<'static>]>,
+}
+
+/// One event of a [`Run`].
+#[derive(Debug, Clone, Copy)]
+enum Ev {
+    /// Text from `text[start..end]`.
+    Text(u32, u32),
+    Code(u32, u32),
+    Html(u32, u32),
+    InlineHtml(u32, u32),
+    /// The start of an element without data of its own.
+    Start(Plain),
+    End(TagEnd),
+    SoftBreak,
+    HardBreak,
+    Rule,
+    /// `tagged[i]`.
+    Tagged(u32),
+}
+
+/// Elements whose start tag holds no data (or only a quote's kind).
+#[derive(Debug, Clone, Copy)]
+enum Plain {
+    Paragraph,
+    BlockQuote(Option<pulldown_cmark::BlockQuoteKind>),
+    HtmlBlock,
+    Item,
+    DefinitionList,
+    DefinitionListTitle,
+    DefinitionListDefinition,
+    TableHead,
+    TableRow,
+    TableCell,
+    Emphasis,
+    Strong,
+    Strikethrough,
+    Superscript,
+    Subscript,
+}
+
+impl Plain {
+    fn of(t: &Tag) -> Option<Plain> {
+        Some(match t {
+            Tag::Paragraph => Plain::Paragraph,
+            Tag::BlockQuote(k) => Plain::BlockQuote(*k),
+            Tag::HtmlBlock => Plain::HtmlBlock,
+            Tag::Item => Plain::Item,
+            Tag::DefinitionList => Plain::DefinitionList,
+            Tag::DefinitionListTitle => Plain::DefinitionListTitle,
+            Tag::DefinitionListDefinition => Plain::DefinitionListDefinition,
+            Tag::TableHead => Plain::TableHead,
+            Tag::TableRow => Plain::TableRow,
+            Tag::TableCell => Plain::TableCell,
+            Tag::Emphasis => Plain::Emphasis,
+            Tag::Strong => Plain::Strong,
+            Tag::Strikethrough => Plain::Strikethrough,
+            Tag::Superscript => Plain::Superscript,
+            Tag::Subscript => Plain::Subscript,
+            _ => return None,
+        })
+    }
+
+    fn tag(self) -> Tag<'static> {
+        match self {
+            Plain::Paragraph => Tag::Paragraph,
+            Plain::BlockQuote(k) => Tag::BlockQuote(k),
+            Plain::HtmlBlock => Tag::HtmlBlock,
+            Plain::Item => Tag::Item,
+            Plain::DefinitionList => Tag::DefinitionList,
+            Plain::DefinitionListTitle => Tag::DefinitionListTitle,
+            Plain::DefinitionListDefinition => Tag::DefinitionListDefinition,
+            Plain::TableHead => Tag::TableHead,
+            Plain::TableRow => Tag::TableRow,
+            Plain::TableCell => Tag::TableCell,
+            Plain::Emphasis => Tag::Emphasis,
+            Plain::Strong => Tag::Strong,
+            Plain::Strikethrough => Tag::Strikethrough,
+            Plain::Superscript => Tag::Superscript,
+            Plain::Subscript => Tag::Subscript,
+        }
+    }
+}
+
+impl Run {
+    /// Stores `events` compactly.
+    pub fn new(events: Vec<Event<'_>>) -> Run {
+        let text_len: usize = events
+            .iter()
+            .map(|e| match e {
+                Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => t.len(),
+                _ => 0,
+            })
+            .sum();
+        let mut text = String::with_capacity(text_len);
+        let mut tagged = Vec::new();
+        let mut out = Vec::with_capacity(events.len());
+        for e in events {
+            // Text beyond what a u32 can place is kept whole (a file is at
+            // most `load::MAX_FILE_BYTES`, so this does not happen).
+            let mut span = |t: &str| -> Option<(u32, u32)> {
+                let start = u32::try_from(text.len()).ok()?;
+                let end = u32::try_from(text.len() + t.len()).ok()?;
+                text.push_str(t);
+                Some((start, end))
+            };
+            let ev = match &e {
+                Event::Text(t) => span(t).map(|(a, b)| Ev::Text(a, b)),
+                Event::Code(t) => span(t).map(|(a, b)| Ev::Code(a, b)),
+                Event::Html(t) => span(t).map(|(a, b)| Ev::Html(a, b)),
+                Event::InlineHtml(t) => span(t).map(|(a, b)| Ev::InlineHtml(a, b)),
+                Event::Start(t) => Plain::of(t).map(Ev::Start),
+                Event::End(t) => Some(Ev::End(*t)),
+                Event::SoftBreak => Some(Ev::SoftBreak),
+                Event::HardBreak => Some(Ev::HardBreak),
+                Event::Rule => Some(Ev::Rule),
+                _ => None,
+            };
+            let ev = match ev {
+                Some(ev) => ev,
+                None => match u32::try_from(tagged.len()) {
+                    Ok(i) => {
+                        tagged.push(e.into_static());
+                        Ev::Tagged(i)
+                    }
+                    // Not reachable: fewer events than bytes in a file.
+                    Err(_) => continue,
+                },
+            };
+            out.push(ev);
+        }
+        Run {
+            events: out.into_boxed_slice(),
+            text: text.into_boxed_str(),
+            tagged: tagged.into_boxed_slice(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    fn str(&self, a: u32, b: u32) -> &str {
+        self.text.get(a as usize..b as usize).unwrap_or_default()
+    }
+
+    fn event(&self, e: Ev) -> Event<'_> {
+        let s = |a, b| CowStr::Borrowed(self.str(a, b));
+        match e {
+            Ev::Text(a, b) => Event::Text(s(a, b)),
+            Ev::Code(a, b) => Event::Code(s(a, b)),
+            Ev::Html(a, b) => Event::Html(s(a, b)),
+            Ev::InlineHtml(a, b) => Event::InlineHtml(s(a, b)),
+            Ev::Start(t) => Event::Start(t.tag()),
+            Ev::End(t) => Event::End(t),
+            Ev::SoftBreak => Event::SoftBreak,
+            Ev::HardBreak => Event::HardBreak,
+            Ev::Rule => Event::Rule,
+            Ev::Tagged(i) => match self.tagged.get(i as usize) {
+                Some(e) => borrowed(e),
+                None => Event::Text(CowStr::Borrowed("")),
+            },
+        }
+    }
+
+    /// The events, borrowing their text from the run.
+    pub fn iter(&self) -> impl Iterator<Item = Event<'_>> + '_ {
+        self.events.iter().map(|e| self.event(*e))
+    }
+
+    /// The events as a list (for readers that look ahead).
+    pub fn events(&self) -> Vec<Event<'_>> {
+        self.iter().collect()
+    }
+
+    /// The events with data beyond text, in order: every heading, link,
+    /// picture, code block, numbered or bulleted list start, footnote
+    /// (definition and reference), table start, task marker and math.
+    pub fn tagged(&self) -> &[Event<'static>] {
+        &self.tagged
+    }
+}
+
+/// `e`, its strings borrowed from it.
+fn borrowed<'a>(e: &'a Event<'static>) -> Event<'a> {
+    fn b<'a>(s: &'a CowStr<'static>) -> CowStr<'a> {
+        CowStr::Borrowed(s)
+    }
+    match e {
+        Event::Start(t) => Event::Start(match t {
+            Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            } => Tag::Heading {
+                level: *level,
+                id: id.as_ref().map(b),
+                classes: classes.iter().map(b).collect(),
+                attrs: attrs
+                    .iter()
+                    .map(|(k, v)| (b(k), v.as_ref().map(b)))
+                    .collect(),
+            },
+            Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(l)) => {
+                Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(b(l)))
+            }
+            Tag::FootnoteDefinition(l) => Tag::FootnoteDefinition(b(l)),
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            } => Tag::Link {
+                link_type: *link_type,
+                dest_url: b(dest_url),
+                title: b(title),
+                id: b(id),
+            },
+            Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            } => Tag::Image {
+                link_type: *link_type,
+                dest_url: b(dest_url),
+                title: b(title),
+                id: b(id),
+            },
+            other => other.clone(),
+        }),
+        Event::Text(t) => Event::Text(b(t)),
+        Event::Code(t) => Event::Code(b(t)),
+        Event::InlineMath(t) => Event::InlineMath(b(t)),
+        Event::DisplayMath(t) => Event::DisplayMath(b(t)),
+        Event::Html(t) => Event::Html(b(t)),
+        Event::InlineHtml(t) => Event::InlineHtml(b(t)),
+        Event::FootnoteReference(t) => Event::FootnoteReference(b(t)),
+        other => other.clone(),
+    }
 }
 
 /// A picture's width from `{width=…}`: CSS pixels (`600`, `600px`, or
@@ -366,17 +628,21 @@ fn plain_walk(nodes: &[Node], a: crate::model::Audience, out: &mut PlainText) {
             return;
         }
         match n {
-            Node::Markdown(events) => {
-                for e in events {
-                    match e {
-                        Event::Text(t)
-                        | Event::Code(t)
-                        | Event::InlineMath(t)
-                        | Event::DisplayMath(t)
-                        | Event::Html(t)
-                        | Event::InlineHtml(t) => out.push(t),
-                        Event::SoftBreak | Event::HardBreak | Event::End(_) => out.space(),
-                        _ => {}
+            Node::Markdown(run) => {
+                for e in run.events.iter() {
+                    match *e {
+                        Ev::Text(a, b) | Ev::Code(a, b) | Ev::Html(a, b) | Ev::InlineHtml(a, b) => {
+                            out.push(run.str(a, b))
+                        }
+                        Ev::SoftBreak | Ev::HardBreak | Ev::End(_) => out.space(),
+                        Ev::Tagged(i) => {
+                            if let Some(Event::InlineMath(t) | Event::DisplayMath(t)) =
+                                run.tagged.get(i as usize)
+                            {
+                                out.push(t)
+                            }
+                        }
+                        Ev::Start(_) | Ev::Rule => {}
                     }
                     if out.full() {
                         return;
@@ -801,7 +1067,7 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
     // The document's events, without the separators; `placed` says where
     // each directive found sits: (index in `events` it comes before, index in `dirs`).
     // (about one event for every 20 bytes of Markdown: sized once, not grown)
-    let mut events: Vec<Event<'static>> = Vec::with_capacity(out.len() / 16 + 4);
+    let mut events: Vec<Event<'_>> = Vec::with_capacity(out.len() / 16 + 4);
     let mut placed: Vec<(usize, usize)> = Vec::new();
     let by_at: std::collections::HashMap<usize, usize> =
         dirs.iter().enumerate().map(|(i, x)| (x.at, i)).collect();
@@ -917,8 +1183,8 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
             }
             _ => {}
         }
-        let ev: Event<'static> = match event {
-            Event::Html(h) | Event::InlineHtml(h) if !cx.raw_html => Event::Text(h.into_static()),
+        let ev: Event<'_> = match event {
+            Event::Html(h) | Event::InlineHtml(h) if !cx.raw_html => Event::Text(h),
             Event::Start(Tag::Heading {
                 level,
                 id,
@@ -982,8 +1248,8 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url: CowStr::from(dest),
-                    title: title.into_static(),
-                    id: id.into_static(),
+                    title,
+                    id,
                 })
             }
             Event::Start(Tag::Image {
@@ -1012,7 +1278,7 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 Event::Start(Tag::Image {
                     link_type,
                     dest_url: CowStr::from(resolved.unwrap_or_default()),
-                    title: title.into_static(),
+                    title,
                     id: CowStr::from(""),
                 })
             }
@@ -1102,7 +1368,7 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                 {
                     alt.push_str(t);
                 }
-                other.into_static()
+                other
             }
         };
         events.push(ev);
@@ -1328,14 +1594,14 @@ enum FrameKind {
 }
 
 /// A node being built.
-struct Frame {
+struct Frame<'a> {
     kind: FrameKind,
     nodes: Vec<Node>,
-    run: Vec<Event<'static>>,
+    run: Vec<Event<'a>>,
 }
 
-impl Frame {
-    fn new(kind: FrameKind) -> Frame {
+impl Frame<'_> {
+    fn new(kind: FrameKind) -> Self {
         Frame {
             kind,
             nodes: Vec::new(),
@@ -1351,7 +1617,7 @@ impl Frame {
 }
 
 /// Ends the innermost frame and adds what it built to the one around it.
-fn close_frame(frames: &mut Vec<Frame>) {
+fn close_frame(frames: &mut Vec<Frame<'_>>) {
     if frames.len() < 2 {
         return;
     }
@@ -1369,8 +1635,12 @@ fn close_frame(frames: &mut Vec<Frame>) {
             ..
         } => {
             for n in &mut f.nodes {
-                if let Node::Markdown(events) = n {
-                    wrap_loose_text(events);
+                if let Node::Markdown(run) = n {
+                    let mut events = run.events();
+                    if wrap_loose_text(&mut events) {
+                        let wrapped = Run::new(events);
+                        *run = wrapped;
+                    }
                 }
             }
             parent.nodes.push(Node::Container {
@@ -1390,8 +1660,9 @@ fn close_frame(frames: &mut Vec<Frame>) {
 
 /// Puts text outside any block (a container's text in a tight list item,
 /// where pulldown-cmark gives paragraphs no tags) into paragraphs, so a
-/// callout's text is a paragraph wherever the container stands.
-fn wrap_loose_text(events: &mut Vec<Event<'static>>) {
+/// callout's text is a paragraph wherever the container stands. True when
+/// it changed `events`.
+fn wrap_loose_text(events: &mut Vec<Event<'_>>) -> bool {
     let inline_tag = |t: &Tag| {
         matches!(
             t,
@@ -1442,7 +1713,7 @@ fn wrap_loose_text(events: &mut Vec<Event<'static>>) {
         }
     }
     if !needs {
-        return;
+        return false;
     }
     let mut out = Vec::with_capacity(events.len() + 4);
     let mut depth = 0usize;
@@ -1466,8 +1737,8 @@ fn wrap_loose_text(events: &mut Vec<Event<'static>>) {
     if open {
         out.push(Event::End(TagEnd::Paragraph));
     }
-    out.shrink_to_fit();
     *events = out;
+    true
 }
 
 /// Builds the tree from the document's events and the directives placed
@@ -1475,7 +1746,7 @@ fn wrap_loose_text(events: &mut Vec<Event<'static>>) {
 /// holds a directive becomes a [`Node::Block`]; a container must close in
 /// the element it opened in.
 fn build_tree(
-    events: Vec<Event<'static>>,
+    events: Vec<Event<'_>>,
     placed: &[(usize, usize)],
     dirs: &mut [DirLine],
     src: &str,
@@ -1626,7 +1897,7 @@ fn build_tree(
                     if let Some(top) = frames.last_mut() {
                         top.flush();
                     }
-                    frames.push(Frame::new(FrameKind::Block(tag)));
+                    frames.push(Frame::new(FrameKind::Block(tag.into_static())));
                 }
                 _ => {
                     // Containers still open end with the element they opened in.
@@ -1675,11 +1946,10 @@ fn build_tree(
     root.flush();
     root.nodes
 }
-/// A finished run of events, without the spare capacity it grew with (the
-/// model keeps every document until the build ends).
-fn md_node(mut run: Vec<Event<'static>>) -> Node {
-    run.shrink_to_fit();
-    Node::Markdown(run)
+/// A finished run of events, stored compactly (the model keeps every
+/// document until the build ends).
+fn md_node(run: Vec<Event<'_>>) -> Node {
+    Node::Markdown(Run::new(run))
 }
 
 /// A heading's `{…}` attributes: only `#id` and `.class` with plain names
@@ -1732,7 +2002,7 @@ fn heading_attrs(
 
 /// Gives a heading without an id one made from its text, unique in the document.
 fn fix_heading_id(
-    run: &mut [Event<'static>],
+    run: &mut [Event<'_>],
     start: usize,
     _level: HeadingLevel,
     used: &mut HeadingIds,
@@ -2154,7 +2424,7 @@ mod tests {
     /// The caption, credit and width of the first picture in `doc`.
     fn first_image(doc: &Doc) -> Option<(String, String, Option<ImageWidth>)> {
         doc.nodes.iter().find_map(|n| match n {
-            Node::Markdown(events) => events.iter().find_map(|e| match e {
+            Node::Markdown(events) => events.tagged().iter().find_map(|e| match e {
                 Event::Start(Tag::Image { title, id, .. }) => {
                     let x = image_extra(title, id);
                     Some((x.caption.to_string(), x.credit.to_string(), x.width))
@@ -2271,7 +2541,7 @@ mod tests {
             panic!()
         };
         let mut html = String::new();
-        pulldown_cmark::html::push_html(&mut html, ev.iter().cloned());
+        pulldown_cmark::html::push_html(&mut html, ev.iter());
         assert!(
             !html.contains("onfocus") && !html.contains("autofocus"),
             "{html}"
@@ -2338,9 +2608,9 @@ mod tests {
             parts.push(match n {
                 Node::Markdown(ev) => {
                     let mut t = String::new();
-                    for e in ev {
+                    for e in ev.iter() {
                         match e {
-                            Event::Text(x) | Event::Code(x) => t.push_str(x),
+                            Event::Text(x) | Event::Code(x) => t.push_str(&x),
                             Event::SoftBreak => t.push(' '),
                             _ => {}
                         }
@@ -2427,6 +2697,7 @@ mod tests {
         let Node::Markdown(ev) = &children[0] else {
             panic!("{}", shape(&doc.nodes))
         };
+        let ev = ev.events();
         assert!(matches!(ev[0], Event::Start(Tag::Paragraph)), "{ev:?}");
         let end = ev
             .iter()

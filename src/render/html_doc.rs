@@ -76,6 +76,7 @@ fn min_heading(nodes: &[Node], a: Audience) -> Option<u8> {
     for n in nodes {
         let m = match n {
             Node::Markdown(ev) => ev
+                .tagged()
                 .iter()
                 .filter_map(|e| match e {
                     Event::Start(Tag::Heading { level, .. }) => Some(*level as u8),
@@ -107,7 +108,7 @@ fn level_from(n: i32) -> HeadingLevel {
 fn nodes(list: &[Node], cx: &DocCx, shift: i32, out: &mut String, toc: &mut Vec<TocEntry>) {
     for n in list {
         match n {
-            Node::Markdown(events) => markdown(events, cx, shift, out, toc),
+            Node::Markdown(events) => markdown(&events.events(), cx, shift, out, toc),
             Node::Container {
                 kind,
                 title,
@@ -160,7 +161,7 @@ fn nodes(list: &[Node], cx: &DocCx, shift: i32, out: &mut String, toc: &mut Vec<
 }
 
 fn markdown(
-    events: &[Event<'static>],
+    events: &[Event<'_>],
     cx: &DocCx,
     shift: i32,
     out: &mut String,
@@ -378,7 +379,7 @@ fn markdown(
 
 /// When the paragraph that starts at `events[at]` holds one picture with a
 /// caption or credit and nothing else but spaces, the index of its end.
-fn lone_figure(events: &[Event<'static>], at: usize) -> Option<usize> {
+fn lone_figure(events: &[Event<'_>], at: usize) -> Option<usize> {
     let blank = |e: &Event| match e {
         Event::Text(t) => t.trim().is_empty(),
         Event::SoftBreak => true,
@@ -459,8 +460,8 @@ impl Img {
 }
 
 /// The event, borrowing its text instead of copying it.
-fn borrowed<'a>(e: &'a Event<'static>) -> Event<'a> {
-    let b = |s: &'a CowStr<'static>| -> CowStr<'a> { CowStr::Borrowed(s) };
+fn borrowed<'a>(e: &'a Event<'_>) -> Event<'a> {
+    let b = |s: &'a CowStr<'_>| -> CowStr<'a> { CowStr::Borrowed(s) };
     match e {
         Event::Text(t) => Event::Text(b(t)),
         Event::Code(t) => Event::Code(b(t)),
