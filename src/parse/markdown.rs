@@ -249,27 +249,32 @@ impl Plain {
 
 impl Run {
     /// Stores `events` compactly.
-    pub fn new(events: Vec<Event<'_>>) -> Run {
+    pub fn new(events: &[Event<'_>]) -> Run {
         let text_len: usize = events
             .iter()
             .map(|e| match e {
-                Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => t.len(),
+                Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                    cow(t).len()
+                }
                 _ => 0,
             })
             .sum();
-        let mut text = String::with_capacity(text_len);
+        // Text beyond what a u32 can place is kept whole (a file is at
+        // most `load::MAX_FILE_BYTES`, so this does not happen).
+        let fits = u32::try_from(text_len).is_ok();
+        let mut text = String::with_capacity(if fits { text_len } else { 0 });
         let mut tagged = Vec::new();
         let mut out = Vec::with_capacity(events.len());
         for e in events {
-            // Text beyond what a u32 can place is kept whole (a file is at
-            // most `load::MAX_FILE_BYTES`, so this does not happen).
-            let mut span = |t: &str| -> Option<(u32, u32)> {
-                let start = u32::try_from(text.len()).ok()?;
-                let end = u32::try_from(text.len() + t.len()).ok()?;
-                text.push_str(t);
-                Some((start, end))
+            let mut span = |t: &CowStr| -> Option<(u32, u32)> {
+                if !fits {
+                    return None;
+                }
+                let start = text.len() as u32;
+                text.push_str(cow(t));
+                Some((start, text.len() as u32))
             };
-            let ev = match &e {
+            let ev = match e {
                 Event::Text(t) => span(t).map(|(a, b)| Ev::Text(a, b)),
                 Event::Code(t) => span(t).map(|(a, b)| Ev::Code(a, b)),
                 Event::Html(t) => span(t).map(|(a, b)| Ev::Html(a, b)),
@@ -285,7 +290,7 @@ impl Run {
                 Some(ev) => ev,
                 None => match u32::try_from(tagged.len()) {
                     Ok(i) => {
-                        tagged.push(e.into_static());
+                        tagged.push(e.clone().into_static());
                         Ev::Tagged(i)
                     }
                     // Not reachable: fewer events than bytes in a file.
@@ -309,10 +314,37 @@ impl Run {
         self.events.is_empty()
     }
 
+    #[inline]
     fn str(&self, a: u32, b: u32) -> &str {
         self.text.get(a as usize..b as usize).unwrap_or_default()
     }
 
+    /// Whether [`wrap_loose_text`] would change the run (read without
+    /// making its events).
+    fn has_loose_text(&self) -> bool {
+        let mut depth = 0usize;
+        for e in self.events.iter() {
+            let (opens, closes) = match e {
+                Ev::Start(p) => (!inline_tag(&p.tag()), false),
+                Ev::End(t) => (false, !inline_end(t)),
+                Ev::Tagged(i) => match self.tagged.get(*i as usize) {
+                    Some(Event::Start(t)) => (!inline_tag(t), false),
+                    _ => (false, false),
+                },
+                _ => (false, false),
+            };
+            if opens {
+                depth += 1;
+            } else if closes {
+                depth = depth.saturating_sub(1);
+            } else if depth == 0 {
+                return true;
+            }
+        }
+        false
+    }
+
+    #[inline]
     fn event(&self, e: Ev) -> Event<'_> {
         let s = |a, b| CowStr::Borrowed(self.str(a, b));
         match e {
@@ -347,6 +379,16 @@ impl Run {
     /// (definition and reference), table start, task marker and math.
     pub fn tagged(&self) -> &[Event<'static>] {
         &self.tagged
+    }
+}
+
+/// The text of `c` (pulldown-cmark's `Deref` is not inlined here).
+#[inline]
+fn cow<'b>(c: &'b CowStr<'_>) -> &'b str {
+    match c {
+        CowStr::Borrowed(s) => s,
+        CowStr::Boxed(b) => b,
+        CowStr::Inlined(_) => c,
     }
 }
 
@@ -1594,37 +1636,50 @@ enum FrameKind {
 }
 
 /// A node being built.
-struct Frame<'a> {
+struct Frame {
     kind: FrameKind,
     nodes: Vec<Node>,
-    run: Vec<Event<'a>>,
+    /// The run of events being gathered: a range of the document's events
+    /// (a run is always a contiguous stretch of them).
+    run: Range<usize>,
 }
 
-impl Frame<'_> {
+impl Frame {
     fn new(kind: FrameKind) -> Self {
         Frame {
             kind,
             nodes: Vec::new(),
-            run: Vec::new(),
+            run: 0..0,
         }
     }
 
-    fn flush(&mut self) {
+    /// Adds `events[i]` to the run.
+    fn push(&mut self, i: usize, events: &[Event<'_>]) {
+        if self.run.end != i {
+            self.flush(events);
+            self.run = i..i;
+        }
+        self.run.end = i + 1;
+    }
+
+    fn flush(&mut self, events: &[Event<'_>]) {
         if !self.run.is_empty() {
-            self.nodes.push(md_node(std::mem::take(&mut self.run)));
+            let run = std::mem::replace(&mut self.run, 0..0);
+            self.nodes
+                .push(md_node(events.get(run).unwrap_or_default()));
         }
     }
 }
 
 /// Ends the innermost frame and adds what it built to the one around it.
-fn close_frame(frames: &mut Vec<Frame<'_>>) {
+fn close_frame(frames: &mut Vec<Frame>, events: &[Event<'_>]) {
     if frames.len() < 2 {
         return;
     }
     let Some(mut f) = frames.pop() else {
         return;
     };
-    f.flush();
+    f.flush(events);
     let Some(parent) = frames.last_mut() else {
         return;
     };
@@ -1635,10 +1690,12 @@ fn close_frame(frames: &mut Vec<Frame<'_>>) {
             ..
         } => {
             for n in &mut f.nodes {
-                if let Node::Markdown(run) = n {
+                if let Node::Markdown(run) = n
+                    && run.has_loose_text()
+                {
                     let mut events = run.events();
                     if wrap_loose_text(&mut events) {
-                        let wrapped = Run::new(events);
+                        let wrapped = Run::new(&events);
                         *run = wrapped;
                     }
                 }
@@ -1663,39 +1720,9 @@ fn close_frame(frames: &mut Vec<Frame<'_>>) {
 /// callout's text is a paragraph wherever the container stands. True when
 /// it changed `events`.
 fn wrap_loose_text(events: &mut Vec<Event<'_>>) -> bool {
-    let inline_tag = |t: &Tag| {
-        matches!(
-            t,
-            Tag::Emphasis
-                | Tag::Strong
-                | Tag::Strikethrough
-                | Tag::Superscript
-                | Tag::Subscript
-                | Tag::Link { .. }
-                | Tag::Image { .. }
-        )
-    };
     let is_inline = |e: &Event| match e {
         Event::Start(t) => inline_tag(t),
-        Event::End(t) => !matches!(
-            t,
-            TagEnd::Paragraph
-                | TagEnd::Heading(_)
-                | TagEnd::BlockQuote(_)
-                | TagEnd::CodeBlock
-                | TagEnd::HtmlBlock
-                | TagEnd::List(_)
-                | TagEnd::Item
-                | TagEnd::FootnoteDefinition
-                | TagEnd::Table
-                | TagEnd::TableHead
-                | TagEnd::TableRow
-                | TagEnd::TableCell
-                | TagEnd::DefinitionList
-                | TagEnd::DefinitionListTitle
-                | TagEnd::DefinitionListDefinition
-                | TagEnd::MetadataBlock(_)
-        ),
+        Event::End(t) => inline_end(t),
         Event::Rule => false,
         _ => true,
     };
@@ -1741,6 +1768,43 @@ fn wrap_loose_text(events: &mut Vec<Event<'_>>) -> bool {
     true
 }
 
+/// An inline element's start (emphasis, links, pictures …).
+fn inline_tag(t: &Tag) -> bool {
+    matches!(
+        t,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+    )
+}
+
+/// An inline element's end.
+fn inline_end(t: &TagEnd) -> bool {
+    !matches!(
+        t,
+        TagEnd::Paragraph
+            | TagEnd::Heading(_)
+            | TagEnd::BlockQuote(_)
+            | TagEnd::CodeBlock
+            | TagEnd::HtmlBlock
+            | TagEnd::List(_)
+            | TagEnd::Item
+            | TagEnd::FootnoteDefinition
+            | TagEnd::Table
+            | TagEnd::TableHead
+            | TagEnd::TableRow
+            | TagEnd::TableCell
+            | TagEnd::DefinitionList
+            | TagEnd::DefinitionListTitle
+            | TagEnd::DefinitionListDefinition
+            | TagEnd::MetadataBlock(_)
+    )
+}
+
 /// Builds the tree from the document's events and the directives placed
 /// between them. A Markdown element (list, list item, block quote) that
 /// holds a directive becomes a [`Node::Block`]; a container must close in
@@ -1758,7 +1822,7 @@ fn build_tree(
         return if events.is_empty() {
             Vec::new()
         } else {
-            vec![md_node(events)]
+            vec![md_node(&events)]
         };
     }
     // Which Start and End events are elements holding a directive.
@@ -1814,10 +1878,11 @@ fn build_tree(
     let line = |at: usize| crate::diag::line_col(src, at).0;
     let mut frames = vec![Frame::new(FrameKind::Root)];
     let mut pi = 0;
-    let mut events = events.into_iter().enumerate();
+    let mut at = 0;
     loop {
-        let next = events.next();
-        let i = next.as_ref().map_or(usize::MAX, |(i, _)| *i);
+        let next = (at < events.len()).then_some(at);
+        at += 1;
+        let i = next.unwrap_or(usize::MAX);
         while let Some(&(at, di)) = kept.get(pi)
             && (at == i || next.is_none())
         {
@@ -1850,7 +1915,7 @@ fn build_tree(
                         colons,
                     };
                     if let Some(top) = frames.last_mut() {
-                        top.flush();
+                        top.flush(&events);
                     }
                     frames.push(Frame::new(FrameKind::Container {
                         dir: di,
@@ -1863,7 +1928,7 @@ fn build_tree(
                         |f| matches!(f.kind, FrameKind::Container { dir, .. } if dir == open),
                     );
                     match pos {
-                        Some(p) if p + 1 == frames.len() => close_frame(&mut frames),
+                        Some(p) if p + 1 == frames.len() => close_frame(&mut frames, &events),
                         Some(_) => {
                             // Closed inside an element the container is outside of:
                             // it stays open (its content stays hidden).
@@ -1884,20 +1949,20 @@ fn build_tree(
                 }
                 Mark::Leaf { kind, id, loc } => {
                     if let Some(top) = frames.last_mut() {
-                        top.flush();
+                        top.flush(&events);
                         top.nodes.push(Node::Directive { kind, id, loc });
                     }
                 }
             }
         }
-        let Some((i, ev)) = next else { break };
+        let Some(i) = next else { break };
         if structural[i] {
-            match ev {
+            match &events[i] {
                 Event::Start(tag) => {
                     if let Some(top) = frames.last_mut() {
-                        top.flush();
+                        top.flush(&events);
                     }
-                    frames.push(Frame::new(FrameKind::Block(tag.into_static())));
+                    frames.push(Frame::new(FrameKind::Block(tag.clone().into_static())));
                 }
                 _ => {
                     // Containers still open end with the element they opened in.
@@ -1929,26 +1994,26 @@ fn build_tree(
                             .label("opened here")
                             .help(format!("close it with a line of {colons} colons at the same indentation (and with the same `>` markers) as this line, before the {what} ends"));
                         }
-                        close_frame(&mut frames);
+                        close_frame(&mut frames, &events);
                     }
-                    close_frame(&mut frames);
+                    close_frame(&mut frames, &events);
                 }
             }
         } else if let Some(top) = frames.last_mut() {
-            top.run.push(ev);
+            top.push(i, &events);
         }
     }
     // Containers left open (reported already).
     while frames.len() > 1 {
-        close_frame(&mut frames);
+        close_frame(&mut frames, &events);
     }
     let mut root = frames.pop().unwrap_or_else(|| Frame::new(FrameKind::Root));
-    root.flush();
+    root.flush(&events);
     root.nodes
 }
 /// A finished run of events, stored compactly (the model keeps every
 /// document until the build ends).
-fn md_node(run: Vec<Event<'_>>) -> Node {
+fn md_node(run: &[Event<'_>]) -> Node {
     Node::Markdown(Run::new(run))
 }
 
