@@ -160,10 +160,67 @@ pub enum Node {
 #[derive(Debug, Clone, Default)]
 pub struct Run {
     events: Box<[Ev]>,
-    /// The text of every `Text`, `Code`, `Html` and `InlineHtml` event, in order.
+    /// The text of the file the run was read from (shared with
+    /// `diag::Sources`): an event's text is read from there when it is the
+    /// same as the file's there (a span with `IN_FILE`).
+    file: Option<std::sync::Arc<str>>,
+    /// The text of the other `Text`, `Code`, `Html` and `InlineHtml` events
+    /// (changed by pulldown-cmark: entities, smart quotes …), in order.
     text: Box<str>,
     /// The events kept whole, in order ([`Run::tagged`]).
     tagged: Box<[Event<'static>]>,
+}
+
+/// A span's start with this bit is in the run's file, otherwise in its `text`.
+const IN_FILE: u32 = 1 << 31;
+
+/// Where a document's text came from, for its runs to read text from the
+/// file instead of keeping a copy.
+struct Origin<'a> {
+    /// The file's text (None: every text is copied).
+    file: Option<&'a std::sync::Arc<str>>,
+    /// The rewritten text pulldown-cmark read, the map from it back to the
+    /// parsed text, and where that text starts in the file.
+    out: &'a str,
+    map: Option<&'a OffsetMap>,
+    offset: usize,
+}
+
+impl Origin<'_> {
+    const NONE: Origin<'static> = Origin {
+        file: None,
+        out: "",
+        map: None,
+        offset: 0,
+    };
+
+    /// Where `t` is in the file: `t` lies in the file's text itself (an
+    /// event read back from a run), or in the rewritten text at a place
+    /// whose source holds the same bytes.
+    fn place(&self, t: &str) -> Option<u32> {
+        let file = self.file?;
+        if t.is_empty() {
+            return None;
+        }
+        let inside = |base: &str| {
+            let (p, b) = (t.as_ptr() as usize, base.as_ptr() as usize);
+            (p >= b && p + t.len() <= b + base.len()).then(|| p - b)
+        };
+        let at = match inside(file) {
+            Some(at) => at,
+            None => {
+                let at = self.offset + self.map?.map(inside(self.out)?);
+                if file.as_bytes().get(at..at + t.len()) != Some(t.as_bytes()) {
+                    return None;
+                }
+                at
+            }
+        };
+        u32::try_from(at + t.len())
+            .ok()
+            .filter(|e| *e < IN_FILE)
+            .map(|_| at as u32)
+    }
 }
 
 /// One event of a [`Run`].
@@ -249,30 +306,34 @@ impl Plain {
 
 impl Run {
     /// Stores `events` compactly.
+    /// Stores `events` compactly, copying their text.
     pub fn new(events: &[Event<'_>]) -> Run {
-        let text_len: usize = events
-            .iter()
-            .map(|e| match e {
-                Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
-                    cow(t).len()
-                }
-                _ => 0,
-            })
-            .sum();
-        // Text beyond what a u32 can place is kept whole (a file is at
-        // most `load::MAX_FILE_BYTES`, so this does not happen).
-        let fits = u32::try_from(text_len).is_ok();
-        let mut text = String::with_capacity(if fits { text_len } else { 0 });
+        Run::from_events(events, &Origin::NONE)
+    }
+
+    /// Stores `events` compactly; text that is the same as in `origin`'s
+    /// file is read from there, the rest copied.
+    fn from_events(events: &[Event<'_>], origin: &Origin) -> Run {
+        let mut text = String::new();
         let mut tagged = Vec::new();
         let mut out = Vec::with_capacity(events.len());
+        let mut file_used = false;
         for e in events {
+            // A text's place in the file, or in `text` (a copy). Text beyond
+            // what 31 bits can place is kept whole (a file is at most
+            // `load::MAX_FILE_BYTES`, so this does not happen).
             let mut span = |t: &CowStr| -> Option<(u32, u32)> {
-                if !fits {
-                    return None;
+                let t = cow(t);
+                if let Some(at) = origin.place(t) {
+                    file_used = true;
+                    return Some((at | IN_FILE, at + t.len() as u32));
                 }
-                let start = text.len() as u32;
-                text.push_str(cow(t));
-                Some((start, text.len() as u32))
+                let start = text.len();
+                let end = u32::try_from(start + t.len())
+                    .ok()
+                    .filter(|e| *e < IN_FILE)?;
+                text.push_str(t);
+                Some((start as u32, end))
             };
             let ev = match e {
                 Event::Text(t) => span(t).map(|(a, b)| Ev::Text(a, b)),
@@ -301,6 +362,7 @@ impl Run {
         }
         Run {
             events: out.into_boxed_slice(),
+            file: origin.file.filter(|_| file_used).cloned(),
             text: text.into_boxed_str(),
             tagged: tagged.into_boxed_slice(),
         }
@@ -316,7 +378,12 @@ impl Run {
 
     #[inline]
     fn str(&self, a: u32, b: u32) -> &str {
-        self.text.get(a as usize..b as usize).unwrap_or_default()
+        let text: &str = match &self.file {
+            Some(f) if a & IN_FILE != 0 => f,
+            _ => &self.text,
+        };
+        text.get((a & !IN_FILE) as usize..b as usize)
+            .unwrap_or_default()
     }
 
     /// Whether [`wrap_loose_text`] would change the run (read without
@@ -867,6 +934,9 @@ pub struct MdCx<'a> {
     pub raw_html: bool,
     /// Does a project-relative file exist?
     pub exists: &'a (dyn Fn(&str) -> bool + Sync),
+    /// The whole file's text (shared with `diag::Sources`): the document
+    /// reads its text from there where it is the same, instead of a copy.
+    pub source: Option<&'a std::sync::Arc<str>>,
 }
 
 /// What a directive line places in the separator's stead.
@@ -1438,7 +1508,13 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
             .help("put a directive on its own line, outside HTML blocks and tables, with a blank line before it");
         }
     }
-    let nodes = build_tree(events, &placed, &mut dirs, src, &loc, d);
+    let origin = Origin {
+        file: cx.source,
+        out: &out,
+        map: Some(&map),
+        offset: cx.offset,
+    };
+    let nodes = build_tree(events, &placed, &mut dirs, src, &origin, &loc, d);
     Doc {
         nodes: std::sync::Arc::new(nodes),
         refs,
@@ -1654,32 +1730,32 @@ impl Frame {
     }
 
     /// Adds `events[i]` to the run.
-    fn push(&mut self, i: usize, events: &[Event<'_>]) {
+    fn push(&mut self, i: usize, events: &[Event<'_>], origin: &Origin) {
         if self.run.end != i {
-            self.flush(events);
+            self.flush(events, origin);
             self.run = i..i;
         }
         self.run.end = i + 1;
     }
 
-    fn flush(&mut self, events: &[Event<'_>]) {
+    fn flush(&mut self, events: &[Event<'_>], origin: &Origin) {
         if !self.run.is_empty() {
             let run = std::mem::replace(&mut self.run, 0..0);
             self.nodes
-                .push(md_node(events.get(run).unwrap_or_default()));
+                .push(md_node(events.get(run).unwrap_or_default(), origin));
         }
     }
 }
 
 /// Ends the innermost frame and adds what it built to the one around it.
-fn close_frame(frames: &mut Vec<Frame>, events: &[Event<'_>]) {
+fn close_frame(frames: &mut Vec<Frame>, events: &[Event<'_>], origin: &Origin) {
     if frames.len() < 2 {
         return;
     }
     let Some(mut f) = frames.pop() else {
         return;
     };
-    f.flush(events);
+    f.flush(events, origin);
     let Some(parent) = frames.last_mut() else {
         return;
     };
@@ -1695,7 +1771,12 @@ fn close_frame(frames: &mut Vec<Frame>, events: &[Event<'_>]) {
                 {
                     let mut events = run.events();
                     if wrap_loose_text(&mut events) {
-                        let wrapped = Run::new(&events);
+                        // Its text is still the file's.
+                        let file = Origin {
+                            file: run.file.as_ref(),
+                            ..Origin::NONE
+                        };
+                        let wrapped = Run::from_events(&events, &file);
                         *run = wrapped;
                     }
                 }
@@ -1814,6 +1895,7 @@ fn build_tree(
     placed: &[(usize, usize)],
     dirs: &mut [DirLine],
     src: &str,
+    origin: &Origin,
     loc: &dyn Fn(Range<usize>) -> Loc,
     d: &mut Diags,
 ) -> Vec<Node> {
@@ -1822,7 +1904,7 @@ fn build_tree(
         return if events.is_empty() {
             Vec::new()
         } else {
-            vec![md_node(&events)]
+            vec![md_node(&events, origin)]
         };
     }
     // Which Start and End events are elements holding a directive.
@@ -1915,7 +1997,7 @@ fn build_tree(
                         colons,
                     };
                     if let Some(top) = frames.last_mut() {
-                        top.flush(&events);
+                        top.flush(&events, origin);
                     }
                     frames.push(Frame::new(FrameKind::Container {
                         dir: di,
@@ -1928,7 +2010,9 @@ fn build_tree(
                         |f| matches!(f.kind, FrameKind::Container { dir, .. } if dir == open),
                     );
                     match pos {
-                        Some(p) if p + 1 == frames.len() => close_frame(&mut frames, &events),
+                        Some(p) if p + 1 == frames.len() => {
+                            close_frame(&mut frames, &events, origin)
+                        }
                         Some(_) => {
                             // Closed inside an element the container is outside of:
                             // it stays open (its content stays hidden).
@@ -1949,7 +2033,7 @@ fn build_tree(
                 }
                 Mark::Leaf { kind, id, loc } => {
                     if let Some(top) = frames.last_mut() {
-                        top.flush(&events);
+                        top.flush(&events, origin);
                         top.nodes.push(Node::Directive { kind, id, loc });
                     }
                 }
@@ -1960,7 +2044,7 @@ fn build_tree(
             match &events[i] {
                 Event::Start(tag) => {
                     if let Some(top) = frames.last_mut() {
-                        top.flush(&events);
+                        top.flush(&events, origin);
                     }
                     frames.push(Frame::new(FrameKind::Block(tag.clone().into_static())));
                 }
@@ -1994,27 +2078,27 @@ fn build_tree(
                             .label("opened here")
                             .help(format!("close it with a line of {colons} colons at the same indentation (and with the same `>` markers) as this line, before the {what} ends"));
                         }
-                        close_frame(&mut frames, &events);
+                        close_frame(&mut frames, &events, origin);
                     }
-                    close_frame(&mut frames, &events);
+                    close_frame(&mut frames, &events, origin);
                 }
             }
         } else if let Some(top) = frames.last_mut() {
-            top.push(i, &events);
+            top.push(i, &events, origin);
         }
     }
     // Containers left open (reported already).
     while frames.len() > 1 {
-        close_frame(&mut frames, &events);
+        close_frame(&mut frames, &events, origin);
     }
     let mut root = frames.pop().unwrap_or_else(|| Frame::new(FrameKind::Root));
-    root.flush(&events);
+    root.flush(&events, origin);
     root.nodes
 }
 /// A finished run of events, stored compactly (the model keeps every
 /// document until the build ends).
-fn md_node(run: &[Event<'_>]) -> Node {
-    Node::Markdown(Run::new(run))
+fn md_node(run: &[Event<'_>], origin: &Origin) -> Node {
+    Node::Markdown(Run::from_events(run, origin))
 }
 
 /// A heading's `{…}` attributes: only `#id` and `.class` with plain names
@@ -2481,9 +2565,62 @@ mod tests {
             dir: "content/sessions",
             raw_html: false,
             exists,
+            source: None,
         };
         let doc = parse(src, &cx, &mut d);
         (doc, d)
+    }
+
+    /// Every event of every run in `nodes`, in order, as text.
+    fn all_events(nodes: &[Node], out: &mut Vec<String>) {
+        for n in nodes {
+            match n {
+                Node::Markdown(run) => out.extend(run.iter().map(|e| format!("{e:?}"))),
+                Node::Container { children, .. } | Node::Block { children, .. } => {
+                    all_events(children, out)
+                }
+                Node::Directive { id, .. } => out.push(format!("directive {id}")),
+            }
+        }
+    }
+
+    #[test]
+    fn runs_read_their_text_from_the_file_and_give_the_same_events() {
+        let body = "# Title {#t}\r\n\r\nIt's \"quoted\" &amp; *em* `code` [a](https://x.org \"t\")\r\n\r\n:::facilitator\nNotes -- here\n:::\n\n- a\n\n  ::prompt[p]\n\n- b \\* c\n\n<!-- -->\n\n    ::exercise[x]\n\n```\n::worksheet[w]\n```\n";
+        let file: std::sync::Arc<str> = std::sync::Arc::from(format!("+++\n+++\n{body}"));
+        let exists = |_: &str| false;
+        let cx = |source| MdCx {
+            file: 0,
+            offset: 8,
+            dir: "content/sessions",
+            raw_html: false,
+            exists: &exists,
+            source,
+        };
+        let (mut d1, mut d2) = (Diags::default(), Diags::default());
+        let shared = parse(&file[8..], &cx(Some(&file)), &mut d1);
+        let copied = parse(body, &cx(None), &mut d2);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        all_events(&shared.nodes, &mut a);
+        all_events(&copied.nodes, &mut b);
+        assert_eq!(a, b);
+        assert!(a.iter().any(|e| e.contains("Notes")), "{a:?}");
+        // The file's text is read in place; what pulldown-cmark changed
+        // (smart quotes, entities) is kept in the run.
+        let Node::Markdown(run) = &shared.nodes[0] else {
+            panic!("{}", shape(&shared.nodes))
+        };
+        assert!(run.file.is_some());
+        assert!(
+            run.text.contains('’') && run.text.contains('&'),
+            "{:?}",
+            run.text
+        );
+        assert!(!run.text.contains("Title"), "{:?}", run.text);
+        let Node::Markdown(run) = &copied.nodes[0] else {
+            panic!()
+        };
+        assert!(run.file.is_none() && run.text.contains("Title"));
     }
 
     /// The caption, credit and width of the first picture in `doc`.
