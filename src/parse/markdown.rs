@@ -1281,7 +1281,7 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
                     in_code_block[i] = true;
                 }
             }
-            Event::Text(t) | Event::Html(t) if t.starts_with("::") => {
+            Event::Text(t) | Event::Html(t) if cow(t).starts_with("::") => {
                 // A line that starts like a directive but was not read as one
                 // (the line pass took it for code): never plain text.
                 let line_start = out[..range.start].rfind('\n').map_or(0, |i| i + 1);
