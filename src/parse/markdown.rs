@@ -1183,8 +1183,6 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
     // (about one event for every 20 bytes of Markdown: sized once, not grown)
     let mut events: Vec<Event<'_>> = Vec::with_capacity(out.len() / 16 + 4);
     let mut placed: Vec<(usize, usize)> = Vec::new();
-    let by_at: std::collections::HashMap<usize, usize> =
-        dirs.iter().enumerate().map(|(i, x)| (x.at, i)).collect();
     let mut found = vec![false; dirs.len()];
     let mut in_code_block = vec![false; dirs.len()];
     // A `Start(HtmlBlock)` held back until its first line shows whether it is a separator.
@@ -1214,7 +1212,8 @@ pub fn parse(src: &str, cx: &MdCx, d: &mut Diags) -> Doc {
         if held_html {
             held_html = false;
             if matches!(event, Event::Html(_))
-                && let Some(&i) = by_at.get(&range.start)
+                // (`dirs` is in the order of `at`: the line pass wrote them so)
+                && let Ok(i) = dirs.binary_search_by_key(&range.start, |x| x.at)
             {
                 found[i] = true;
                 match dirs[i].mark {
