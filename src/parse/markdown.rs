@@ -3059,13 +3059,7 @@ mod tests {
             ("1. ", "   "),
             ("- > ", "  > "),
         ];
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = shuffler(0x2545_f491_4f6c_dd1d);
         fn leaks(nodes: &[Node]) -> bool {
             nodes.iter().any(|n| match n {
                 Node::Markdown(ev) => ev
@@ -3099,6 +3093,86 @@ mod tests {
             assert!(!leaks(&doc.nodes), "{src:?}\n{}", shape(&doc.nodes));
         }
         assert!(clean > 1000, "only {clean} clean cases");
+    }
+
+    /// A stream of numbers below `n` (xorshift), the same for a seed.
+    fn shuffler(mut seed: u64) -> impl FnMut(usize) -> usize {
+        move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        }
+    }
+
+    /// Documents of shuffled tricky lines, with LF or CRLF line ends, give
+    /// the same events whether runs read their text from the file or copy it.
+    #[test]
+    fn shuffled_documents_read_from_the_file_give_the_same_events() {
+        let lines = [
+            "Some *text* with `code` and \\* an escape",
+            "It's \"quoted\" -- &amp; &copy;",
+            ":::facilitator",
+            ":::note[A title]",
+            ":::",
+            "::prompt[p]",
+            "<!-- -->",
+            "- item",
+            "> quoted",
+            "```",
+            "    indented ::exercise[x]",
+            "| a | b |",
+            "|---|---|",
+            "# Heading {#h}",
+            "[link](@/sessions/01-a.md) ![alt](../assets/a.png)",
+            "",
+        ];
+        let places = ["", "> ", "- ", "  ", "1. "];
+        let mut next = shuffler(0x9e37_79b9_7f4a_7c15);
+        let exists = |p: &str| p == "content/assets/a.png";
+        let mut read_in_place = 0;
+        for _ in 0..2000 {
+            let end = if next(2) == 0 { "\n" } else { "\r\n" };
+            let mut body = String::new();
+            for _ in 0..next(12) {
+                body.push_str(places[next(places.len())]);
+                body.push_str(lines[next(lines.len())]);
+                body.push_str(end);
+            }
+            let file: std::sync::Arc<str> = std::sync::Arc::from(format!("+++{end}+++{end}{body}"));
+            let offset = file.len() - body.len();
+            let raw_html = next(2) == 0;
+            let cx = |source| MdCx {
+                file: 0,
+                offset,
+                dir: "content/sessions",
+                raw_html,
+                exists: &exists,
+                source,
+            };
+            let (mut d1, mut d2) = (Diags::default(), Diags::default());
+            let shared = parse(&file[offset..], &cx(Some(&file)), &mut d1);
+            let copied = parse(&body, &cx(None), &mut d2);
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            all_events(&shared.nodes, &mut a);
+            all_events(&copied.nodes, &mut b);
+            assert_eq!(a, b, "{body:?}");
+            assert_eq!(d1.list.len(), d2.list.len(), "{body:?}");
+            fn from_file(nodes: &[Node]) -> usize {
+                nodes
+                    .iter()
+                    .map(|n| match n {
+                        Node::Markdown(run) => usize::from(run.file.is_some()),
+                        Node::Container { children, .. } | Node::Block { children, .. } => {
+                            from_file(children)
+                        }
+                        Node::Directive { .. } => 0,
+                    })
+                    .sum()
+            }
+            read_in_place += from_file(&shared.nodes);
+        }
+        assert!(read_in_place > 1000, "{read_in_place}");
     }
 
     #[test]
