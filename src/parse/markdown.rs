@@ -171,6 +171,9 @@ pub struct Run {
     tagged: Box<[Event<'static>]>,
 }
 
+// (the 12 bytes the `Run` docs speak of)
+const _: () = assert!(std::mem::size_of::<Ev>() == 12);
+
 /// A span's start with this bit is in the run's file, otherwise in its `text`.
 const IN_FILE: u32 = 1 << 31;
 
@@ -3103,6 +3106,30 @@ mod tests {
             seed ^= seed << 17;
             (seed % n as u64) as usize
         }
+    }
+
+    #[test]
+    fn long_texts_read_from_the_file_give_the_same_events() {
+        let long = "x".repeat(70_000);
+        let body = format!("```\n{long}\n```\n\nIt's {long}\n");
+        let file: std::sync::Arc<str> = std::sync::Arc::from(body.as_str());
+        let exists = |_: &str| false;
+        let cx = MdCx {
+            file: 0,
+            offset: 0,
+            dir: "content/sessions",
+            raw_html: false,
+            exists: &exists,
+            source: Some(&file),
+        };
+        let mut d = Diags::default();
+        let doc = parse(&file, &cx, &mut d);
+        let (plain, _) = doc_with(&body, &|_| false);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        all_events(&doc.nodes, &mut a);
+        all_events(&plain.nodes, &mut b);
+        assert_eq!(a, b);
+        assert!(a.iter().filter(|e| e.contains(&long)).count() >= 2);
     }
 
     /// Documents of shuffled tricky lines, with LF or CRLF line ends, give
