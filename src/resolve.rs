@@ -899,8 +899,9 @@ fn anchors(p: &Program, item: ItemRef) -> Option<std::collections::BTreeSet<Stri
     fn walk(nodes: &[Node], out: &mut std::collections::BTreeSet<String>) {
         for n in nodes {
             match n {
+                // Headings and footnotes are among a run's tagged events.
                 Node::Markdown(ev) => {
-                    for e in ev {
+                    for e in ev.tagged() {
                         match e {
                             Event::Start(Tag::Heading { id: Some(id), .. }) => {
                                 out.insert(id.to_string());

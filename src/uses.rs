@@ -53,8 +53,9 @@ pub fn visit<'a>(doc: &'a Doc, audience: Audience, f: &mut dyn FnMut(Found<'a>))
     fn walk<'a>(nodes: &'a [Node], a: Audience, f: &mut dyn FnMut(Found<'a>)) {
         for n in nodes {
             match n {
-                Node::Markdown(events) => {
-                    for e in events {
+                // Links are among a run's tagged events.
+                Node::Markdown(run) => {
+                    for e in run.tagged() {
                         if let Event::Start(Tag::Link { dest_url, .. }) = e
                             && let Some(rest) = dest_url.strip_prefix("@/")
                         {

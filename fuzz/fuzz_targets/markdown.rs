@@ -25,6 +25,7 @@ fuzz_target!(|data: &[u8]| {
         dir: "content/sessions",
         raw_html: flags & 1 != 0,
         exists: &exists,
+        source: None,
     };
     let doc = markdown::parse(text, &cx, &mut d);
     for a in [Audience::Participant, Audience::Facilitator] {

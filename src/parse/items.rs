@@ -127,6 +127,7 @@ impl<'a> Fm<'a> {
             dir: &dir,
             raw_html: pcx.raw_html,
             exists: pcx.exists,
+            source: f.text.as_ref(),
         };
         markdown::parse(self.split.body, &mcx, d)
     }
@@ -171,6 +172,7 @@ fn md_text(text: &str, loc: &Loc, f: &SourceFile, pcx: &ParseCx, d: &mut Diags) 
         dir: &dir,
         raw_html: pcx.raw_html,
         exists: pcx.exists,
+        source: f.text.as_ref(),
     };
     markdown::parse(text, &mcx, d)
 }

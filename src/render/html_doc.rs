@@ -77,6 +77,7 @@ fn min_heading(nodes: &[Node], a: Audience) -> Option<u8> {
     for n in nodes {
         let m = match n {
             Node::Markdown(ev) => ev
+                .tagged()
                 .iter()
                 .filter_map(|e| match e {
                     Event::Start(Tag::Heading { level, .. }) => Some(*level as u8),
@@ -108,7 +109,7 @@ fn level_from(n: i32) -> HeadingLevel {
 fn nodes(list: &[Node], cx: &DocCx, shift: i32, out: &mut String, toc: &mut Vec<TocEntry>) {
     for n in list {
         match n {
-            Node::Markdown(events) => markdown(events, cx, shift, out, toc),
+            Node::Markdown(events) => markdown(&events.events(), cx, shift, out, toc),
             Node::Container {
                 kind,
                 title,
@@ -162,7 +163,7 @@ fn nodes(list: &[Node], cx: &DocCx, shift: i32, out: &mut String, toc: &mut Vec<
 }
 
 fn markdown(
-    events: &[Event<'static>],
+    events: &[Event<'_>],
     cx: &DocCx,
     shift: i32,
     out: &mut String,
@@ -683,7 +684,7 @@ fn heading_name(level: HeadingLevel) -> &'static str {
 
 /// When the paragraph that starts at `events[at]` holds one picture with a
 /// caption or credit and nothing else but spaces, the index of its end.
-fn lone_figure(events: &[Event<'static>], at: usize) -> Option<usize> {
+fn lone_figure(events: &[Event<'_>], at: usize) -> Option<usize> {
     let blank = |e: &Event| match e {
         Event::Text(t) => t.trim().is_empty(),
         Event::SoftBreak => true,

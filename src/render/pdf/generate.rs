@@ -293,7 +293,7 @@ impl<'a> Gen<'a> {
         let mut out = Vec::new();
         for n in nodes {
             match n {
-                Node::Markdown(events) => out.extend(self.md_blocks(events, fns)),
+                Node::Markdown(events) => out.extend(self.md_blocks(&events.events(), fns)),
                 Node::Container {
                     kind,
                     title,
@@ -365,7 +365,9 @@ impl<'a> Gen<'a> {
                 for c in children {
                     match c {
                         // Items without directives, one expression each.
-                        Node::Markdown(events) => items.extend(self.md_blocks(events, fns)),
+                        Node::Markdown(events) => {
+                            items.extend(self.md_blocks(&events.events(), fns))
+                        }
                         other => items.extend(self.nodes(std::slice::from_ref(other), fns)),
                     }
                 }
@@ -382,7 +384,9 @@ impl<'a> Gen<'a> {
                 let mut parts = Vec::new();
                 for c in children {
                     match c {
-                        Node::Markdown(events) => parts.push(self.md_item_content(events, fns)),
+                        Node::Markdown(events) => {
+                            parts.push(self.md_item_content(&events.events(), fns))
+                        }
                         other => parts.extend(self.nodes(std::slice::from_ref(other), fns)),
                     }
                 }
@@ -1397,7 +1401,8 @@ fn doc_min_heading(nodes: &[Node], a: Audience) -> Option<u8> {
     let mut min: Option<u8> = None;
     for n in nodes {
         let m = match n {
-            Node::Markdown(ev) => min_heading(ev),
+            // Headings are among a run's tagged events.
+            Node::Markdown(ev) => min_heading(ev.tagged()),
             Node::Container { kind, children, .. } if kind.shown_to(a) => {
                 doc_min_heading(children, a)
             }

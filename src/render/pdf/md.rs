@@ -103,11 +103,11 @@ fn has_task_marker(item: &[M]) -> bool {
     }
 }
 
-fn tree(events: &[Event<'static>]) -> Vec<M> {
+fn tree(events: &[Event<'_>]) -> Vec<M> {
     let mut stack: Vec<(Option<Tag<'static>>, Vec<M>)> = vec![(None, Vec::new())];
     for ev in events {
         match ev {
-            Event::Start(tag) => stack.push((Some(tag.clone()), Vec::new())),
+            Event::Start(tag) => stack.push((Some(tag.clone().into_static()), Vec::new())),
             Event::End(end) => {
                 // Close up to the matching open tag; ignore a stray end.
                 let matches =
@@ -129,7 +129,7 @@ fn tree(events: &[Event<'static>]) -> Vec<M> {
             }
             other => {
                 if let Some(top) = stack.last_mut() {
-                    top.1.push(M::Leaf(other.clone()));
+                    top.1.push(M::Leaf(other.clone().into_static()));
                 }
             }
         }
@@ -182,16 +182,17 @@ pub fn footnotes(doc: &Doc) -> Footnotes {
     fn walk(nodes: &[Node], out: &mut Footnotes) {
         for n in nodes {
             match n {
-                Node::Markdown(events) => {
+                Node::Markdown(run) => {
+                    let events = run.events();
                     let mut cur: Option<(String, Vec<Event<'static>>, usize)> = None;
-                    for e in events {
+                    for e in &events {
                         match (&mut cur, e) {
                             (None, Event::Start(Tag::FootnoteDefinition(l))) => {
                                 cur = Some((l.to_string(), Vec::new(), 0))
                             }
                             (Some((_, evs, depth)), Event::Start(Tag::FootnoteDefinition(_))) => {
                                 *depth += 1;
-                                evs.push(e.clone());
+                                evs.push(e.clone().into_static());
                             }
                             (Some((l, evs, depth)), Event::End(TagEnd::FootnoteDefinition)) => {
                                 if *depth == 0 {
@@ -199,10 +200,10 @@ pub fn footnotes(doc: &Doc) -> Footnotes {
                                     cur = None;
                                 } else {
                                     *depth -= 1;
-                                    evs.push(e.clone());
+                                    evs.push(e.clone().into_static());
                                 }
                             }
-                            (Some((_, evs, _)), e) => evs.push(e.clone()),
+                            (Some((_, evs, _)), e) => evs.push(e.clone().into_static()),
                             (None, _) => {}
                         }
                     }
@@ -238,7 +239,7 @@ fn heading_num(l: HeadingLevel) -> u8 {
 /// items holding directives) is tight: no item holds a paragraph.
 pub fn list_is_tight(children: &[Node]) -> bool {
     // A paragraph at `depth` in a run.
-    let has_par = |events: &[Event<'static>], at: usize| {
+    let has_par = |events: &[Event<'_>], at: usize| {
         let mut depth = 0usize;
         for e in events {
             match e {
@@ -255,13 +256,13 @@ pub fn list_is_tight(children: &[Node]) -> bool {
         false
     };
     !children.iter().any(|c| match c {
-        Node::Markdown(events) => has_par(events, 1),
+        Node::Markdown(events) => has_par(&events.events(), 1),
         Node::Block {
             tag: Tag::Item,
             children,
         } => children
             .iter()
-            .any(|x| matches!(x, Node::Markdown(events) if has_par(events, 0))),
+            .any(|x| matches!(x, Node::Markdown(events) if has_par(&events.events(), 0))),
         _ => false,
     })
 }
@@ -269,13 +270,13 @@ pub fn list_is_tight(children: &[Node]) -> bool {
 impl Gen<'_> {
     /// The content of a list item from a run of its events: inline text
     /// kept as text (no extra paragraph), blocks as blocks.
-    pub fn md_item_content(&mut self, events: &[Event<'static>], footnotes: &Footnotes) -> String {
+    pub fn md_item_content(&mut self, events: &[Event<'_>], footnotes: &Footnotes) -> String {
         let t = tree(events);
         self.item_content(&t, footnotes)
     }
 
     /// Block-level Typst expressions for a run of Markdown events.
-    pub fn md_blocks(&mut self, events: &[Event<'static>], footnotes: &Footnotes) -> Vec<String> {
+    pub fn md_blocks(&mut self, events: &[Event<'_>], footnotes: &Footnotes) -> Vec<String> {
         let t = tree(events);
         self.blocks(&t, footnotes)
     }
