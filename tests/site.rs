@@ -2369,3 +2369,40 @@ fn toc_html_is_the_toc_macro() {
     );
     assert_eq!(from_macro, made);
 }
+
+/// A look whose run sheet loops over the structured `agenda` rows gets
+/// them whole (the default look prints `run_rows_html` and the build makes
+/// the rows only for a look that reads them); participants' rows still
+/// carry no facilitator notes.
+#[test]
+fn a_look_reading_the_agenda_rows_gets_them() {
+    let dir = program_with(Some("site/agenda-look"));
+    let site = build_site(dir.path());
+    let fac = site.text("facilitator/sessions/a/index.html");
+    let rows: Vec<&str> = fac
+        .split("<li data-id=\"")
+        .skip(1)
+        .map(|r| &r[..r.find("</li>").expect("row end")])
+        .collect();
+    assert_eq!(rows.len(), 3, "{fac}");
+    assert!(rows[0].starts_with("row-1\">18:30|18:35|5|"), "{}", rows[0]);
+    assert!(rows[0].ends_with("|notes|"), "{}", rows[0]);
+    assert!(
+        rows[1].starts_with("row-2\">18:35|18:50|15|")
+            && rows[1].contains("|exercises/breathe/index.html|")
+            && rows[1].ends_with("|card"),
+        "{}",
+        rows[1]
+    );
+    assert!(
+        rows[2].starts_with("row-3\">18:50|19:00|10|"),
+        "{}",
+        rows[2]
+    );
+    let part = site.text("sessions/a/index.html");
+    assert!(part.contains("<ol id=\"rows\"><li>0:00|0:05|"), "{part}");
+    assert!(
+        !part.contains("FACILITATOR-ROW-NOTE") && !part.contains("|notes<"),
+        "{part}"
+    );
+}

@@ -431,6 +431,115 @@ fn test_unescaped(e: &mut tera::ast::Expr) {
     }
 }
 
+/// The names of the page values the look's templates read (the first
+/// part of every variable they name), so that a value no template reads
+/// need not be made; `None` when a template dumps the whole context
+/// (`__tera_context`), which reads them all. Names in string literals or
+/// loops' own variables count too: too many names only make a value that
+/// is not read, never leave out one that is.
+pub(crate) fn names_read(tera: &Tera) -> Option<std::collections::HashSet<String>> {
+    use tera::ast::{Expr, ExprVal, Node};
+    fn ident(name: &str, out: &mut std::collections::HashSet<String>) {
+        // `a.b`, `a[b.c]`, `a[0]`: every name-like part.
+        for part in name.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+            if !part.is_empty() {
+                out.insert(part.to_string());
+            }
+        }
+    }
+    fn expr(e: &Expr, out: &mut std::collections::HashSet<String>) {
+        for f in &e.filters {
+            f.args.values().for_each(|a| expr(a, out));
+        }
+        val(&e.val, out);
+    }
+    fn val(v: &ExprVal, out: &mut std::collections::HashSet<String>) {
+        match v {
+            ExprVal::Ident(name) => ident(name, out),
+            ExprVal::String(_) | ExprVal::Int(_) | ExprVal::Float(_) | ExprVal::Bool(_) => {}
+            ExprVal::Math(m) => {
+                expr(&m.lhs, out);
+                expr(&m.rhs, out);
+            }
+            ExprVal::Logic(l) => {
+                expr(&l.lhs, out);
+                expr(&l.rhs, out);
+            }
+            ExprVal::In(i) => {
+                expr(&i.lhs, out);
+                expr(&i.rhs, out);
+            }
+            ExprVal::Test(t) => {
+                ident(&t.ident, out);
+                t.args.iter().for_each(|a| expr(a, out));
+            }
+            ExprVal::MacroCall(c) => c.args.values().for_each(|a| expr(a, out)),
+            ExprVal::FunctionCall(c) => c.args.values().for_each(|a| expr(a, out)),
+            ExprVal::Array(list) => list.iter().for_each(|a| expr(a, out)),
+            ExprVal::StringConcat(c) => c.values.iter().for_each(|a| val(a, out)),
+        }
+    }
+    fn nodes(list: &[Node], out: &mut std::collections::HashSet<String>) {
+        for node in list {
+            match node {
+                Node::VariableBlock(_, e) => expr(e, out),
+                Node::Set(_, set) => expr(&set.value, out),
+                Node::MacroDefinition(_, m, _) => {
+                    m.args.values().flatten().for_each(|a| expr(a, out));
+                    nodes(&m.body, out);
+                }
+                Node::FilterSection(_, f, _) => {
+                    f.filter.args.values().for_each(|a| expr(a, out));
+                    nodes(&f.body, out);
+                }
+                Node::Block(_, b, _) => nodes(&b.body, out),
+                Node::Forloop(_, l, _) => {
+                    expr(&l.container, out);
+                    nodes(&l.body, out);
+                    if let Some(b) = &l.empty_body {
+                        nodes(b, out);
+                    }
+                }
+                Node::If(i, _) => {
+                    for (_, e, body) in &i.conditions {
+                        expr(e, out);
+                        nodes(body, out);
+                    }
+                    if let Some((_, b)) = &i.otherwise {
+                        nodes(b, out);
+                    }
+                }
+                Node::Super
+                | Node::Text(_)
+                | Node::Extends(..)
+                | Node::Include(..)
+                | Node::ImportMacro(..)
+                | Node::Raw(..)
+                | Node::Break(_)
+                | Node::Continue(_)
+                | Node::Comment(..) => {}
+            }
+        }
+    }
+    let mut out = std::collections::HashSet::new();
+    for t in tera.templates.values() {
+        nodes(&t.ast, &mut out);
+        for m in t.macros.values() {
+            m.args.values().flatten().for_each(|a| expr(a, &mut out));
+            nodes(&m.body, &mut out);
+        }
+        for b in t.blocks.values() {
+            nodes(&b.body, &mut out);
+        }
+        for defs in t.blocks_definitions.values() {
+            for (_, b) in defs {
+                nodes(&b.body, &mut out);
+            }
+        }
+    }
+    (!out.contains("__tera_context")).then_some(out)
+}
+
 fn merge_text(nodes: &mut Vec<tera::ast::Node>) {
     use tera::ast::Node;
     let mut out: Vec<Node> = Vec::with_capacity(nodes.len());
@@ -567,6 +676,21 @@ struct Site<'a> {
     /// "N minutes" as HTML for every length an agenda part has, made on
     /// first use: every agenda row on both session pages shows one.
     minutes: std::sync::OnceLock<HashMap<u32, String>>,
+    /// The values the look's templates read ([`names_read`]; `None`: all).
+    reads: Option<std::collections::HashSet<String>>,
+}
+
+/// What a run sheet row shows besides its agenda part (`run_row_html`).
+struct RunRow<'r> {
+    id: &'r str,
+    start: &'r str,
+    kind_label: &'r str,
+    lang: &'r str,
+    exercise_url: Option<&'r str>,
+    uses_html: &'r str,
+    follow_ups_html: &'r str,
+    notes_html: Option<&'r str>,
+    exercise_html: Option<&'r str>,
 }
 
 /// A main navigation item: title, root-relative URL.
@@ -669,6 +793,11 @@ struct PageOut {
 }
 
 impl<'a> Site<'a> {
+    /// Whether the look's templates read the page value `name`.
+    fn reads(&self, name: &str) -> bool {
+        self.reads.as_ref().is_none_or(|r| r.contains(name))
+    }
+
     fn doc(&self, doc: &Doc, audience: Audience, root: &str, base: u8) -> (String, Vec<TocEntry>) {
         self.doc_in(doc, audience, root, base, "")
     }
@@ -1642,12 +1771,24 @@ impl<'a> Site<'a> {
         &self,
         o: &mut String,
         a: &AgendaItem,
-        row: &serde_json::Map<String, serde_json::Value>,
+        row: &RunRow,
         root: &str,
         title_is_exercise: bool,
     ) {
         let p = self.p;
-        let text = |key: &str| row.get(key).and_then(|v| v.as_str()).unwrap_or_default();
+        let text = |key: &str| -> &str {
+            match key {
+                "id" => row.id,
+                "start" => row.start,
+                "kind_label" => row.kind_label,
+                "lang" => row.lang,
+                "uses_html" => row.uses_html,
+                "follow_ups_html" => row.follow_ups_html,
+                "notes_html" => row.notes_html.unwrap_or_default(),
+                "exercise_html" => row.exercise_html.unwrap_or_default(),
+                _ => "",
+            }
+        };
         o.push_str("\n<li class=\"run-row kind-");
         o.push_str(AgendaKind::NAMES[a.kind as usize]);
         o.push_str("\" id=\"");
@@ -1661,10 +1802,7 @@ impl<'a> Site<'a> {
         o.push_str("</span></p>\n  <div class=\"run-body\">\n  <h3 class=\"run-title\"");
         o.push_str(text("lang"));
         o.push('>');
-        let exercise_url = row
-            .get("exercise")
-            .and_then(|e| e.get("url"))
-            .and_then(|u| u.as_str());
+        let exercise_url = row.exercise_url;
         match exercise_url {
             Some(url) if title_is_exercise => {
                 o.push_str("<a href=\"");
@@ -1764,52 +1902,112 @@ impl<'a> Site<'a> {
         // The run sheet's rows as HTML (what `facilitator_session.html`'s
         // loop over `agenda` printed), made from the same values.
         let mut rows_html = String::new();
-        let agenda: Vec<_> = s
-            .agenda
-            .iter()
-            .enumerate()
-            .map(|(n, a)| {
-                let prompts: Vec<&str> = a.prompts.iter().map(|x| p.prompts[*x].text.as_str()).collect();
-                let title_is_exercise = a.exercise.is_some_and(|e| p.exercises[e].title == a.title);
-                // Built at once (each value inserted once; facilitators'
-                // rows have their own start, the time of day when given).
-                let mut row = serde_json::Map::new();
-                let mut set = |key: &str, value: serde_json::Value| {
-                    row.insert(key.to_string(), value);
+        // The structured rows only for a look whose templates read them
+        // (the default ones print the HTML made below).
+        let structured = self.reads("agenda");
+        let mut agenda: Vec<serde_json::Value> = Vec::new();
+        for (n, a) in s.agenda.iter().enumerate() {
+            let title_is_exercise = a.exercise.is_some_and(|e| p.exercises[e].title == a.title);
+            // facilitators' rows have their own start, the time of day when given
+            let start = if fac {
+                clock_at(s.start, a.start)
+            } else {
+                clock(a.start)
+            };
+            // a title taken from an untranslated exercise is in the default language
+            let lang = a
+                .exercise
+                .filter(|_| title_is_exercise)
+                .map(|e| self.text_lang(&p.exercises[e].path))
+                .unwrap_or_default();
+            let exercise_url = a.exercise.map(|e| paths::exercise(&p.exercises[e].id));
+            let notes_html = if fac {
+                a.notes.as_ref().map(|n| {
+                    self.doc_in(
+                        n,
+                        Audience::Facilitator,
+                        &root,
+                        4,
+                        &format!("note-{}-", a.start),
+                    )
+                    .0
+                })
+            } else {
+                None
+            };
+            let row = if fac {
+                let id = format!("row-{}", n + 1);
+                let kind_label = a.kind.default_title(&p.strings);
+                // The exercise's full text, right in its row (unless the
+                // session's own text places it).
+                let exercise_html = a
+                    .exercise
+                    .filter(|e| !in_text(Kind::Exercise, *e))
+                    .map(|e| self.exercise_card(e, audience, &root, 4, true).to_string());
+                // The same as HTML: a few lookups per row in a template
+                // instead of one per value.
+                let uses_html = self.row_uses_html(a, &root, audience);
+                let follow_ups_html = self.row_follow_ups_html(a);
+                let row = RunRow {
+                    id: &id,
+                    start: &start,
+                    kind_label: &kind_label,
+                    lang: &lang,
+                    exercise_url: exercise_url.as_deref(),
+                    uses_html: &uses_html,
+                    follow_ups_html: &follow_ups_html,
+                    notes_html: notes_html.as_deref(),
+                    exercise_html: exercise_html.as_deref(),
                 };
-                set("start", json!(if fac { clock_at(s.start, a.start) } else { clock(a.start) }));
-                set("end", json!(clock(a.start + a.minutes)));
-                set("minutes", json!(a.minutes));
-                set("title", json!(a.title));
-                set("kind", json!(a.kind));
-                // a title taken from an untranslated exercise is in the default language
-                set("lang", json!(a.exercise.filter(|_| title_is_exercise).map(|e| self.text_lang(&p.exercises[e].path)).unwrap_or_default()));
-                set("prompts", json!(prompts));
-                set("exercise", json!(a.exercise.map(|e| json!({"title": p.exercises[e].title, "url": paths::exercise(&p.exercises[e].id), "lang": self.text_lang(&p.exercises[e].path)}))));
-                set("notes_html", json!(if fac { a.notes.as_ref().map(|n| self.doc_in(n, Audience::Facilitator, &root, 4, &format!("note-{}-", a.start)).0) } else { None }));
-                if fac {
-                    set("id", json!(format!("row-{}", n + 1)));
-                    set("kind_label", json!(a.kind.default_title(&p.strings)));
-                    set("follow_ups", a.prompts.iter().map(|x| json!({"text": p.prompts[*x].text, "follow_up": p.prompts[*x].follow_up})).collect());
-                    set("title_is_exercise", json!(title_is_exercise));
-                    // The exercise's full text, right in its row (unless the
-                    // session's own text places it).
-                    set("exercise_html", json!(a.exercise.filter(|e| !in_text(Kind::Exercise, *e)).map(|e| self.exercise_card(e, audience, &root, 4, true).to_string())));
-                    set("worksheets", a
+                self.run_row_html(&mut rows_html, a, &row, &root, title_is_exercise);
+                structured.then(|| {
+                    let mut m = serde_json::Map::new();
+                    m.insert("id".into(), json!(id));
+                    m.insert("kind_label".into(), json!(kind_label));
+                    m.insert("follow_ups".into(), a.prompts.iter().map(|x| json!({"text": p.prompts[*x].text, "follow_up": p.prompts[*x].follow_up})).collect());
+                    m.insert("title_is_exercise".into(), json!(title_is_exercise));
+                    m.insert("exercise_html".into(), json!(exercise_html));
+                    m.insert("worksheets".into(), a
                         .worksheets
                         .iter()
                         .map(|w| json!({"title": p.worksheets[*w].title, "url": url_of(p, ItemRef { kind: Kind::Worksheet, index: *w }, audience), "lang": self.text_lang(&p.worksheets[*w].path)}))
                         .collect());
-                    // The same, as HTML: a few lookups per row in the template
-                    // instead of one per value.
-                    set("uses_html", json!(self.row_uses_html(a, &root, audience)));
-                    set("follow_ups_html", json!(self.row_follow_ups_html(a)));
-                    self.run_row_html(&mut rows_html, a, &row, &root, title_is_exercise);
-                }
-                serde_json::Value::Object(row)
-            })
-            .collect();
-        adds.put("agenda", serde_json::Value::Array(agenda));
+                    m.insert("uses_html".into(), json!(uses_html));
+                    m.insert("follow_ups_html".into(), json!(follow_ups_html));
+                    m
+                })
+            } else {
+                structured.then(serde_json::Map::new)
+            };
+            if let Some(mut row) = row {
+                let prompts: Vec<&str> = a
+                    .prompts
+                    .iter()
+                    .map(|x| p.prompts[*x].text.as_str())
+                    .collect();
+                row.insert("start".into(), json!(start));
+                // the same clock as `start`
+                row.insert(
+                    "end".into(),
+                    json!(if fac {
+                        clock_at(s.start, a.start + a.minutes)
+                    } else {
+                        clock(a.start + a.minutes)
+                    }),
+                );
+                row.insert("minutes".into(), json!(a.minutes));
+                row.insert("title".into(), json!(a.title));
+                row.insert("kind".into(), json!(a.kind));
+                row.insert("lang".into(), json!(lang));
+                row.insert("prompts".into(), json!(prompts));
+                row.insert("exercise".into(), json!(a.exercise.map(|e| json!({"title": p.exercises[e].title, "url": exercise_url, "lang": self.text_lang(&p.exercises[e].path)}))));
+                row.insert("notes_html".into(), json!(notes_html));
+                agenda.push(serde_json::Value::Object(row));
+            }
+        }
+        if structured {
+            adds.put("agenda", serde_json::Value::Array(agenda));
+        }
         if fac {
             adds.html("run_rows_html", rows_html);
         }
@@ -3211,6 +3409,7 @@ pub fn render_pages(
         prompt_cards: Default::default(),
         session_titles: Default::default(),
         minutes: Default::default(),
+        reads: names_read(tera),
     };
     let mut jobs = jobs(&site, want.is_some());
     // The pages that list the whole program take longest: start them first,
@@ -3368,6 +3567,33 @@ mod tests {
         assert_eq!(query_value("role-play"), "role-play");
         assert_eq!(query_value("a b&c=d\"<"), "a%20b%26c%3Dd%22%3C");
         assert_eq!(query_value("平静"), "%E5%B9%B3%E9%9D%99");
+    }
+
+    /// Every value a template names counts as read, wherever it is named.
+    #[test]
+    fn names_read_finds_every_named_value() {
+        let mut tera = Tera::default();
+        let src = "{% extends \"b.html\" %}{% block content %}{{ a.b }}{% for r in rows %}{{ r.x }}{% endfor %}\
+            {% if c is defined and d[e.f] %}{% set g = h | default(value=i) %}{% endif %}\
+            {{ \"s\" ~ j }}{% filter upper(k=l) %}{{ m::n(o=p) }}{% endfilter %}{% endblock content %}";
+        let ok = tera.add_raw_templates(vec![
+            ("b.html", "{% block content %}{% endblock content %}{{ q }}"),
+            ("t.html", src),
+        ]);
+        assert!(ok.is_ok(), "{ok:?}");
+        let read = names_read(&tera).expect("names");
+        for name in [
+            "a", "rows", "c", "d", "e", "f", "h", "i", "j", "l", "p", "q",
+        ] {
+            assert!(read.contains(name), "{name} in {read:?}");
+        }
+        assert!(!read.contains("agenda"));
+        let mut dump = Tera::default();
+        assert!(
+            dump.add_raw_template("d.html", "{{ __tera_context }}")
+                .is_ok()
+        );
+        assert!(names_read(&dump).is_none());
     }
 
     /// Joining text, dropping comments and testing values unescaped change
