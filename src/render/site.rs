@@ -1776,34 +1776,20 @@ impl<'a> Site<'a> {
         title_is_exercise: bool,
     ) {
         let p = self.p;
-        let text = |key: &str| -> &str {
-            match key {
-                "id" => row.id,
-                "start" => row.start,
-                "kind_label" => row.kind_label,
-                "lang" => row.lang,
-                "uses_html" => row.uses_html,
-                "follow_ups_html" => row.follow_ups_html,
-                "notes_html" => row.notes_html.unwrap_or_default(),
-                "exercise_html" => row.exercise_html.unwrap_or_default(),
-                _ => "",
-            }
-        };
         o.push_str("\n<li class=\"run-row kind-");
         o.push_str(AgendaKind::NAMES[a.kind as usize]);
         o.push_str("\" id=\"");
-        esc_into(text("id"), o);
+        esc_into(row.id, o);
         o.push_str("\">\n  <p class=\"run-when\"><span class=\"run-time\">");
-        esc_into(text("start"), o);
+        esc_into(row.start, o);
         o.push_str("</span> <span class=\"run-minutes\">");
         o.push_str(&self.minutes_html(a.minutes));
         o.push_str("</span> <span class=\"kind-label\">");
-        esc_into(text("kind_label"), o);
+        esc_into(row.kind_label, o);
         o.push_str("</span></p>\n  <div class=\"run-body\">\n  <h3 class=\"run-title\"");
-        o.push_str(text("lang"));
+        o.push_str(row.lang);
         o.push('>');
-        let exercise_url = row.exercise_url;
-        match exercise_url {
+        match row.exercise_url {
             Some(url) if title_is_exercise => {
                 o.push_str("<a href=\"");
                 esc_into(root, o);
@@ -1815,15 +1801,15 @@ impl<'a> Site<'a> {
             _ => esc_into(&a.title, o),
         }
         o.push_str("</h3>\n");
-        o.push_str(text("uses_html"));
-        o.push_str(text("follow_ups_html"));
-        let notes = text("notes_html");
+        o.push_str(row.uses_html);
+        o.push_str(row.follow_ups_html);
+        let notes = row.notes_html.unwrap_or_default();
         if !notes.is_empty() {
             o.push_str("<div class=\"agenda-notes\">");
             o.push_str(notes);
             o.push_str("</div>\n");
         }
-        let card = text("exercise_html");
+        let card = row.exercise_html.unwrap_or_default();
         if !card.is_empty() {
             o.push_str("<details class=\"run-script\"><summary>");
             esc_into(p.strings.get("row_exercise_in_full"), o);
